@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "Latitude",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "latitude", targets: ["latitude"]),
+    .library(name: "Canvas", targets: ["Canvas"]),
+    .library(name: "CanvasStore", targets: ["CanvasStore"]),
+    .library(name: "Latent", targets: ["Latent"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+  ],
+  targets: [
+    // System-library shims: a module map and a shim header each, nothing else.
+    .systemLibrary(
+      name: "CLibWebSockets", pkgConfig: "libwebsockets", providers: [.apt(["libwebsockets-dev"])]),
+    .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CLapacke", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
+    .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+    // Math: vectors, fp16 codecs, BLAS-backed kernels.
+    .target(name: "Latent", dependencies: ["COpenBLAS", "CLapacke"]),
+    // Pure document model: ops, merge rules, validation, history fold. No I/O.
+    .target(name: "Canvas", dependencies: ["Latent"]),
+    // SQLite op log: migrations, group commit, snapshots, NDJSON export/import.
+    .target(
+      name: "CanvasStore",
+      dependencies: ["Canvas", "CSQLite3", .product(name: "Logging", package: "swift-log")]),
+    // The CLI (thin).
+    .executableTarget(
+      name: "latitude",
+      dependencies: [
+        "Canvas", "CanvasStore", "Latent",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+
+    .testTarget(
+      name: "NativeShimTests", dependencies: ["CLibWebSockets", "COpenBLAS", "CLapacke", "CSQLite3"]),
+    .testTarget(name: "LatentTests", dependencies: ["Latent"]),
+    .testTarget(name: "CanvasTests", dependencies: ["Canvas"]),
+    .testTarget(name: "CanvasStoreTests", dependencies: ["CanvasStore", "Canvas"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["latitude", "CanvasStore", "Canvas"]),
+  ]
+)

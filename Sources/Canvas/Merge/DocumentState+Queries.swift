@@ -1,0 +1,33 @@
+extension DocumentState {
+  /// The live node with this id, or nil if it is unknown, not yet created or deleted.
+  public func node(_ id: NodeID) -> Node? {
+    nodeRecords[id]?.node(id: id)
+  }
+
+  /// The live axis with this id, or nil if it is unknown, not yet created or deleted.
+  public func axis(_ id: AxisID) -> Axis? {
+    axisRecords[id]?.axis(id: id)
+  }
+
+  /// All live nodes, ordered by id.
+  public var nodes: [Node] {
+    nodeRecords.keys.sorted().compactMap { node($0) }
+  }
+
+  /// All live axes, ordered by id.
+  public var axes: [Axis] {
+    axisRecords.keys.sorted().compactMap { axis($0) }
+  }
+
+  /// True when the node id was created and then deleted.
+  public func isDeleted(_ id: NodeID) -> Bool {
+    nodeRecords[id]?.isDeleted ?? false
+  }
+
+  /// The view bindings; a slot bound to an axis that is not live reads as unbound.
+  public var view: ViewBindings {
+    ViewBindings(
+      x: viewX?.value.flatMap { axis($0) == nil ? nil : $0 },
+      y: viewY?.value.flatMap { axis($0) == nil ? nil : $0 })
+  }
+}

@@ -1,0 +1,135 @@
+import Latent
+
+/// Checks ops against `ValidationLimits`. Never crashes on any input; every refusal is a
+/// typed `ValidationError`. Unknown ids are not its business: the store, which has a total
+/// order, rejects those.
+public struct OpValidator: Sendable {
+  /// The limits in force.
+  public var limits: ValidationLimits
+
+  /// Makes a validator.
+  public init(limits: ValidationLimits = .standard) {
+    self.limits = limits
+  }
+
+  /// Validates an op about to be logged in a document whose largest lamport is
+  /// `documentLamport`. Logged moves and text edits must carry their resolved latents.
+  /// - Throws: `ValidationError` for the first problem found.
+  public func validate(_ op: Op, documentLamport: UInt64) throws(ValidationError) {
+    guard op.id.lamport > 0 else { throw .zeroLamport }
+    if op.id.lamport > documentLamport,
+      op.id.lamport - documentLamport > limits.maxLamportLead
+    {
+      throw .lamportTooFarAhead(
+        lamport: op.id.lamport, documentLamport: documentLamport, limit: limits.maxLamportLead)
+    }
+    try checkID(op.id.replica.rawValue, field: "replica")
+    try checkID(op.actor, field: "actor")
+    try validate(op.payload)
+  }
+
+  /// Validates a payload on its own.
+  /// - Throws: `ValidationError` for the first problem found.
+  public func validate(_ payload: OpPayload) throws(ValidationError) {
+    if let node = payload.node { try checkID(node.rawValue, field: "node") }
+    if let axis = payload.axis { try checkID(axis.rawValue, field: "axis") }
+    switch payload {
+    case .nodeCreate(let p):
+      if let text = p.text { try checkText(text, field: "text") }
+      try checkVector(p.latent, field: "latent")
+      try checkList(p.origin.parents.count, field: "origin.parents")
+      for parent in p.origin.parents { try checkID(parent.rawValue, field: "origin.parents") }
+    case .nodeMove(let p):
+      try checkList(p.coordinates.count, field: "coordinates")
+      for coordinate in p.coordinates {
+        try checkID(coordinate.axis.rawValue, field: "coordinates.axis")
+        try checkNumber(coordinate.value, field: "coordinates.value")
+      }
+      guard let latent = p.latent else { throw .unresolvedLatent(kind: .nodeMove) }
+      try checkVector(latent, field: "latent")
+    case .nodeSetText(let p):
+      try checkText(p.text, field: "text")
+      guard let latent = p.latent else { throw .unresolvedLatent(kind: .nodeSetText) }
+      try checkVector(latent, field: "latent")
+    case .nodeDecoded(let p):
+      try checkText(p.text, field: "text")
+      try checkVector(p.textLatent, field: "textLatent")
+      try checkNumber(p.fidelity, field: "fidelity")
+      try checkList(p.runnersUp.count, field: "runnersUp")
+      for runner in p.runnersUp {
+        try checkText(runner.text, field: "runnersUp.text")
+        try checkNumber(runner.cosine, field: "runnersUp.cosine")
+      }
+      try checkID(p.decoderVersion, field: "decoderVersion")
+    case .nodeDelete, .axisDelete:
+      break
+    case .axisCreate(let p):
+      try checkAxisFields(
+        name: p.name, poles: p.poles, direction: p.direction, calibration: p.calibration)
+      try checkID(p.provider, field: "provider")
+    case .axisUpdate(let p):
+      try checkAxisFields(
+        name: p.name, poles: p.poles, direction: p.direction, calibration: p.calibration)
+      if let provider = p.provider { try checkID(provider, field: "provider") }
+    case .viewBind(let p):
+      if case .bind(let axis) = p.x { try checkID(axis.rawValue, field: "x") }
+      if case .bind(let axis) = p.y { try checkID(axis.rawValue, field: "y") }
+    case .opApply(let p):
+      try checkID(p.plugin, field: "plugin")
+      try checkID(p.operation, field: "operation")
+      try checkList(p.inputs.count, field: "inputs")
+      try checkList(p.outputs.count, field: "outputs")
+    }
+  }
+
+  private func checkAxisFields(
+    name: String?, poles: AxisPoles?, direction: LatentVector?, calibration: AxisCalibration?
+  ) throws(ValidationError) {
+    if let name { try checkText(name, field: "name") }
+    if let poles {
+      try checkText(poles.negative, field: "poles.negative")
+      try checkText(poles.positive, field: "poles.positive")
+    }
+    if let direction { try checkVector(direction, field: "direction") }
+    if let calibration {
+      try checkNumber(calibration.negativeMean, field: "calibration.negativeMean")
+      try checkNumber(calibration.positiveMean, field: "calibration.positiveMean")
+    }
+  }
+
+  /// Checks a latent's length and values.
+  public func checkVector(_ vector: LatentVector, field: String) throws(ValidationError) {
+    guard vector.count == limits.dimension else {
+      throw .wrongDimension(field: field, expected: limits.dimension, actual: vector.count)
+    }
+    guard vector.isFinite else { throw .nonFinite(field: field) }
+  }
+
+  /// Checks that a text is non-blank and within the length limit.
+  public func checkText(_ text: String, field: String) throws(ValidationError) {
+    // Count characters only up to the limit, so a huge text costs no more than a long one.
+    var characters = 0
+    for _ in text {
+      characters += 1
+      if characters > limits.maxTextLength {
+        throw .textTooLong(field: field, limit: limits.maxTextLength)
+      }
+    }
+    guard text.contains(where: { !$0.isWhitespace }) else { throw .emptyText(field: field) }
+  }
+
+  private func checkID(_ id: String, field: String) throws(ValidationError) {
+    let bytes = id.utf8
+    guard !bytes.isEmpty, bytes.count <= limits.maxIDLength,
+      !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+    else { throw .invalidID(field: field) }
+  }
+
+  private func checkNumber(_ value: Float, field: String) throws(ValidationError) {
+    guard value.isFinite else { throw .nonFinite(field: field) }
+  }
+
+  private func checkList(_ count: Int, field: String) throws(ValidationError) {
+    guard count <= limits.maxListLength else { throw .tooMany(field: field, limit: limits.maxListLength) }
+  }
+}

@@ -1,0 +1,30 @@
+/// A point in the sentence-embedding space, stored at half precision.
+///
+/// Latents are logged, snapshotted and sent as fp16 (768 bytes for 384 dimensions), so the
+/// canonical value *is* the fp16 one: constructing a `LatentVector` rounds once, and every
+/// later copy, encode or decode is exact. That keeps state a pure function of the op log no
+/// matter which path an op took.
+public struct LatentVector: Hashable, Sendable {
+  /// The half-precision components.
+  public let halves: [Float16]
+
+  /// Rounds `floats` to fp16. Values beyond fp16's range become ±infinity, which
+  /// `isFinite` reports, so validation catches them.
+  public init(_ floats: [Float]) {
+    halves = floats.map { Float16($0) }
+  }
+
+  /// Wraps components that are already fp16.
+  public init(halves: [Float16]) {
+    self.halves = halves
+  }
+
+  /// The number of dimensions.
+  public var count: Int { halves.count }
+
+  /// The components widened to Float32, for BLAS.
+  public var floats: [Float] { halves.map { Float($0) } }
+
+  /// True when no component is NaN or infinite.
+  public var isFinite: Bool { halves.allSatisfy { $0.isFinite } }
+}
