@@ -1,0 +1,80 @@
+import Canvas
+
+extension CanvasStore {
+  /// The writer's state for a document, loading it (snapshot plus tail) on first use.
+  /// Caller holds `writeLock`.
+  func writerDocument(_ id: DocumentID, _ db: SQLiteConnection) throws -> WriterDocument {
+    if let cached = writerDocuments[id] { return cached }
+    let row = try db.statement("SELECT doc_key, head_seq FROM documents WHERE id = ?")
+    defer { row.reset() }
+    row.bind(1, id.rawValue)
+    guard try row.step() else { throw StoreError.unknownDocument(id) }
+    let key = row.int64(0)
+    let head = row.int64(1)
+    row.reset()
+    let (state, snapshotSeq, snapshotBytes) = try loadState(docKey: key, atSeq: head, db)
+    let tail = try db.statement(
+      """
+      SELECT COALESCE(SUM(length(payload) + length(replica) + length(actor) + length(kind) + 24), 0)
+      FROM ops WHERE doc_key = ? AND seq > ?
+      """)
+    defer { tail.reset() }
+    tail.bind(1, key)
+    tail.bind(2, snapshotSeq)
+    _ = try tail.step()
+    let tailBytes = Int(tail.int64(0))
+    logger.debug(
+      "loaded document for writing",
+      metadata: ["doc": "\(id)", "head": "\(head)", "snapshot": "\(snapshotSeq)"])
+    return WriterDocument(
+      key: key, headSeq: head, state: state, opsSinceSnapshot: Int(head - snapshotSeq),
+      bytesSinceSnapshot: tailBytes, lastSnapshotBytes: snapshotBytes)
+  }
+
+  /// Folded state at `seq`: the nearest snapshot at or before it, plus the ops after it.
+  /// - Returns: the state, the snapshot's seq (0 if none) and its size in bytes.
+  func loadState(docKey: Int64, atSeq seq: Int64, _ db: SQLiteConnection) throws
+    -> (DocumentState, Int64, Int)
+  {
+    let snapshot = try db.statement(
+      "SELECT seq, state FROM snapshots WHERE doc_key = ? AND seq <= ? ORDER BY seq DESC LIMIT 1")
+    defer { snapshot.reset() }
+    snapshot.bind(1, docKey)
+    snapshot.bind(2, seq)
+    var state = DocumentState()
+    var base: Int64 = 0
+    var bytes = 0
+    if try snapshot.step() {
+      base = snapshot.int64(0)
+      state = try snapshot.withBlob(1) { blob in
+        bytes = blob.count
+        return try SnapshotCodec.decode(blob)
+      }
+    }
+    snapshot.reset()
+    try forEachOp(docKey: docKey, from: base + 1, through: seq, db) { state.apply($0.op) }
+    return (state, base, bytes)
+  }
+
+  /// Writes a snapshot when enough ops have passed and it fits the size budget
+  /// (`snapshotMaxRatio` of the op bytes since the last one). Caller holds `writeLock`.
+  func snapshotIfDue(_ doc: inout WriterDocument, _ db: SQLiteConnection) throws {
+    let budget = Int(Double(doc.bytesSinceSnapshot) * configuration.snapshotMaxRatio)
+    guard doc.opsSinceSnapshot >= configuration.snapshotInterval,
+      doc.lastSnapshotBytes <= budget
+    else { return }
+    let bytes = SnapshotCodec.encode(doc.state)
+    doc.lastSnapshotBytes = bytes.count
+    // The state grew past the estimate: wait until the log has grown enough to pay for it.
+    guard bytes.count <= budget else { return }
+    let insert = try db.statement(
+      "INSERT OR REPLACE INTO snapshots(doc_key, seq, state) VALUES (?, ?, ?)")
+    defer { insert.reset() }
+    insert.bind(1, doc.key)
+    insert.bind(2, doc.headSeq)
+    insert.bind(3, bytes)
+    try insert.run()
+    doc.opsSinceSnapshot = 0
+    doc.bytesSinceSnapshot = 0
+  }
+}

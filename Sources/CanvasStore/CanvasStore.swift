@@ -1,0 +1,93 @@
+import Canvas
+import Foundation
+import Logging
+
+/// The durable op log of every document, in one SQLite file.
+///
+/// Built on SQLite's C API directly rather than GRDB: the hot path is one cached prepared
+/// INSERT bound with raw blobs inside a group-commit transaction, which needs no query
+/// builder or record protocol, and the C API keeps the package's build small. All C types
+/// stay inside this target.
+///
+/// Thread-safe. Writes are serialised on one writer connection; reads use their own
+/// connection and see only committed data (WAL). Durable means surviving SIGKILL: WAL with
+/// `synchronous=NORMAL`, or `FULL` when configured.
+public final class CanvasStore: @unchecked Sendable {
+  /// The database file.
+  public let path: String
+  /// The configuration it was opened with.
+  public let configuration: StoreConfiguration
+  let logger: Logger
+  let validator: OpValidator
+
+  let writer: SQLiteConnection
+  let writeLock = NSLock()
+  /// Per-document writer state (head seq, folded state); guarded by `writeLock`.
+  var writerDocuments: [DocumentID: WriterDocument] = [:]
+
+  let reader: SQLiteConnection
+  let readLock = NSLock()
+
+  /// Opens the store at `path`, creating it and applying migrations as needed.
+  /// - Throws: `StoreError.missingFile` when absent and `createIfMissing` is off;
+  ///   `StoreError.sqlite` or `.newerSchema` when it cannot be opened.
+  public init(
+    path: String, configuration: StoreConfiguration = StoreConfiguration(), logger: Logger
+  ) throws(StoreError) {
+    self.path = path
+    self.configuration = configuration
+    self.logger = logger
+    self.validator = OpValidator(limits: configuration.limits)
+    if !configuration.createIfMissing && !FileManager.default.fileExists(atPath: path) {
+      throw .missingFile(path)
+    }
+    do {
+      writer = try SQLiteConnection(path: path, create: configuration.createIfMissing)
+      try writer.execute(
+        """
+        PRAGMA journal_mode=WAL;
+        PRAGMA synchronous=\(configuration.durability.rawValue);
+        PRAGMA foreign_keys=ON;
+        """)
+      try writer.migrate()
+      reader = try SQLiteConnection(path: path)
+      try reader.execute("PRAGMA foreign_keys=ON;")
+    } catch let error as StoreError {
+      throw error
+    } catch let error as SQLiteError {
+      throw .sqlite(error)
+    } catch {
+      throw .corrupt("\(error)")
+    }
+    logger.debug("opened op log", metadata: ["path": "\(path)"])
+  }
+
+  /// Runs `body` on the reader connection under its lock, converting SQLite errors.
+  func read<T>(_ body: (SQLiteConnection) throws -> T) throws(StoreError) -> T {
+    readLock.lock()
+    defer { readLock.unlock() }
+    return try StoreError.wrap { try body(reader) }
+  }
+
+  /// Runs `body` on the writer connection under its lock, converting SQLite errors.
+  func write<T>(_ body: (SQLiteConnection) throws -> T) throws(StoreError) -> T {
+    writeLock.lock()
+    defer { writeLock.unlock() }
+    return try StoreError.wrap { try body(writer) }
+  }
+}
+
+extension StoreError {
+  /// Runs `body`, turning any thrown error into a `StoreError`.
+  static func wrap<T>(_ body: () throws -> T) throws(StoreError) -> T {
+    do {
+      return try body()
+    } catch let error as StoreError {
+      throw error
+    } catch let error as SQLiteError {
+      throw .sqlite(error)
+    } catch {
+      throw .corrupt("\(error)")
+    }
+  }
+}

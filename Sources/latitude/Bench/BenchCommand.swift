@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `latitude bench`: benchmarks that print a ratio against a reference measured in the same run.
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Run a benchmark; the last stdout line is one JSON object of results.",
+    subcommands: [OplogBenchmarkCommand.self])
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Canvas
+import CanvasStore
+import Foundation
+import Logging
+
+/// The `--db` option and how commands open the store.
+struct StoreOptions: ParsableArguments {
+  @Option(name: .long, help: "SQLite database file.")
+  var db: String = "./data/latitude.sqlite"
+
+  @Option(name: .long, help: "Durability: normal (survives SIGKILL) or full (survives power loss).")
+  var durability: String = "normal"
+
+  /// Opens an existing store; a missing file is a clear error, not a new empty database.
+  func openExisting() throws -> CanvasStore {
+    try open(create: false)
+  }
+
+  /// Opens the store, creating the file (and its folder) if needed.
+  func open(create: Bool) throws -> CanvasStore {
+    guard let level = StoreConfiguration.Durability(rawValue: durability.uppercased()) else {
+      throw ValidationError("--durability must be 'normal' or 'full', not '\(durability)'")
+    }
+    if create {
+      let folder = URL(fileURLWithPath: db).deletingLastPathComponent()
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    } else if !FileManager.default.fileExists(atPath: db) {
+      throw CLIError("no database at \(db) (pass --db with the path of an existing file)")
+    }
+    let configuration = StoreConfiguration(durability: level, createIfMissing: create)
+    return try CanvasStore(path: db, configuration: configuration, logger: Logger(label: "latitude.store"))
+  }
+}
+
+/// A CLI failure with a plain message; exits with status 1.
+struct CLIError: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}
+
+/// Writes text to standard output without buffering surprises.
+func writeOut(_ text: String) {
+  FileHandle.standardOutput.write(Data(text.utf8))
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// The `latitude` command: a thin shell over the Latitude libraries.
+@main
+struct Latitude: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "latitude",
+    abstract: "Collaborative latent-space canvases: op log, replay and tools.",
+    discussion: """
+      Documents live in one SQLite file (default ./data/latitude.sqlite).
+      Set LATITUDE_LOG_LEVEL (trace, debug, info, notice, warning, error) to change logging.
+      """,
+    version: LatitudeVersion.current,
+    subcommands: [
+      DocsCommand.self, ReplayCommand.self, ExportCommand.self, ImportCommand.self,
+      BenchCommand.self, DebugAppendCommand.self,
+    ])
+
+  static func main() {
+    LoggingSystem.bootstrap { label in
+      var handler = StreamLogHandler.standardError(label: label)
+      let name = ProcessInfo.processInfo.environment["LATITUDE_LOG_LEVEL"] ?? "notice"
+      handler.logLevel = Logger.Level(rawValue: name.lowercased()) ?? .notice
+      return handler
+    }
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
+}
+
+/// The build's version string.
+enum LatitudeVersion {
+  static let current = "0.1.0"
+}
