@@ -42,8 +42,11 @@ let package = Package(
     .testTarget(
       name: "NativeShimTests", dependencies: ["CLibWebSockets", "COpenBLAS", "CLapacke", "CSQLite3"]),
     .testTarget(name: "LatentTests", dependencies: ["Latent"]),
-    .testTarget(name: "CanvasTests", dependencies: ["Canvas"]),
-    .testTarget(name: "CanvasStoreTests", dependencies: ["CanvasStore", "Canvas"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["latitude", "CanvasStore", "Canvas"]),
+    // Shared test fixtures: seeded random latents and op generators.
+    .target(name: "CanvasTestSupport", dependencies: ["Canvas", "Latent"], path: "Tests/CanvasTestSupport"),
+    .testTarget(name: "CanvasTests", dependencies: ["Canvas", "CanvasTestSupport"]),
+    .testTarget(name: "CanvasStoreTests", dependencies: ["CanvasStore", "Canvas", "CanvasTestSupport"]),
+    .testTarget(
+      name: "EndToEndTests", dependencies: ["latitude", "CanvasStore", "Canvas", "CanvasTestSupport"]),
   ]
 )

@@ -1,7 +1,7 @@
 import Canvas
 
-/// What the writer keeps per open document: enough to assign seqs, check references and
-/// decide on snapshots without reading the log back.
+/// What the writer keeps per open document: enough to assign seqs, check references,
+/// spot duplicates and decide on snapshots without reading the log back.
 struct WriterDocument {
   var key: Int64
   var headSeq: Int64
@@ -10,6 +10,10 @@ struct WriterDocument {
   var bytesSinceSnapshot: Int
   /// Size of the last snapshot written or attempted: the estimate for the next one.
   var lastSnapshotBytes: Int
+  /// Largest committed lamport per replica (mirrors the replica_clocks table).
+  var replicaClocks: [ReplicaID: UInt64]
+  /// Replicas whose clock moved in the current transaction.
+  var dirtyReplicas: Set<ReplicaID> = []
 }
 
 extension CanvasStore {
@@ -45,80 +49,95 @@ extension CanvasStore {
     var touched: Set<DocumentID> = []
     var results: [[AppendOutcome]] = []
     results.reserveCapacity(requests.count)
+    var buffer = OpRowBuffer()
     for request in requests {
-      var doc = try writerDocument(request.document, db)
+      // Taken out of the cache while mutated, so its state is not copied on write.
+      var doc = try writerDocuments.removeValue(forKey: request.document)
+        ?? writerDocument(request.document, db)
       var outcomes: [AppendOutcome] = []
       outcomes.reserveCapacity(request.ops.count)
       for op in request.ops {
-        outcomes.append(try appendOne(op, mode: request.mode, to: &doc, db))
+        outcomes.append(try appendOne(op, mode: request.mode, to: &doc, buffer: &buffer, db))
       }
       writerDocuments[request.document] = doc
       touched.insert(request.document)
       results.append(outcomes)
     }
+    try buffer.flush(db)
     for id in touched {
-      guard var doc = writerDocuments[id] else { continue }
-      let head = try db.statement(
-        "UPDATE documents SET head_seq = ?, max_lamport = ? WHERE doc_key = ?")
-      defer { head.reset() }
-      head.bind(1, doc.headSeq)
-      head.bind(2, Int64(bitPattern: doc.state.maxLamport))
-      head.bind(3, doc.key)
-      try head.run()
+      guard var doc = writerDocuments.removeValue(forKey: id) else { continue }
+      try saveHead(&doc, db)
       try snapshotIfDue(&doc, db)
       writerDocuments[id] = doc
     }
     return results
   }
 
-  private func appendOne(_ op: Op, mode: AppendMode, to doc: inout WriterDocument, _ db: SQLiteConnection)
-    throws -> AppendOutcome
-  {
+  private func appendOne(
+    _ op: Op, mode: AppendMode, to doc: inout WriterDocument, buffer: inout OpRowBuffer,
+    _ db: SQLiteConnection
+  ) throws -> AppendOutcome {
     do {
       try validator.validate(op, documentLamport: doc.state.maxLamport)
     } catch {
       return .rejected(.invalid(error))
     }
-    if mode == .live, let rejection = ReferenceCheck.check(op.payload, against: doc.state) {
-      // A re-delivered op (say, a create) fails the check only because it already landed.
+    // Replica lamports strictly increase, so only an op at or below its replica's clock
+    // can be a re-delivery; only those pay for a lookup.
+    let clock = doc.replicaClocks[op.id.replica] ?? 0
+    if op.id.lamport <= clock {
+      try buffer.flush(db)
       if let existing = try seq(of: op.id, in: doc.key, db) { return .duplicate(seq: existing) }
+    }
+    if mode == .live, let rejection = ReferenceCheck.check(op.payload, against: doc.state) {
       return .rejected(rejection)
     }
     let payload = OpCodec.encode(op.payload)
-    let insert = try db.statement(
-      """
-      INSERT INTO ops(doc_key, seq, lamport, replica, actor, kind, payload)
-      VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(doc_key, lamport, replica) DO NOTHING
-      """)
-    defer { insert.reset() }
     let seq = doc.headSeq + 1
-    insert.bind(1, doc.key)
-    insert.bind(2, seq)
-    insert.bind(3, Int64(bitPattern: op.id.lamport))
-    insert.bind(4, op.id.replica.rawValue)
-    insert.bind(5, op.actor)
-    insert.bind(6, op.kind.rawValue)
-    insert.bind(7, payload)
-    try insert.run()
-    if db.changes == 0, let existing = try self.seq(of: op.id, in: doc.key, db) {
-      return .duplicate(seq: existing)
-    }
+    try buffer.add(
+      OpRow(
+        doc: doc.key, seq: seq, lamport: Int64(bitPattern: op.id.lamport),
+        replica: op.id.replica.rawValue, actor: op.actor, kind: op.kind.rawValue,
+        payload: payload), db)
     doc.headSeq = seq
+    if op.id.lamport > clock {
+      doc.replicaClocks[op.id.replica] = op.id.lamport
+      doc.dirtyReplicas.insert(op.id.replica)
+    }
     doc.state.apply(op)
     doc.opsSinceSnapshot += 1
     doc.bytesSinceSnapshot += Self.storedSize(payloadBytes: payload.count, op: op)
     return .committed(seq: seq)
   }
 
+  /// Writes the head seq, max lamport and moved replica clocks.
+  private func saveHead(_ doc: inout WriterDocument, _ db: SQLiteConnection) throws {
+    try db.withStatement("UPDATE documents SET head_seq = ?, max_lamport = ? WHERE doc_key = ?") {
+      $0.bind(1, doc.headSeq)
+      $0.bind(2, Int64(bitPattern: doc.state.maxLamport))
+      $0.bind(3, doc.key)
+      try $0.run()
+    }
+    for replica in doc.dirtyReplicas {
+      try db.withStatement(
+        "INSERT OR REPLACE INTO replica_clocks(doc_key, replica, lamport) VALUES (?, ?, ?)"
+      ) {
+        $0.bind(1, doc.key)
+        $0.bind(2, replica.rawValue)
+        $0.bind(3, Int64(bitPattern: doc.replicaClocks[replica] ?? 0))
+        try $0.run()
+      }
+    }
+    doc.dirtyReplicas.removeAll()
+  }
+
   private func seq(of id: OpID, in docKey: Int64, _ db: SQLiteConnection) throws -> Int64? {
-    let query = try db.statement(
-      "SELECT seq FROM ops WHERE doc_key = ? AND lamport = ? AND replica = ?")
-    defer { query.reset() }
-    query.bind(1, docKey)
-    query.bind(2, Int64(bitPattern: id.lamport))
-    query.bind(3, id.replica.rawValue)
-    return try query.step() ? query.int64(0) : nil
+    try db.withStatement("SELECT seq FROM ops WHERE doc_key = ? AND lamport = ? AND replica = ?") {
+      $0.bind(1, docKey)
+      $0.bind(2, Int64(bitPattern: id.lamport))
+      $0.bind(3, id.replica.rawValue)
+      return try $0.step() ? $0.int64(0) : nil
+    }
   }
 
   /// The bytes an op takes in the log, counting its columns, for the snapshot budget.

@@ -63,14 +63,12 @@ extension CanvasStore {
     let query = try db.statement(
       """
       SELECT seq, lamport, replica, actor, kind, payload FROM ops
-      WHERE doc_key = ? AND seq BETWEEN ? AND ? ORDER BY seq LIMIT ?
+      WHERE op_key BETWEEN ? AND ? ORDER BY op_key LIMIT ?
       """)
     defer { query.reset() }
-    query.bind(1, docKey)
-    query.bind(2, from)
-    query.bind(3, through)
-    query.bind(4, Int64(limit))
-    defer { query.reset() }
+    query.bind(1, OpKey.make(doc: docKey, seq: max(from, 0)))
+    query.bind(2, OpKey.make(doc: docKey, seq: min(through, OpKey.maxSeq)))
+    query.bind(3, Int64(limit))
     while try query.step() {
       let kindName = query.string(4)
       guard let kind = OpKind(rawValue: kindName) else {

@@ -16,19 +16,29 @@ extension CanvasStore {
     let tail = try db.statement(
       """
       SELECT COALESCE(SUM(length(payload) + length(replica) + length(actor) + length(kind) + 24), 0)
-      FROM ops WHERE doc_key = ? AND seq > ?
+      FROM ops WHERE op_key BETWEEN ? AND ?
       """)
     defer { tail.reset() }
-    tail.bind(1, key)
-    tail.bind(2, snapshotSeq)
+    tail.bind(1, OpKey.make(doc: key, seq: snapshotSeq + 1))
+    tail.bind(2, OpKey.make(doc: key, seq: OpKey.maxSeq))
     _ = try tail.step()
     let tailBytes = Int(tail.int64(0))
     logger.debug(
       "loaded document for writing",
       metadata: ["doc": "\(id)", "head": "\(head)", "snapshot": "\(snapshotSeq)"])
+    let clocks = try db.withStatement(
+      "SELECT replica, lamport FROM replica_clocks WHERE doc_key = ?"
+    ) { query in
+      query.bind(1, key)
+      var clocks: [ReplicaID: UInt64] = [:]
+      while try query.step() {
+        clocks[ReplicaID(query.string(0))] = UInt64(bitPattern: query.int64(1))
+      }
+      return clocks
+    }
     return WriterDocument(
       key: key, headSeq: head, state: state, opsSinceSnapshot: Int(head - snapshotSeq),
-      bytesSinceSnapshot: tailBytes, lastSnapshotBytes: snapshotBytes)
+      bytesSinceSnapshot: tailBytes, lastSnapshotBytes: snapshotBytes, replicaClocks: clocks)
   }
 
   /// Folded state at `seq`: the nearest snapshot at or before it, plus the ops after it.

@@ -26,10 +26,11 @@ extension CanvasStore {
         """
         SELECT COUNT(*), COALESCE(SUM(length(payload) + length(CAST(replica AS BLOB))
           + length(CAST(actor AS BLOB)) + length(kind) + 24), 0)
-        FROM ops WHERE doc_key = ?
+        FROM ops WHERE op_key BETWEEN ? AND ?
         """
       ) { query in
-        query.bind(1, key)
+        query.bind(1, OpKey.make(doc: key, seq: 0))
+        query.bind(2, OpKey.make(doc: key, seq: OpKey.maxSeq))
         _ = try query.step()
         return (query.int64(0), query.int64(1))
       }

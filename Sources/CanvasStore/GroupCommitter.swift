@@ -56,9 +56,14 @@ public final class GroupCommitter: @unchecked Sendable {
       completion(.failure(stopped ? .closed : .overloaded))
       return
     }
+    let wasEmpty = queue.isEmpty
     queue.append(Pending(request: request, completion: completion))
     queuedOps += request.ops.count
-    condition.signal()
+    // Wake the writer only when it has something new to decide: its first request, or a
+    // full batch. Signalling on every submit would cost a context switch per op.
+    if wasEmpty || (queuedOps >= maxBatchOps && queuedOps - request.ops.count < maxBatchOps) {
+      condition.signal()
+    }
     condition.unlock()
   }
 

@@ -33,11 +33,11 @@ enum ReferenceCheck {
   }
 
   private static func liveNode(_ id: NodeID, in state: DocumentState) -> Rejection? {
-    if state.isDeleted(id) { return .nodeDeleted(id) }
-    return state.node(id) == nil ? .unknownNode(id) : nil
+    if state.isLive(id) { return nil }
+    return state.isDeleted(id) ? .nodeDeleted(id) : .unknownNode(id)
   }
 
   private static func liveAxis(_ id: AxisID, in state: DocumentState) -> Rejection? {
-    state.axis(id) == nil ? .unknownAxis(id) : nil
+    state.isLive(id) ? nil : .unknownAxis(id)
   }
 }

@@ -26,5 +26,11 @@ public struct LatentVector: Hashable, Sendable {
   public var floats: [Float] { halves.map { Float($0) } }
 
   /// True when no component is NaN or infinite.
-  public var isFinite: Bool { halves.allSatisfy { $0.isFinite } }
+  public var isFinite: Bool {
+    // A half is NaN or infinite exactly when its five exponent bits are all ones.
+    halves.withUnsafeBufferPointer { buffer in
+      for half in buffer where half.bitPattern & 0x7C00 == 0x7C00 { return false }
+      return true
+    }
+  }
 }

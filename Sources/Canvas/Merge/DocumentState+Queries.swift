@@ -19,6 +19,18 @@ extension DocumentState {
     axisRecords.keys.sorted().compactMap { axis($0) }
   }
 
+  /// True when the node exists and is not deleted; cheaper than `node(_:) != nil`.
+  public func isLive(_ id: NodeID) -> Bool {
+    guard let record = nodeRecords[id] else { return false }
+    return !record.isDeleted && record.create != nil && record.latent != nil
+  }
+
+  /// True when the axis exists and is not deleted; cheaper than `axis(_:) != nil`.
+  public func isLive(_ id: AxisID) -> Bool {
+    guard let record = axisRecords[id] else { return false }
+    return !record.isDeleted && record.created != nil
+  }
+
   /// True when the node id was created and then deleted.
   public func isDeleted(_ id: NodeID) -> Bool {
     nodeRecords[id]?.isDeleted ?? false

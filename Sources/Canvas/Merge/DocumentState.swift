@@ -55,16 +55,19 @@ public struct DocumentState: Hashable, Sendable {
     }
   }
 
+  /// Mutates the record in place (one hash, no copy); tombstones ignore every change.
   private mutating func updateNode(_ id: NodeID, _ change: (inout NodeRecord) -> Void) {
-    var record = nodeRecords.removeValue(forKey: id) ?? NodeRecord()
-    if !record.isDeleted { change(&record) }
-    nodeRecords[id] = record
+    Self.update(&nodeRecords[id, default: NodeRecord()], isDeleted: \.isDeleted, change)
   }
 
   private mutating func updateAxis(_ id: AxisID, _ change: (inout AxisRecord) -> Void) {
-    var record = axisRecords.removeValue(forKey: id) ?? AxisRecord()
-    if !record.isDeleted { change(&record) }
-    axisRecords[id] = record
+    Self.update(&axisRecords[id, default: AxisRecord()], isDeleted: \.isDeleted, change)
+  }
+
+  private static func update<R>(
+    _ record: inout R, isDeleted: KeyPath<R, Bool>, _ change: (inout R) -> Void
+  ) {
+    if !record[keyPath: isDeleted] { change(&record) }
   }
 }
 

@@ -107,12 +107,15 @@ public struct OpValidator: Sendable {
 
   /// Checks that a text is non-blank and within the length limit.
   public func checkText(_ text: String, field: String) throws(ValidationError) {
-    // Count characters only up to the limit, so a huge text costs no more than a long one.
-    var characters = 0
-    for _ in text {
-      characters += 1
-      if characters > limits.maxTextLength {
-        throw .textTooLong(field: field, limit: limits.maxTextLength)
+    // A character takes at least one byte, so a short text needs no counting; a long one is
+    // counted only up to the limit, so a huge text costs no more than a long one.
+    if text.utf8.count > limits.maxTextLength {
+      var characters = 0
+      for _ in text {
+        characters += 1
+        if characters > limits.maxTextLength {
+          throw .textTooLong(field: field, limit: limits.maxTextLength)
+        }
       }
     }
     guard text.contains(where: { !$0.isWhitespace }) else { throw .emptyText(field: field) }
@@ -120,9 +123,17 @@ public struct OpValidator: Sendable {
 
   private func checkID(_ id: String, field: String) throws(ValidationError) {
     let bytes = id.utf8
-    guard !bytes.isEmpty, bytes.count <= limits.maxIDLength,
-      !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-    else { throw .invalidID(field: field) }
+    guard !bytes.isEmpty, bytes.count <= limits.maxIDLength else { throw .invalidID(field: field) }
+    var isPlainASCII = true
+    for byte in bytes where byte < 0x20 || byte >= 0x7F {
+      isPlainASCII = false
+      break
+    }
+    if !isPlainASCII,
+      id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+    {
+      throw .invalidID(field: field)
+    }
   }
 
   private func checkNumber(_ value: Float, field: String) throws(ValidationError) {

@@ -51,18 +51,19 @@ public final class RawInsertBaseline {
         try connection.transaction {
           try connection.withStatement(
             """
-            INSERT INTO ops(doc_key, seq, lamport, replica, actor, kind, payload)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO ops(op_key, doc_key, seq, lamport, replica, actor, kind, payload)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """
           ) { insert in
             for row in rows[start..<end] {
-              insert.bind(1, docKey)
-              insert.bind(2, nextSeq)
-              insert.bind(3, row.lamport)
-              insert.bind(4, row.replica)
-              insert.bind(5, row.actor)
-              insert.bind(6, row.kind)
-              insert.bind(7, row.payload)
+              insert.bind(1, OpKey.make(doc: docKey, seq: nextSeq))
+              insert.bind(2, docKey)
+              insert.bind(3, nextSeq)
+              insert.bind(4, row.lamport)
+              insert.bind(5, row.replica)
+              insert.bind(6, row.actor)
+              insert.bind(7, row.kind)
+              insert.bind(8, row.payload)
               try insert.run()
               insert.reset()
               nextSeq += 1
