@@ -12,7 +12,7 @@ public struct StoreConfiguration: Sendable {
 
   /// Default `.normal`: acknowledged ops survive SIGKILL.
   public var durability: Durability
-  /// Fewest ops between two snapshots of a document. Default 2,048.
+  /// Fewest ops between two snapshots of a document. Default 4,096.
   public var snapshotInterval: Int
   /// Largest share of the op log's bytes that snapshots may take. Default 0.4.
   public var snapshotMaxRatio: Double
@@ -23,7 +23,7 @@ public struct StoreConfiguration: Sendable {
 
   /// Makes a configuration; every argument has the product default.
   public init(
-    durability: Durability = .normal, snapshotInterval: Int = 2_048,
+    durability: Durability = .normal, snapshotInterval: Int = 4_096,
     snapshotMaxRatio: Double = 0.4, limits: ValidationLimits = .standard,
     createIfMissing: Bool = true
   ) {

@@ -27,9 +27,23 @@ public struct LatentVector: Hashable, Sendable {
 
   /// True when no component is NaN or infinite.
   public var isFinite: Bool {
-    // A half is NaN or infinite exactly when its five exponent bits are all ones.
-    halves.withUnsafeBufferPointer { buffer in
-      for half in buffer where half.bitPattern & 0x7C00 == 0x7C00 { return false }
+    // A half is NaN or infinite exactly when its five exponent bits are all ones. Checked
+    // four halves at a time: a lane of `(word & mask) ^ mask` is zero only for such a half.
+    halves.withUnsafeBytes { raw in
+      let mask: UInt64 = 0x7C00_7C00_7C00_7C00
+      let words = raw.count / 8
+      for index in 0..<words {
+        let lanes = (raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self) & mask) ^ mask
+        if lanes & 0xFFFF == 0 || lanes & 0xFFFF_0000 == 0 || lanes & 0xFFFF_0000_0000 == 0
+          || lanes & 0xFFFF_0000_0000_0000 == 0
+        {
+          return false
+        }
+      }
+      for offset in stride(from: words * 8, to: raw.count, by: 2)
+      where raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self) & 0x7C00 == 0x7C00 {
+        return false
+      }
       return true
     }
   }

@@ -124,10 +124,10 @@ public struct OpValidator: Sendable {
   private func checkID(_ id: String, field: String) throws(ValidationError) {
     let bytes = id.utf8
     guard !bytes.isEmpty, bytes.count <= limits.maxIDLength else { throw .invalidID(field: field) }
-    var isPlainASCII = true
-    for byte in bytes where byte < 0x20 || byte >= 0x7F {
-      isPlainASCII = false
-      break
+    var copy = id
+    let isPlainASCII = copy.withUTF8 { buffer in
+      for byte in buffer where byte < 0x20 || byte >= 0x7F { return false }
+      return true
     }
     if !isPlainASCII,
       id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })

@@ -23,7 +23,10 @@ public final class RawInsertBaseline {
     connection = try StoreError.wrap {
       let db = try SQLiteConnection(path: path)
       try db.execute(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=\(configuration.durability.rawValue);")
+        """
+        PRAGMA page_size=16384; PRAGMA cache_size=-32768; PRAGMA journal_mode=WAL;
+        PRAGMA synchronous=\(configuration.durability.rawValue);
+        """)
       try db.migrate()
       try db.execute(
         "INSERT INTO documents(id, title, encoder, decoder, created_at) VALUES ('raw', 'raw', '', '', 0)"
