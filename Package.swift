@@ -18,7 +18,8 @@ let package = Package(
     // System-library shims: a module map and a shim header each, nothing else.
     .systemLibrary(
       name: "CLibWebSockets", pkgConfig: "libwebsockets", providers: [.apt(["libwebsockets-dev"])]),
-    .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(
+      name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CLapacke", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
     .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
@@ -40,13 +41,18 @@ let package = Package(
       ]),
 
     .testTarget(
-      name: "NativeShimTests", dependencies: ["CLibWebSockets", "COpenBLAS", "CLapacke", "CSQLite3"]),
+      name: "NativeShimTests",
+      dependencies: ["CLibWebSockets", "COpenBLAS", "CLapacke", "CSQLite3"]),
     .testTarget(name: "LatentTests", dependencies: ["Latent"]),
     // Shared test fixtures: seeded random latents and op generators.
-    .target(name: "CanvasTestSupport", dependencies: ["Canvas", "Latent"], path: "Tests/CanvasTestSupport"),
+    .target(
+      name: "CanvasTestSupport", dependencies: ["Canvas", "Latent"], path: "Tests/CanvasTestSupport"
+    ),
     .testTarget(name: "CanvasTests", dependencies: ["Canvas", "CanvasTestSupport"]),
-    .testTarget(name: "CanvasStoreTests", dependencies: ["CanvasStore", "Canvas", "CanvasTestSupport"]),
     .testTarget(
-      name: "EndToEndTests", dependencies: ["latitude", "CanvasStore", "Canvas", "CanvasTestSupport"]),
+      name: "CanvasStoreTests", dependencies: ["CanvasStore", "Canvas", "CanvasTestSupport"]),
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: ["latitude", "CanvasStore", "Canvas", "CanvasTestSupport"]),
   ]
 )

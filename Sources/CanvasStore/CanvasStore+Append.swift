@@ -52,7 +52,8 @@ extension CanvasStore {
     var buffer = OpRowBuffer()
     for request in requests {
       // Taken out of the cache while mutated, so its state is not copied on write.
-      var doc = try writerDocuments.removeValue(forKey: request.document)
+      var doc =
+        try writerDocuments.removeValue(forKey: request.document)
         ?? writerDocument(request.document, db)
       var outcomes: [AppendOutcome] = []
       outcomes.reserveCapacity(request.ops.count)

@@ -34,7 +34,8 @@ extension CanvasStore {
     var count: Int64 = 0
     try StoreError.wrap {
       buffer.append(
-        try encoder.encode(ExportHeader(format: ExportHeader.formatName, version: 1, document: info)))
+        try encoder.encode(
+          ExportHeader(format: ExportHeader.formatName, version: 1, document: info)))
       buffer.append(0x0A)
       try forEachOp(document, from: 1, through: info.headSeq) { entry in
         buffer.append(try encoder.encode(ExportLine(seq: entry.seq, op: entry.op)))

@@ -74,7 +74,9 @@ extension CanvasStore {
       guard let kind = OpKind(rawValue: kindName) else {
         throw StoreError.corrupt("unknown op kind '\(kindName)' at seq \(query.int64(0))")
       }
-      let payload = try query.withBlob(5) { blob throws(StoreError) in try OpCodec.decode(kind, blob) }
+      let payload = try query.withBlob(5) { blob throws(StoreError) in
+        try OpCodec.decode(kind, blob)
+      }
       let op = Op(
         id: OpID(lamport: UInt64(bitPattern: query.int64(1)), replica: ReplicaID(query.string(2))),
         actor: query.string(3), payload: payload)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A point in the sentence-embedding space, stored at half precision.
 ///
 /// Latents are logged, snapshotted and sent as fp16 (768 bytes for 384 dimensions), so the
@@ -46,5 +48,13 @@ public struct LatentVector: Hashable, Sendable {
       }
       return true
     }
+  }
+}
+
+extension LatentVector: CustomStringConvertible {
+  /// A short summary; 384 numbers help no one in a log line or a test failure.
+  public var description: String {
+    let head = halves.prefix(3).map { String(format: "%.3f", Float($0)) }.joined(separator: ", ")
+    return "LatentVector(\(count)d: [\(head)\(count > 3 ? ", …" : "")])"
   }
 }

@@ -61,7 +61,8 @@ public struct ConcurrentHistory {
         let node = anyNode()
         moves[r].append((node, id))
         payload = .nodeMove(
-          NodeMove(node: node, coordinates: [AxisCoordinate(axis: anyAxis(), value: 0.1)], latent: latent))
+          NodeMove(
+            node: node, coordinates: [AxisCoordinate(axis: anyAxis(), value: 0.1)], latent: latent))
       case 45..<55:
         payload = .nodeSetText(NodeSetText(node: anyNode(), text: "edit \(id)", latent: latent))
       case 55..<75 where !moves[r].isEmpty:

@@ -17,10 +17,11 @@ public enum ReferenceSemantics {
     for op in ops { unique[op.id] = op }
     let all = unique.values.sorted { $0.id < $1.id }
     var result: [NodeID: Expected] = [:]
-    let deleted = Set(all.compactMap { op -> NodeID? in
-      if case .nodeDelete(let p) = op.payload { return p.node }
-      return nil
-    })
+    let deleted = Set(
+      all.compactMap { op -> NodeID? in
+        if case .nodeDelete(let p) = op.payload { return p.node }
+        return nil
+      })
     for node in Set(all.compactMap(\.payload.node)) where !deleted.contains(node) {
       var writes: [(id: OpID, latent: LatentVector, text: String?)] = []
       var created = false
@@ -44,10 +45,14 @@ public enum ReferenceSemantics {
           break
         }
         let answers = all.filter {
-          if case .nodeDecoded(let d) = $0.payload { return d.node == node && d.answers == write.id }
+          if case .nodeDecoded(let d) = $0.payload {
+            return d.node == node && d.answers == write.id
+          }
           return false
         }
-        if let decode = answers.max(by: { $0.id < $1.id }), case .nodeDecoded(let d) = decode.payload {
+        if let decode = answers.max(by: { $0.id < $1.id }),
+          case .nodeDecoded(let d) = decode.payload
+        {
           text = d.text
           break
         }

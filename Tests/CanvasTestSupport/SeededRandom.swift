@@ -49,13 +49,13 @@ public enum OpFixtures {
       payload: .nodeCreate(NodeCreate(node: node, text: text, latent: Self.latent(latent))))
   }
 
-  /// node.move with a resolved latent.
-  public static func move(_ node: NodeID, at id: OpID, latent: Float) -> Op {
+  /// node.move with a resolved latent, optionally aimed at a coordinate on `axis`.
+  public static func move(_ node: NodeID, at id: OpID, latent: Float, axis: AxisID? = nil) -> Op {
     Op(
       id: id, actor: "tester",
       payload: .nodeMove(
         NodeMove(
-          node: node, coordinates: [AxisCoordinate(axis: "x", value: 0.5)],
+          node: node, coordinates: axis.map { [AxisCoordinate(axis: $0, value: 0.5)] } ?? [],
           latent: Self.latent(latent))))
   }
 

@@ -2,12 +2,15 @@ import Canvas
 import CanvasTestSupport
 import Testing
 
-private let id = OpFixtures.id
+private func id(_ lamport: UInt64, _ replica: String = "r1") -> OpID {
+  OpFixtures.id(lamport, replica)
+}
 
 /// The individual merge rules of DESIGN.md, one scenario each, checked in every order.
 @Suite struct MergeRuleTests {
   /// Folds `ops` in every permutation and returns the one state they all agree on.
-  private func fold(_ ops: [Op], sourceLocation: SourceLocation = #_sourceLocation) -> DocumentState {
+  private func fold(_ ops: [Op], sourceLocation: SourceLocation = #_sourceLocation) -> DocumentState
+  {
     let states = permutations(ops).map { DocumentState(folding: $0) }
     for state in states.dropFirst() {
       #expect(state == states[0], "order changed the state", sourceLocation: sourceLocation)
@@ -106,7 +109,9 @@ private let id = OpFixtures.id
           origin: NodeOrigin(kind: .mixed, parents: ["a", "b"]))))
     let before = DocumentState(folding: [create])
     #expect(before.node("m")?.text == nil)
-    let after = fold([create, OpFixtures.decoded("m", answers: id(1), "a mix", at: id(2, "server"))])
+    let after = fold([
+      create, OpFixtures.decoded("m", answers: id(1), "a mix", at: id(2, "server")),
+    ])
     #expect(after.node("m")?.text == "a mix")
     #expect(after.node("m")?.origin.parents == ["a", "b"])
   }
@@ -152,7 +157,9 @@ private let id = OpFixtures.id
     let a = node.latent.floats
     let b = try #require(node.textLatent).floats
     let dot = zip(a, b).map(*).reduce(0, +)
-    let expected = dot / (a.map { $0 * $0 }.reduce(0, +).squareRoot() * b.map { $0 * $0 }.reduce(0, +).squareRoot())
+    let expected =
+      dot
+      / (a.map { $0 * $0 }.reduce(0, +).squareRoot() * b.map { $0 * $0 }.reduce(0, +).squareRoot())
     #expect(abs(try #require(node.fidelity) - expected) < 1e-5)
   }
 }

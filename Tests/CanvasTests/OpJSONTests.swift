@@ -31,7 +31,8 @@ import Testing
   }
 
   @Test func malformedLatentIsRejected() {
-    let json = #"{"node":"n","text":"x","latent":"not base64!","origin":{"kind":"typed","parents":[]}}"#
+    let json =
+      #"{"node":"n","text":"x","latent":"not base64!","origin":{"kind":"typed","parents":[]}}"#
     #expect(throws: DecodingError.self) {
       try JSONDecoder().decode(NodeCreate.self, from: Data(json.utf8))
     }

@@ -4,7 +4,9 @@ import Foundation
 import Latent
 import Testing
 
-private let id = OpFixtures.id
+private func id(_ lamport: UInt64, _ replica: String = "r1") -> OpID {
+  OpFixtures.id(lamport, replica)
+}
 
 @Suite struct ValidationTests {
   let validator = OpValidator()
@@ -18,17 +20,22 @@ private let id = OpFixtures.id
     ),
     (
       "NaN latent",
-      .nodeCreate(NodeCreate(node: "n", text: "hi", latent: vector([.nan] + Array(repeating: 0, count: 383)))),
+      .nodeCreate(
+        NodeCreate(node: "n", text: "hi", latent: vector([.nan] + Array(repeating: 0, count: 383)))),
       "non_finite"
     ),
     (
       "infinite latent",
-      .nodeMove(NodeMove(node: "n", coordinates: [], latent: vector([.infinity] + Array(repeating: 0, count: 383)))),
+      .nodeMove(
+        NodeMove(
+          node: "n", coordinates: [], latent: vector([.infinity] + Array(repeating: 0, count: 383)))
+      ),
       "non_finite"
     ),
     (
       "overflowing fp16",
-      .nodeSetText(NodeSetText(node: "n", text: "x", latent: vector([1e6] + Array(repeating: 0, count: 383)))),
+      .nodeSetText(
+        NodeSetText(node: "n", text: "x", latent: vector([1e6] + Array(repeating: 0, count: 383)))),
       "non_finite"
     ),
     (
@@ -39,24 +46,38 @@ private let id = OpFixtures.id
           latent: OpFixtures.latent(0.1))),
       "non_finite"
     ),
-    ("empty text", .nodeSetText(NodeSetText(node: "n", text: "", latent: OpFixtures.latent(0.1))), "empty_text"),
-    ("blank text", .nodeSetText(NodeSetText(node: "n", text: " \n\t", latent: OpFixtures.latent(0.1))), "empty_text"),
+    (
+      "empty text", .nodeSetText(NodeSetText(node: "n", text: "", latent: OpFixtures.latent(0.1))),
+      "empty_text"
+    ),
+    (
+      "blank text",
+      .nodeSetText(NodeSetText(node: "n", text: " \n\t", latent: OpFixtures.latent(0.1))),
+      "empty_text"
+    ),
     (
       "oversized text",
-      .nodeSetText(NodeSetText(node: "n", text: String(repeating: "é", count: 2_001), latent: OpFixtures.latent(0.1))),
+      .nodeSetText(
+        NodeSetText(
+          node: "n", text: String(repeating: "é", count: 2_001), latent: OpFixtures.latent(0.1))),
       "text_too_long"
     ),
     ("unresolved move", .nodeMove(NodeMove(node: "n", coordinates: [])), "unresolved_latent"),
     ("unresolved setText", .nodeSetText(NodeSetText(node: "n", text: "x")), "unresolved_latent"),
     ("empty node id", .nodeDelete(NodeDelete(node: "")), "invalid_id"),
     ("control char id", .nodeDelete(NodeDelete(node: "a\u{7}b")), "invalid_id"),
-    ("huge id", .axisDelete(AxisDelete(axis: AxisID(String(repeating: "a", count: 200)))), "invalid_id"),
+    (
+      "huge id", .axisDelete(AxisDelete(axis: AxisID(String(repeating: "a", count: 200)))),
+      "invalid_id"
+    ),
   ]
 
   @Test("bad payloads are refused with a typed error", arguments: badPayloads)
   func refusesBadPayload(name: String, payload: OpPayload, code: String) {
     let op = Op(id: id(1), actor: "tester", payload: payload)
-    #expect(throws: ValidationError.self, "\(name)") { try validator.validate(op, documentLamport: 0) }
+    #expect(throws: ValidationError.self, "\(name)") {
+      try validator.validate(op, documentLamport: 0)
+    }
     do {
       try validator.validate(op, documentLamport: 0)
     } catch {
@@ -89,10 +110,14 @@ private let id = OpFixtures.id
 
   @Test func lamportFarAheadIsRefused() throws {
     let ahead = OpFixtures.move("n", at: id(1_000_011), latent: 0.3)
-    #expect(throws: ValidationError.lamportTooFarAhead(lamport: 1_000_011, documentLamport: 10, limit: 1_000_000)) {
+    #expect(
+      throws: ValidationError.lamportTooFarAhead(
+        lamport: 1_000_011, documentLamport: 10, limit: 1_000_000)
+    ) {
       try validator.validate(ahead, documentLamport: 10)
     }
-    try validator.validate(OpFixtures.move("n", at: id(1_000_010), latent: 0.3), documentLamport: 10)
+    try validator.validate(
+      OpFixtures.move("n", at: id(1_000_010), latent: 0.3), documentLamport: 10)
   }
 
   @Test func zeroLamportIsRefused() {

@@ -25,7 +25,9 @@ import Testing
     // The symmetric matrix [2 1; 1 2] has eigenvalues 1 and 3.
     var matrix: [Float] = [2, 1, 1, 2]
     var eigenvalues = [Float](repeating: 0, count: 2)
-    let info = LAPACKE_ssyev(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")), 2, &matrix, 2, &eigenvalues)
+    let info = LAPACKE_ssyev(
+      LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")), 2, &matrix, 2,
+      &eigenvalues)
     #expect(info == 0)
     #expect(abs(eigenvalues[0] - 1) < 1e-5)
     #expect(abs(eigenvalues[1] - 3) < 1e-5)

@@ -141,6 +141,8 @@ public struct OpValidator: Sendable {
   }
 
   private func checkList(_ count: Int, field: String) throws(ValidationError) {
-    guard count <= limits.maxListLength else { throw .tooMany(field: field, limit: limits.maxListLength) }
+    guard count <= limits.maxListLength else {
+      throw .tooMany(field: field, limit: limits.maxListLength)
+    }
   }
 }

@@ -73,7 +73,8 @@ extension ByteReader {
     guard let kind = NodeOrigin.Kind(rawValue: name) else {
       throw .corrupt("unknown origin kind '\(name)'")
     }
-    return NodeOrigin(kind: kind, parents: try list { r throws(StoreError) in NodeID(try r.string()) })
+    return NodeOrigin(
+      kind: kind, parents: try list { r throws(StoreError) in NodeID(try r.string()) })
   }
 
   mutating func poles() throws(StoreError) -> AxisPoles {

@@ -70,7 +70,8 @@ enum OpCodec {
     case .nodeCreate:
       payload = .nodeCreate(
         NodeCreate(
-          node: NodeID(try r.string()), text: try r.optional { r throws(StoreError) in try r.string() },
+          node: NodeID(try r.string()),
+          text: try r.optional { r throws(StoreError) in try r.string() },
           latent: try r.latent(), origin: try r.origin()))
     case .nodeMove:
       let node = NodeID(try r.string())

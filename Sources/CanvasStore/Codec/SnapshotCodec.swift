@@ -64,7 +64,8 @@ enum SnapshotCodec {
 }
 
 extension ByteWriter {
-  fileprivate mutating func stamped<V>(_ value: Stamped<V>?, _ write: (inout ByteWriter, V) -> Void) {
+  fileprivate mutating func stamped<V>(_ value: Stamped<V>?, _ write: (inout ByteWriter, V) -> Void)
+  {
     optional(value) { w, s in
       w.opID(s.stamp)
       write(&w, s.value)

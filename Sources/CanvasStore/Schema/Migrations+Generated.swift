@@ -50,6 +50,6 @@ extension Migration {
           state   BLOB NOT NULL,
           PRIMARY KEY (doc_key, seq)
         );
-        """#),
+        """#)
   ]
 }

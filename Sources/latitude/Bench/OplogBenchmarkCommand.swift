@@ -33,7 +33,9 @@ struct OplogBenchmarkCommand: ParsableCommand {
     let storePath = folder + "/bench-store.sqlite"
     let rawPath = folder + "/bench-raw.sqlite"
     for path in [storePath, rawPath] {
-      for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+      for suffix in ["", "-wal", "-shm"] {
+        try? FileManager.default.removeItem(atPath: path + suffix)
+      }
     }
     defer {
       if dir == nil { try? FileManager.default.removeItem(atPath: folder) }
@@ -62,7 +64,9 @@ struct OplogBenchmarkCommand: ParsableCommand {
       rawSeconds += seconds(since: start)
       done += batch.count
       if done % 200_000 == 0 || done == ops {
-        log("  \(done) ops: store \(Int(Double(done) / storeSeconds)) ops/s, raw \(Int(Double(done) / rawSeconds)) rows/s")
+        log(
+          "  \(done) ops: store \(Int(Double(done) / storeSeconds)) ops/s, raw \(Int(Double(done) / rawSeconds)) rows/s"
+        )
       }
     }
     committer.shutdown()
@@ -91,9 +95,13 @@ struct OplogBenchmarkCommand: ParsableCommand {
       "snapshot_bytes_ratio": round3(stats.snapshotRatio),
       "snapshots": Double(stats.snapshotCount),
     ]
-    log("append \(Int(appendRate)) ops/s = \(result["append_vs_raw"]!) × raw \(Int(rawRate)) rows/s")
-    log("seek p50 \(result["seek_p50_ms"]!) ms, p99 \(result["seek_p99_ms"]!) ms over \(seeks) seeks")
-    log("snapshots \(stats.snapshotCount), \(stats.snapshotBytes >> 20) MiB = \(result["snapshot_bytes_ratio"]!) × op log \(stats.opBytes >> 20) MiB")
+    log(
+      "append \(Int(appendRate)) ops/s = \(result["append_vs_raw"]!) × raw \(Int(rawRate)) rows/s")
+    log(
+      "seek p50 \(result["seek_p50_ms"]!) ms, p99 \(result["seek_p99_ms"]!) ms over \(seeks) seeks")
+    log(
+      "snapshots \(stats.snapshotCount), \(stats.snapshotBytes >> 20) MiB = \(result["snapshot_bytes_ratio"]!) × op log \(stats.opBytes >> 20) MiB"
+    )
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     writeOut(String(decoding: try encoder.encode(result), as: UTF8.self) + "\n")

@@ -46,11 +46,14 @@ struct SyntheticCanvas {
           AxisCreate(
             axis: axis, name: "Axis \(generated)",
             poles: AxisPoles(negative: "less", positive: "more"), provider: "examples",
-            params: .object(["negative": .array([.string("a")]), "positive": .array([.string("b")])]),
+            params: .object([
+              "negative": .array([.string("a")]), "positive": .array([.string("b")]),
+            ]),
             direction: LatentVector(direction), calibration: .identity)))
     }
     if generated == 3 {
-      return Op(id: id, actor: actor, payload: .viewBind(ViewBind(x: .bind("axis-0"), y: .bind("axis-1"))))
+      return Op(
+        id: id, actor: actor, payload: .viewBind(ViewBind(x: .bind("axis-0"), y: .bind("axis-1"))))
     }
     let nodeIndex = generated - 4
     if nodeIndex < nodeCount {
@@ -61,7 +64,8 @@ struct SyntheticCanvas {
         id: id, actor: actor,
         payload: .nodeCreate(
           NodeCreate(
-            node: Self.nodeID(nodeIndex), text: "A typed sentence number \(nodeIndex) on the canvas.",
+            node: Self.nodeID(nodeIndex),
+            text: "A typed sentence number \(nodeIndex) on the canvas.",
             latent: LatentVector(latent))))
     }
     let index = Int(random.next() % UInt64(nodeCount))
@@ -107,7 +111,9 @@ struct SyntheticCanvas {
 
   static func nodeID(_ index: Int) -> NodeID { NodeID("node-\(index)") }
 
-  private static func unitVector(_ random: inout SplitMix64, dimension: Int, scale: Float) -> [Float] {
+  private static func unitVector(_ random: inout SplitMix64, dimension: Int, scale: Float)
+    -> [Float]
+  {
     var v = (0..<dimension).map { _ in Float(random.nextUnit() * 2 - 1) }
     let norm = VectorMath.norm(v)
     for d in 0..<dimension { v[d] *= scale / norm }

@@ -35,7 +35,11 @@ struct DebugAppendCommand: ParsableCommand {
     let node = NodeID("node-\(replica)")
     latent[0] = 1
     _ = try canvasStore.append(
-      [Op(id: nextID(), actor: "debug", payload: .nodeCreate(NodeCreate(node: node, text: "start", latent: LatentVector(latent))))],
+      [
+        Op(
+          id: nextID(), actor: "debug",
+          payload: .nodeCreate(NodeCreate(node: node, text: "start", latent: LatentVector(latent))))
+      ],
       to: id)
     let committer = GroupCommitter(store: canvasStore, window: .milliseconds(1))
     let inFlight = DispatchSemaphore(value: 64)

@@ -22,7 +22,9 @@ struct ImportCommand: ParsableCommand {
     if file == "-" {
       handle = FileHandle.standardInput
     } else {
-      guard let opened = FileHandle(forReadingAtPath: file) else { throw CLIError("cannot read \(file)") }
+      guard let opened = FileHandle(forReadingAtPath: file) else {
+        throw CLIError("cannot read \(file)")
+      }
       handle = opened
     }
     let canvasStore = try store.open(create: true)

@@ -29,7 +29,8 @@ struct StoreOptions: ParsableArguments {
       throw CLIError("no database at \(db) (pass --db with the path of an existing file)")
     }
     let configuration = StoreConfiguration(durability: level, createIfMissing: create)
-    return try CanvasStore(path: db, configuration: configuration, logger: Logger(label: "latitude.store"))
+    return try CanvasStore(
+      path: db, configuration: configuration, logger: Logger(label: "latitude.store"))
   }
 }
 

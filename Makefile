@@ -1,0 +1,57 @@
+# Latitude — set-up, build, run and test. Every target installs what it needs.
+#   make run    build (release) and start Latitude on ./data/latitude.sqlite
+#   make test   build once (debug) and run every test
+SHELL := /bin/bash
+SWIFT ?= swift
+DB ?= ./data/latitude.sqlite
+APT_PACKAGES := libwebsockets-dev libopenblas-dev liblapacke-dev libsqlite3-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build release run test bench-oplog format lint clean help
+
+help:
+	@echo "make run          build in release and start Latitude on $(DB)"
+	@echo "make test         install what is needed, build once, run every test"
+	@echo "make deps         install the Debian packages (idempotent)"
+	@echo "make bench-oplog  op-log benchmark on a 1,000,000-op document"
+	@echo "make format       swift format the tree with .swift-format"
+
+## Debian packages; a no-op (one dpkg query) when all are present.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product latitude
+
+## Until the WebSocket server lands (issue 6), `run` opens (creating if needed) the
+## embedded SQLite file, applies migrations and lists its documents.
+run: release
+	@mkdir -p $(dir $(DB))
+	.build/release/latitude docs --db $(DB) --create
+
+## One debug build shared by every test target, then the whole suite.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench-oplog: release
+	.build/release/latitude bench oplog --ops 1000000
+
+format:
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+
+lint:
+	$(SWIFT) format lint --recursive Package.swift Sources Tests
+
+clean:
+	rm -rf .build
