@@ -9,19 +9,55 @@ public enum AppendMode: Sendable {
 }
 
 /// Ops for one document, appended together.
+///
+/// Making a request validates each op's content and encodes its stored form right away, on
+/// the caller's thread, so the single writer thread only checks what needs the document's
+/// state (lamport lead, duplicates, references) and writes.
 public struct AppendRequest: Sendable {
-  /// The document.
-  public var document: DocumentID
-  /// The ops, in the order they were received.
-  public var ops: [Op]
-  /// How carefully to check them.
-  public var mode: AppendMode
+  /// An op's stored form, or why its content is invalid.
+  enum Prepared: Sendable {
+    case encoded([UInt8])
+    case invalid(ValidationError)
+  }
 
-  /// Makes an append request.
-  public init(document: DocumentID, ops: [Op], mode: AppendMode = .live) {
+  /// The document.
+  public let document: DocumentID
+  /// The ops, in the order they were received.
+  public let ops: [Op]
+  /// How carefully to check them.
+  public let mode: AppendMode
+  /// The limits `prepared` was checked against.
+  let limits: ValidationLimits
+  /// One entry per op.
+  let prepared: [Prepared]
+
+  /// Makes an append request, validating and encoding its ops against `limits` (which
+  /// should be the store's; the store re-checks when they differ).
+  public init(
+    document: DocumentID, ops: [Op], mode: AppendMode = .live,
+    limits: ValidationLimits = .standard
+  ) {
     self.document = document
     self.ops = ops
     self.mode = mode
+    self.limits = limits
+    let validator = OpValidator(limits: limits)
+    prepared = ops.map { Self.prepare($0, validator) }
+  }
+
+  private static func prepare(_ op: Op, _ validator: OpValidator) -> Prepared {
+    do throws(ValidationError) {
+      try validator.validateContent(op)
+      return .encoded(OpCodec.encode(op.payload))
+    } catch {
+      return .invalid(error)
+    }
+  }
+
+  /// The same ops prepared against other limits.
+  func prepared(for limits: ValidationLimits) -> AppendRequest {
+    limits == self.limits
+      ? self : AppendRequest(document: document, ops: ops, mode: mode, limits: limits)
   }
 }
 
@@ -29,6 +65,8 @@ public struct AppendRequest: Sendable {
 public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
   /// The op failed validation.
   case invalid(ValidationError)
+  /// The request named a document that does not exist.
+  case unknownDocument(DocumentID)
   /// The node id has never been created.
   case unknownNode(NodeID)
   /// The node was deleted.
@@ -44,6 +82,7 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
   public var code: String {
     switch self {
     case .invalid(let error): error.code
+    case .unknownDocument: "unknown_document"
     case .unknownNode: "unknown_node"
     case .nodeDeleted: "node_deleted"
     case .nodeExists: "node_exists"
@@ -55,6 +94,7 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .invalid(let error): error.description
+    case .unknownDocument(let id): "no document with id '\(id)'"
     case .unknownNode(let id): "no node with id '\(id)'"
     case .nodeDeleted(let id): "node '\(id)' was deleted"
     case .nodeExists(let id): "a node with id '\(id)' already exists"

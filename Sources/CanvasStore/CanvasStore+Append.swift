@@ -19,15 +19,21 @@ struct WriterDocument {
 extension CanvasStore {
   /// Appends ops to one document in one transaction.
   /// - Returns: one outcome per op, in order. Committed ops are durable when this returns.
-  /// - Throws: `StoreError` when the transaction fails; then nothing of it was written.
+  /// - Throws: `StoreError.unknownDocument`, or another `StoreError` when the transaction
+  ///   fails; then nothing of it was written.
   public func append(_ ops: [Op], to document: DocumentID, mode: AppendMode = .live)
     throws(StoreError) -> [AppendOutcome]
   {
-    try append([AppendRequest(document: document, ops: ops, mode: mode)])[0]
+    let outcomes = try append([
+      AppendRequest(document: document, ops: ops, mode: mode, limits: configuration.limits)
+    ])[0]
+    if case .rejected(.unknownDocument)? = outcomes.first { throw .unknownDocument(document) }
+    return outcomes
   }
 
   /// Appends several requests in one transaction: the group commit.
-  /// - Returns: the outcomes of each request's ops, in order.
+  /// - Returns: the outcomes of each request's ops, in order. A request for an unknown
+  ///   document has its ops rejected; the other requests are unaffected.
   /// - Throws: `StoreError` when the transaction fails. Then nothing was written, every
   ///   request must be refused, and the writer reloads the documents from the store.
   public func append(_ requests: [AppendRequest]) throws(StoreError) -> [[AppendOutcome]] {
@@ -50,20 +56,32 @@ extension CanvasStore {
     var results: [[AppendOutcome]] = []
     results.reserveCapacity(requests.count)
     var buffer = OpRowBuffer()
-    for request in requests {
-      // Taken out of the cache while mutated, so its state is not copied on write.
-      var doc =
-        try writerDocuments.removeValue(forKey: request.document)
-        ?? writerDocument(request.document, db)
+    // The document being written, taken out of the cache while mutated (so its state is
+    // not copied on write) and kept out across consecutive requests for it.
+    var open: (id: DocumentID, doc: WriterDocument)?
+    for original in requests {
+      let request = original.prepared(for: configuration.limits)
+      if open?.id != request.document {
+        if let parked = open { writerDocuments[parked.id] = parked.doc }
+        open = nil
+        guard let doc = try writerDocuments.removeValue(forKey: request.document)
+          ?? writerDocument(request.document, db)
+        else {
+          results.append(request.ops.map { _ in .rejected(.unknownDocument(request.document)) })
+          continue
+        }
+        open = (request.document, doc)
+        touched.insert(request.document)
+      }
       var outcomes: [AppendOutcome] = []
       outcomes.reserveCapacity(request.ops.count)
-      for op in request.ops {
-        outcomes.append(try appendOne(op, mode: request.mode, to: &doc, buffer: &buffer, db))
+      for (op, prepared) in zip(request.ops, request.prepared) {
+        outcomes.append(
+          try appendOne(op, prepared, mode: request.mode, to: &open!.doc, buffer: &buffer, db))
       }
-      writerDocuments[request.document] = doc
-      touched.insert(request.document)
       results.append(outcomes)
     }
+    if let parked = open { writerDocuments[parked.id] = parked.doc }
     try buffer.flush(db)
     for id in touched {
       guard var doc = writerDocuments.removeValue(forKey: id) else { continue }
@@ -75,11 +93,16 @@ extension CanvasStore {
   }
 
   private func appendOne(
-    _ op: Op, mode: AppendMode, to doc: inout WriterDocument, buffer: inout OpRowBuffer,
-    _ db: SQLiteConnection
+    _ op: Op, _ prepared: AppendRequest.Prepared, mode: AppendMode,
+    to doc: inout WriterDocument, buffer: inout OpRowBuffer, _ db: SQLiteConnection
   ) throws -> AppendOutcome {
+    let payload: [UInt8]
+    switch prepared {
+    case .invalid(let error): return .rejected(.invalid(error))
+    case .encoded(let bytes): payload = bytes
+    }
     do {
-      try validator.validate(op, documentLamport: doc.state.maxLamport)
+      try validator.checkLamport(op.id, documentLamport: doc.state.maxLamport)
     } catch {
       return .rejected(.invalid(error))
     }
@@ -93,7 +116,6 @@ extension CanvasStore {
     if mode == .live, let rejection = ReferenceCheck.check(op.payload, against: doc.state) {
       return .rejected(rejection)
     }
-    let payload = OpCodec.encode(op.payload)
     let seq = doc.headSeq + 1
     try buffer.add(
       OpRow(

@@ -3,12 +3,13 @@ import Canvas
 extension CanvasStore {
   /// The writer's state for a document, loading it (snapshot plus tail) on first use.
   /// Caller holds `writeLock`.
-  func writerDocument(_ id: DocumentID, _ db: SQLiteConnection) throws -> WriterDocument {
+  /// - Returns: nil when there is no such document.
+  func writerDocument(_ id: DocumentID, _ db: SQLiteConnection) throws -> WriterDocument? {
     if let cached = writerDocuments[id] { return cached }
     let row = try db.statement("SELECT doc_key, head_seq FROM documents WHERE id = ?")
     defer { row.reset() }
     row.bind(1, id.rawValue)
-    guard try row.step() else { throw StoreError.unknownDocument(id) }
+    guard try row.step() else { return nil }
     let key = row.int64(0)
     let head = row.int64(1)
     row.reset()

@@ -43,16 +43,7 @@ public final class CanvasStore: @unchecked Sendable {
     }
     do {
       writer = try SQLiteConnection(path: path, create: configuration.createIfMissing)
-      // 16 KiB pages hold ~18 ops of ~900 bytes (a 4 KiB page holds 4), so appends split
-      // and rebalance far fewer pages. page_size only takes effect on a new, empty file.
-      try writer.execute(
-        """
-        PRAGMA page_size=16384;
-        PRAGMA cache_size=-32768;
-        PRAGMA journal_mode=WAL;
-        PRAGMA synchronous=\(configuration.durability.rawValue);
-        PRAGMA foreign_keys=ON;
-        """)
+      try writer.configureForOpLog(configuration.durability)
       try writer.migrate()
       reader = try SQLiteConnection(path: path)
       try reader.execute("PRAGMA foreign_keys=ON;")

@@ -26,6 +26,7 @@ public final class GroupCommitter: @unchecked Sendable {
   private var stopping = false
   private var thread: Thread?
   private let finished = DispatchSemaphore(value: 0)
+  private let completions = DispatchQueue(label: "latitude.group-commit.completions")
 
   /// Starts the writer thread.
   /// - Parameters:
@@ -47,7 +48,8 @@ public final class GroupCommitter: @unchecked Sendable {
     thread.start()
   }
 
-  /// Queues a request. `completion` runs on the writer thread after the commit.
+  /// Queues a request. `completion` runs after the commit, on the committer's completion
+  /// queue (serial: completions arrive in commit order).
   public func submit(_ request: AppendRequest, completion: @escaping Completion) {
     condition.lock()
     if stopping || queuedOps + request.ops.count > maxQueuedOps {
@@ -75,7 +77,8 @@ public final class GroupCommitter: @unchecked Sendable {
     return try result.get()
   }
 
-  /// Commits what is queued, then stops the writer thread. Later submits fail with `.closed`.
+  /// Commits what is queued, runs every completion, then stops the writer thread. Later
+  /// submits fail with `.closed`.
   public func shutdown() {
     condition.lock()
     let alreadyStopping = stopping
@@ -93,10 +96,15 @@ public final class GroupCommitter: @unchecked Sendable {
       } catch {
         results = .failure(error)
       }
-      for (index, pending) in batch.enumerated() {
-        pending.completion(results.map { $0[index] })
+      // Completions (and freeing the batch) run on their own serial queue, in order, so
+      // the writer goes straight on to the next transaction.
+      completions.async {
+        for (index, pending) in batch.enumerated() {
+          pending.completion(results.map { $0[index] })
+        }
       }
     }
+    completions.sync {}
     finished.signal()
   }
 

@@ -50,7 +50,7 @@ extension NodeRecord {
   private mutating func offer(_ candidate: TextSource) {
     if let current = text, !current.precedes(candidate) { return }
     text = candidate
-    awaitingDecode = awaitingDecode.filter { $0 > candidate.write }
-    earlyDecodes = earlyDecodes.filter { $0.key > candidate.write }
+    if !awaitingDecode.isEmpty { awaitingDecode = awaitingDecode.filter { $0 > candidate.write } }
+    if !earlyDecodes.isEmpty { earlyDecodes = earlyDecodes.filter { $0.key > candidate.write } }
   }
 }

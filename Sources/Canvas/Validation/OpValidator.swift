@@ -16,16 +16,27 @@ public struct OpValidator: Sendable {
   /// `documentLamport`. Logged moves and text edits must carry their resolved latents.
   /// - Throws: `ValidationError` for the first problem found.
   public func validate(_ op: Op, documentLamport: UInt64) throws(ValidationError) {
+    try validateContent(op)
+    try checkLamport(op.id, documentLamport: documentLamport)
+  }
+
+  /// Everything about an op that does not depend on the document: ids, texts, vectors.
+  /// Callers may run it early, on their own thread, and check the lamport later.
+  /// - Throws: `ValidationError` for the first problem found.
+  public func validateContent(_ op: Op) throws(ValidationError) {
     guard op.id.lamport > 0 else { throw .zeroLamport }
-    if op.id.lamport > documentLamport,
-      op.id.lamport - documentLamport > limits.maxLamportLead
-    {
-      throw .lamportTooFarAhead(
-        lamport: op.id.lamport, documentLamport: documentLamport, limit: limits.maxLamportLead)
-    }
     try checkID(op.id.replica.rawValue, field: "replica")
     try checkID(op.actor, field: "actor")
     try validate(op.payload)
+  }
+
+  /// Refuses a lamport more than `maxLamportLead` ahead of the document's largest.
+  /// - Throws: `ValidationError.lamportTooFarAhead`.
+  public func checkLamport(_ id: OpID, documentLamport: UInt64) throws(ValidationError) {
+    if id.lamport > documentLamport, id.lamport - documentLamport > limits.maxLamportLead {
+      throw .lamportTooFarAhead(
+        lamport: id.lamport, documentLamport: documentLamport, limit: limits.maxLamportLead)
+    }
   }
 
   /// Validates a payload on its own.

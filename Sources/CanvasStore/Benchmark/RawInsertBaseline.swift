@@ -22,11 +22,7 @@ public final class RawInsertBaseline {
   public init(path: String, configuration: StoreConfiguration) throws(StoreError) {
     connection = try StoreError.wrap {
       let db = try SQLiteConnection(path: path)
-      try db.execute(
-        """
-        PRAGMA page_size=16384; PRAGMA cache_size=-32768; PRAGMA journal_mode=WAL;
-        PRAGMA synchronous=\(configuration.durability.rawValue);
-        """)
+      try db.configureForOpLog(configuration.durability)
       try db.migrate()
       try db.execute(
         "INSERT INTO documents(id, title, encoder, decoder, created_at) VALUES ('raw', 'raw', '', '', 0)"

@@ -19,9 +19,10 @@ final class SQLiteStatement {
 
   deinit { sqlite3_finalize(handle) }
 
+  /// Makes the statement ready to run again. Bindings are kept: every caller binds every
+  /// parameter before each run.
   func reset() {
     sqlite3_reset(handle)
-    sqlite3_clear_bindings(handle)
   }
 
   func bind(_ index: Int32, _ value: Int64) {
@@ -29,7 +30,12 @@ final class SQLiteStatement {
   }
 
   func bind(_ index: Int32, _ value: String) {
-    sqlite3_bind_text(handle, index, value, -1, latitude_sqlite_transient())
+    var text = value
+    text.withUTF8 { bytes in
+      _ = bytes.withMemoryRebound(to: CChar.self) {
+        sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count), latitude_sqlite_transient())
+      }
+    }
   }
 
   func bind(_ index: Int32, _ bytes: [UInt8]) {
