@@ -10,6 +10,8 @@ struct WriterDocument {
   var bytesSinceSnapshot: Int
   /// Size of the last snapshot written or attempted: the estimate for the next one.
   var lastSnapshotBytes: Int
+  /// A snapshot of this document is being encoded in the background.
+  var snapshotInFlight = false
   /// Largest committed lamport per replica (mirrors the replica_clocks table).
   var replicaClocks: [ReplicaID: UInt64]
   /// Replicas whose clock moved in the current transaction.
@@ -39,7 +41,12 @@ extension CanvasStore {
   public func append(_ requests: [AppendRequest]) throws(StoreError) -> [[AppendOutcome]] {
     try write { db in
       do {
-        return try db.transaction { try appendLocked(requests, db) }
+        let written = try db.transaction {
+          try writeReadySnapshots(db)
+          return try appendLocked(requests, db)
+        }
+        scheduleSnapshots(written.touched)
+        return written.outcomes
       } catch {
         for request in requests { writerDocuments[request.document] = nil }
         logger.error("group commit failed; documents will reload", metadata: ["error": "\(error)"])
@@ -49,8 +56,9 @@ extension CanvasStore {
   }
 
   /// Appends inside the caller's transaction. Caller holds `writeLock`.
+  /// - Returns: each request's outcomes, and the documents written.
   func appendLocked(_ requests: [AppendRequest], _ db: SQLiteConnection) throws
-    -> [[AppendOutcome]]
+    -> (outcomes: [[AppendOutcome]], touched: Set<DocumentID>)
   {
     var touched: Set<DocumentID> = []
     var results: [[AppendOutcome]] = []
@@ -86,10 +94,9 @@ extension CanvasStore {
     for id in touched {
       guard var doc = writerDocuments.removeValue(forKey: id) else { continue }
       try saveHead(&doc, db)
-      try snapshotIfDue(&doc, db)
       writerDocuments[id] = doc
     }
-    return results
+    return (results, touched)
   }
 
   private func appendOne(

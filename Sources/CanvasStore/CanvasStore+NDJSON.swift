@@ -89,7 +89,8 @@ extension CanvasStore {
           var expectedSeq: Int64 = 1
           func flush() throws {
             let outcomes = try appendLocked(
-              [AppendRequest(document: target, ops: batch, mode: .trusted, limits: configuration.limits)], db)[0]
+              [AppendRequest(document: target, ops: batch, mode: .trusted, limits: configuration.limits)], db
+            ).outcomes[0]
             for (offset, outcome) in outcomes.enumerated() {
               let line = lineNumber - batch.count + offset + 1
               switch outcome {
@@ -121,6 +122,7 @@ extension CanvasStore {
           }
           if !batch.isEmpty { try flush() }
         }
+        scheduleSnapshots([target])
       } catch {
         writerDocuments[target] = nil
         throw error

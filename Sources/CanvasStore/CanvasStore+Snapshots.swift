@@ -66,26 +66,4 @@ extension CanvasStore {
     try forEachOp(docKey: docKey, from: base + 1, through: seq, db) { state.apply($0.op) }
     return (state, base, bytes)
   }
-
-  /// Writes a snapshot when enough ops have passed and it fits the size budget
-  /// (`snapshotMaxRatio` of the op bytes since the last one). Caller holds `writeLock`.
-  func snapshotIfDue(_ doc: inout WriterDocument, _ db: SQLiteConnection) throws {
-    let budget = Int(Double(doc.bytesSinceSnapshot) * configuration.snapshotMaxRatio)
-    guard doc.opsSinceSnapshot >= configuration.snapshotInterval,
-      doc.lastSnapshotBytes <= budget
-    else { return }
-    let bytes = SnapshotCodec.encode(doc.state)
-    doc.lastSnapshotBytes = bytes.count
-    // The state grew past the estimate: wait until the log has grown enough to pay for it.
-    guard bytes.count <= budget else { return }
-    let insert = try db.statement(
-      "INSERT OR REPLACE INTO snapshots(doc_key, seq, state) VALUES (?, ?, ?)")
-    defer { insert.reset() }
-    insert.bind(1, doc.key)
-    insert.bind(2, doc.headSeq)
-    insert.bind(3, bytes)
-    try insert.run()
-    doc.opsSinceSnapshot = 0
-    doc.bytesSinceSnapshot = 0
-  }
 }

@@ -28,6 +28,12 @@ public final class CanvasStore: @unchecked Sendable {
   let reader: SQLiteConnection
   let readLock = NSLock()
 
+  /// Encodes snapshots off the writer thread (see CanvasStore+SnapshotScheduling).
+  let snapshotQueue = DispatchQueue(label: "latitude.snapshots", qos: .utility)
+  let snapshotLock = NSLock()
+  /// Encoded snapshots waiting for the next write transaction; guarded by `snapshotLock`.
+  var readySnapshots: [ReadySnapshot] = []
+
   /// Opens the store at `path`, creating it and applying migrations as needed.
   /// - Throws: `StoreError.missingFile` when absent and `createIfMissing` is off;
   ///   `StoreError.sqlite` or `.newerSchema` when it cannot be opened.

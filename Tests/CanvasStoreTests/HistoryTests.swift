@@ -18,6 +18,7 @@ import Testing
         Array(ops[chunk..<min(chunk + 25, ops.count)]), to: doc, mode: .trusted)
       #expect(outcomes.allSatisfy { if case .committed = $0 { true } else { false } })
     }
+    try temp.store.writePendingSnapshots()
     return (temp, ops)
   }
 

@@ -70,6 +70,7 @@ struct OplogBenchmarkCommand: ParsableCommand {
       }
     }
     committer.shutdown()
+    try store.writePendingSnapshots()
 
     var random = SplitMix64(seed: seed &+ 1)
     var latencies: [Double] = []
