@@ -46,6 +46,7 @@ extension CanvasStore {
           return try appendLocked(requests, db)
         }
         scheduleSnapshots(written.touched)
+        checkpointer.noteWritten(bytes: written.bytes)
         return written.outcomes
       } catch {
         for request in requests { writerDocuments[request.document] = nil }
@@ -56,9 +57,9 @@ extension CanvasStore {
   }
 
   /// Appends inside the caller's transaction. Caller holds `writeLock`.
-  /// - Returns: each request's outcomes, and the documents written.
+  /// - Returns: each request's outcomes, the documents written and the op bytes written.
   func appendLocked(_ requests: [AppendRequest], _ db: SQLiteConnection) throws
-    -> (outcomes: [[AppendOutcome]], touched: Set<DocumentID>)
+    -> (outcomes: [[AppendOutcome]], touched: Set<DocumentID>, bytes: Int)
   {
     var touched: Set<DocumentID> = []
     var results: [[AppendOutcome]] = []
@@ -96,7 +97,7 @@ extension CanvasStore {
       try saveHead(&doc, db)
       writerDocuments[id] = doc
     }
-    return (results, touched)
+    return (results, touched, buffer.bytesWritten)
   }
 
   private func appendOne(

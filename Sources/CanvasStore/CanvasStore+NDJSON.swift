@@ -123,6 +123,7 @@ extension CanvasStore {
           if !batch.isEmpty { try flush() }
         }
         scheduleSnapshots([target])
+        checkpointer.noteWritten(bytes: 1 << 30)
       } catch {
         writerDocuments[target] = nil
         throw error

@@ -27,6 +27,7 @@ public final class CanvasStore: @unchecked Sendable {
 
   let reader: SQLiteConnection
   let readLock = NSLock()
+  let checkpointer: BackgroundCheckpointer
 
   /// Encodes snapshots off the writer thread (see CanvasStore+SnapshotScheduling).
   let snapshotQueue = DispatchQueue(label: "latitude.snapshots", qos: .utility)
@@ -51,6 +52,8 @@ public final class CanvasStore: @unchecked Sendable {
       writer = try SQLiteConnection(path: path, create: configuration.createIfMissing)
       try writer.configureForOpLog(configuration.durability)
       try writer.migrate()
+      try writer.execute("PRAGMA wal_autocheckpoint=0")
+      checkpointer = try BackgroundCheckpointer(path: path, logger: logger)
       reader = try SQLiteConnection(path: path)
       try reader.execute("PRAGMA foreign_keys=ON;")
     } catch let error as StoreError {

@@ -15,6 +15,8 @@ struct OpRow {
 struct OpRowBuffer {
   static let rowsPerStatement = 32
   private(set) var rows: [OpRow] = []
+  /// Payload bytes written so far.
+  private(set) var bytesWritten = 0
 
   init() { rows.reserveCapacity(Self.rowsPerStatement) }
 
@@ -43,6 +45,7 @@ struct OpRowBuffer {
       }
       try insert.run()
     }
+    bytesWritten += rows.reduce(0) { $0 + $1.payload.count }
     rows.removeAll(keepingCapacity: true)
   }
 }

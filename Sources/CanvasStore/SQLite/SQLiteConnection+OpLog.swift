@@ -4,8 +4,9 @@ extension SQLiteConnection {
   /// - 16 KiB pages hold ~18 ops of ~900 bytes (a 4 KiB page holds 4), so appends split and
   ///   rebalance far fewer pages. `page_size` only takes effect on a new, empty file.
   /// - WAL, with `synchronous` from the configured durability.
-  /// - A 32 MiB page cache and a 64 MiB WAL before each automatic checkpoint, so large
-  ///   group commits are not interrupted by frequent checkpoints.
+  /// - A 32 MiB page cache, and a 64 MiB WAL before each automatic checkpoint, so large
+  ///   group commits are not interrupted by frequent checkpoints. The store turns automatic
+  ///   checkpoints off and runs them in the background instead (`BackgroundCheckpointer`).
   func configureForOpLog(_ durability: StoreConfiguration.Durability) throws(SQLiteError) {
     try execute(
       """
