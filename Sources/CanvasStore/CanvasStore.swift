@@ -48,21 +48,17 @@ public final class CanvasStore: @unchecked Sendable {
     if !configuration.createIfMissing && !FileManager.default.fileExists(atPath: path) {
       throw .missingFile(path)
     }
-    do {
-      writer = try SQLiteConnection(path: path, create: configuration.createIfMissing)
+    let connections = try StoreError.wrap {
+      let writer = try SQLiteConnection(path: path, create: configuration.createIfMissing)
       try writer.configureForOpLog(configuration.durability)
       try writer.migrate()
       try writer.execute("PRAGMA wal_autocheckpoint=0")
-      checkpointer = try BackgroundCheckpointer(path: path, logger: logger)
-      reader = try SQLiteConnection(path: path)
+      let checkpointer = try BackgroundCheckpointer(path: path, logger: logger)
+      let reader = try SQLiteConnection(path: path)
       try reader.execute("PRAGMA foreign_keys=ON;")
-    } catch let error as StoreError {
-      throw error
-    } catch let error as SQLiteError {
-      throw .sqlite(error)
-    } catch {
-      throw .corrupt("\(error)")
+      return (writer, reader, checkpointer)
     }
+    (writer, reader, checkpointer) = connections
     logger.debug("opened op log", metadata: ["path": "\(path)"])
   }
 
