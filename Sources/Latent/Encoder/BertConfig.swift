@@ -1,0 +1,35 @@
+import Foundation
+
+/// The parts of a Hugging Face BERT `config.json` the encoder uses.
+public struct BertConfig: Codable, Sendable, Equatable {
+  public var vocabSize: Int
+  public var hiddenSize: Int
+  public var numHiddenLayers: Int
+  public var numAttentionHeads: Int
+  public var intermediateSize: Int
+  public var maxPositionEmbeddings: Int
+  public var typeVocabSize: Int
+  public var layerNormEps: Float
+  public var hiddenAct: String
+
+  enum CodingKeys: String, CodingKey {
+    case vocabSize = "vocab_size"
+    case hiddenSize = "hidden_size"
+    case numHiddenLayers = "num_hidden_layers"
+    case numAttentionHeads = "num_attention_heads"
+    case intermediateSize = "intermediate_size"
+    case maxPositionEmbeddings = "max_position_embeddings"
+    case typeVocabSize = "type_vocab_size"
+    case layerNormEps = "layer_norm_eps"
+    case hiddenAct = "hidden_act"
+  }
+
+  /// Width of one attention head.
+  public var headSize: Int { hiddenSize / numAttentionHeads }
+}
+
+/// sentence-transformers' `sentence_bert_config.json`.
+struct SentenceBertConfig: Codable {
+  var maxSeqLength: Int
+  enum CodingKeys: String, CodingKey { case maxSeqLength = "max_seq_length" }
+}

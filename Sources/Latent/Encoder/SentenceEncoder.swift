@@ -1,0 +1,116 @@
+import Dispatch
+import Foundation
+
+/// all-MiniLM-L6-v2 in Swift: BERT uncased WordPiece, 6 transformer layers on OpenBLAS,
+/// mean pooling and L2 normalisation, matching sentence-transformers numerically.
+///
+/// Sequences of a batch are packed end to end rather than padded: every linear layer runs
+/// once over all tokens of the batch, and attention runs per sequence. Thread-safe: the
+/// weights are immutable and each call allocates its own scratch space, so a pool of
+/// threads can encode concurrently (each BLAS call is single-threaded).
+public final class SentenceEncoder: Sendable {
+  /// The model's config.
+  public let config: BertConfig
+  /// The tokenizer (its `maxLength` is the model's max_seq_length).
+  public let tokenizer: WordPieceTokenizer
+  /// The encoder's id, e.g. "all-MiniLM-L6-v2".
+  public let name: String
+  let weights: BertWeights
+  /// Q, K and V weights of each layer stacked into one [3H, H] matrix, and their biases.
+  let fusedQKV: [[Float]]
+  let fusedQKVBias: [[Float]]
+
+  /// The embedding dimension.
+  public var dimension: Int { config.hiddenSize }
+
+  /// The default location of the fetched weights.
+  public static let defaultDirectory = "Weights/encoder/all-MiniLM-L6-v2"
+
+  /// Loads config.json, sentence_bert_config.json, vocab.txt and model.safetensors.
+  /// - Throws: `EncoderError`, naming the missing file and the command that fetches it.
+  public init(directory: String = SentenceEncoder.defaultDirectory) throws(EncoderError) {
+    let base = URL(fileURLWithPath: directory)
+    func path(_ name: String) throws(EncoderError) -> String {
+      let file = base.appendingPathComponent(name).path
+      guard FileManager.default.fileExists(atPath: file) else { throw .missingFile(file) }
+      return file
+    }
+    func decode<T: Decodable>(_ type: T.Type, _ name: String) throws(EncoderError) -> T {
+      let file = try path(name)
+      do {
+        return try JSONDecoder().decode(T.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
+      } catch {
+        throw .badConfig("\(file): \(error)")
+      }
+    }
+    config = try decode(BertConfig.self, "config.json")
+    guard config.hiddenAct == "gelu", config.hiddenSize % config.numAttentionHeads == 0 else {
+      throw .badConfig("unsupported activation \(config.hiddenAct) or head split")
+    }
+    let maxLength = try decode(SentenceBertConfig.self, "sentence_bert_config.json").maxSeqLength
+    do {
+      tokenizer = try WordPieceTokenizer(
+        vocabularyPath: try path("vocab.txt"),
+        maxLength: min(maxLength, config.maxPositionEmbeddings))
+    } catch let error as EncoderError {
+      throw error
+    } catch {
+      throw .tokenizer(error as! TokenizerError)
+    }
+    let weightsPath = try path("model.safetensors")
+    do {
+      weights = try BertWeights(SafeTensors(contentsOf: weightsPath), config: config)
+    } catch {
+      throw .weights(error)
+    }
+    fusedQKV = weights.layers.map { $0.query + $0.key + $0.value }
+    fusedQKVBias = weights.layers.map { $0.queryBias + $0.keyBias + $0.valueBias }
+    name = base.lastPathComponent
+  }
+
+  /// The unit-length embedding of one text.
+  public func encode(_ text: String) -> [Float] {
+    encode(tokenIDs: [tokenizer.encode(text)])[0]
+  }
+
+  /// Unit-length embeddings of `texts`, in order. Work is split into batches of
+  /// `batchSize` texts, run on up to `threads` threads at once.
+  public func encode(_ texts: [String], batchSize: Int = 32, threads: Int = 1) -> [[Float]] {
+    let ids = texts.map(tokenizer.encode)
+    let batches = stride(from: 0, to: ids.count, by: max(1, batchSize)).map {
+      $0..<min($0 + max(1, batchSize), ids.count)
+    }
+    let results = ResultSlots<[[Float]]>(count: batches.count)
+    let workers = max(1, min(threads, batches.count))
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      for index in stride(from: worker, to: batches.count, by: workers) {
+        results.set(index, encode(tokenIDs: Array(ids[batches[index]])))
+      }
+    }
+    return results.values.flatMap { $0 }
+  }
+
+  /// Unit-length embeddings of already-tokenised sequences (each with [CLS] and [SEP]).
+  public func encode(tokenIDs sequences: [[Int32]]) -> [[Float]] {
+    guard !sequences.isEmpty else { return [] }
+    var forward = EncoderForward(encoder: self, sequences: sequences)
+    return forward.run()
+  }
+}
+
+/// Write-once slots filled from concurrent workers.
+final class ResultSlots<Value>: @unchecked Sendable {
+  private let lock = NSLock()
+  private var slots: [Value?]
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+  func set(_ index: Int, _ value: Value) {
+    lock.lock()
+    slots[index] = value
+    lock.unlock()
+  }
+  var values: [Value] {
+    lock.lock()
+    defer { lock.unlock() }
+    return slots.map { $0! }
+  }
+}
