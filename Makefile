@@ -6,6 +6,9 @@ SWIFT ?= swift
 DB ?= ./data/latitude.sqlite
 APT_PACKAGES := libwebsockets-dev libopenblas-dev liblapacke-dev libsqlite3-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# OpenBLAS kernels for this CPU when the library falls back to generic ones (see
+# scripts/blas-coretype.sh); evaluated in recipes, after `deps` has installed OpenBLAS.
+WITH_BLAS := OPENBLAS_CORETYPE="$$(scripts/blas-coretype.sh)"
 
 .PHONY: deps weights build release run test bench-oplog bench-encode format lint clean help
 
@@ -46,7 +49,7 @@ run: release weights
 ## One debug build shared by every test target, then the whole suite.
 test: deps weights
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(WITH_BLAS) $(SWIFT) test --skip-build
 
 bench-oplog: release
 	.build/release/latitude bench oplog --ops 1000000

@@ -24,7 +24,11 @@ let package = Package(
     .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
     // Math: vectors, fp16 codecs, BLAS-backed kernels.
-    .target(name: "Latent", dependencies: ["COpenBLAS", "CLapacke"]),
+    // Optimised even in debug builds: its SIMD kernels are ~50× slower unoptimised, which
+    // would make the encoder tests take minutes.
+    .target(
+      name: "Latent", dependencies: ["COpenBLAS", "CLapacke"],
+      swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     // Pure document model: ops, merge rules, validation, history fold. No I/O.
     .target(name: "Canvas", dependencies: ["Latent"]),
     // SQLite op log: migrations, group commit, snapshots, NDJSON export/import.

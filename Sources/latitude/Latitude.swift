@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Latent
 import Logging
 
 /// The `latitude` command: a thin shell over the Latitude libraries.
@@ -11,6 +12,9 @@ struct Latitude: ParsableCommand {
     discussion: """
       Documents live in one SQLite file (default ./data/latitude.sqlite).
       Set LATITUDE_LOG_LEVEL (trace, debug, info, notice, warning, error) to change logging.
+      When OpenBLAS does not recognise the CPU and falls back to generic kernels, latitude
+      restarts itself with OPENBLAS_CORETYPE set to the best supported family; set
+      OPENBLAS_CORETYPE yourself, or LATITUDE_BLAS_AUTOTUNE=0, to opt out.
       """,
     version: LatitudeVersion.current,
     subcommands: [
@@ -19,6 +23,7 @@ struct Latitude: ParsableCommand {
     ])
 
   static func main() {
+    BLASKernel.reexecutingIfNeeded()
     LoggingSystem.bootstrap { label in
       var handler = StreamLogHandler.standardError(label: label)
       let name = ProcessInfo.processInfo.environment["LATITUDE_LOG_LEVEL"] ?? "notice"

@@ -10,13 +10,18 @@ struct BertLayerWeights: Sendable {
   var outputNormGamma: [Float], outputNormBeta: [Float]
 }
 
+/// The embedding tables and their LayerNorm.
+struct BertEmbeddings: Sendable {
+  var words: [Float]
+  var positions: [Float]
+  var tokenTypes: [Float]
+  var normGamma: [Float]
+  var normBeta: [Float]
+}
+
 /// Every parameter of a BERT encoder. The safetensors names are mapped here and nowhere else.
 struct BertWeights: Sendable {
-  var wordEmbeddings: [Float]
-  var positionEmbeddings: [Float]
-  var tokenTypeEmbeddings: [Float]
-  var embeddingNormGamma: [Float]
-  var embeddingNormBeta: [Float]
+  var embeddings: BertEmbeddings
   var layers: [BertLayerWeights]
 
   /// Reads and shape-checks every tensor.
@@ -27,12 +32,12 @@ struct BertWeights: Sendable {
     func load(_ name: String, _ shape: [Int]) throws(SafeTensorsError) -> [Float] {
       try file.floats(name, shape: shape)
     }
-    wordEmbeddings = try load("embeddings.word_embeddings.weight", [c.vocabSize, h])
-    positionEmbeddings = try load(
-      "embeddings.position_embeddings.weight", [c.maxPositionEmbeddings, h])
-    tokenTypeEmbeddings = try load("embeddings.token_type_embeddings.weight", [c.typeVocabSize, h])
-    embeddingNormGamma = try load("embeddings.LayerNorm.weight", [h])
-    embeddingNormBeta = try load("embeddings.LayerNorm.bias", [h])
+    embeddings = BertEmbeddings(
+      words: try load("embeddings.word_embeddings.weight", [c.vocabSize, h]),
+      positions: try load("embeddings.position_embeddings.weight", [c.maxPositionEmbeddings, h]),
+      tokenTypes: try load("embeddings.token_type_embeddings.weight", [c.typeVocabSize, h]),
+      normGamma: try load("embeddings.LayerNorm.weight", [h]),
+      normBeta: try load("embeddings.LayerNorm.bias", [h]))
     layers = []
     for n in 0..<c.numHiddenLayers {
       let p = "encoder.layer.\(n)."

@@ -1,13 +1,33 @@
+import Dispatch
+
+/// A Float buffer shared by the threads of one forward pass; each thread writes a disjoint
+/// part (its columns, heads or rows).
+struct SharedBuffer: @unchecked Sendable {
+  let base: UnsafeMutablePointer<Float>
+  let count: Int
+
+  static func allocate(_ count: Int) -> SharedBuffer {
+    let base = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+    base.initialize(repeating: 0, count: max(count, 1))
+    return SharedBuffer(base: base, count: count)
+  }
+
+  func free() { base.deallocate() }
+}
+
 /// One forward pass of the encoder over a packed batch: the tokens of all sequences stand
-/// end to end in `[tokens × hidden]` buffers, so there is no padding to compute.
+/// end to end in `[tokens × hidden]` buffers, so there is no padding to compute. With
+/// `threads` > 1, each multiply is split by output columns, attention by heads, and
+/// LayerNorm by rows; every BLAS call itself stays single-threaded.
 struct EncoderForward {
   let encoder: SentenceEncoder
   let sequences: [[Int32]]
-  /// Start offset of each sequence in the packed token rows.
+  /// Start row of each sequence in the packed buffers.
   let offsets: [Int]
   let tokens: Int
+  let threads: Int
 
-  init(encoder: SentenceEncoder, sequences: [[Int32]]) {
+  init(encoder: SentenceEncoder, sequences: [[Int32]], threads: Int) {
     self.encoder = encoder
     self.sequences = sequences
     var offsets: [Int] = []
@@ -18,161 +38,173 @@ struct EncoderForward {
     }
     self.offsets = offsets
     self.tokens = total
+    self.threads = max(1, threads)
   }
 
-  mutating func run() -> [[Float]] {
+  func run() -> [[Float]] {
     let c = encoder.config
     let h = c.hiddenSize
-    let w = encoder.weights
-    var hidden = [Float](repeating: 0, count: tokens * h)
-    var qkv = [Float](repeating: 0, count: tokens * 3 * h)
-    var context = [Float](repeating: 0, count: tokens * h)
-    var projected = [Float](repeating: 0, count: tokens * h)
-    var wide = [Float](repeating: 0, count: tokens * c.intermediateSize)
     let longest = sequences.map(\.count).max() ?? 0
-    var scores = [Float](repeating: 0, count: longest * longest)
+    var hidden = SharedBuffer.allocate(tokens * h)
+    let qkv = SharedBuffer.allocate(tokens * 3 * h)
+    let context = SharedBuffer.allocate(tokens * h)
+    var projected = SharedBuffer.allocate(tokens * h)
+    let wide = SharedBuffer.allocate(tokens * c.intermediateSize)
+    let scores = (0..<threads).map { _ in SharedBuffer.allocate(longest * longest) }
+    defer {
+      for buffer in [hidden, qkv, context, projected, wide] + scores { buffer.free() }
+    }
 
-    embed(into: &hidden)
-    for (index, layer) in w.layers.enumerated() {
-      // Q, K and V in one multiply: [T × 3H] = hidden · [Wq; Wk; Wv]ᵀ + bias.
-      Self.linear(
-        input: hidden, rows: tokens, inWidth: h, weight: encoder.fusedQKV[index],
-        bias: encoder.fusedQKVBias[index], outWidth: 3 * h, into: &qkv)
-      attention(qkv: qkv, scores: &scores, into: &context)
-      // Attention output projection, residual, LayerNorm.
-      Self.linear(
-        input: context, rows: tokens, inWidth: h, weight: layer.attentionOutput,
-        bias: layer.attentionOutputBias, outWidth: h, into: &projected, residual: hidden)
+    embed(into: hidden)
+    normalize(hidden, encoder.embeddings.normGamma, encoder.embeddings.normBeta)
+    for layer in encoder.layers {
+      linear(hidden, inWidth: h, layer.queryKeyValue, layer.queryKeyValueBias, outWidth: 3 * h, into: qkv)
+      attention(qkv, scores: scores, into: context)
+      linear(
+        context, inWidth: h, layer.attentionOutput, layer.attentionOutputBias, outWidth: h,
+        into: projected, residual: hidden)
       swap(&hidden, &projected)
-      Self.normalize(
-        &hidden, rows: tokens, width: h, layer.attentionNormGamma, layer.attentionNormBeta,
-        c.layerNormEps)
-      // Feed-forward: GELU(hidden · Wiᵀ + bi) · Woᵀ + bo, residual, LayerNorm.
-      Self.linear(
-        input: hidden, rows: tokens, inWidth: h, weight: layer.intermediate,
-        bias: layer.intermediateBias, outWidth: c.intermediateSize, into: &wide)
-      wide.withUnsafeMutableBufferPointer {
-        Activations.gelu($0.baseAddress!, count: tokens * c.intermediateSize)
-      }
-      Self.linear(
-        input: wide, rows: tokens, inWidth: c.intermediateSize, weight: layer.output,
-        bias: layer.outputBias, outWidth: h, into: &projected, residual: hidden)
+      normalize(hidden, layer.attentionNormGamma, layer.attentionNormBeta)
+      linear(
+        hidden, inWidth: h, layer.intermediate, layer.intermediateBias,
+        outWidth: c.intermediateSize, into: wide, gelu: true)
+      linear(
+        wide, inWidth: c.intermediateSize, layer.output, layer.outputBias, outWidth: h,
+        into: projected, residual: hidden)
       swap(&hidden, &projected)
-      Self.normalize(
-        &hidden, rows: tokens, width: h, layer.outputNormGamma, layer.outputNormBeta, c.layerNormEps
-      )
+      normalize(hidden, layer.outputNormGamma, layer.outputNormBeta)
     }
     return pool(hidden)
   }
 
-  /// Word + position + token-type (0) embeddings, then LayerNorm.
-  private func embed(into hidden: inout [Float]) {
-    let c = encoder.config
-    let h = c.hiddenSize
-    let w = encoder.weights
-    hidden.withUnsafeMutableBufferPointer { out in
-      w.wordEmbeddings.withUnsafeBufferPointer { words in
-        w.positionEmbeddings.withUnsafeBufferPointer { positions in
-          w.tokenTypeEmbeddings.withUnsafeBufferPointer { types in
-            for (s, sequence) in sequences.enumerated() {
-              for (p, id) in sequence.enumerated() {
-                let row = out.baseAddress! + (offsets[s] + p) * h
-                let word = words.baseAddress! + Int(id) * h
-                let position = positions.baseAddress! + p * h
-                for i in 0..<h { row[i] = word[i] + position[i] + types[i] }
-              }
+  /// Runs `body(part)` for each part, on `threads` threads when there is more than one.
+  private func parallel(_ parts: Int, _ body: @Sendable (Int) -> Void) {
+    if parts <= 1 {
+      body(0)
+    } else {
+      DispatchQueue.concurrentPerform(iterations: parts, execute: body)
+    }
+  }
+
+  /// Word + position + token-type (0) embeddings of every token.
+  private func embed(into hidden: SharedBuffer) {
+    let h = encoder.config.hiddenSize
+    let table = encoder.embeddings
+    table.words.withUnsafeBufferPointer { words in
+      table.positions.withUnsafeBufferPointer { positions in
+        table.tokenTypes.withUnsafeBufferPointer { types in
+          for (s, sequence) in sequences.enumerated() {
+            for (p, id) in sequence.enumerated() {
+              let row = hidden.base + (offsets[s] + p) * h
+              let word = words.baseAddress! + Int(id) * h
+              let position = positions.baseAddress! + p * h
+              for i in 0..<h { row[i] = word[i] + position[i] + types[i] }
             }
           }
         }
       }
     }
-    Self.normalize(
-      &hidden, rows: tokens, width: h, w.embeddingNormGamma, w.embeddingNormBeta, c.layerNormEps)
+  }
+
+  /// out = input · weight + bias (+ residual), then GELU if asked; weight is [in, out].
+  /// Split by output columns, in blocks of 16.
+  private func linear(
+    _ input: SharedBuffer, inWidth k: Int, _ weight: [Float], _ bias: [Float], outWidth n: Int,
+    into output: SharedBuffer, residual: SharedBuffer? = nil, gelu: Bool = false
+  ) {
+    let rows = tokens
+    let parts = min(threads, max(1, n / 64))
+    let block = ((n + parts - 1) / parts + 15) / 16 * 16
+    parallel(parts) { part in
+      let start = part * block
+      let end = min(n, start + block)
+      guard start < end else { return }
+      let width = end - start
+      bias.withUnsafeBufferPointer { b in
+        for r in 0..<rows {
+          let row = output.base + r * n + start
+          row.update(from: b.baseAddress! + start, count: width)
+          if let residual {
+            let res = residual.base + r * n + start
+            for i in 0..<width { row[i] += res[i] }
+          }
+        }
+      }
+      weight.withUnsafeBufferPointer { w in
+        BLAS.gemm(
+          m: rows, n: width, k: k, a: input.base, lda: k, b: w.baseAddress! + start, ldb: n,
+          beta: 1, c: output.base + start, ldc: n)
+      }
+      if gelu {
+        for r in 0..<rows { Activations.gelu(output.base + r * n + start, count: width) }
+      }
+    }
   }
 
   /// Multi-head self-attention of each sequence on its own rows of the packed Q|K|V.
-  private func attention(qkv: [Float], scores: inout [Float], into context: inout [Float]) {
+  /// Split by heads.
+  private func attention(_ qkv: SharedBuffer, scores: [SharedBuffer], into context: SharedBuffer) {
     let c = encoder.config
     let h = c.hiddenSize
     let d = c.headSize
+    let heads = c.numAttentionHeads
     let scale = 1 / Float(d).squareRoot()
-    qkv.withUnsafeBufferPointer { qkv in
-      scores.withUnsafeMutableBufferPointer { scores in
-        context.withUnsafeMutableBufferPointer { context in
-          for (s, sequence) in sequences.enumerated() {
-            let length = sequence.count
-            let base = qkv.baseAddress! + offsets[s] * 3 * h
-            for head in 0..<c.numAttentionHeads {
-              let q = base + head * d
-              let k = base + h + head * d
-              let v = base + 2 * h + head * d
-              // scores = scale · Q Kᵀ  [L × L]
-              BLAS.gemmTransposedB(
-                m: length, n: length, k: d, alpha: scale, a: q, lda: 3 * h, b: k, ldb: 3 * h,
-                beta: 0, c: scores.baseAddress!, ldc: length)
-              Activations.softmaxRows(
-                scores.baseAddress!, rows: length, width: length, valid: length)
-              // context = scores · V  [L × d], written into this head's columns.
-              BLAS.gemm(
-                m: length, n: d, k: length, a: scores.baseAddress!, lda: length, b: v, ldb: 3 * h,
-                beta: 0, c: context.baseAddress! + offsets[s] * h + head * d, ldc: h)
-            }
-          }
-        }
-      }
-    }
-  }
-
-  /// out = input · weightᵀ + bias (+ residual), for `rows` rows.
-  private static func linear(
-    input: [Float], rows: Int, inWidth: Int, weight: [Float], bias: [Float], outWidth: Int,
-    into output: inout [Float], residual: [Float]? = nil
-  ) {
-    output.withUnsafeMutableBufferPointer { out in
-      let o = out.baseAddress!
-      bias.withUnsafeBufferPointer { b in
-        for r in 0..<rows {
-          (o + r * outWidth).update(from: b.baseAddress!, count: outWidth)
-        }
-      }
-      if let residual {
-        residual.withUnsafeBufferPointer { res in
-          for i in 0..<(rows * outWidth) { o[i] += res[i] }
-        }
-      }
-      input.withUnsafeBufferPointer { x in
-        weight.withUnsafeBufferPointer { wt in
+    let parts = min(threads, heads)
+    let sequences = sequences
+    let offsets = offsets
+    parallel(parts) { part in
+      let scratch = scores[part].base
+      for head in stride(from: part, to: heads, by: parts) {
+        for (s, sequence) in sequences.enumerated() {
+          let length = sequence.count
+          let base = qkv.base + offsets[s] * 3 * h
+          let q = base + head * d
+          let k = base + h + head * d
+          let v = base + 2 * h + head * d
+          // scores = scale · Q Kᵀ  [L × L]
           BLAS.gemmTransposedB(
-            m: rows, n: outWidth, k: inWidth, a: x.baseAddress!, lda: inWidth, b: wt.baseAddress!,
-            ldb: inWidth, beta: 1, c: o, ldc: outWidth)
+            m: length, n: length, k: d, alpha: scale, a: q, lda: 3 * h, b: k, ldb: 3 * h,
+            beta: 0, c: scratch, ldc: length)
+          Activations.softmaxRows(scratch, rows: length, width: length, valid: length)
+          // context = scores · V  [L × d], into this head's columns.
+          BLAS.gemm(
+            m: length, n: d, k: length, a: scratch, lda: length, b: v, ldb: 3 * h, beta: 0,
+            c: context.base + offsets[s] * h + head * d, ldc: h)
         }
       }
     }
   }
 
-  private static func normalize(
-    _ x: inout [Float], rows: Int, width: Int, _ gamma: [Float], _ beta: [Float], _ epsilon: Float
-  ) {
-    x.withUnsafeMutableBufferPointer { x in
+  /// LayerNorm of every token row, split by rows.
+  private func normalize(_ x: SharedBuffer, _ gamma: [Float], _ beta: [Float]) {
+    let h = encoder.config.hiddenSize
+    let epsilon = encoder.config.layerNormEps
+    let rows = tokens
+    let parts = min(threads, max(1, rows / 8))
+    let block = (rows + parts - 1) / parts
+    parallel(parts) { part in
+      let start = part * block
+      let end = min(rows, start + block)
+      guard start < end else { return }
       gamma.withUnsafeBufferPointer { g in
         beta.withUnsafeBufferPointer { b in
           Activations.layerNorm(
-            x.baseAddress!, rows: rows, width: width, gamma: g.baseAddress!, beta: b.baseAddress!,
-            epsilon: epsilon)
+            x.base + start * h, rows: end - start, width: h, gamma: g.baseAddress!,
+            beta: b.baseAddress!, epsilon: epsilon)
         }
       }
     }
   }
 
   /// Mean of each sequence's token rows, scaled to unit length.
-  private func pool(_ hidden: [Float]) -> [[Float]] {
+  private func pool(_ hidden: SharedBuffer) -> [[Float]] {
     let h = encoder.config.hiddenSize
     return sequences.indices.map { s in
       var mean = [Float](repeating: 0, count: h)
       let length = sequences[s].count
       for p in 0..<length {
-        let row = (offsets[s] + p) * h
-        for i in 0..<h { mean[i] += hidden[row + i] }
+        let row = hidden.base + (offsets[s] + p) * h
+        for i in 0..<h { mean[i] += row[i] }
       }
       for i in 0..<h { mean[i] /= Float(length) }
       let norm = max(VectorMath.norm(mean), 1e-12)

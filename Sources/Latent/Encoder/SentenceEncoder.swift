@@ -15,10 +15,10 @@ public final class SentenceEncoder: Sendable {
   public let tokenizer: WordPieceTokenizer
   /// The encoder's id, e.g. "all-MiniLM-L6-v2".
   public let name: String
-  let weights: BertWeights
-  /// Q, K and V weights of each layer stacked into one [3H, H] matrix, and their biases.
-  let fusedQKV: [[Float]]
-  let fusedQKVBias: [[Float]]
+  /// Embedding tables and their LayerNorm.
+  let embeddings: BertEmbeddings
+  /// The transformer layers, laid out for inference.
+  let layers: [EncoderLayer]
 
   /// The embedding dimension.
   public var dimension: Int { config.hiddenSize }
@@ -58,19 +58,22 @@ public final class SentenceEncoder: Sendable {
       throw .tokenizer(error as! TokenizerError)
     }
     let weightsPath = try path("model.safetensors")
+    let weights: BertWeights
     do {
       weights = try BertWeights(SafeTensors(contentsOf: weightsPath), config: config)
     } catch {
       throw .weights(error)
     }
-    fusedQKV = weights.layers.map { $0.query + $0.key + $0.value }
-    fusedQKVBias = weights.layers.map { $0.queryBias + $0.keyBias + $0.valueBias }
+    embeddings = weights.embeddings
+    let (hidden, intermediate) = (config.hiddenSize, config.intermediateSize)
+    layers = weights.layers.map { EncoderLayer($0, hidden: hidden, intermediate: intermediate) }
     name = base.lastPathComponent
   }
 
-  /// The unit-length embedding of one text.
-  public func encode(_ text: String) -> [Float] {
-    encode(tokenIDs: [tokenizer.encode(text)])[0]
+  /// The unit-length embedding of one text. With `threads` > 1 each layer's work is split
+  /// across that many threads, for the lowest latency on an idle machine.
+  public func encode(_ text: String, threads: Int = 1) -> [Float] {
+    encode(tokenIDs: [tokenizer.encode(text)], threads: threads)[0]
   }
 
   /// Unit-length embeddings of `texts`, in order. Work is split into batches of
@@ -91,9 +94,9 @@ public final class SentenceEncoder: Sendable {
   }
 
   /// Unit-length embeddings of already-tokenised sequences (each with [CLS] and [SEP]).
-  public func encode(tokenIDs sequences: [[Int32]]) -> [[Float]] {
+  public func encode(tokenIDs sequences: [[Int32]], threads: Int = 1) -> [[Float]] {
     guard !sequences.isEmpty else { return [] }
-    var forward = EncoderForward(encoder: self, sequences: sequences)
+    let forward = EncoderForward(encoder: self, sequences: sequences, threads: threads)
     return forward.run()
   }
 }

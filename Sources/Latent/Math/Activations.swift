@@ -28,9 +28,17 @@ public enum Activations {
   /// Exact GELU, x · Φ(x) = ½x(1 + erf(x/√2)), in place.
   public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
     let invSqrt2: Float = 0.707_106_781_186_547_6
-    for i in 0..<count {
+    let raw = UnsafeMutableRawPointer(x)
+    var i = 0
+    while i + 8 <= count {
+      let v = raw.loadUnaligned(fromByteOffset: i * 4, as: FastMath.Vector.self)
+      raw.storeBytes(of: 0.5 * v * (1 + FastMath.erf(v * invSqrt2)), toByteOffset: i * 4, as: FastMath.Vector.self)
+      i += 8
+    }
+    while i < count {
       let v = x[i]
       x[i] = 0.5 * v * (1 + erff(v * invSqrt2))
+      i += 1
     }
   }
 
@@ -44,10 +52,21 @@ public enum Activations {
       var peak = -Float.infinity
       for i in 0..<valid where row[i] > peak { peak = row[i] }
       var sum: Float = 0
-      for i in 0..<valid {
+      let raw = UnsafeMutableRawPointer(row)
+      var i = 0
+      var partial = FastMath.Vector()
+      while i + 8 <= valid {
+        let e = FastMath.exp(raw.loadUnaligned(fromByteOffset: i * 4, as: FastMath.Vector.self) - peak)
+        raw.storeBytes(of: e, toByteOffset: i * 4, as: FastMath.Vector.self)
+        partial += e
+        i += 8
+      }
+      sum = partial.sum()
+      while i < valid {
         let e = expf(row[i] - peak)
         row[i] = e
         sum += e
+        i += 1
       }
       let inverse = 1 / sum
       for i in 0..<valid { row[i] *= inverse }

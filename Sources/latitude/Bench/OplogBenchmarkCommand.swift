@@ -144,25 +144,8 @@ private final class FailureCounter: @unchecked Sendable {
   }
 }
 
-private func seconds(since start: DispatchTime) -> Double {
-  Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-}
-
-private func percentile(_ sorted: [Double], _ p: Double) -> Double {
-  sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
-}
+private func seconds(since start: DispatchTime) -> Double { secondsSince(start) }
 
 private func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 
-private func log(_ message: String) {
-  FileHandle.standardError.write(Data((message + "\n").utf8))
-}
-
-/// Peak resident set size (VmHWM) from /proc, in MiB.
-func peakResidentMegabytes() -> Double {
-  guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-    let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-    let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
-  else { return 0 }
-  return kb / 1024
-}
+private func log(_ message: String) { benchLog(message) }
