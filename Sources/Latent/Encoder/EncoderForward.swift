@@ -26,6 +26,8 @@ struct EncoderForward {
   let offsets: [Int]
   let tokens: Int
   let threads: Int
+  /// The spinning helper, when this pass holds it (two threads).
+  private var helper: SpinningHelper?
 
   init(encoder: SentenceEncoder, sequences: [[Int32]], threads: Int) {
     self.encoder = encoder
@@ -42,6 +44,18 @@ struct EncoderForward {
   }
 
   func run() -> [[Float]] {
+    guard threads == 2, SpinningHelper.shared.acquire() else { return pass(helper: nil) }
+    defer { SpinningHelper.shared.release() }
+    return pass(helper: SpinningHelper.shared)
+  }
+
+  private func pass(helper: SpinningHelper?) -> [[Float]] {
+    var forward = self
+    forward.helper = helper
+    return forward.compute()
+  }
+
+  private func compute() -> [[Float]] {
     let c = encoder.config
     let h = c.hiddenSize
     let longest = sequences.map(\.count).max() ?? 0
@@ -77,10 +91,13 @@ struct EncoderForward {
     return pool(hidden)
   }
 
-  /// Runs `body(part)` for each part, on `threads` threads when there is more than one.
-  private func parallel(_ parts: Int, _ body: @Sendable (Int) -> Void) {
+  /// Runs `body(part)` for each part: two parts on the caller and the spinning helper
+  /// when this pass holds it, more on Dispatch's pool, one inline.
+  private func parallel(_ parts: Int, _ body: @escaping @Sendable (Int) -> Void) {
     if parts <= 1 {
       body(0)
+    } else if parts == 2, let helper {
+      helper.run(body)
     } else {
       DispatchQueue.concurrentPerform(iterations: parts, execute: body)
     }
