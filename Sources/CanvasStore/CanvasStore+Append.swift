@@ -73,8 +73,9 @@ extension CanvasStore {
       if open?.id != request.document {
         if let parked = open { writerDocuments[parked.id] = parked.doc }
         open = nil
-        guard let doc = try writerDocuments.removeValue(forKey: request.document)
-          ?? writerDocument(request.document, db)
+        guard
+          let doc = try writerDocuments.removeValue(forKey: request.document)
+            ?? writerDocument(request.document, db)
         else {
           results.append(request.ops.map { _ in .rejected(.unknownDocument(request.document)) })
           continue

@@ -89,7 +89,10 @@ extension CanvasStore {
           var expectedSeq: Int64 = 1
           func flush() throws {
             let outcomes = try appendLocked(
-              [AppendRequest(document: target, ops: batch, mode: .trusted, limits: configuration.limits)], db
+              [
+                AppendRequest(
+                  document: target, ops: batch, mode: .trusted, limits: configuration.limits)
+              ], db
             ).outcomes[0]
             for (offset, outcome) in outcomes.enumerated() {
               let line = lineNumber - batch.count + offset + 1

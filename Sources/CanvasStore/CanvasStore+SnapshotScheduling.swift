@@ -59,7 +59,9 @@ extension CanvasStore {
       doc.snapshotInFlight = false
       doc.lastSnapshotBytes = snapshot.bytes.count
       if snapshot.bytes.count <= budget(forOpBytes: snapshot.bytesAtCapture) {
-        try db.withStatement("INSERT OR REPLACE INTO snapshots(doc_key, seq, state) VALUES (?, ?, ?)") {
+        try db.withStatement(
+          "INSERT OR REPLACE INTO snapshots(doc_key, seq, state) VALUES (?, ?, ?)"
+        ) {
           $0.bind(1, snapshot.docKey)
           $0.bind(2, snapshot.seq)
           $0.bind(3, snapshot.bytes)

@@ -37,7 +37,9 @@ import Testing
     // The same good op can be retried and lands at the next seq; the state is the fold of
     // exactly what committed.
     #expect(try temp.store.append([good], to: doc) == [.committed(seq: 2)])
-    let expected = DocumentState(folding: [OpFixtures.create("n", "hello", at: OpFixtures.id(1)), good])
+    let expected = DocumentState(folding: [
+      OpFixtures.create("n", "hello", at: OpFixtures.id(1)), good,
+    ])
     #expect(try temp.store.state(doc, atSeq: 2) == expected)
 
     // Through the group committer, every request of a failed batch gets the failure.

@@ -58,6 +58,15 @@ import Testing
     }
   }
 
+  @Test func twoThreadsGiveTheSameVectors() throws {
+    let encoder = try EncoderFixtures.loaded()
+    for text in EncoderFixtures.all.map(\.text).prefix(20) {
+      let one = encoder.encode(text)
+      let two = encoder.encode(text, threads: 2)
+      #expect(zip(one, two).allSatisfy { abs($0 - $1) <= 1e-6 }, "\(text.debugDescription)")
+    }
+  }
+
   @Test func outputIsUnitLength() throws {
     let encoder = try EncoderFixtures.loaded()
     for text in ["", "hello", String(repeating: "long text ", count: 100)] {

@@ -33,7 +33,8 @@ final class SQLiteStatement {
     var text = value
     text.withUTF8 { bytes in
       _ = bytes.withMemoryRebound(to: CChar.self) {
-        sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count), latitude_sqlite_transient())
+        sqlite3_bind_text(
+          handle, index, $0.baseAddress, Int32($0.count), latitude_sqlite_transient())
       }
     }
   }

@@ -72,7 +72,9 @@ struct EncoderForward {
     embed(into: hidden)
     normalize(hidden, encoder.embeddings.normGamma, encoder.embeddings.normBeta)
     for layer in encoder.layers {
-      linear(hidden, inWidth: h, layer.queryKeyValue, layer.queryKeyValueBias, outWidth: 3 * h, into: qkv)
+      linear(
+        hidden, inWidth: h, layer.queryKeyValue, layer.queryKeyValueBias, outWidth: 3 * h, into: qkv
+      )
       attention(qkv, scores: scores, into: context)
       linear(
         context, inWidth: h, layer.attentionOutput, layer.attentionOutputBias, outWidth: h,

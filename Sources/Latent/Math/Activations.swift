@@ -32,7 +32,9 @@ public enum Activations {
     var i = 0
     while i + 8 <= count {
       let v = raw.loadUnaligned(fromByteOffset: i * 4, as: FastMath.Vector.self)
-      raw.storeBytes(of: 0.5 * v * (1 + FastMath.erf(v * invSqrt2)), toByteOffset: i * 4, as: FastMath.Vector.self)
+      raw.storeBytes(
+        of: 0.5 * v * (1 + FastMath.erf(v * invSqrt2)), toByteOffset: i * 4,
+        as: FastMath.Vector.self)
       i += 8
     }
     while i < count {
@@ -56,7 +58,8 @@ public enum Activations {
       var i = 0
       var partial = FastMath.Vector()
       while i + 8 <= valid {
-        let e = FastMath.exp(raw.loadUnaligned(fromByteOffset: i * 4, as: FastMath.Vector.self) - peak)
+        let e = FastMath.exp(
+          raw.loadUnaligned(fromByteOffset: i * 4, as: FastMath.Vector.self) - peak)
         raw.storeBytes(of: e, toByteOffset: i * 4, as: FastMath.Vector.self)
         partial += e
         i += 8

@@ -14,7 +14,10 @@ public enum BLASKernel {
   }
 
   /// Cores OpenBLAS falls back to when it does not recognise the CPU.
-  static let genericCores: Set<String> = ["Prescott", "Core2", "Katmai", "Coppermine", "Northwood", "Banias", "Penryn", "Dunnington", "unknown"]
+  static let genericCores: Set<String> = [
+    "Prescott", "Core2", "Katmai", "Coppermine", "Northwood", "Banias", "Penryn", "Dunnington",
+    "unknown",
+  ]
 
   /// The kernel family to force, or nil when OpenBLAS's own choice is fine.
   public static func recommendedCoreType(

@@ -20,7 +20,8 @@ public enum NumpyError: Error, Equatable, CustomStringConvertible {
 public enum NumpyFile {
   /// The .npy bytes of a `rows × columns` float32 matrix.
   public static func encode(_ matrix: Matrix) -> Data {
-    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(matrix.rows), \(matrix.columns)), }"
+    var header =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (\(matrix.rows), \(matrix.columns)), }"
     // Magic (6) + version (2) + length (2) + header + newline, padded to a multiple of 64.
     let unpadded = 10 + header.utf8.count + 1
     header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
@@ -35,7 +36,9 @@ public enum NumpyFile {
   /// Reads a 1-D (as one row) or 2-D float array.
   /// - Throws: `NumpyError`.
   public static func readMatrix(_ path: String) throws(NumpyError) -> Matrix {
-    guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else { throw .unreadable(path) }
+    guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else {
+      throw .unreadable(path)
+    }
     return try decode(data)
   }
 

@@ -29,7 +29,8 @@ struct EncodeBenchmarkCommand: ParsableCommand {
     let texts = try String(contentsOfFile: sentences, encoding: .utf8)
       .split(separator: "\n").map(String.init).filter { !$0.isEmpty }
     guard !texts.isEmpty else { throw CLIError("no sentences in \(sentences)") }
-    benchLog("encoding \(texts.count) sentences on \(threads) threads (OpenBLAS \(BLASKernel.coreName))")
+    benchLog(
+      "encoding \(texts.count) sentences on \(threads) threads (OpenBLAS \(BLASKernel.coreName))")
     for text in texts.prefix(20) { _ = encoder.encode(text, threads: threads) }
 
     var latencies: [Double] = []
@@ -61,7 +62,9 @@ struct EncodeBenchmarkCommand: ParsableCommand {
       let reference = try NumpyFile.readMatrix(referenceEmbeddings)
       let mine = encoder.encode(texts, batchSize: best.batch, threads: threads)
       guard reference.rows == mine.count, reference.columns == encoder.dimension else {
-        throw CLIError("reference embeddings are \(reference.rows)×\(reference.columns); expected \(mine.count)×\(encoder.dimension)")
+        throw CLIError(
+          "reference embeddings are \(reference.rows)×\(reference.columns); expected \(mine.count)×\(encoder.dimension)"
+        )
       }
       var worst: Float = 0
       for (row, vector) in mine.enumerated() {
@@ -80,7 +83,8 @@ struct EncodeBenchmarkCommand: ParsableCommand {
         result["throughput_ratio_vs_ort"] = rounded(best.perSecond / ortRate)
       }
     }
-    benchLog("swift p50 \(result["swift_p50_ms"]!) ms, \(Int(best.perSecond))/s (batch \(best.batch))")
+    benchLog(
+      "swift p50 \(result["swift_p50_ms"]!) ms, \(Int(best.perSecond))/s (batch \(best.batch))")
     let encoder2 = JSONEncoder()
     encoder2.outputFormatting = [.sortedKeys]
     writeOut(String(decoding: try encoder2.encode(result), as: UTF8.self) + "\n")
