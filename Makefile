@@ -17,6 +17,7 @@ help:
 	@echo "make test         install what is needed, build once, run every test"
 	@echo "make deps         install the Debian packages (idempotent)"
 	@echo "make bench-oplog  op-log benchmark on a 1,000,000-op document"
+	@echo "make bench-encode encoder vs ONNX Runtime and sentence-transformers"
 	@echo "make format       swift format the tree with .swift-format"
 
 ## Debian packages; a no-op (one dpkg query) when all are present.
@@ -53,6 +54,10 @@ test: deps weights
 
 bench-oplog: release
 	.build/release/latitude bench oplog --ops 1000000
+
+## Swift encoder vs ONNX Runtime and sentence-transformers (sets up its own venv once).
+bench-encode: deps weights
+	Benchmarks/bench-encode.sh
 
 format:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
