@@ -35,11 +35,18 @@ let package = Package(
     .target(
       name: "CanvasStore",
       dependencies: ["Canvas", "CSQLite3", .product(name: "Logging", package: "swift-log")]),
+    // libwebsockets transport, rooms, protocol v1.
+    .target(
+      name: "CanvasServer",
+      dependencies: [
+        "CLibWebSockets", "Canvas", "CanvasStore", "Latent",
+        .product(name: "Logging", package: "swift-log"),
+      ]),
     // The CLI (thin).
     .executableTarget(
       name: "latitude",
       dependencies: [
-        "Canvas", "CanvasStore", "Latent",
+        "Canvas", "CanvasStore", "CanvasServer", "Latent",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),

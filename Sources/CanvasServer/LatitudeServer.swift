@@ -1,0 +1,259 @@
+import Canvas
+import CanvasStore
+import Foundation
+import Latent
+import Logging
+
+/// The collaboration server: the libwebsockets transport, one room per open document, the
+/// group-committed op log, and the encoder. WebSocket clients connect to
+/// `/v1/docs/{docId}`; `/healthz` answers on the same port.
+public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Sendable {
+  /// Server settings; every field has a working default.
+  public struct Configuration: Sendable {
+    /// Transport settings (host, port, message and queue limits).
+    public var transport: WebSocketServer.Configuration
+    /// The SQLite op log.
+    public var databasePath: String
+    /// Encoder weights; nil runs without one (typed texts are then refused).
+    public var encoderDirectory: String?
+
+    public init(
+      transport: WebSocketServer.Configuration = .init(),
+      databasePath: String = "./data/latitude.sqlite",
+      encoderDirectory: String? = SentenceEncoder.defaultDirectory
+    ) {
+      self.transport = transport
+      self.databasePath = databasePath
+      self.encoderDirectory = encoderDirectory
+    }
+  }
+
+  struct Session {
+    var document: DocumentID
+    var replica: ReplicaID?
+    var actor: String = "anonymous"
+    var room: Room?
+  }
+
+  public let configuration: Configuration
+  let logger: Logger
+  let store: CanvasStore
+  let committer: GroupCommitter
+  let encoder: SentenceEncoder?
+  let transport: WebSocketServer
+  private let lock = NSLock()
+  private var rooms: [DocumentID: Room] = [:]
+  private var sessions: [ConnectionID: Session] = [:]
+
+  /// Opens the store and loads the encoder.
+  /// - Throws: store or encoder errors, with messages that say what to run.
+  public init(configuration: Configuration, logger: Logger) throws {
+    self.configuration = configuration
+    self.logger = logger
+    let folder = URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent()
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    store = try CanvasStore(path: configuration.databasePath, logger: logger)
+    committer = GroupCommitter(store: store)
+    encoder = try configuration.encoderDirectory.map { try SentenceEncoder(directory: $0) }
+    transport = WebSocketServer(configuration: configuration.transport, logger: logger)
+  }
+
+  /// The port actually bound (useful with port 0).
+  public var port: Int { transport.boundPort }
+
+  /// Starts listening.
+  public func start() throws {
+    try transport.start(delegate: self)
+    logger.notice(
+      "latitude listening",
+      metadata: [
+        "host": "\(configuration.transport.host ?? "*")", "port": "\(transport.boundPort)",
+        "db": "\(configuration.databasePath)",
+      ])
+  }
+
+  /// Closes every connection with 1001, commits what is pending and flushes snapshots.
+  public func stop() {
+    transport.stop()
+    committer.shutdown()
+    try? store.writePendingSnapshots()
+    logger.notice("latitude stopped")
+  }
+
+  // MARK: FrameSink
+
+  public func send(_ frame: Data, to connection: ConnectionID) {
+    transport.send(frame, to: connection)
+  }
+
+  // MARK: TransportDelegate (service thread)
+
+  public func connected(_ id: ConnectionID, path: String) {
+    let parts = path.split(separator: "/")
+    guard parts.count == 3, parts[0] == "v1", parts[1] == "docs", Self.isValidDocumentID(parts[2])
+    else {
+      transport.send(ServerFrames.error("bad_path", "connect to /v1/docs/{docId}"), to: id)
+      transport.close(id, code: 1008, reason: "unknown path")
+      return
+    }
+    lock.lock()
+    sessions[id] = Session(document: DocumentID(String(parts[2])))
+    lock.unlock()
+  }
+
+  public func received(_ id: ConnectionID, message: Data) {
+    guard let envelope = try? JSONDecoder().decode(ClientEnvelope.self, from: message) else {
+      send(
+        ServerFrames.error("malformed", "frames are JSON objects with a string field \"t\""), to: id
+      )
+      return
+    }
+    lock.lock()
+    let session = sessions[id]
+    lock.unlock()
+    guard let session else { return }
+    do {
+      try handle(envelope.t, message, from: id, session: session)
+    } catch let error as ProtocolError {
+      send(ServerFrames.error(error.code, error.message), to: id)
+    } catch let error as DecodingError {
+      send(ServerFrames.error("malformed", "\(envelope.t): \(Self.describe(error))"), to: id)
+    } catch {
+      send(ServerFrames.error("internal", "\(error)"), to: id)
+    }
+  }
+
+  public func disconnected(_ id: ConnectionID) {
+    lock.lock()
+    let session = sessions.removeValue(forKey: id)
+    lock.unlock()
+    if let room = session?.room {
+      room.remove(id)
+      room.relay(ServerFrames.encode(["t": "presence", "from": id, "left": true]), from: id)
+    }
+  }
+
+  public func http(method: String, path: String) -> HTTPResponse {
+    switch (method, path) {
+    case ("GET", "/healthz"):
+      lock.lock()
+      let (roomCount, connectionCount) = (rooms.count, sessions.count)
+      lock.unlock()
+      return HTTPResponse(
+        status: 200, contentType: "application/json",
+        body: ServerFrames.encode([
+          "status": "ok", "rooms": roomCount, "connections": connectionCount,
+        ]))
+    default:
+      return .text(404, "not found: \(path)\n")
+    }
+  }
+
+  // MARK: Messages
+
+  private func handle(_ type: String, _ message: Data, from id: ConnectionID, session: Session)
+    throws
+  {
+    if type == "hello" {
+      try hello(
+        try JSONDecoder().decode(HelloMessage.self, from: message), from: id, session: session)
+      return
+    }
+    guard let room = session.room else {
+      throw ProtocolError(code: "hello_first", message: "send {\"t\":\"hello\"} first")
+    }
+    switch type {
+    case "join":
+      room.join(id, sinceSeq: try JSONDecoder().decode(JoinMessage.self, from: message).sinceSeq)
+    case "op":
+      room.submit(message, from: id)
+    case "drag":
+      let drag = try JSONDecoder().decode(DragMessage.self, from: message)
+      guard drag.x.isFinite, drag.y.isFinite else {
+        throw ProtocolError(code: "non_finite", message: "drag coordinates must be finite")
+      }
+      room.relay(
+        ServerFrames.encode([
+          "t": "drag", "from": id, "actor": session.actor, "node": drag.node, "x": drag.x,
+          "y": drag.y,
+        ]),
+        from: id)
+    case "presence":
+      let presence = try JSONDecoder().decode(PresenceMessage.self, from: message)
+      var frame: [String: Any] = ["t": "presence", "from": id, "actor": session.actor]
+      if let cursor = presence.cursor { frame["cursor"] = cursor }
+      if let selection = presence.selection { frame["selection"] = selection }
+      if let dragging = presence.dragging { frame["dragging"] = dragging }
+      room.relay(ServerFrames.encode(frame), from: id)
+    case "history":
+      let request = try JSONDecoder().decode(HistoryMessage.self, from: message)
+      room.history(id, from: request.from, to: request.to)
+    default:
+      throw ProtocolError(code: "unknown_type", message: "unknown message type '\(type)'")
+    }
+  }
+
+  private func hello(_ hello: HelloMessage, from id: ConnectionID, session: Session) throws {
+    if let version = hello.protocol, version != ProtocolVersion.current {
+      throw ProtocolError(
+        code: "protocol_version", message: "this server speaks protocol \(ProtocolVersion.current)")
+    }
+    let replica = ReplicaID(hello.replica ?? "r-" + UUID().uuidString.prefix(12).lowercased())
+    let actor = hello.actor ?? "anonymous"
+    let validator = OpValidator()
+    do {
+      try validator.validateContent(
+        Op(
+          id: OpID(lamport: 1, replica: replica), actor: actor,
+          payload: .nodeDelete(NodeDelete(node: "x"))))
+    } catch {
+      throw ProtocolError(
+        code: "invalid_id",
+        message: "replica and actor must be 1–128 bytes without control characters")
+    }
+    let room = try room(for: session.document)
+    var updated = session
+    updated.replica = replica
+    updated.actor = actor
+    updated.room = room
+    lock.lock()
+    sessions[id] = updated
+    lock.unlock()
+    room.add(id, replica: replica, actor: actor)
+    send(
+      ServerFrames.welcome(
+        replica: replica.rawValue,
+        limits: [
+          "maxMessageBytes": configuration.transport.maxMessageBytes, "maxTextLength": 2_000,
+        ]),
+      to: id)
+  }
+
+  private func room(for document: DocumentID) throws -> Room {
+    lock.lock()
+    defer { lock.unlock() }
+    if let room = rooms[document] { return room }
+    let room = try Room(
+      id: document, store: store, committer: committer, encoder: encoder, sink: self, logger: logger
+    )
+    rooms[document] = room
+    return room
+  }
+
+  static func isValidDocumentID(_ id: Substring) -> Bool {
+    !id.isEmpty && id.count <= 128
+      && id.unicodeScalars.allSatisfy {
+        CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)
+      }
+  }
+
+  static func describe(_ error: DecodingError) -> String {
+    switch error {
+    case .keyNotFound(let key, _): "missing field '\(key.stringValue)'"
+    case .typeMismatch(_, let context), .valueNotFound(_, let context):
+      "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+    case .dataCorrupted(let context): context.debugDescription
+    @unknown default: "\(error)"
+    }
+  }
+}

@@ -1,0 +1,208 @@
+import Canvas
+import CanvasStore
+import Dispatch
+import Foundation
+import Latent
+import Logging
+
+/// Sends frames to connections; the transport in production, a recorder in tests.
+public protocol FrameSink: AnyObject, Sendable {
+  func send(_ frame: Data, to connection: ConnectionID)
+}
+
+/// One open document: a serial queue that owns its committed state and its members.
+/// Ops are validated, resolved (text → latent by the encoder; axis coordinates → latent by
+/// least squares) and handed to the group committer; the ack and the broadcast go out only
+/// after the commit, in commit order, so every seq a peer sees is durable.
+final class Room: @unchecked Sendable {
+  struct Member {
+    var replica: ReplicaID
+    var actor: String
+    var joined: Bool
+  }
+
+  let id: DocumentID
+  let queue: DispatchQueue
+  private let store: CanvasStore
+  private let committer: GroupCommitter
+  let encoder: SentenceEncoder?
+  private let sink: any FrameSink
+  private let logger: Logger
+  private var state: DocumentState
+  private var head: Int64
+  private var members: [ConnectionID: Member] = [:]
+
+  init(
+    id: DocumentID, store: CanvasStore, committer: GroupCommitter, encoder: SentenceEncoder?,
+    sink: any FrameSink, logger: Logger
+  ) throws {
+    self.id = id
+    self.store = store
+    self.committer = committer
+    self.encoder = encoder
+    self.sink = sink
+    self.logger = logger
+    queue = DispatchQueue(label: "latitude.room.\(id)")
+    if try store.document(id) == nil {
+      try store.createDocument(
+        DocumentInfo(id: id, title: id.rawValue, createdAt: Int64(Date().timeIntervalSince1970)))
+    }
+    let info = try store.requireDocument(id)
+    head = info.headSeq
+    state = try store.state(id, atSeq: head)
+  }
+
+  /// True when nobody is in the room.
+  var isEmpty: Bool { queue.sync { members.isEmpty } }
+
+  func add(_ connection: ConnectionID, replica: ReplicaID, actor: String) {
+    queue.async { self.members[connection] = Member(replica: replica, actor: actor, joined: false) }
+  }
+
+  func remove(_ connection: ConnectionID) {
+    queue.async { self.members[connection] = nil }
+  }
+
+  /// Sends the missed ops (or a snapshot), then live ops from here on.
+  func join(_ connection: ConnectionID, sinceSeq: Int64?) {
+    queue.async { [self] in
+      guard members[connection] != nil else { return }
+      do {
+        if let since = sinceSeq, since >= 0, since <= head {
+          var from = since + 1
+          while from <= head {
+            let page = try store.ops(id, from: from, limit: 500)
+            guard let last = page.last else { break }
+            sink.send(
+              ServerFrames.encode([
+                "t": "ops", "ops": page.map { ServerFrames.wireOp($0, state: state) },
+              ]), to: connection)
+            from = last.seq + 1
+          }
+        } else {
+          sink.send(snapshotFrame(), to: connection)
+        }
+        members[connection]?.joined = true
+        sink.send(
+          ServerFrames.encode(["t": "joined", "doc": id.rawValue, "head": head]), to: connection)
+      } catch {
+        sink.send(ServerFrames.error("store", "\(error)"), to: connection)
+      }
+    }
+  }
+
+  /// Relays an ephemeral message to every other joined member.
+  func relay(_ frame: Data, from connection: ConnectionID) {
+    queue.async { [self] in
+      for (other, member) in members where other != connection && member.joined {
+        sink.send(frame, to: other)
+      }
+    }
+  }
+
+  /// Streams committed ops in from...to to one member.
+  func history(_ connection: ConnectionID, from: Int64, to: Int64?) {
+    queue.async { [self] in
+      let end = min(to ?? head, head)
+      var next = max(1, from)
+      do {
+        while next <= end {
+          let page = try store.ops(id, from: next, limit: min(500, Int(end - next + 1)))
+          guard let last = page.last else { break }
+          sink.send(
+            ServerFrames.encode([
+              "t": "history", "ops": page.map { ServerFrames.wireOp($0, state: state) },
+            ]), to: connection)
+          next = last.seq + 1
+        }
+        sink.send(ServerFrames.encode(["t": "historyEnd", "to": end]), to: connection)
+      } catch {
+        sink.send(ServerFrames.error("store", "\(error)"), to: connection)
+      }
+    }
+  }
+
+  /// Resolves and submits a client op; ack/nack and broadcast follow the commit.
+  /// `frame` is the client's whole `{"t":"op","op":{...}}` frame.
+  func submit(_ frame: Data, from connection: ConnectionID) {
+    queue.async { [self] in
+      guard let member = members[connection] else { return }
+      let op: Op
+      do {
+        guard let object = try? JSONSerialization.jsonObject(with: frame) as? [String: Any],
+          let raw = object["op"] as? [String: Any]
+        else { throw ProtocolError(code: "malformed", message: "an op frame needs an 'op' object") }
+        op = try resolve(raw, member: member, state: state)
+      } catch let error as ProtocolError {
+        sink.send(ServerFrames.nack(nil, code: error.code, message: error.message), to: connection)
+        return
+      } catch {
+        sink.send(ServerFrames.nack(nil, code: "malformed", message: "\(error)"), to: connection)
+        return
+      }
+      committer.submit(AppendRequest(document: id, ops: [op])) { [self] result in
+        queue.async { self.committed(op, result, from: connection) }
+      }
+    }
+  }
+
+  private func committed(
+    _ op: Op, _ result: Result<[AppendOutcome], StoreError>, from connection: ConnectionID
+  ) {
+    switch result {
+    case .failure(let error):
+      logger.error("commit failed; room reloads", metadata: ["doc": "\(id)", "error": "\(error)"])
+      sink.send(
+        ServerFrames.nack(op.id, code: "commit_failed", message: "\(error)"), to: connection)
+      reload()
+    case .success(let outcomes):
+      switch outcomes.first {
+      case .committed(let seq)?:
+        state.apply(op)
+        head = max(head, seq)
+        sink.send(ServerFrames.ack(op.id, seq: seq), to: connection)
+        let frame = ServerFrames.encode(
+          ["t": "op"].merging(ServerFrames.wireOp(SequencedOp(seq: seq, op: op), state: state)) {
+            $1
+          })
+        for (other, member) in members where other != connection && member.joined {
+          sink.send(frame, to: other)
+        }
+      case .duplicate(let seq)?:
+        sink.send(ServerFrames.ack(op.id, seq: seq), to: connection)
+      case .rejected(let why)?:
+        sink.send(
+          ServerFrames.nack(op.id, code: why.code, message: why.description), to: connection)
+      case nil:
+        break
+      }
+    }
+  }
+
+  private func reload() {
+    do {
+      head = try store.requireDocument(id).headSeq
+      state = try store.state(id, atSeq: head)
+    } catch {
+      logger.error("room reload failed", metadata: ["doc": "\(id)", "error": "\(error)"])
+    }
+  }
+
+  private func snapshotFrame() -> Data {
+    var view =
+      (try? JSONSerialization.jsonObject(
+        with: JSONEncoder().encode(state.rendered(includeLatents: false)))) as? [String: Any] ?? [:]
+    if let nodes = view["nodes"] as? [[String: Any]] {
+      view["nodes"] = nodes.map { node in
+        var node = node
+        if let id = node["id"] as? String,
+          let coords = ServerFrames.coordinates(of: NodeID(id), in: state)
+        {
+          node["coords"] = coords
+        }
+        return node
+      }
+    }
+    return ServerFrames.encode(["t": "snapshot", "seq": head, "state": view])
+  }
+}

@@ -1,0 +1,22 @@
+import CLibWebSockets
+import Foundation
+
+/// Service-thread state of one WebSocket connection.
+final class Connection {
+  let id: ConnectionID
+  let wsi: OpaquePointer
+  let path: String
+  /// The message being reassembled from fragments.
+  var incoming = Data()
+  /// Messages waiting for the socket, oldest first.
+  var queue: [Data] = []
+  var queuedBytes = 0
+  /// Set once a close was requested: sent when the queue before it drains.
+  var closing: (code: UInt16, reason: String)?
+
+  init(id: ConnectionID, wsi: OpaquePointer, path: String) {
+    self.id = id
+    self.wsi = wsi
+    self.path = path
+  }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Identifies one WebSocket connection for the lifetime of the server.
+public typealias ConnectionID = Int
+
+/// What the transport reports. Called on the service thread: implementations must return
+/// quickly and hand real work to other queues.
+public protocol TransportDelegate: AnyObject, Sendable {
+  /// A WebSocket connected on `path` (e.g. "/v1/docs/abc").
+  func connected(_ id: ConnectionID, path: String)
+  /// One complete text message arrived.
+  func received(_ id: ConnectionID, message: Data)
+  /// The connection closed (by either side).
+  func disconnected(_ id: ConnectionID)
+  /// An HTTP request; returns status, content type and body.
+  func http(method: String, path: String) -> HTTPResponse
+}
+
+/// A small HTTP response written by the transport.
+public struct HTTPResponse: Sendable {
+  public var status: Int
+  public var contentType: String
+  public var body: Data
+
+  public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: Data) {
+    self.status = status
+    self.contentType = contentType
+    self.body = body
+  }
+
+  /// A plain-text response.
+  public static func text(_ status: Int, _ text: String) -> HTTPResponse {
+    HTTPResponse(status: status, body: Data(text.utf8))
+  }
+}
+
+/// Something for the service thread to do for a connection.
+enum Outgoing {
+  case message(Data)
+  case close(code: UInt16, reason: String)
+}

@@ -1,0 +1,251 @@
+import CLibWebSockets
+import Foundation
+import Logging
+
+/// Errors starting the transport.
+public enum TransportError: Error, CustomStringConvertible {
+  /// libwebsockets could not create its context (port in use, bad interface, ...).
+  case cannotListen(host: String, port: Int)
+
+  public var description: String {
+    switch self {
+    case .cannotListen(let host, let port): "cannot listen on \(host):\(port) (is the port in use?)"
+    }
+  }
+}
+
+/// The libwebsockets transport: one service thread does every `lws_*` call. Other threads
+/// hand it work through a locked inbox and `lws_cancel_service` (see ../shared/NATIVE.md).
+/// Serves WebSocket connections and small HTTP responses on the same port.
+public final class WebSocketServer: @unchecked Sendable {
+  /// Transport settings.
+  public struct Configuration: Sendable {
+    /// Interface to bind; nil for all.
+    public var host: String?
+    /// TCP port (0 picks a free one).
+    public var port: Int
+    /// Largest incoming message; bigger ones close the connection with 1009.
+    public var maxMessageBytes: Int
+    /// Most bytes queued for one connection before it is closed with 1008.
+    public var maxQueuedBytes: Int
+
+    public init(
+      host: String? = nil, port: Int = 8080, maxMessageBytes: Int = 1 << 20,
+      maxQueuedBytes: Int = 8 << 20
+    ) {
+      self.host = host
+      self.port = port
+      self.maxMessageBytes = maxMessageBytes
+      self.maxQueuedBytes = maxQueuedBytes
+    }
+  }
+
+  let configuration: Configuration
+  let logger: Logger
+  weak var delegate: (any TransportDelegate)?
+
+  // Service-thread state.
+  var context: OpaquePointer?
+  var connections: [ConnectionID: Connection] = [:]
+  var httpResponses: [OpaquePointer: HTTPResponse] = [:]
+  private var nextID = 1
+  private var protocols: UnsafeMutablePointer<lws_protocols>?
+  private var thread: Thread?
+
+  // Cross-thread state.
+  private let inboxLock = NSLock()
+  private var inbox: [(ConnectionID, Outgoing)] = []
+  private var stopRequested = false
+  private let stopped = DispatchSemaphore(value: 0)
+  /// The port actually bound.
+  public private(set) var boundPort = 0
+
+  public init(configuration: Configuration, logger: Logger) {
+    self.configuration = configuration
+    self.logger = logger
+  }
+
+  /// Binds and starts the service thread.
+  /// - Throws: `TransportError.cannotListen`.
+  public func start(delegate: any TransportDelegate) throws {
+    self.delegate = delegate
+    lws_set_log_level(LLL_ERR | LLL_WARN, nil)
+    let protocols = UnsafeMutablePointer<lws_protocols>.allocate(capacity: 2)
+    protocols.initialize(repeating: lws_protocols(), count: 2)
+    protocols[0].name = UnsafePointer(strdup("latitude-v1"))
+    protocols[0].callback = latitudeLWSCallback
+    protocols[0].per_session_data_size = MemoryLayout<Int>.size
+    protocols[0].rx_buffer_size = 64 * 1024
+    self.protocols = protocols
+
+    var info = lws_context_creation_info()
+    info.port = Int32(configuration.port)
+    info.protocols = UnsafePointer(protocols)
+    info.user = Unmanaged.passUnretained(self).toOpaque()
+    let host: UnsafeMutablePointer<CChar>? = configuration.host.flatMap { strdup($0) }
+    defer { free(host) }
+    info.iface = host.map { UnsafePointer($0) }
+    guard let context = lws_create_context(&info) else {
+      throw TransportError.cannotListen(host: configuration.host ?? "*", port: configuration.port)
+    }
+    self.context = context
+    if let vhost = lws_get_vhost_by_name(context, "default") {
+      boundPort = Int(lws_get_vhost_listen_port(vhost))
+    }
+    let thread = Thread { [self] in serviceLoop() }
+    thread.name = "latitude.lws"
+    self.thread = thread
+    thread.start()
+  }
+
+  /// Queues a text message for a connection (any thread).
+  public func send(_ message: Data, to id: ConnectionID) {
+    post(id, .message(message))
+  }
+
+  /// Closes a connection after its queued messages (any thread).
+  public func close(_ id: ConnectionID, code: UInt16, reason: String) {
+    post(id, .close(code: code, reason: reason))
+  }
+
+  /// Sends close 1001 to every connection, waits for them to go (up to `deadline`), then
+  /// destroys the context.
+  public func stop(deadline: Duration = .seconds(3)) {
+    inboxLock.lock()
+    let already = stopRequested
+    stopRequested = true
+    inboxLock.unlock()
+    guard !already, let context else { return }
+    lws_cancel_service(context)
+    _ = stopped.wait(timeout: .now() + .milliseconds(Int(deadline.components.seconds * 1000)))
+  }
+
+  private func post(_ id: ConnectionID, _ item: Outgoing) {
+    inboxLock.lock()
+    inbox.append((id, item))
+    inboxLock.unlock()
+    if let context { lws_cancel_service(context) }
+  }
+
+  private func serviceLoop() {
+    guard let context else { return }
+    var closingAll = false
+    var deadline = ContinuousClock.now
+    while true {
+      lws_service(context, 0)
+      inboxLock.lock()
+      let stopping = stopRequested
+      inboxLock.unlock()
+      if stopping && !closingAll {
+        closingAll = true
+        deadline = .now + .seconds(2)
+        for connection in connections.values {
+          connection.closing = (UInt16(LWS_CLOSE_STATUS_GOINGAWAY.rawValue), "server shutting down")
+          lws_callback_on_writable(connection.wsi)
+        }
+      }
+      if closingAll && (connections.isEmpty || ContinuousClock.now > deadline) { break }
+    }
+    lws_context_destroy(context)
+    self.context = nil
+    stopped.signal()
+  }
+
+  // MARK: Service-thread handlers (called from the C callback).
+
+  func drainInbox() {
+    inboxLock.lock()
+    let items = inbox
+    inbox.removeAll()
+    inboxLock.unlock()
+    for (id, item) in items {
+      guard let connection = connections[id] else { continue }
+      switch item {
+      case .message(let data):
+        guard connection.closing == nil else { continue }
+        if connection.queuedBytes + data.count > configuration.maxQueuedBytes {
+          logger.warning("closing slow consumer", metadata: ["connection": "\(id)"])
+          connection.queue.removeAll()
+          connection.queuedBytes = 0
+          connection.closing = (
+            UInt16(LWS_CLOSE_STATUS_POLICY_VIOLATION.rawValue), "too slow; reconnect and resync"
+          )
+        } else {
+          connection.queue.append(data)
+          connection.queuedBytes += data.count
+        }
+      case .close(let code, let reason):
+        connection.closing = (code, reason)
+      }
+      lws_callback_on_writable(connection.wsi)
+    }
+  }
+
+  func accept(_ wsi: OpaquePointer) -> ConnectionID {
+    let id = nextID
+    nextID += 1
+    var buffer = [CChar](repeating: 0, count: 1024)
+    let length = lws_hdr_copy(wsi, &buffer, Int32(buffer.count), WSI_TOKEN_GET_URI)
+    let path = length > 0 ? String(cString: buffer) : "/"
+    connections[id] = Connection(id: id, wsi: wsi, path: path)
+    delegate?.connected(id, path: path)
+    return id
+  }
+
+  /// Appends a fragment; returns false when the message is over the limit (closed 1009).
+  func receive(_ id: ConnectionID, _ bytes: UnsafeRawBufferPointer, final: Bool) -> Bool {
+    guard let connection = connections[id] else { return true }
+    if connection.incoming.count + bytes.count > configuration.maxMessageBytes {
+      let reason = "message over \(configuration.maxMessageBytes) bytes"
+      reason.withCString {
+        lws_close_reason(
+          connection.wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+          UnsafeMutablePointer(mutating: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self)),
+          strlen($0))
+      }
+      return false
+    }
+    connection.incoming.append(contentsOf: bytes)
+    if final {
+      let message = connection.incoming
+      connection.incoming = Data()
+      delegate?.received(id, message: message)
+    }
+    return true
+  }
+
+  /// Writes queued messages while the pipe is not choked; returns false to close.
+  func writable(_ id: ConnectionID) -> Bool {
+    guard let connection = connections[id] else { return true }
+    let pre = Int(latitude_lws_pre)
+    while !connection.queue.isEmpty && lws_send_pipe_choked(connection.wsi) == 0 {
+      let message = connection.queue.removeFirst()
+      connection.queuedBytes -= message.count
+      var buffer = [UInt8](repeating: 0, count: pre + message.count)
+      message.copyBytes(to: &buffer[pre], count: message.count)
+      let written = buffer.withUnsafeMutableBufferPointer {
+        lws_write(connection.wsi, $0.baseAddress! + pre, message.count, LWS_WRITE_TEXT)
+      }
+      if written < message.count { return false }
+    }
+    if !connection.queue.isEmpty {
+      lws_callback_on_writable(connection.wsi)
+      return true
+    }
+    if let closing = connection.closing {
+      closing.reason.withCString {
+        lws_close_reason(
+          connection.wsi, lws_close_status(rawValue: UInt32(closing.code)),
+          UnsafeMutablePointer(mutating: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self)),
+          strlen($0))
+      }
+      return false
+    }
+    return true
+  }
+
+  func closed(_ id: ConnectionID) {
+    guard connections.removeValue(forKey: id) != nil else { return }
+    delegate?.disconnected(id)
+  }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import CanvasServer
+import Dispatch
+import Foundation
+import Latent
+import Logging
+
+/// `latitude serve`: the collaboration server.
+struct ServeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "serve",
+    abstract: "Run the collaboration server (WebSocket /v1/docs/{id}, HTTP /healthz).",
+    discussion: "Stops gracefully on SIGTERM or SIGINT: peers get close 1001, pending ops commit.")
+
+  @Option(help: "Interface to bind.") var host = "127.0.0.1"
+  @Option(help: "Port (0 picks a free one).") var port = 8080
+  @Option(help: "SQLite op log.") var db = "./data/latitude.sqlite"
+  @Option(help: "Largest incoming message in bytes.") var maxMessageBytes = 1 << 20
+  @Option(help: "Encoder weights folder.") var weights = SentenceEncoder.defaultDirectory
+  @Flag(help: "Run without the encoder (typed texts are refused).") var noEncoder = false
+
+  func run() throws {
+    BLAS.useOneThreadPerCall()
+    let logger = Logger(label: "latitude.server")
+    let server = try LatitudeServer(
+      configuration: .init(
+        transport: .init(host: host, port: port, maxMessageBytes: maxMessageBytes),
+        databasePath: db, encoderDirectory: noEncoder ? nil : weights),
+      logger: logger)
+    try server.start()
+    FileHandle.standardError.write(Data("latitude serving on \(host):\(server.port)\n".utf8))
+    let stop = DispatchSemaphore(value: 0)
+    var sources: [any DispatchSourceSignal] = []
+    for signalNumber in [SIGTERM, SIGINT] {
+      signal(signalNumber, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+      source.setEventHandler { stop.signal() }
+      source.resume()
+      sources.append(source)
+    }
+    stop.wait()
+    server.stop()
+    _ = sources
+  }
+}
