@@ -10,10 +10,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # scripts/blas-coretype.sh); evaluated in recipes, after `deps` has installed OpenBLAS.
 WITH_BLAS := OPENBLAS_CORETYPE="$$(scripts/blas-coretype.sh)"
 
+VENV_TEST := .venv-test
+
 .PHONY: deps weights build release run test bench-oplog bench-encode format lint clean help
 
 help:
-	@echo "make run          build in release and start Latitude on $(DB)"
+	@echo "make run          build in release and start the server on $(DB) (port 8080)"
 	@echo "make test         install what is needed, build once, run every test"
 	@echo "make deps         install the Debian packages (idempotent)"
 	@echo "make bench-oplog  op-log benchmark on a 1,000,000-op document"
@@ -41,16 +43,23 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product latitude
 
-## Until the WebSocket server lands (issue 6), `run` opens (creating if needed) the
-## embedded SQLite file, applies migrations and lists its documents.
+## The server on the embedded SQLite file (loopback, port 8080; Ctrl-C stops it cleanly).
 run: release weights
 	@mkdir -p $(dir $(DB))
-	.build/release/latitude docs --db $(DB) --create
+	.build/release/latitude serve --db $(DB)
 
-## One debug build shared by every test target, then the whole suite.
-test: deps weights
+## Python tools the end-to-end tests use, in a venv of their own.
+$(VENV_TEST)/.installed: Tests/e2e/requirements.txt
+	python3 -m venv $(VENV_TEST)
+	$(VENV_TEST)/bin/pip install --quiet --disable-pip-version-check -r Tests/e2e/requirements.txt
+	touch $@
+
+## One debug build shared by every test step: Swift tests, then end-to-end tests against
+## the real `latitude serve` with real WebSocket clients.
+test: deps weights $(VENV_TEST)/.installed
 	$(SWIFT) build --build-tests
 	$(WITH_BLAS) $(SWIFT) test --skip-build
+	$(WITH_BLAS) LATITUDE_BIN=.build/debug/latitude $(VENV_TEST)/bin/pytest -q Tests/e2e
 
 bench-oplog: release
 	.build/release/latitude bench oplog --ops 1000000

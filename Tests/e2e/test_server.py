@@ -1,0 +1,244 @@
+import asyncio
+import base64
+import json
+import random
+import struct
+import urllib.request
+
+import pytest
+import websockets
+
+from conftest import Client, Server, typed
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def fp16_base64(values):
+    return base64.b64encode(struct.pack(f"<{len(values)}e", *values)).decode()
+
+
+def unit(seed, dim=384):
+    rng = random.Random(seed)
+    v = [rng.gauss(0, 1) for _ in range(dim)]
+    n = sum(x * x for x in v) ** 0.5
+    return [x / n for x in v]
+
+
+def test_healthz(server):
+    body = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{server.port}/healthz").read())
+    assert body["status"] == "ok"
+
+
+def test_two_clients_converge(server):
+    async def scenario():
+        a = await Client.connect(server.url("converge"), "ra", "alice")
+        b = await Client.connect(server.url("converge"), "rb", "bob")
+        await a.join()
+        await b.join()
+        for i in range(5):
+            await a.op("node.create", typed(f"a{i}", f"alice says {i}"))
+            await b.op("node.create", typed(f"b{i}", f"bob says {i}"))
+        acks_a = [await a.expect("ack") for _ in range(5)]
+        acks_b = [await b.expect("ack") for _ in range(5)]
+        seen_by_a = {f["op"]["payload"]["node"] for f in a.received if f["t"] == "op"}
+        seen_by_b = {f["op"]["payload"]["node"] for f in b.received if f["t"] == "op"}
+        while len(seen_by_a) < 5:
+            seen_by_a.add((await a.expect("op"))["op"]["payload"]["node"])
+        while len(seen_by_b) < 5:
+            seen_by_b.add((await b.expect("op"))["op"]["payload"]["node"])
+        assert seen_by_a == {f"b{i}" for i in range(5)}
+        assert seen_by_b == {f"a{i}" for i in range(5)}
+        seqs = sorted(f["seq"] for f in acks_a + acks_b)
+        assert seqs == list(range(1, 11)), "every op gets a distinct dense seq"
+        # A third client's snapshot holds all ten nodes, with the same texts.
+        c = await Client.connect(server.url("converge"), "rc")
+        _, frames = await c.join()
+        snapshot = next(f for f in frames if f["t"] == "snapshot")
+        texts = {n["id"]: n["text"] for n in snapshot["state"]["nodes"]}
+        assert texts == {**{f"a{i}": f"alice says {i}" for i in range(5)}, **{f"b{i}": f"bob says {i}" for i in range(5)}}
+        assert snapshot["seq"] == 10
+        assert all("latent" not in n for n in snapshot["state"]["nodes"]), "no latents in routine traffic"
+        for client in (a, b, c):
+            await client.close()
+    run(scenario())
+
+
+def test_reconnect_with_since_seq_gets_exactly_the_missed_ops(server):
+    async def scenario():
+        a = await Client.connect(server.url("resync"), "ra")
+        await a.join()
+        for i in range(3):
+            await a.op("node.create", typed(f"n{i}", f"first {i}"))
+            await a.expect("ack")
+        b = await Client.connect(server.url("resync"), "rb")
+        await b.join(since=3)
+        await b.close()
+        for i in range(3, 7):
+            await a.op("node.create", typed(f"n{i}", f"later {i}"))
+            await a.expect("ack")
+        b = await Client.connect(server.url("resync"), "rb")
+        joined, frames = await b.join(since=3)
+        missed = [op for f in frames if f["t"] == "ops" for op in f["ops"]]
+        assert [op["seq"] for op in missed] == [4, 5, 6, 7]
+        assert [op["op"]["payload"]["node"] for op in missed] == ["n3", "n4", "n5", "n6"]
+        assert joined["head"] == 7
+        await a.close()
+        await b.close()
+    run(scenario())
+
+
+def test_offline_edits_merge_by_lamport(server):
+    async def scenario():
+        a = await Client.connect(server.url("offline"), "ra")
+        await a.join()
+        await a.op("node.create", typed("n", "original"))
+        await a.expect("ack")
+        # Two replicas edited the same node while apart; b's edit has the larger lamport
+        # but arrives first. The larger lamport wins whatever the arrival order.
+        b = await Client.connect(server.url("offline"), "rb")
+        await b.join()
+        await b.op("node.setText", {"node": "n", "text": "bob's later edit"}, floor=10)
+        await b.expect("ack")
+        await a.op("node.setText", {"node": "n", "text": "alice's earlier edit"}, floor=4)
+        await a.expect("ack")
+        c = await Client.connect(server.url("offline"), "rc")
+        _, frames = await c.join()
+        snapshot = next(f for f in frames if f["t"] == "snapshot")
+        assert [n["text"] for n in snapshot["state"]["nodes"]] == ["bob's later edit"]
+        for client in (a, b, c):
+            await client.close()
+    run(scenario())
+
+
+def test_move_along_an_axis_lands_on_the_target_coordinate(server):
+    async def scenario():
+        a = await Client.connect(server.url("axes"), "ra")
+        b = await Client.connect(server.url("axes"), "rb")
+        await a.join()
+        await b.join()
+        await a.op("axis.create", {
+            "axis": "mood", "name": "Mood", "poles": {"negative": "sad", "positive": "happy"},
+            "provider": "test", "params": {}, "direction": fp16_base64(unit(1)),
+            "calibration": {"negativeMean": -0.2, "positiveMean": 0.3}})
+        await a.expect("ack")
+        await a.op("node.create", typed("n", "a sentence to move"))
+        await a.expect("ack")
+        await a.op("node.move", {"node": "n", "coordinates": [{"axis": "mood", "value": 0.75}]})
+        await a.expect("ack")
+        move = None
+        while move is None:
+            frame = await b.expect("op")
+            if frame["op"]["kind"] == "node.move":
+                move = frame
+        assert "latent" not in move["op"]["payload"]
+        assert abs(move["op"]["payload"]["coords"]["mood"]["at"] - 0.75) < 0.01
+        await a.close()
+        await b.close()
+    run(scenario())
+
+
+def test_bad_input_gets_errors_and_the_connection_survives(server):
+    async def scenario():
+        a = await Client.connect(server.url("bad"), "ra")
+        await a.join()
+        bad_frames = [
+            "not json", "[]", json.dumps({"no": "type"}), json.dumps({"t": "teleport"}),
+            json.dumps({"t": "drag", "node": "n"}), json.dumps({"t": "op"}),
+            json.dumps({"t": "op", "op": {"id": {"lamport": 1, "replica": "someone-else"}, "kind": "node.delete", "payload": {"node": "x"}}}),
+            json.dumps({"t": "op", "op": {"id": {"lamport": 1, "replica": "ra"}, "kind": "node.explode", "payload": {}}}),
+            json.dumps({"t": "op", "op": {"id": {"lamport": 2, "replica": "ra"}, "kind": "node.create", "payload": typed("n", "")}}),
+            json.dumps({"t": "op", "op": {"id": {"lamport": 3, "replica": "ra"}, "kind": "node.create", "payload": typed("n", "x" * 5000)}}),
+            json.dumps({"t": "op", "op": {"id": {"lamport": 4, "replica": "ra"}, "kind": "node.move", "payload": {"node": "ghost", "coordinates": [{"axis": "a", "value": 1}]}}}),
+            json.dumps({"t": "op", "op": {"id": {"lamport": 5000000, "replica": "ra"}, "kind": "node.create", "payload": typed("far", "too far ahead")}}),
+            json.dumps({"t": "op", "op": {"id": {"lamport": 6, "replica": "ra"}, "kind": "node.create", "payload": {"node": "nan", "latent": fp16_base64([float("nan")] * 384), "origin": {"kind": "typed", "parents": []}}}}),
+            json.dumps({"t": "op", "op": {"id": {"lamport": 7, "replica": "ra"}, "kind": "node.decoded", "payload": {}}}),
+        ]
+        codes = []
+        for frame in bad_frames:
+            await a.ws.send(frame)
+            reply = await a.recv()
+            assert reply["t"] in ("error", "nack"), (frame, reply)
+            assert reply["message"], reply
+            codes.append(reply["code"])
+        assert "unknown_type" in codes and "unknown_kind" in codes and "empty_text" in codes
+        assert "text_too_long" in codes and "unknown_node" in codes and "lamport_too_far_ahead" in codes
+        assert "non_finite" in codes and "wrong_replica" in codes and "forbidden" in codes
+        # The connection still works.
+        await a.op("node.create", typed("ok", "still alive"), floor=10)
+        assert (await a.expect("ack"))["seq"] == 1
+        await a.close()
+    run(scenario())
+
+
+def test_oversized_frame_is_closed_with_1009(server):
+    async def scenario():
+        a = await Client.connect(server.url("big"), "ra")
+        await a.ws.send("x" * (1 << 20 + 1))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            for _ in range(5):
+                await a.recv()
+        assert closed.value.rcvd.code == 1009
+        # The server stays up for others.
+        b = await Client.connect(server.url("big"), "rb")
+        await b.join()
+        await b.close()
+    run(scenario())
+
+
+def test_every_acked_op_survives_sigkill(tmp_path):
+    server = Server(tmp_path / "kill.sqlite").start()
+
+    async def write_until_killed():
+        a = await Client.connect(server.url("kill"), "ra")
+        await a.join()
+        await a.op("node.create", typed("n", "start"))
+        acked = {(await a.expect("ack"))["seq"]}
+        ops = {}
+        for i in range(400):
+            op_id = await a.op("node.setText", {"node": "n", "text": f"edit {i}"})
+            ops[op_id["lamport"]] = f"edit {i}"
+        try:
+            while True:
+                frame = await a.recv(timeout=5)
+                if frame["t"] == "ack":
+                    acked.add(frame["seq"])
+                    if len(acked) == 150:
+                        server.kill()
+        except (websockets.ConnectionClosed, asyncio.TimeoutError):
+            pass
+        return acked
+
+    acked = run(write_until_killed())
+    assert len(acked) >= 150
+    restarted = Server(tmp_path / "kill.sqlite").start()
+
+    async def resync():
+        b = await Client.connect(restarted.url("kill"), "rb")
+        joined, frames = await b.join(since=0)
+        seqs = [op["seq"] for f in frames if f["t"] == "ops" for op in f["ops"]]
+        await b.close()
+        return joined["head"], seqs
+
+    head, seqs = run(resync())
+    restarted.stop()
+    assert seqs == list(range(1, head + 1)), "dense seqs after restart"
+    assert acked <= set(seqs), f"lost acked seqs: {sorted(acked - set(seqs))[:10]}"
+
+
+def test_sigterm_sends_going_away_and_exits_zero(tmp_path):
+    server = Server(tmp_path / "term.sqlite").start()
+
+    async def scenario():
+        a = await Client.connect(server.url("term"), "ra")
+        await a.join()
+        server.process.send_signal(15)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            for _ in range(5):
+                await a.recv()
+        return closed.value.rcvd.code if closed.value.rcvd else None
+
+    code = run(scenario())
+    assert code == 1001
+    assert server.process.wait(timeout=20) == 0
