@@ -70,9 +70,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
         "host": "\(configuration.transport.host ?? "*")", "port": "\(transport.boundPort)",
         "db": "\(configuration.databasePath)",
       ])
-    if configuration.transport.host == "127.0.0.1" || configuration.transport.host == "localhost" {
-      logger.notice("listening on loopback only; tokens and a public interface come with auth")
-    }
+    logger.notice("no auth secret configured: listening on loopback only")
   }
 
   /// Closes every connection with 1001, commits what is pending and flushes snapshots.

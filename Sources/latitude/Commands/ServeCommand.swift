@@ -19,6 +19,17 @@ struct ServeCommand: ParsableCommand {
   @Option(help: "Encoder weights folder.") var weights = SentenceEncoder.defaultDirectory
   @Flag(help: "Run without the encoder (typed texts are refused).") var noEncoder = false
 
+  func validate() throws {
+    // Without token auth, every client could write every document: stay on loopback
+    // (put a reverse proxy with its own auth in front to serve others).
+    guard ["127.0.0.1", "localhost", "::1"].contains(host) else {
+      throw ValidationError("--host \(host): without an auth secret Latitude binds loopback only")
+    }
+    guard (0...65535).contains(port), maxMessageBytes >= 1024 else {
+      throw ValidationError("--port must be 0–65535 and --max-message-bytes at least 1024")
+    }
+  }
+
   func run() throws {
     BLAS.useOneThreadPerCall()
     let logger = Logger(label: "latitude.server")
