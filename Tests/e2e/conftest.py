@@ -8,11 +8,41 @@ import signal
 import subprocess
 import time
 
+import jsonschema
 import pytest
+import referencing
 import websockets
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = os.environ.get("LATITUDE_BIN", str(ROOT / ".build/debug/latitude"))
+SCHEMAS = ROOT / "Schema/protocol"
+
+# Every frame the test clients sent (through Client.send) and received, per test.
+TRAFFIC = {"client": [], "server": []}
+
+
+def validators():
+    resources = []
+    for path in SCHEMAS.glob("*.schema.json"):
+        schema = json.loads(path.read_text())
+        resources.append((path.name, referencing.Resource.from_contents(schema)))
+    registry = referencing.Registry().with_resources(resources)
+    load = lambda name: jsonschema.Draft202012Validator(
+        json.loads((SCHEMAS / name).read_text()), registry=registry)
+    return load("client.schema.json"), load("server.schema.json")
+
+
+@pytest.fixture(autouse=True)
+def recorded_traffic_matches_the_schemas():
+    """After each test, every recorded frame must validate against Schema/protocol."""
+    TRAFFIC["client"].clear()
+    TRAFFIC["server"].clear()
+    yield
+    client_schema, server_schema = validators()
+    for side, validator in (("client", client_schema), ("server", server_schema)):
+        for frame in TRAFFIC[side]:
+            errors = sorted(validator.iter_errors(frame), key=str)
+            assert not errors, f"{side} frame {json.dumps(frame)[:300]} breaks the schema: {errors[0].message}"
 
 
 class Server:
@@ -82,11 +112,13 @@ class Client:
         return client
 
     async def send(self, frame):
+        TRAFFIC["client"].append(frame)
         await self.ws.send(json.dumps(frame))
 
     async def recv(self, timeout=10):
         frame = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
         self.received.append(frame)
+        TRAFFIC["server"].append(frame)
         return frame
 
     async def expect(self, kind, timeout=10):
