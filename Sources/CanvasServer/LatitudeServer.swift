@@ -16,6 +16,13 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     public var databasePath: String
     /// Encoder weights; nil runs without one (typed texts are then refused).
     public var encoderDirectory: String?
+    /// Frames a connection may send per second, sustained (drags at 30/s plus ops fit
+    /// easily). Default 120.
+    public var framesPerSecond: Double = 120
+    /// Frames a connection may send in a burst. Default 240.
+    public var frameBurst: Double = 240
+    /// How long an empty room stays loaded. Default 30 s.
+    public var roomIdleTimeout: Duration = .seconds(30)
 
     public init(
       transport: WebSocketServer.Configuration = .init(),
@@ -33,6 +40,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     var replica: ReplicaID?
     var actor: String = "anonymous"
     var room: Room?
+    var bucket: TokenBucket
   }
 
   public let configuration: Configuration
@@ -98,7 +106,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       return
     }
     lock.lock()
-    sessions[id] = Session(document: DocumentID(String(parts[2])))
+    sessions[id] = Session(
+      document: DocumentID(String(parts[2])),
+      bucket: TokenBucket(rate: configuration.framesPerSecond, burst: configuration.frameBurst))
     lock.unlock()
   }
 
@@ -110,9 +120,22 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       return
     }
     lock.lock()
+    let retry = sessions[id]?.bucket.take()
     let session = sessions[id]
     lock.unlock()
     guard let session else { return }
+    if let retry {
+      let milliseconds = Int(
+        retry.components.seconds * 1000 + retry.components.attoseconds / 1_000_000_000_000_000)
+      if envelope.t == "op" {
+        send(
+          ServerFrames.nack(
+            Self.opID(in: message), code: "rate_limited",
+            message: "429: too many frames; retry in \(milliseconds) ms",
+            retryAfterMs: milliseconds, status: 429), to: id)
+      }
+      return
+    }
     do {
       try handle(envelope.t, message, from: id, session: session)
     } catch let error as ProtocolError {
@@ -131,6 +154,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     if let room = session?.room {
       room.remove(id)
       room.relay(ServerFrames.encode(["t": "presence", "from": id, "left": true]), from: id)
+      scheduleUnload(room)
     }
   }
 
@@ -239,6 +263,31 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     )
     rooms[document] = room
     return room
+  }
+
+  /// Unloads a room that is still empty after the idle timeout; its state is in the store.
+  private func scheduleUnload(_ room: Room) {
+    let timeout = configuration.roomIdleTimeout
+    DispatchQueue.global().asyncAfter(
+      deadline: .now() + .milliseconds(Int(timeout.components.seconds * 1000))
+    ) { [weak self] in
+      guard let self, room.isEmpty else { return }
+      lock.lock()
+      let inUse = sessions.values.contains { $0.room === room }
+      if !inUse, rooms[room.id] === room { rooms[room.id] = nil }
+      lock.unlock()
+      if !inUse { logger.debug("room unloaded", metadata: ["doc": "\(room.id)"]) }
+    }
+  }
+
+  /// The op id of an op frame, when it has a well-formed one (for nacks before decoding).
+  static func opID(in frame: Data) -> OpID? {
+    guard let object = try? JSONSerialization.jsonObject(with: frame) as? [String: Any],
+      let op = object["op"] as? [String: Any], let id = op["id"] as? [String: Any],
+      let lamport = (id["lamport"] as? NSNumber)?.uint64Value,
+      let replica = id["replica"] as? String
+    else { return nil }
+    return OpID(lamport: lamport, replica: ReplicaID(replica))
   }
 
   static func isValidDocumentID(_ id: Substring) -> Bool {

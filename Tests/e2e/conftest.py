@@ -127,6 +127,12 @@ class Client:
             if frame["t"] == kind:
                 return frame
 
+    async def expect_any(self, kinds, timeout=10):
+        while True:
+            frame = await self.recv(timeout)
+            if frame["t"] in kinds:
+                return frame
+
     async def join(self, since=None):
         frame = {"t": "join"}
         if since is not None:

@@ -242,3 +242,27 @@ def test_sigterm_sends_going_away_and_exits_zero(tmp_path):
     code = run(scenario())
     assert code == 1001
     assert server.process.wait(timeout=20) == 0
+
+
+def test_op_flood_gets_nack_429_with_retry_after(tmp_path):
+    server = Server(tmp_path / "flood.sqlite", "--frames-per-second", "5", "--frame-burst", "5").start()
+
+    async def scenario():
+        a = await Client.connect(server.url("flood"), "ra")
+        await a.join()
+        for i in range(12):
+            await a.op("node.create", typed(f"n{i}", f"flood {i}"))
+        replies = [await a.expect_any(("ack", "nack")) for _ in range(12)]
+        limited = [r for r in replies if r["t"] == "nack"]
+        assert limited and all(r["code"] == "rate_limited" and r["status"] == 429 and r["retryAfterMs"] > 0 for r in limited)
+        assert all(r["opId"]["replica"] == "ra" for r in limited), "a nack names the op it refuses"
+        assert any(r["t"] == "ack" for r in replies)
+        await asyncio.sleep(1.5)
+        await a.op("node.create", typed("later", "after waiting"))
+        assert (await a.expect_any(("ack", "nack")))["t"] == "ack"
+        await a.close()
+
+    try:
+        run(scenario())
+    finally:
+        server.stop()

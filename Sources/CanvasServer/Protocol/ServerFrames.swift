@@ -26,8 +26,12 @@ enum ServerFrames {
     encode(["t": "ack", "opId": opID(id), "seq": seq])
   }
 
-  static func nack(_ id: OpID?, code: String, message: String, retryAfterMs: Int? = nil) -> Data {
+  /// A refused op; `status` is the HTTP-like class of refusal (403, 429, ...).
+  static func nack(
+    _ id: OpID?, code: String, message: String, retryAfterMs: Int? = nil, status: Int? = nil
+  ) -> Data {
     var frame: [String: Any] = ["t": "nack", "code": code, "message": message]
+    if let status { frame["status"] = status }
     if let id { frame["opId"] = opID(id) }
     if let retryAfterMs { frame["retryAfterMs"] = retryAfterMs }
     return encode(frame)

@@ -77,11 +77,17 @@ public final class WebSocketServer: @unchecked Sendable {
     protocols[0].per_session_data_size = MemoryLayout<Int>.size
     protocols[0].rx_buffer_size = 64 * 1024
     self.protocols = protocols
+    // Keepalive: ping a peer idle for 30 s, drop it after 60 s without a valid frame.
+    let retry = UnsafeMutablePointer<lws_retry_bo_t>.allocate(capacity: 1)
+    retry.initialize(to: lws_retry_bo_t())
+    retry.pointee.secs_since_valid_ping = 30
+    retry.pointee.secs_since_valid_hangup = 60
 
     var info = lws_context_creation_info()
     info.port = Int32(configuration.port)
     info.protocols = UnsafePointer(protocols)
     info.user = Unmanaged.passUnretained(self).toOpaque()
+    info.retry_and_idle_policy = UnsafePointer(retry)
     let host: UnsafeMutablePointer<CChar>? = configuration.host.flatMap { strdup($0) }
     defer { free(host) }
     info.iface = host.map { UnsafePointer($0) }

@@ -18,6 +18,8 @@ struct ServeCommand: ParsableCommand {
   @Option(help: "Largest incoming message in bytes.") var maxMessageBytes = 1 << 20
   @Option(help: "Encoder weights folder.") var weights = SentenceEncoder.defaultDirectory
   @Flag(help: "Run without the encoder (typed texts are refused).") var noEncoder = false
+  @Option(help: "Frames per second one connection may send, sustained.") var framesPerSecond = 120.0
+  @Option(help: "Frames one connection may send in a burst.") var frameBurst = 240.0
 
   func validate() throws {
     // Without token auth, every client could write every document: stay on loopback
@@ -28,16 +30,20 @@ struct ServeCommand: ParsableCommand {
     guard (0...65535).contains(port), maxMessageBytes >= 1024 else {
       throw ValidationError("--port must be 0–65535 and --max-message-bytes at least 1024")
     }
+    guard framesPerSecond > 0, frameBurst >= 1 else {
+      throw ValidationError("--frames-per-second must be positive and --frame-burst at least 1")
+    }
   }
 
   func run() throws {
     BLAS.useOneThreadPerCall()
     let logger = Logger(label: "latitude.server")
-    let server = try LatitudeServer(
-      configuration: .init(
-        transport: .init(host: host, port: port, maxMessageBytes: maxMessageBytes),
-        databasePath: db, encoderDirectory: noEncoder ? nil : weights),
-      logger: logger)
+    var configuration = LatitudeServer.Configuration(
+      transport: .init(host: host, port: port, maxMessageBytes: maxMessageBytes),
+      databasePath: db, encoderDirectory: noEncoder ? nil : weights)
+    configuration.framesPerSecond = framesPerSecond
+    configuration.frameBurst = frameBurst
+    let server = try LatitudeServer(configuration: configuration, logger: logger)
     try server.start()
     FileHandle.standardError.write(Data("latitude serving on \(host):\(server.port)\n".utf8))
     let stop = DispatchSemaphore(value: 0)
