@@ -49,9 +49,10 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   let committer: GroupCommitter
   let encoder: SentenceEncoder?
   let transport: WebSocketServer
-  private let lock = NSLock()
-  private var rooms: [DocumentID: Room] = [:]
-  private var sessions: [ConnectionID: Session] = [:]
+  let metrics = ServerMetrics()
+  let lock = NSLock()
+  var rooms: [DocumentID: Room] = [:]
+  var sessions: [ConnectionID: Session] = [:]
 
   /// Opens the store and loads the encoder.
   /// - Throws: store or encoder errors, with messages that say what to run.
@@ -113,6 +114,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   }
 
   public func received(_ id: ConnectionID, message: Data) {
+    metrics.recordFrame()
     guard let envelope = try? JSONDecoder().decode(ClientEnvelope.self, from: message) else {
       send(
         ServerFrames.error("malformed", "frames are JSON objects with a string field \"t\""), to: id
@@ -155,22 +157,6 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       room.remove(id)
       room.relay(ServerFrames.encode(["t": "presence", "from": id, "left": true]), from: id)
       scheduleUnload(room)
-    }
-  }
-
-  public func http(method: String, path: String) -> HTTPResponse {
-    switch (method, path) {
-    case ("GET", "/healthz"):
-      lock.lock()
-      let (roomCount, connectionCount) = (rooms.count, sessions.count)
-      lock.unlock()
-      return HTTPResponse(
-        status: 200, contentType: "application/json",
-        body: ServerFrames.encode([
-          "status": "ok", "rooms": roomCount, "connections": connectionCount,
-        ]))
-    default:
-      return .text(404, "not found: \(path)\n")
     }
   }
 
@@ -254,12 +240,13 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       to: id)
   }
 
-  private func room(for document: DocumentID) throws -> Room {
+  func room(for document: DocumentID) throws -> Room {
     lock.lock()
     defer { lock.unlock() }
     if let room = rooms[document] { return room }
     let room = try Room(
-      id: document, store: store, committer: committer, encoder: encoder, sink: self, logger: logger
+      id: document, store: store, committer: committer, encoder: encoder, sink: self,
+      metrics: metrics, logger: logger
     )
     rooms[document] = room
     return room

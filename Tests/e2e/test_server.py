@@ -266,3 +266,51 @@ def test_op_flood_gets_nack_429_with_retry_after(tmp_path):
         run(scenario())
     finally:
         server.stop()
+
+
+def http(server, method, path, body=None):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{server.port}{path}", method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_rest_api_and_metrics(server):
+    status, body = http(server, "POST", "/v1/docs", {"id": "rest", "title": "REST doc"})
+    assert status == 201 and json.loads(body)["title"] == "REST doc"
+    assert http(server, "POST", "/v1/docs", {"id": "rest"})[0] == 409
+    assert http(server, "POST", "/v1/docs", {"nope": 1})[0] == 400
+
+    async def write():
+        a = await Client.connect(server.url("rest"), "ra")
+        await a.join()
+        for i in range(3):
+            await a.op("node.create", typed(f"n{i}", f"rest node {i}"))
+            await a.expect("ack")
+        await a.close()
+    run(write())
+
+    status, body = http(server, "GET", "/v1/docs")
+    assert status == 200 and [d["id"] for d in json.loads(body)] == ["rest"]
+    status, body = http(server, "GET", "/v1/docs/rest/ops?from=2&limit=5")
+    lines = [json.loads(line) for line in body.decode().splitlines()]
+    assert status == 200 and [line["seq"] for line in lines] == [2, 3]
+    status, body = http(server, "GET", "/v1/docs/rest/state?seq=2")
+    state = json.loads(body)
+    assert status == 200 and state["seq"] == 2 and len(state["nodes"]) == 2
+    assert http(server, "GET", "/v1/docs/rest/state?seq=99")[0] == 400
+    assert http(server, "GET", "/v1/docs/missing/state")[0] == 404
+    status, body = http(server, "POST", "/v1/encode", {"texts": ["hello there", "good morning"]})
+    results = json.loads(body)["results"]
+    assert status == 200 and len(results) == 2 and len(base64.b64decode(results[0]["latent"])) == 768
+    assert http(server, "POST", "/v1/encode", {"texts": []})[0] == 400
+    assert http(server, "GET", "/nowhere")[0] == 404
+    status, body = http(server, "GET", "/metrics")
+    text = body.decode()
+    assert status == 200 and 'latitude_ops_total{outcome="committed"} 3' in text
+    assert "latitude_commit_seconds_bucket" in text and "latitude_rooms 1" in text

@@ -27,6 +27,7 @@ final class Room: @unchecked Sendable {
   private let committer: GroupCommitter
   let encoder: SentenceEncoder?
   private let sink: any FrameSink
+  private let metrics: ServerMetrics
   private let logger: Logger
   private var state: DocumentState
   private var head: Int64
@@ -34,8 +35,9 @@ final class Room: @unchecked Sendable {
 
   init(
     id: DocumentID, store: CanvasStore, committer: GroupCommitter, encoder: SentenceEncoder?,
-    sink: any FrameSink, logger: Logger
+    sink: any FrameSink, metrics: ServerMetrics, logger: Logger
   ) throws {
+    self.metrics = metrics
     self.id = id
     self.store = store
     self.committer = committer
@@ -140,7 +142,9 @@ final class Room: @unchecked Sendable {
         sink.send(ServerFrames.nack(nil, code: "malformed", message: "\(error)"), to: connection)
         return
       }
+      let submitted = ContinuousClock.now
       committer.submit(AppendRequest(document: id, ops: [op])) { [self] result in
+        metrics.recordCommit(ContinuousClock.now - submitted, result: result)
         queue.async { self.committed(op, result, from: connection) }
       }
     }

@@ -29,6 +29,10 @@ func latitudeLWSCallback(
   case LWS_CALLBACK_HTTP:
     let path = input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? "/"
     return server.beginHTTP(wsi, path: path)
+  case LWS_CALLBACK_HTTP_BODY:
+    return server.appendHTTPBody(wsi, UnsafeRawBufferPointer(start: input, count: length))
+  case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    return server.completeHTTPBody(wsi)
   case LWS_CALLBACK_HTTP_WRITEABLE:
     return server.finishHTTP(wsi)
   default:
@@ -38,12 +42,53 @@ func latitudeLWSCallback(
 }
 
 extension WebSocketServer {
+  /// Starts an HTTP request: GETs are answered at once; POST bodies are collected first.
+  func beginHTTP(_ wsi: OpaquePointer, path: String) -> Int32 {
+    let isPost = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0
+    // lws keeps each URL argument, already decoded, as one fragment "name=value".
+    var parameters: [String: String] = [:]
+    var fragment = [CChar](repeating: 0, count: 1024)
+    var index: Int32 = 0
+    while lws_hdr_copy_fragment(
+      wsi, &fragment, Int32(fragment.count), WSI_TOKEN_HTTP_URI_ARGS, index) >= 0
+    {
+      let pair = String(cString: fragment).split(separator: "=", maxSplits: 1)
+      if let name = pair.first { parameters[String(name)] = pair.count > 1 ? String(pair[1]) : "" }
+      index += 1
+    }
+    let request = HTTPRequest(
+      method: isPost ? "POST" : "GET", path: path, parameters: parameters, body: Data())
+    if isPost {
+      httpRequests[wsi] = request
+      return 0
+    }
+    return respondHTTP(wsi, request)
+  }
+
+  /// Collects a POST body, refusing one over the message limit.
+  func appendHTTPBody(_ wsi: OpaquePointer, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+    guard var request = httpRequests[wsi] else { return -1 }
+    if request.body.count + bytes.count > configuration.maxMessageBytes {
+      httpRequests[wsi] = nil
+      return respondHTTP(wsi, nil, override: .text(413, "request body too large\n"))
+    }
+    request.body.append(contentsOf: bytes)
+    httpRequests[wsi] = request
+    return 0
+  }
+
+  func completeHTTPBody(_ wsi: OpaquePointer) -> Int32 {
+    guard let request = httpRequests.removeValue(forKey: wsi) else { return 0 }
+    return respondHTTP(wsi, request)
+  }
+
   /// Asks the delegate for a response and writes its headers; the body follows when the
   /// socket is writable.
-  func beginHTTP(_ wsi: OpaquePointer, path: String) -> Int32 {
-    let method = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0 ? "POST" : "GET"
+  private func respondHTTP(
+    _ wsi: OpaquePointer, _ request: HTTPRequest?, override: HTTPResponse? = nil
+  ) -> Int32 {
     let response =
-      delegate?.http(method: method, path: path) ?? .text(503, "server not ready\n")
+      override ?? request.flatMap { delegate?.http($0) } ?? .text(503, "server not ready\n")
     let pre = Int(latitude_lws_pre)
     var buffer = [UInt8](repeating: 0, count: pre + 2048)
     let failed = buffer.withUnsafeMutableBufferPointer { raw -> Bool in

@@ -12,8 +12,17 @@ public protocol TransportDelegate: AnyObject, Sendable {
   func received(_ id: ConnectionID, message: Data)
   /// The connection closed (by either side).
   func disconnected(_ id: ConnectionID)
-  /// An HTTP request; returns status, content type and body.
-  func http(method: String, path: String) -> HTTPResponse
+  /// An HTTP request (query string without "?", body for POST); returns the response.
+  func http(_ request: HTTPRequest) -> HTTPResponse
+}
+
+/// An HTTP request as the transport read it.
+public struct HTTPRequest: Sendable {
+  public var method: String
+  public var path: String
+  /// Query parameters, URL-decoded (the last value wins for repeated names).
+  public var parameters: [String: String]
+  public var body: Data
 }
 
 /// A small HTTP response written by the transport.
@@ -26,6 +35,11 @@ public struct HTTPResponse: Sendable {
     self.status = status
     self.contentType = contentType
     self.body = body
+  }
+
+  /// A JSON response.
+  public static func json(_ status: Int, _ body: Data) -> HTTPResponse {
+    HTTPResponse(status: status, contentType: "application/json", body: body)
   }
 
   /// A plain-text response.

@@ -48,6 +48,7 @@ public final class WebSocketServer: @unchecked Sendable {
   var context: OpaquePointer?
   var connections: [ConnectionID: Connection] = [:]
   var httpResponses: [OpaquePointer: HTTPResponse] = [:]
+  var httpRequests: [OpaquePointer: HTTPRequest] = [:]
   private var nextID = 1
   private var protocols: UnsafeMutablePointer<lws_protocols>?
   private var thread: Thread?
