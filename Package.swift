@@ -13,6 +13,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     // System-library shims: a module map and a shim header each, nothing else.
@@ -41,6 +42,7 @@ let package = Package(
       dependencies: [
         "CLibWebSockets", "Canvas", "CanvasStore", "Latent",
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Crypto", package: "swift-crypto"),
       ]),
     // The CLI (thin).
     .executableTarget(
@@ -62,6 +64,9 @@ let package = Package(
     .testTarget(name: "CanvasTests", dependencies: ["Canvas", "CanvasTestSupport"]),
     .testTarget(
       name: "CanvasStoreTests", dependencies: ["CanvasStore", "Canvas", "CanvasTestSupport"]),
+    .testTarget(
+      name: "CanvasServerTests",
+      dependencies: ["CanvasServer", "CanvasStore", "Canvas", "CanvasTestSupport"]),
     .testTarget(
       name: "EndToEndTests",
       dependencies: ["latitude", "CanvasStore", "Canvas", "CanvasTestSupport"]),

@@ -23,6 +23,8 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     public var frameBurst: Double = 240
     /// How long an empty room stays loaded. Default 30 s.
     public var roomIdleTimeout: Duration = .seconds(30)
+    /// HMAC secret for access tokens; nil accepts everyone as an editor (loopback only).
+    public var secret: String?
 
     public init(
       transport: WebSocketServer.Configuration = .init(),
@@ -41,6 +43,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     var actor: String = "anonymous"
     var room: Room?
     var bucket: TokenBucket
+    var role: Role = .editor
+    /// The actor named by the access token, which overrides the hello's.
+    var tokenActor: String?
   }
 
   public let configuration: Configuration
@@ -79,7 +84,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
         "host": "\(configuration.transport.host ?? "*")", "port": "\(transport.boundPort)",
         "db": "\(configuration.databasePath)",
       ])
-    logger.notice("no auth secret configured: listening on loopback only")
+    if configuration.secret == nil {
+      logger.notice("no auth secret configured: listening on loopback only")
+    }
   }
 
   /// Closes every connection with 1001, commits what is pending and flushes snapshots.
@@ -98,19 +105,50 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
 
   // MARK: TransportDelegate (service thread)
 
-  public func connected(_ id: ConnectionID, path: String) {
-    let parts = path.split(separator: "/")
-    guard parts.count == 3, parts[0] == "v1", parts[1] == "docs", Self.isValidDocumentID(parts[2])
-    else {
+  public func accepts(path: String, token: String?) -> Bool {
+    guard let document = Self.document(in: path) else { return true }  // refused in connected()
+    guard let secret = configuration.secret else { return true }
+    do {
+      _ = try AccessToken.verify(token ?? "", secret: secret, document: document.rawValue)
+      return true
+    } catch {
+      logger.info("refused connection", metadata: ["doc": "\(document)", "reason": "\(error)"])
+      return false
+    }
+  }
+
+  public func connected(_ id: ConnectionID, path: String, token: String?) {
+    guard let document = Self.document(in: path) else {
       transport.send(ServerFrames.error("bad_path", "connect to /v1/docs/{docId}"), to: id)
       transport.close(id, code: 1008, reason: "unknown path")
       return
     }
-    lock.lock()
-    sessions[id] = Session(
-      document: DocumentID(String(parts[2])),
+    var session = Session(
+      document: document,
       bucket: TokenBucket(rate: configuration.framesPerSecond, burst: configuration.frameBurst))
+    if let secret = configuration.secret {
+      guard
+        let grant = try? AccessToken.verify(
+          token ?? "", secret: secret, document: document.rawValue)
+      else {
+        transport.close(id, code: 1008, reason: "invalid token")
+        return
+      }
+      session.role = grant.role
+      session.tokenActor = grant.sub
+    }
+    lock.lock()
+    sessions[id] = session
     lock.unlock()
+  }
+
+  /// The document of a `/v1/docs/{docId}` path.
+  static func document(in path: String) -> DocumentID? {
+    let parts = path.split(separator: "/")
+    guard parts.count == 3, parts[0] == "v1", parts[1] == "docs", isValidDocumentID(parts[2]) else {
+      return nil
+    }
+    return DocumentID(String(parts[2]))
   }
 
   public func received(_ id: ConnectionID, message: Data) {
@@ -176,6 +214,14 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     switch type {
     case "join":
       room.join(id, sinceSeq: try JSONDecoder().decode(JoinMessage.self, from: message).sinceSeq)
+    case "op" where !session.role.canWrite:
+      send(
+        ServerFrames.nack(
+          Self.opID(in: message), code: "forbidden", message: "403: viewers cannot edit",
+          status: 403),
+        to: id)
+    case "drag" where !session.role.canWrite:
+      throw ProtocolError(code: "forbidden", message: "403: viewers cannot drag")
     case "op":
       room.submit(message, from: id)
     case "drag":
@@ -210,7 +256,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
         code: "protocol_version", message: "this server speaks protocol \(ProtocolVersion.current)")
     }
     let replica = ReplicaID(hello.replica ?? "r-" + UUID().uuidString.prefix(12).lowercased())
-    let actor = hello.actor ?? "anonymous"
+    let actor = session.tokenActor ?? hello.actor ?? "anonymous"
     let validator = OpValidator()
     do {
       try validator.validateContent(
@@ -233,7 +279,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     room.add(id, replica: replica, actor: actor)
     send(
       ServerFrames.welcome(
-        replica: replica.rawValue,
+        replica: replica.rawValue, role: session.role.rawValue,
         limits: [
           "maxMessageBytes": configuration.transport.maxMessageBytes, "maxTextLength": 2_000,
         ]),

@@ -18,7 +18,8 @@ struct Latitude: ParsableCommand {
       """,
     version: LatitudeVersion.current,
     subcommands: [
-      ServeCommand.self, DocsCommand.self, EncodeCommand.self, ReplayCommand.self,
+      ServeCommand.self, TokenCommand.self, DocsCommand.self, EncodeCommand.self,
+      ReplayCommand.self,
       ExportCommand.self,
       ImportCommand.self,
       BenchCommand.self, DebugAppendCommand.self,

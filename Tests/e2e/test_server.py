@@ -1,5 +1,6 @@
 import asyncio
 import base64
+import time
 import json
 import random
 import struct
@@ -314,3 +315,72 @@ def test_rest_api_and_metrics(server):
     text = body.decode()
     assert status == 200 and 'latitude_ops_total{outcome="committed"} 3' in text
     assert "latitude_commit_seconds_bucket" in text and "latitude_rooms 1" in text
+
+
+SECRET = "a-test-secret-of-sufficient-length"
+
+
+def raw_upgrade_status(port, path):
+    """The HTTP status line's code for a WebSocket upgrade request."""
+    import socket
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+                      "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").encode())
+        return int(sock.recv(64).decode().split()[1])
+
+
+def python_token(claims, secret=SECRET):
+    """Mints a token independently of the Swift code, to pin the format."""
+    import hashlib, hmac
+    b64 = lambda data: base64.urlsafe_b64encode(data).decode().rstrip("=")
+    body = b64(json.dumps(claims, sort_keys=True, separators=(",", ":")).encode())
+    return body + "." + b64(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())
+
+
+def token(doc, role, ttl="1h", sub=None):
+    import subprocess
+    from conftest import BINARY
+    args = [BINARY, "token", "--doc", doc, "--role", role, "--ttl", ttl, "--secret", SECRET]
+    if sub:
+        args += ["--sub", sub]
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_tokens_scope_roles_and_expiry(tmp_path):
+    server = Server(tmp_path / "auth.sqlite", "--secret", SECRET).start()
+
+    async def scenario():
+        editor = await Client.connect(server.url("secure") + "?token=" + token("secure", "editor", sub="ed"), "re")
+        assert editor.received[-1]["role"] == "editor"
+        await editor.join()
+        await editor.op("node.create", typed("n", "by the editor"))
+        assert (await editor.expect("ack"))["seq"] == 1
+        assert editor.received[-1]["t"] == "ack"
+
+        viewer = await Client.connect(server.url("secure") + "?token=" + token("secure", "viewer"), "rv")
+        _, frames = await viewer.join()
+        snapshot = next(f for f in frames if f["t"] == "snapshot")
+        assert snapshot["state"]["nodes"][0]["text"] == "by the editor"
+        await viewer.op("node.setText", {"node": "n", "text": "by the viewer"})
+        nack = await viewer.expect("nack")
+        assert nack["status"] == 403 and nack["code"] == "forbidden"
+
+        expired = python_token({"doc": "secure", "exp": int(time.time()) - 5, "role": "editor"})
+        forged = python_token({"doc": "secure", "exp": int(time.time()) + 600, "role": "owner"}, secret="wrong-secret-xxxxxxxx")
+        fresh = python_token({"doc": "secure", "exp": int(time.time()) + 600, "role": "viewer"})
+        assert (await Client.connect(server.url("secure") + "?token=" + fresh, "rp")).received[-1]["role"] == "viewer"
+        for bad in ["", "?token=garbage", "?token=" + token("other-doc", "editor"), "?token=" + expired, "?token=" + forged]:
+            with pytest.raises((websockets.InvalidStatus, websockets.InvalidMessage)):
+                await websockets.connect(server.url("secure") + bad)
+            assert raw_upgrade_status(server.port, "/v1/docs/secure" + bad) == 403
+        # The editor's connection is unaffected by the refused ones.
+        await editor.op("node.setText", {"node": "n", "text": "still editing"})
+        assert (await editor.expect("ack"))["seq"] == 2
+        await editor.close()
+        await viewer.close()
+
+    try:
+        run(scenario())
+    finally:
+        server.stop()

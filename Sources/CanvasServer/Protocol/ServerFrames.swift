@@ -11,10 +11,10 @@ enum ServerFrames {
       ?? Data(#"{"t":"error","code":"internal","message":"could not encode a frame"}"#.utf8)
   }
 
-  static func welcome(replica: String, limits: [String: Any]) -> Data {
+  static func welcome(replica: String, role: String, limits: [String: Any]) -> Data {
     encode([
       "t": "welcome", "protocol": ProtocolVersion.current, "server": "latitude/0.1.0",
-      "replica": replica, "limits": limits,
+      "replica": replica, "role": role, "limits": limits,
     ])
   }
 

@@ -14,6 +14,13 @@ func latitudeLWSCallback(
   let server = Unmanaged<WebSocketServer>.fromOpaque(raw).takeUnretainedValue()
   let id = user?.load(as: Int.self) ?? 0
   switch reason {
+  case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+    let request = server.upgradeRequest(wsi)
+    if server.delegate?.accepts(path: request.path, token: request.token) == true { return 0 }
+    // Refuse the upgrade with a real HTTP status rather than a bare disconnect.
+    _ = lws_return_http_status(
+      wsi, UInt32(HTTP_STATUS_FORBIDDEN.rawValue), "missing, invalid or expired access token")
+    return 1
   case LWS_CALLBACK_ESTABLISHED:
     user?.storeBytes(of: server.accept(wsi), as: Int.self)
   case LWS_CALLBACK_RECEIVE:
@@ -42,6 +49,26 @@ func latitudeLWSCallback(
 }
 
 extension WebSocketServer {
+  /// The path and bearer token of a WebSocket upgrade request.
+  func upgradeRequest(_ wsi: OpaquePointer) -> (path: String, token: String?) {
+    var buffer = [CChar](repeating: 0, count: 2048)
+    let length = lws_hdr_copy(wsi, &buffer, Int32(buffer.count), WSI_TOKEN_GET_URI)
+    let path = length > 0 ? String(cString: buffer) : "/"
+    var index: Int32 = 0
+    while lws_hdr_copy_fragment(wsi, &buffer, Int32(buffer.count), WSI_TOKEN_HTTP_URI_ARGS, index)
+      >= 0
+    {
+      let argument = String(cString: buffer)
+      if argument.hasPrefix("token=") { return (path, String(argument.dropFirst(6))) }
+      index += 1
+    }
+    if lws_hdr_copy(wsi, &buffer, Int32(buffer.count), WSI_TOKEN_HTTP_AUTHORIZATION) > 0 {
+      let header = String(cString: buffer)
+      if header.lowercased().hasPrefix("bearer ") { return (path, String(header.dropFirst(7))) }
+    }
+    return (path, nil)
+  }
+
   /// Starts an HTTP request: GETs are answered at once; POST bodies are collected first.
   func beginHTTP(_ wsi: OpaquePointer, path: String) -> Int32 {
     let isPost = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0

@@ -6,8 +6,12 @@ public typealias ConnectionID = Int
 /// What the transport reports. Called on the service thread: implementations must return
 /// quickly and hand real work to other queues.
 public protocol TransportDelegate: AnyObject, Sendable {
+  /// Whether to accept a WebSocket upgrade on `path` with this bearer token (from the
+  /// `token` query parameter or an `Authorization: Bearer` header). Refused upgrades get
+  /// an HTTP error and never connect.
+  func accepts(path: String, token: String?) -> Bool
   /// A WebSocket connected on `path` (e.g. "/v1/docs/abc").
-  func connected(_ id: ConnectionID, path: String)
+  func connected(_ id: ConnectionID, path: String, token: String?)
   /// One complete text message arrived.
   func received(_ id: ConnectionID, message: Data)
   /// The connection closed (by either side).

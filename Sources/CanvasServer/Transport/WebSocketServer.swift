@@ -191,11 +191,9 @@ public final class WebSocketServer: @unchecked Sendable {
   func accept(_ wsi: OpaquePointer) -> ConnectionID {
     let id = nextID
     nextID += 1
-    var buffer = [CChar](repeating: 0, count: 1024)
-    let length = lws_hdr_copy(wsi, &buffer, Int32(buffer.count), WSI_TOKEN_GET_URI)
-    let path = length > 0 ? String(cString: buffer) : "/"
-    connections[id] = Connection(id: id, wsi: wsi, path: path)
-    delegate?.connected(id, path: path)
+    let request = upgradeRequest(wsi)
+    connections[id] = Connection(id: id, wsi: wsi, path: request.path)
+    delegate?.connected(id, path: request.path, token: request.token)
     return id
   }
 

@@ -18,14 +18,22 @@ struct ServeCommand: ParsableCommand {
   @Option(help: "Largest incoming message in bytes.") var maxMessageBytes = 1 << 20
   @Option(help: "Encoder weights folder.") var weights = SentenceEncoder.defaultDirectory
   @Flag(help: "Run without the encoder (typed texts are refused).") var noEncoder = false
+  @Option(
+    help: "HMAC secret for access tokens (or set LATITUDE_SECRET). Without one, loopback only.")
+  var secret: String?
   @Option(help: "Frames per second one connection may send, sustained.") var framesPerSecond = 120.0
   @Option(help: "Frames one connection may send in a burst.") var frameBurst = 240.0
 
   func validate() throws {
     // Without token auth, every client could write every document: stay on loopback
     // (put a reverse proxy with its own auth in front to serve others).
-    guard ["127.0.0.1", "localhost", "::1"].contains(host) else {
-      throw ValidationError("--host \(host): without an auth secret Latitude binds loopback only")
+    guard resolvedSecret != nil || ["127.0.0.1", "localhost", "::1"].contains(host) else {
+      throw ValidationError(
+        "--host \(host): without an auth secret (--secret or LATITUDE_SECRET) Latitude binds loopback only"
+      )
+    }
+    if let secret = resolvedSecret, secret.utf8.count < 16 {
+      throw ValidationError("the auth secret must be at least 16 bytes")
     }
     guard (0...65535).contains(port), maxMessageBytes >= 1024 else {
       throw ValidationError("--port must be 0–65535 and --max-message-bytes at least 1024")
@@ -33,6 +41,12 @@ struct ServeCommand: ParsableCommand {
     guard framesPerSecond > 0, frameBurst >= 1 else {
       throw ValidationError("--frames-per-second must be positive and --frame-burst at least 1")
     }
+  }
+
+  /// --secret, else LATITUDE_SECRET.
+  var resolvedSecret: String? {
+    secret
+      ?? ProcessInfo.processInfo.environment["LATITUDE_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
   }
 
   func run() throws {
@@ -43,6 +57,7 @@ struct ServeCommand: ParsableCommand {
       databasePath: db, encoderDirectory: noEncoder ? nil : weights)
     configuration.framesPerSecond = framesPerSecond
     configuration.frameBurst = frameBurst
+    configuration.secret = resolvedSecret
     let server = try LatitudeServer(configuration: configuration, logger: logger)
     try server.start()
     FileHandle.standardError.write(Data("latitude serving on \(host):\(server.port)\n".utf8))
