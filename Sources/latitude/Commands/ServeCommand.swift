@@ -12,52 +12,62 @@ struct ServeCommand: ParsableCommand {
     abstract: "Run the collaboration server (WebSocket /v1/docs/{id}, HTTP /healthz).",
     discussion: "Stops gracefully on SIGTERM or SIGINT: peers get close 1001, pending ops commit.")
 
-  @Option(help: "Interface to bind.") var host = "127.0.0.1"
-  @Option(help: "Port (0 picks a free one).") var port = 8080
-  @Option(help: "SQLite op log.") var db = "./data/latitude.sqlite"
-  @Option(help: "Largest incoming message in bytes.") var maxMessageBytes = 1 << 20
-  @Option(help: "Encoder weights folder.") var weights = SentenceEncoder.defaultDirectory
+  @Option(help: "Config file of 'key = value' lines (see deploy/latitude.conf).") var config:
+    String?
+  @Option(help: "Interface to bind [127.0.0.1].") var host: String?
+  @Option(help: "Port; 0 picks a free one [8080].") var port: String?
+  @Option(help: "SQLite op log [./data/latitude.sqlite].") var db: String?
+  @Option(help: "Largest incoming message in bytes [1048576].") var maxMessageBytes: String?
+  @Option(help: "Encoder weights folder.") var weights: String?
   @Flag(help: "Run without the encoder (typed texts are refused).") var noEncoder = false
-  @Option(
-    help: "HMAC secret for access tokens (or set LATITUDE_SECRET). Without one, loopback only.")
+  @Option(help: "HMAC secret for access tokens, at least 16 bytes. Without one, loopback only.")
   var secret: String?
-  @Option(help: "Frames per second one connection may send, sustained.") var framesPerSecond = 120.0
-  @Option(help: "Frames one connection may send in a burst.") var frameBurst = 240.0
+  @Option(help: "Frames per second one connection may send, sustained [120].") var framesPerSecond:
+    String?
+  @Option(help: "Frames one connection may send in a burst [240].") var frameBurst: String?
 
-  func validate() throws {
-    // Without token auth, every client could write every document: stay on loopback
-    // (put a reverse proxy with its own auth in front to serve others).
-    guard resolvedSecret != nil || ["127.0.0.1", "localhost", "::1"].contains(host) else {
-      throw ValidationError(
-        "--host \(host): without an auth secret (--secret or LATITUDE_SECRET) Latitude binds loopback only"
-      )
-    }
-    if let secret = resolvedSecret, secret.utf8.count < 16 {
-      throw ValidationError("the auth secret must be at least 16 bytes")
-    }
-    guard (0...65535).contains(port), maxMessageBytes >= 1024 else {
-      throw ValidationError("--port must be 0–65535 and --max-message-bytes at least 1024")
-    }
-    guard framesPerSecond > 0, frameBurst >= 1 else {
-      throw ValidationError("--frames-per-second must be positive and --frame-burst at least 1")
-    }
-  }
-
-  /// --secret, else LATITUDE_SECRET.
-  var resolvedSecret: String? {
-    secret
-      ?? ProcessInfo.processInfo.environment["LATITUDE_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+  /// Flags > LATITUDE_* environment > config file > defaults.
+  func settings() throws -> ServeSettings {
+    try ServeSettings(
+      flags: [
+        "host": host, "port": port, "db": db, "max-message-bytes": maxMessageBytes,
+        "weights": weights, "encoder": noEncoder ? "off" : nil, "secret": secret,
+        "frames-per-second": framesPerSecond, "frame-burst": frameBurst,
+      ], file: config)
   }
 
   func run() throws {
+    let settings = try settings()
+    let host = settings.string("host")
+    let secret = settings.string("secret").isEmpty ? nil : settings.string("secret")
+    // Without token auth, every client could write every document: stay on loopback
+    // (put a reverse proxy with its own auth in front to serve others).
+    guard secret != nil || ["127.0.0.1", "localhost", "::1"].contains(host) else {
+      throw CLIError(
+        "host \(host): without an auth secret (--secret or LATITUDE_SECRET) Latitude binds loopback only"
+      )
+    }
+    if let secret, secret.utf8.count < 16 {
+      throw CLIError("the auth secret must be at least 16 bytes")
+    }
+    let port = try settings.int("port")
+    let maxMessageBytes = try settings.int("max-message-bytes")
+    let framesPerSecond = try settings.double("frames-per-second")
+    let frameBurst = try settings.double("frame-burst")
+    guard (0...65535).contains(port), maxMessageBytes >= 1024, framesPerSecond > 0, frameBurst >= 1
+    else {
+      throw CLIError(
+        "port must be 0–65535, max-message-bytes ≥ 1024, frames-per-second > 0, frame-burst ≥ 1")
+    }
     BLAS.useOneThreadPerCall()
     let logger = Logger(label: "latitude.server")
     var configuration = LatitudeServer.Configuration(
       transport: .init(host: host, port: port, maxMessageBytes: maxMessageBytes),
-      databasePath: db, encoderDirectory: noEncoder ? nil : weights)
+      databasePath: settings.string("db"),
+      encoderDirectory: settings.string("encoder") == "off" ? nil : settings.string("weights"))
     configuration.framesPerSecond = framesPerSecond
     configuration.frameBurst = frameBurst
-    configuration.secret = resolvedSecret
+    configuration.secret = secret
     let server = try LatitudeServer(configuration: configuration, logger: logger)
     try server.start()
     FileHandle.standardError.write(Data("latitude serving on \(host):\(server.port)\n".utf8))
