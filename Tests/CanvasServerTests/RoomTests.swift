@@ -39,7 +39,9 @@ final class RecordingSink: FrameSink, @unchecked Sendable {
 
 /// The room's sync logic with no sockets: join, post-commit ack and broadcast, resync.
 @Suite struct RoomTests {
-  func makeRoom(_ sink: RecordingSink) throws -> (Room, GroupCommitter, URL) {
+  /// A room on a fresh temporary store, its recording sink, and a cleanup to defer.
+  func makeRoom() throws -> (RecordingSink, Room, () -> Void) {
+    let sink = RecordingSink()
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("room-\(UUID())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let store = try CanvasStore(
@@ -49,7 +51,13 @@ final class RecordingSink: FrameSink, @unchecked Sendable {
       id: "doc", store: store, committer: committer, encoder: nil, sink: sink,
       metrics: ServerMetrics(),
       logger: Logger(label: "t"))
-    return (room, committer, folder)
+    return (
+      sink, room,
+      {
+        committer.shutdown()
+        try? FileManager.default.removeItem(at: folder)
+      }
+    )
   }
 
   func opFrame(_ op: Op) throws -> Data {
@@ -58,12 +66,8 @@ final class RecordingSink: FrameSink, @unchecked Sendable {
   }
 
   @Test func ackGoesToTheSenderAndTheOpToPeersAfterCommit() throws {
-    let sink = RecordingSink()
-    let (room, committer, folder) = try makeRoom(sink)
-    defer {
-      committer.shutdown()
-      try? FileManager.default.removeItem(at: folder)
-    }
+    let (sink, room, cleanup) = try makeRoom()
+    defer { cleanup() }
     room.add(1, replica: "r1", actor: "alice")
     room.add(2, replica: "r2", actor: "bob")
     room.join(1, sinceSeq: nil)
@@ -83,12 +87,8 @@ final class RecordingSink: FrameSink, @unchecked Sendable {
   }
 
   @Test func wrongReplicaAndUnknownNodeAreNacked() throws {
-    let sink = RecordingSink()
-    let (room, committer, folder) = try makeRoom(sink)
-    defer {
-      committer.shutdown()
-      try? FileManager.default.removeItem(at: folder)
-    }
+    let (sink, room, cleanup) = try makeRoom()
+    defer { cleanup() }
     room.add(1, replica: "r1", actor: "alice")
     room.join(1, sinceSeq: 0)
     room.submit(try opFrame(OpFixtures.create("n", "x", at: OpFixtures.id(1, "mallory"))), from: 1)
@@ -98,12 +98,8 @@ final class RecordingSink: FrameSink, @unchecked Sendable {
   }
 
   @Test func resyncSendsExactlyTheMissedOps() throws {
-    let sink = RecordingSink()
-    let (room, committer, folder) = try makeRoom(sink)
-    defer {
-      committer.shutdown()
-      try? FileManager.default.removeItem(at: folder)
-    }
+    let (sink, room, cleanup) = try makeRoom()
+    defer { cleanup() }
     room.add(1, replica: "r1", actor: "alice")
     room.join(1, sinceSeq: 0)
     for i in 1...5 {

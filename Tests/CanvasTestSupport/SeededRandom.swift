@@ -1,21 +1,10 @@
 import Canvas
 import Latent
 
-/// SplitMix64: a small seedable generator, so every test case replays from its seed.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
-  private var state: UInt64
+/// The seeded generator tests use (Latent's SplitMix64), so every case replays from its seed.
+public typealias SeededRandom = SplitMix64
 
-  /// Starts the sequence for `seed`.
-  public init(seed: UInt64) { state = seed }
-
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
+extension SplitMix64 {
   /// A random unit vector of `dimension` components, rounded to fp16.
   public mutating func latent(dimension: Int = 384) -> LatentVector {
     var values = (0..<dimension).map { _ in Float.random(in: -1...1, using: &self) }

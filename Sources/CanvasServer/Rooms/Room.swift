@@ -71,16 +71,7 @@ final class Room: @unchecked Sendable {
       guard members[connection] != nil else { return }
       do {
         if let since = sinceSeq, since >= 0, since <= head {
-          var from = since + 1
-          while from <= head {
-            let page = try store.ops(id, from: from, limit: 500)
-            guard let last = page.last else { break }
-            sink.send(
-              ServerFrames.encode([
-                "t": "ops", "ops": page.map { ServerFrames.wireOp($0, state: state) },
-              ]), to: connection)
-            from = last.seq + 1
-          }
+          try stream(from: since + 1, through: head, as: "ops", to: connection)
         } else {
           sink.send(snapshotFrame(), to: connection)
         }
@@ -106,21 +97,27 @@ final class Room: @unchecked Sendable {
   func history(_ connection: ConnectionID, from: Int64, to: Int64?) {
     queue.async { [self] in
       let end = min(to ?? head, head)
-      var next = max(1, from)
       do {
-        while next <= end {
-          let page = try store.ops(id, from: next, limit: min(500, Int(end - next + 1)))
-          guard let last = page.last else { break }
-          sink.send(
-            ServerFrames.encode([
-              "t": "history", "ops": page.map { ServerFrames.wireOp($0, state: state) },
-            ]), to: connection)
-          next = last.seq + 1
-        }
+        try stream(from: max(1, from), through: end, as: "history", to: connection)
         sink.send(ServerFrames.encode(["t": "historyEnd", "to": end]), to: connection)
       } catch {
         sink.send(ServerFrames.error("store", "\(error)"), to: connection)
       }
+    }
+  }
+
+  /// Sends committed ops from...through to one member, in frames of up to 500 ops.
+  private func stream(from: Int64, through end: Int64, as type: String, to connection: ConnectionID)
+    throws
+  {
+    var next = from
+    while next <= end {
+      let page = try store.ops(id, from: next, limit: min(500, Int(end - next + 1)))
+      guard let last = page.last else { break }
+      sink.send(
+        ServerFrames.encode(["t": type, "ops": page.map { ServerFrames.wireOp($0, state: state) }]),
+        to: connection)
+      next = last.seq + 1
     }
   }
 

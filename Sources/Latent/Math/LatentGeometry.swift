@@ -138,21 +138,3 @@ struct LeastSquares {
     return delta
   }
 }
-
-/// SplitMix64 with Gaussian draws (Box–Muller), for seeded sampling.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func nextGaussian() -> Float {
-    let u1 = max(Float.leastNormalMagnitude, Float(next() >> 40) / Float(1 << 24))
-    let u2 = Float(next() >> 40) / Float(1 << 24)
-    return (-2 * logf(u1)).squareRoot() * cosf(2 * .pi * u2)
-  }
-}

@@ -3,6 +3,7 @@ import Canvas
 import CanvasStore
 import Dispatch
 import Foundation
+import Latent
 import Logging
 
 /// `latitude bench oplog`: durable appends through the store against bare SQLite inserts
