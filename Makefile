@@ -12,7 +12,7 @@ WITH_BLAS := OPENBLAS_CORETYPE="$$(scripts/blas-coretype.sh)"
 
 VENV_TEST := .venv-test
 
-.PHONY: deps weights build release run test bench-oplog bench-encode format lint clean help
+.PHONY: deps weights build release run test bench-oplog bench-encode bench-fanout format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
@@ -20,6 +20,7 @@ help:
 	@echo "make deps         install the Debian packages (idempotent)"
 	@echo "make bench-oplog  op-log benchmark on a 1,000,000-op document"
 	@echo "make bench-encode encoder vs ONNX Runtime and sentence-transformers"
+	@echo "make bench-fanout 50 WebSocket clients in one room against latitude serve"
 	@echo "make format       swift format the tree with .swift-format"
 
 ## Debian packages; a no-op (one dpkg query) when all are present.
@@ -63,6 +64,10 @@ test: deps weights $(VENV_TEST)/.installed
 
 bench-oplog: release
 	.build/release/latitude bench oplog --ops 1000000
+
+## Native load generator against a real server: 50 clients in one room.
+bench-fanout: deps
+	Benchmarks/bench-fanout.sh
 
 ## Swift encoder vs ONNX Runtime and sentence-transformers (sets up its own venv once).
 bench-encode: deps weights

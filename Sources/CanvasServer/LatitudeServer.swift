@@ -103,6 +103,10 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     transport.send(frame, to: connection)
   }
 
+  public func send(_ frame: Data, to connections: [ConnectionID]) {
+    transport.send(frame, to: connections)
+  }
+
   // MARK: TransportDelegate (service thread)
 
   public func accepts(path: String, token: String?) -> Bool {

@@ -8,6 +8,14 @@ import Logging
 /// Sends frames to connections; the transport in production, a recorder in tests.
 public protocol FrameSink: AnyObject, Sendable {
   func send(_ frame: Data, to connection: ConnectionID)
+  /// Sends one frame to several connections (one hand-off for all of them).
+  func send(_ frame: Data, to connections: [ConnectionID])
+}
+
+extension FrameSink {
+  public func send(_ frame: Data, to connections: [ConnectionID]) {
+    for connection in connections { send(frame, to: connection) }
+  }
 }
 
 /// One open document: a serial queue that owns its committed state and its members.
@@ -87,10 +95,13 @@ final class Room: @unchecked Sendable {
   /// Relays an ephemeral message to every other joined member.
   func relay(_ frame: Data, from connection: ConnectionID) {
     queue.async { [self] in
-      for (other, member) in members where other != connection && member.joined {
-        sink.send(frame, to: other)
-      }
+      sink.send(frame, to: peers(of: connection))
     }
+  }
+
+  /// Joined members other than `connection`.
+  private func peers(of connection: ConnectionID) -> [ConnectionID] {
+    members.compactMap { $0.key != connection && $0.value.joined ? $0.key : nil }
   }
 
   /// Streams committed ops in from...to to one member.
@@ -166,9 +177,7 @@ final class Room: @unchecked Sendable {
           ["t": "op"].merging(ServerFrames.wireOp(SequencedOp(seq: seq, op: op), state: state)) {
             $1
           })
-        for (other, member) in members where other != connection && member.joined {
-          sink.send(frame, to: other)
-        }
+        sink.send(frame, to: peers(of: connection))
       case .duplicate(let seq)?:
         sink.send(ServerFrames.ack(op.id, seq: seq), to: connection)
       case .rejected(let why)?:

@@ -127,11 +127,24 @@ public final class WebSocketServer: @unchecked Sendable {
     _ = stopped.wait(timeout: .now() + .milliseconds(Int(deadline.components.seconds * 1000)))
   }
 
+  /// Queues the same message for several connections with one wake-up.
+  public func send(_ message: Data, to ids: [ConnectionID]) {
+    guard !ids.isEmpty else { return }
+    inboxLock.lock()
+    let wasEmpty = inbox.isEmpty
+    for id in ids { inbox.append((id, .message(message))) }
+    inboxLock.unlock()
+    if wasEmpty, let context { lws_cancel_service(context) }
+  }
+
+  /// Wakes the service thread only when the inbox was empty: a wake-up already pending
+  /// will drain whatever is added before it runs.
   private func post(_ id: ConnectionID, _ item: Outgoing) {
     inboxLock.lock()
+    let wasEmpty = inbox.isEmpty
     inbox.append((id, item))
     inboxLock.unlock()
-    if let context { lws_cancel_service(context) }
+    if wasEmpty, let context { lws_cancel_service(context) }
   }
 
   private func serviceLoop() {

@@ -5,5 +5,7 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Run a benchmark; the last stdout line is one JSON object of results.",
-    subcommands: [OplogBenchmarkCommand.self, EncodeBenchmarkCommand.self])
+    subcommands: [
+      OplogBenchmarkCommand.self, EncodeBenchmarkCommand.self, FanoutBenchmarkCommand.self,
+    ])
 }
