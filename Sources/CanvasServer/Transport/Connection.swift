@@ -9,7 +9,7 @@ final class Connection {
   /// The message being reassembled from fragments.
   var incoming = Data()
   /// Messages waiting for the socket, oldest first.
-  var queue: [Data] = []
+  var queue: [OutgoingFrame] = []
   var queuedBytes = 0
   /// Set once a close was requested: sent when the queue before it drains.
   var closing: (code: UInt16, reason: String)?

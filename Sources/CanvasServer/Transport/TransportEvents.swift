@@ -52,8 +52,24 @@ public struct HTTPResponse: Sendable {
   }
 }
 
+/// A text frame ready for `lws_write`: the payload after `LWS_PRE` bytes of headroom,
+/// built once and shared by every connection it goes to (writes happen one at a time on
+/// the service thread, which is all lws needs from the headroom).
+final class OutgoingFrame: @unchecked Sendable {
+  let storage: UnsafeMutableRawBufferPointer
+  let count: Int
+
+  init(_ message: Data, headroom: Int) {
+    count = message.count
+    storage = .allocate(byteCount: headroom + message.count, alignment: 16)
+    message.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: storage[headroom...]))
+  }
+
+  deinit { storage.deallocate() }
+}
+
 /// Something for the service thread to do for a connection.
 enum Outgoing {
-  case message(Data)
+  case message(OutgoingFrame)
   case close(code: UInt16, reason: String)
 }

@@ -107,7 +107,7 @@ public final class WebSocketServer: @unchecked Sendable {
 
   /// Queues a text message for a connection (any thread).
   public func send(_ message: Data, to id: ConnectionID) {
-    post(id, .message(message))
+    post(id, .message(OutgoingFrame(message, headroom: Int(latitude_lws_pre))))
   }
 
   /// Closes a connection after its queued messages (any thread).
@@ -130,9 +130,10 @@ public final class WebSocketServer: @unchecked Sendable {
   /// Queues the same message for several connections with one wake-up.
   public func send(_ message: Data, to ids: [ConnectionID]) {
     guard !ids.isEmpty else { return }
+    let frame = OutgoingFrame(message, headroom: Int(latitude_lws_pre))
     inboxLock.lock()
     let wasEmpty = inbox.isEmpty
-    for id in ids { inbox.append((id, .message(message))) }
+    for id in ids { inbox.append((id, .message(frame))) }
     inboxLock.unlock()
     if wasEmpty, let context { lws_cancel_service(context) }
   }
@@ -181,9 +182,9 @@ public final class WebSocketServer: @unchecked Sendable {
     for (id, item) in items {
       guard let connection = connections[id] else { continue }
       switch item {
-      case .message(let data):
+      case .message(let frame):
         guard connection.closing == nil else { continue }
-        if connection.queuedBytes + data.count > configuration.maxQueuedBytes {
+        if connection.queuedBytes + frame.count > configuration.maxQueuedBytes {
           logger.warning("closing slow consumer", metadata: ["connection": "\(id)"])
           connection.queue.removeAll()
           connection.queuedBytes = 0
@@ -191,8 +192,8 @@ public final class WebSocketServer: @unchecked Sendable {
             UInt16(LWS_CLOSE_STATUS_POLICY_VIOLATION.rawValue), "too slow; reconnect and resync"
           )
         } else {
-          connection.queue.append(data)
-          connection.queuedBytes += data.count
+          connection.queue.append(frame)
+          connection.queuedBytes += frame.count
         }
       case .close(let code, let reason):
         connection.closing = (code, reason)
@@ -236,16 +237,20 @@ public final class WebSocketServer: @unchecked Sendable {
   func writable(_ id: ConnectionID) -> Bool {
     guard let connection = connections[id] else { return true }
     let pre = Int(latitude_lws_pre)
-    while !connection.queue.isEmpty && lws_send_pipe_choked(connection.wsi) == 0 {
-      let message = connection.queue.removeFirst()
-      connection.queuedBytes -= message.count
-      var buffer = [UInt8](repeating: 0, count: pre + message.count)
-      message.copyBytes(to: &buffer[pre], count: message.count)
-      let written = buffer.withUnsafeMutableBufferPointer {
-        lws_write(connection.wsi, $0.baseAddress! + pre, message.count, LWS_WRITE_TEXT)
+    var written = 0
+    while written < connection.queue.count && lws_send_pipe_choked(connection.wsi) == 0 {
+      let frame = connection.queue[written]
+      written += 1
+      connection.queuedBytes -= frame.count
+      let sent = lws_write(
+        connection.wsi, frame.storage.baseAddress!.assumingMemoryBound(to: UInt8.self) + pre,
+        frame.count, LWS_WRITE_TEXT)
+      if sent < frame.count {
+        connection.queue.removeFirst(written)
+        return false
       }
-      if written < message.count { return false }
     }
+    connection.queue.removeFirst(written)
     if !connection.queue.isEmpty {
       lws_callback_on_writable(connection.wsi)
       return true

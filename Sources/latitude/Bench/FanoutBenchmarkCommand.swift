@@ -83,21 +83,21 @@ struct FanoutBenchmarkCommand: ParsableCommand {
     var opLatencies: [Double] = []
     var opSent: [String: Double] = [:]
     var lamport = 10
-    var tick = 0
     let interval = 1.0 / Double(rate)
+    // Clients are spread evenly over each interval, as independent users would be.
+    var nextSend = sessions.indices.map { Double($0) * interval / Double(sessions.count) }
+    var sends = [Int](repeating: 0, count: sessions.count)
     while secondsSince(start) < seconds {
-      let now = secondsSince(start)
-      if now >= Double(tick) * interval {
-        tick += 1
-        lamport += 1
-        for (index, session) in sessions.enumerated() {
-          try session.send(#"{"t":"drag","node":"n\#(index)","x":\#(secondsSince(start)),"y":0}"#)
-          if tick % 10 == 0 {
-            opSent["\(lamport)@c\(index)"] = secondsSince(start)
-            try session.send(
-              #"{"t":"op","op":{"id":{"lamport":\#(lamport),"replica":"c\#(index)"},"kind":"node.move","payload":{"node":"n\#(index)","coordinates":[{"axis":"x","value":\#(Double(tick % 7) / 7)}]}}}"#
-            )
-          }
+      for (index, session) in sessions.enumerated() where secondsSince(start) >= nextSend[index] {
+        nextSend[index] += interval
+        sends[index] += 1
+        try session.send(#"{"t":"drag","node":"n\#(index)","x":\#(secondsSince(start)),"y":0}"#)
+        if sends[index] % 10 == 0 {
+          lamport += 1
+          opSent["\(lamport)@c\(index)"] = secondsSince(start)
+          try session.send(
+            #"{"t":"op","op":{"id":{"lamport":\#(lamport),"replica":"c\#(index)"},"kind":"node.move","payload":{"node":"n\#(index)","coordinates":[{"axis":"x","value":\#(Double(sends[index] % 7) / 7)}]}}}"#
+          )
         }
       }
       for session in sessions {
