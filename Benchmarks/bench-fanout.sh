@@ -1,20 +1,48 @@
 #!/usr/bin/env bash
 # `make bench-fanout`: starts `latitude serve` (rate limits lifted, no encoder, a temporary
-# database) and the native load generator `latitude bench fanout` against it. The last
-# stdout line is one JSON object (see README).
+# database) and the pycrdt-websocket reference server, then the native load generator
+# `latitude bench fanout` against both, in one run. The last stdout line is one JSON
+# object (see README). The reference's Python packages live in .venv-fanout (made once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+venv=.venv-fanout
+cache=.cache/bench
+mkdir -p "$cache"
+if ! "$venv/bin/python" -c "import pycrdt.websocket, websockets" 2>/dev/null; then
+  echo "setting up $venv for the Yjs reference..." >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check \
+    "pycrdt-websocket==0.16.5" "pycrdt==0.14.13" "websockets==15.0.1"
+fi
+updates="$cache/yjs-updates-50x3000.bin"
+[ -s "$updates" ] || "$venv/bin/python" Benchmarks/yjs_reference.py updates --clients 50 --count 3000 --out "$updates"
+
 swift build -c release --product latitude >&2
 work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+cleanup() {
+  kill "${server:-}" "${reference:-}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port_of() {  # waits for "serving on HOST:PORT" in a log and prints PORT
+  for _ in $(seq 200); do
+    port=$(grep -o 'serving on [^ ]*' "$1" | sed 's/.*://' || true)
+    [ -n "$port" ] && { echo "$port"; return; }
+    sleep 0.1
+  done
+  cat "$1" >&2
+  return 1
+}
+
 .build/release/latitude serve --port 0 --db "$work/fanout.sqlite" --no-encoder \
   --frames-per-second 1000000 --frame-burst 1000000 2> "$work/server.log" &
 server=$!
-for _ in $(seq 100); do
-  port=$(grep -o 'serving on [^ ]*' "$work/server.log" | sed 's/.*://' || true)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { cat "$work/server.log" >&2; exit 1; }
-.build/release/latitude bench fanout --port "$port" --server-pid "$server" "$@"
+"$venv/bin/python" Benchmarks/yjs_reference.py serve --port 0 2> "$work/reference.log" &
+reference=$!
+latitude_port=$(port_of "$work/server.log")
+reference_port=$(port_of "$work/reference.log")
+.build/release/latitude bench fanout --port "$latitude_port" --server-pid "$server" \
+  --reference-port "$reference_port" --reference-updates "$updates" "$@"

@@ -16,6 +16,10 @@ struct FanoutBenchmarkCommand: ParsableCommand {
   @Option(help: "Drags per second per client in the latency phase.") var rate = 20
   @Option(help: "Seconds of each phase.") var seconds = 5.0
   @Option(help: "Idle connections for the RSS measurement.") var idle = 1000
+  @Option(help: "Port of the pycrdt-websocket reference server (Benchmarks/yjs_reference.py).")
+  var referencePort: Int?
+  @Option(help: "Pre-generated Yjs update frames for the reference (yjs_reference.py updates).")
+  var referenceUpdates: String?
 
   func run() throws {
     raiseFileLimit(to: idle + clients + 64)
@@ -41,7 +45,7 @@ struct FanoutBenchmarkCommand: ParsableCommand {
     )
     let rss = try measureIdle()
     benchLog("\(idle) idle connections: +\(rss) MB server RSS")
-    let result: [String: Double] = [
+    var result: [String: Double] = [
       "clients": Double(clients),
       "deliveries_per_s": saturation.perSecond.rounded(),
       "drag_to_peer_p50_ms": latency.dragP50,
@@ -50,6 +54,12 @@ struct FanoutBenchmarkCommand: ParsableCommand {
       "server_cpu_us_per_delivery": saturation.cpuMicros,
       "rss_mb_1000_idle": rss,
     ]
+    if let referencePort, let referenceUpdates {
+      let reference = try measureReference(port: referencePort, updates: referenceUpdates)
+      benchLog("reference (pycrdt-websocket, Yjs updates): \(Int(reference)) deliveries/s")
+      result["reference_deliveries_per_s"] = reference.rounded()
+      result["ratio_vs_reference"] = round3(saturation.perSecond / reference)
+    }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     writeOut(String(decoding: try encoder.encode(result), as: UTF8.self) + "\n")
@@ -160,6 +170,54 @@ struct FanoutBenchmarkCommand: ParsableCommand {
     let elapsed = secondsSince(start)
     let cpu = serverCPUSeconds() - cpuBefore
     return (Double(delivered) / elapsed, round3(cpu * 1e6 / Double(max(delivered, 1))))
+  }
+
+  /// The same saturation loop against the Yjs reference: each client replays its own
+  /// pre-generated update frames; every frame a client receives counts as a delivery.
+  private func measureReference(port: Int, updates path: String) throws -> Double {
+    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
+    var frames = [[[UInt8]]](repeating: [], count: clients)
+    var offset = 0
+    let bytes = [UInt8](data)
+    while offset + 6 <= bytes.count {
+      let client = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8
+      let length = (0..<4).reduce(0) { $0 | Int(bytes[offset + 2 + $1]) << (8 * $1) }
+      if client < clients { frames[client].append(Array(bytes[(offset + 6)..<(offset + 6 + length)])) }
+      offset += 6 + length
+    }
+    let sessions = try (0..<clients).map { _ in try WebSocketLoadClient(port: port, path: "/fanout") }
+    // Let the initial sync exchange settle, then discard it.
+    let settle = DispatchTime.now()
+    while secondsSince(settle) < 1 {
+      for session in sessions {
+        _ = session.receive()
+        session.compact()
+      }
+      usleep(1000)
+    }
+    let start = DispatchTime.now()
+    var delivered = 0
+    var next = [Int](repeating: 0, count: clients)
+    while secondsSince(start) < seconds {
+      for (index, session) in sessions.enumerated() where next[index] < frames[index].count {
+        try session.send(bytes: frames[index][next[index]], opcode: 0x2)
+        next[index] += 1
+      }
+      for session in sessions {
+        guard let messages = session.receive() else { throw CLIError("reference server closed a client") }
+        delivered += messages.count
+        session.compact()
+      }
+    }
+    let tail = DispatchTime.now()
+    while secondsSince(tail) < 0.5 {
+      for session in sessions {
+        delivered += session.receive()?.count ?? 0
+        session.compact()
+      }
+      usleep(1000)
+    }
+    return Double(delivered) / secondsSince(start)
   }
 
   /// Extra server RSS for `idle` connected, joined, silent clients.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A minimal WebSocket client for the load generator: blocking connect and handshake,
-/// masked text frames out, unmasked frames in, parsed from a read buffer. Just enough
+/// masked text or binary frames out, unmasked data frames in, parsed from a read buffer. Just enough
 /// protocol for `bench fanout`; not for production use.
 final class WebSocketLoadClient {
   let fd: Int32
@@ -49,8 +49,12 @@ final class WebSocketLoadClient {
 
   /// Sends one masked text frame (blocking until written).
   func send(_ text: String) throws {
-    let payload = Array(text.utf8)
-    var frame: [UInt8] = [0x81]
+    try send(bytes: Array(text.utf8), opcode: 0x1)
+  }
+
+  /// Sends one masked frame with the given opcode (1 text, 2 binary).
+  func send(bytes payload: [UInt8], opcode: UInt8) throws {
+    var frame: [UInt8] = [0x80 | opcode]
     if payload.count < 126 {
       frame.append(0x80 | UInt8(payload.count))
     } else if payload.count <= 0xFFFF {
@@ -108,7 +112,9 @@ final class WebSocketLoadClient {
         header = 10
       }
       guard buffer.count - start >= header + length else { break }
-      if opcode == 1 { messages.append(buffer[(start + header)..<(start + header + length)]) }
+      if opcode == 1 || opcode == 2 {
+        messages.append(buffer[(start + header)..<(start + header + length)])
+      }
       if opcode == 8 { return nil }
       start += header + length
     }
