@@ -24,7 +24,11 @@ extension LatitudeServer {
         let (roomCount, connections) = counts()
         return HTTPResponse(
           status: 200, contentType: "text/plain; version=0.0.4",
-          body: Data(metrics.render(connections: connections, rooms: roomCount).utf8))
+          body: Data(
+            metrics.render(
+              connections: connections, rooms: roomCount, commitQueueOps: committer.queuedOps,
+              sendQueueBytes: transport.queuedBytes
+            ).utf8))
       case ("GET", ["v1", "docs"]):
         return .json(200, try JSONEncoder().encode(try store.documents()))
       case ("POST", ["v1", "docs"]):

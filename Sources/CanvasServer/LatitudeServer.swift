@@ -103,8 +103,8 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     transport.send(frame, to: connection)
   }
 
-  public func send(_ frame: Data, to connections: [ConnectionID]) {
-    transport.send(frame, to: connections)
+  public func send(_ frame: Data, to connections: [ConnectionID], coalesceKey: String?) {
+    transport.send(frame, to: connections, coalesceKey: coalesceKey)
   }
 
   // MARK: TransportDelegate (service thread)
@@ -197,7 +197,6 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     lock.unlock()
     if let room = session?.room {
       room.remove(id)
-      room.relay(ServerFrames.encode(["t": "presence", "from": id, "left": true]), from: id)
       scheduleUnload(room)
     }
   }
@@ -238,14 +237,14 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
           "t": "drag", "from": id, "actor": session.actor, "node": drag.node, "x": drag.x,
           "y": drag.y,
         ]),
-        from: id)
+        from: id, coalesceKey: "drag:\(id):\(drag.node)")
     case "presence":
       let presence = try JSONDecoder().decode(PresenceMessage.self, from: message)
       var frame: [String: Any] = ["t": "presence", "from": id, "actor": session.actor]
       if let cursor = presence.cursor { frame["cursor"] = cursor }
       if let selection = presence.selection { frame["selection"] = selection }
       if let dragging = presence.dragging { frame["dragging"] = dragging }
-      room.relay(ServerFrames.encode(frame), from: id)
+      room.updatePresence(ServerFrames.encode(frame), from: id)
     case "history":
       let request = try JSONDecoder().decode(HistoryMessage.self, from: message)
       room.history(id, from: request.from, to: request.to)

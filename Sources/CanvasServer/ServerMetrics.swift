@@ -39,7 +39,7 @@ final class ServerMetrics: @unchecked Sendable {
   }
 
   /// Prometheus text exposition format.
-  func render(connections: Int, rooms: Int) -> String {
+  func render(connections: Int, rooms: Int, commitQueueOps: Int, sendQueueBytes: Int) -> String {
     lock.lock()
     defer { lock.unlock() }
     var lines = [
@@ -48,6 +48,10 @@ final class ServerMetrics: @unchecked Sendable {
       "latitude_connections \(connections)",
       "# HELP latitude_rooms Documents loaded in memory.", "# TYPE latitude_rooms gauge",
       "latitude_rooms \(rooms)",
+      "# HELP latitude_commit_queue_ops Ops waiting for the group commit.",
+      "# TYPE latitude_commit_queue_ops gauge", "latitude_commit_queue_ops \(commitQueueOps)",
+      "# HELP latitude_send_queue_bytes Bytes waiting in connection send queues.",
+      "# TYPE latitude_send_queue_bytes gauge", "latitude_send_queue_bytes \(sendQueueBytes)",
       "# HELP latitude_frames_received_total Client frames received.",
       "# TYPE latitude_frames_received_total counter", "latitude_frames_received_total \(framesIn)",
       "# HELP latitude_ops_total Client ops by outcome.", "# TYPE latitude_ops_total counter",

@@ -22,7 +22,7 @@ public final class GroupCommitter: @unchecked Sendable {
   private let maxQueuedOps: Int
   private let condition = NSCondition()
   private var queue: [Pending] = []
-  private var queuedOps = 0
+  private var pendingOps = 0
   private var stopping = false
   private var thread: Thread?
   private let finished = DispatchSemaphore(value: 0)
@@ -48,11 +48,18 @@ public final class GroupCommitter: @unchecked Sendable {
     thread.start()
   }
 
+  /// Ops waiting to be committed.
+  public var queuedOps: Int {
+    condition.lock()
+    defer { condition.unlock() }
+    return pendingOps
+  }
+
   /// Queues a request. `completion` runs after the commit, on the committer's completion
   /// queue (serial: completions arrive in commit order).
   public func submit(_ request: AppendRequest, completion: @escaping Completion) {
     condition.lock()
-    if stopping || queuedOps + request.ops.count > maxQueuedOps {
+    if stopping || pendingOps + request.ops.count > maxQueuedOps {
       let stopped = stopping
       condition.unlock()
       completion(.failure(stopped ? .closed : .overloaded))
@@ -60,10 +67,10 @@ public final class GroupCommitter: @unchecked Sendable {
     }
     let wasEmpty = queue.isEmpty
     queue.append(Pending(request: request, completion: completion))
-    queuedOps += request.ops.count
+    pendingOps += request.ops.count
     // Wake the writer only when it has something new to decide: its first request, or a
     // full batch. Signalling on every submit would cost a context switch per op.
-    if wasEmpty || (queuedOps >= maxBatchOps && queuedOps - request.ops.count < maxBatchOps) {
+    if wasEmpty || (pendingOps >= maxBatchOps && pendingOps - request.ops.count < maxBatchOps) {
       condition.signal()
     }
     condition.unlock()
@@ -115,9 +122,9 @@ public final class GroupCommitter: @unchecked Sendable {
     defer { condition.unlock() }
     while queue.isEmpty && !stopping { condition.wait() }
     if queue.isEmpty { return nil }
-    if queuedOps < maxBatchOps && !stopping && window > .zero {
+    if pendingOps < maxBatchOps && !stopping && window > .zero {
       let deadline = Date().addingTimeInterval(window.seconds)
-      while queuedOps < maxBatchOps && !stopping && condition.wait(until: deadline) {}
+      while pendingOps < maxBatchOps && !stopping && condition.wait(until: deadline) {}
     }
     var taken = 0
     var count = 0
@@ -128,7 +135,7 @@ public final class GroupCommitter: @unchecked Sendable {
     }
     let batch = Array(queue.prefix(count))
     queue.removeFirst(count)
-    queuedOps -= taken
+    pendingOps -= taken
     return batch
   }
 }

@@ -116,4 +116,27 @@ final class RecordingSink: FrameSink, @unchecked Sendable {
     }
     #expect(ops.map { $0["seq"] as? Int } == [4, 5])
   }
+
+  @Test func presenceOutlivesADisconnectUntilItExpires() throws {
+    let (sink, room, cleanup) = try makeRoom()
+    defer { cleanup() }
+    room.presenceExpiry = .milliseconds(150)
+    room.add(1, replica: "r1", actor: "alice")
+    room.add(2, replica: "r2", actor: "bob")
+    room.join(1, sinceSeq: 0)
+    room.join(2, sinceSeq: 0)
+    _ = sink.wait(for: "joined", at: 2)
+    room.updatePresence(Data(#"{"t":"presence","from":1,"cursor":[0,0]}"#.utf8), from: 1)
+    #expect(sink.wait(for: "presence", at: 2).count == 1)
+    // Alice drops and comes back within the expiry: no "left".
+    room.remove(1)
+    room.add(3, replica: "r1", actor: "alice")
+    room.join(3, sinceSeq: 0)
+    usleep(300_000)
+    #expect(sink.received(2).allSatisfy { $0["left"] == nil })
+    // Alice leaves for good: bob hears "left" once the expiry passes.
+    room.remove(3)
+    let left = sink.wait(for: "presence", at: 2, count: 2)
+    #expect(left.last?["left"] as? Bool == true)
+  }
 }

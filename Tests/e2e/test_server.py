@@ -384,3 +384,21 @@ def test_tokens_scope_roles_and_expiry(tmp_path):
         run(scenario())
     finally:
         server.stop()
+
+
+def test_presence_reaches_peers_and_late_joiners(server):
+    async def scenario():
+        a = await Client.connect(server.url("presence"), "ra", "alice")
+        await a.join()
+        b = await Client.connect(server.url("presence"), "rb", "bob")
+        await b.join()
+        await a.send({"t": "presence", "cursor": [0.25, -0.5], "selection": ["n1"]})
+        seen = await b.expect("presence")
+        assert seen["actor"] == "alice" and seen["cursor"] == [0.25, -0.5]
+        # A client joining later gets alice's current presence right away.
+        c = await Client.connect(server.url("presence"), "rc", "carol")
+        _, frames = await c.join()
+        assert any(f["t"] == "presence" and f.get("actor") == "alice" for f in frames + c.received)
+        for client in (a, b, c):
+            await client.close()
+    run(scenario())

@@ -8,13 +8,19 @@ import Logging
 /// Sends frames to connections; the transport in production, a recorder in tests.
 public protocol FrameSink: AnyObject, Sendable {
   func send(_ frame: Data, to connection: ConnectionID)
-  /// Sends one frame to several connections (one hand-off for all of them).
-  func send(_ frame: Data, to connections: [ConnectionID])
+  /// Sends one frame to several connections (one hand-off for all of them). A frame with a
+  /// `coalesceKey` may replace a still-queued one with the same key.
+  func send(_ frame: Data, to connections: [ConnectionID], coalesceKey: String?)
 }
 
 extension FrameSink {
-  public func send(_ frame: Data, to connections: [ConnectionID]) {
+  public func send(_ frame: Data, to connections: [ConnectionID], coalesceKey: String?) {
     for connection in connections { send(frame, to: connection) }
+  }
+
+  /// Sends one frame to several connections, without coalescing.
+  public func send(_ frame: Data, to connections: [ConnectionID]) {
+    send(frame, to: connections, coalesceKey: nil)
   }
 }
 
@@ -40,6 +46,10 @@ final class Room: @unchecked Sendable {
   private var state: DocumentState
   private var head: Int64
   private var members: [ConnectionID: Member] = [:]
+  /// Latest presence frame per replica, kept `presenceExpiry` past a disconnect.
+  private var presence: [ReplicaID: Data] = [:]
+  /// How long presence outlives a disconnect.
+  var presenceExpiry: DispatchTimeInterval = .seconds(30)
 
   init(
     id: DocumentID, store: CanvasStore, committer: GroupCommitter, encoder: SentenceEncoder?,
@@ -70,7 +80,20 @@ final class Room: @unchecked Sendable {
   }
 
   func remove(_ connection: ConnectionID) {
-    queue.async { self.members[connection] = nil }
+    queue.async { [self] in
+      guard let member = members.removeValue(forKey: connection), presence[member.replica] != nil
+      else { return }
+      queue.asyncAfter(deadline: .now() + presenceExpiry) { [self] in
+        // Gone for good unless the same replica came back meanwhile.
+        guard !members.values.contains(where: { $0.replica == member.replica }) else { return }
+        presence[member.replica] = nil
+        sink.send(
+          ServerFrames.encode([
+            "t": "presence", "from": connection, "actor": member.actor, "left": true,
+          ]),
+          to: members.compactMap { $0.value.joined ? $0.key : nil }, coalesceKey: nil)
+      }
+    }
   }
 
   /// Sends the missed ops (or a snapshot), then live ops from here on.
@@ -84,6 +107,8 @@ final class Room: @unchecked Sendable {
           sink.send(snapshotFrame(), to: connection)
         }
         members[connection]?.joined = true
+        let own = members[connection]?.replica
+        for (replica, frame) in presence where replica != own { sink.send(frame, to: connection) }
         sink.send(
           ServerFrames.encode(["t": "joined", "doc": id.rawValue, "head": head]), to: connection)
       } catch {
@@ -92,10 +117,21 @@ final class Room: @unchecked Sendable {
     }
   }
 
-  /// Relays an ephemeral message to every other joined member.
-  func relay(_ frame: Data, from connection: ConnectionID) {
+  /// Relays an ephemeral message to every other joined member; while queued for a slow
+  /// peer, a newer frame with the same `coalesceKey` replaces it.
+  func relay(_ frame: Data, from connection: ConnectionID, coalesceKey: String? = nil) {
     queue.async { [self] in
-      sink.send(frame, to: peers(of: connection))
+      sink.send(frame, to: peers(of: connection), coalesceKey: coalesceKey)
+    }
+  }
+
+  /// Records and relays a member's presence. Joiners receive everyone's latest presence;
+  /// it outlives a disconnect by `presenceExpiry`, so a quick reconnect does not flicker.
+  func updatePresence(_ frame: Data, from connection: ConnectionID) {
+    queue.async { [self] in
+      guard let member = members[connection] else { return }
+      presence[member.replica] = frame
+      sink.send(frame, to: peers(of: connection), coalesceKey: "presence:\(member.replica)")
     }
   }
 

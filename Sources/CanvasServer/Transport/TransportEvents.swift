@@ -58,8 +58,12 @@ public struct HTTPResponse: Sendable {
 final class OutgoingFrame: @unchecked Sendable {
   let storage: UnsafeMutableRawBufferPointer
   let count: Int
+  /// Ephemeral frames with the same key replace each other while queued (presence and
+  /// drags: only the newest matters to a slow consumer).
+  let coalesceKey: String?
 
-  init(_ message: Data, headroom: Int) {
+  init(_ message: Data, headroom: Int, coalesceKey: String? = nil) {
+    self.coalesceKey = coalesceKey
     count = message.count
     storage = .allocate(byteCount: headroom + message.count, alignment: 16)
     message.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: storage[headroom...]))

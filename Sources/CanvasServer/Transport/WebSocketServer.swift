@@ -1,6 +1,7 @@
 import CLibWebSockets
 import Foundation
 import Logging
+import Synchronization
 
 /// Errors starting the transport.
 public enum TransportError: Error, CustomStringConvertible {
@@ -58,6 +59,9 @@ public final class WebSocketServer: @unchecked Sendable {
   private var inbox: [(ConnectionID, Outgoing)] = []
   private var stopRequested = false
   private let stopped = DispatchSemaphore(value: 0)
+  /// Bytes waiting in connection send queues, as of the last inbox drain.
+  public var queuedBytes: Int { queuedBytesGauge.load(ordering: .relaxed) }
+  private let queuedBytesGauge = Atomic<Int>(0)
   /// The port actually bound.
   public private(set) var boundPort = 0
 
@@ -127,10 +131,11 @@ public final class WebSocketServer: @unchecked Sendable {
     _ = stopped.wait(timeout: .now() + .milliseconds(Int(deadline.components.seconds * 1000)))
   }
 
-  /// Queues the same message for several connections with one wake-up.
-  public func send(_ message: Data, to ids: [ConnectionID]) {
+  /// Queues the same message for several connections with one wake-up. Frames with a
+  /// `coalesceKey` replace a still-queued frame with the same key.
+  public func send(_ message: Data, to ids: [ConnectionID], coalesceKey: String? = nil) {
     guard !ids.isEmpty else { return }
-    let frame = OutgoingFrame(message, headroom: Int(latitude_lws_pre))
+    let frame = OutgoingFrame(message, headroom: Int(latitude_lws_pre), coalesceKey: coalesceKey)
     inboxLock.lock()
     let wasEmpty = inbox.isEmpty
     for id in ids { inbox.append((id, .message(frame))) }
@@ -174,6 +179,9 @@ public final class WebSocketServer: @unchecked Sendable {
 
   // MARK: Service-thread handlers (called from the C callback).
 
+  /// Bytes queued for all connections (service thread; published for /metrics).
+  var totalQueuedBytes: Int { connections.values.reduce(0) { $0 + $1.queuedBytes } }
+
   func drainInbox() {
     inboxLock.lock()
     let items = inbox
@@ -191,6 +199,11 @@ public final class WebSocketServer: @unchecked Sendable {
           connection.closing = (
             UInt16(LWS_CLOSE_STATUS_POLICY_VIOLATION.rawValue), "too slow; reconnect and resync"
           )
+        } else if let key = frame.coalesceKey,
+          let index = connection.queue.lastIndex(where: { $0.coalesceKey == key })
+        {
+          connection.queuedBytes += frame.count - connection.queue[index].count
+          connection.queue[index] = frame
         } else {
           connection.queue.append(frame)
           connection.queuedBytes += frame.count
@@ -200,6 +213,7 @@ public final class WebSocketServer: @unchecked Sendable {
       }
       lws_callback_on_writable(connection.wsi)
     }
+    queuedBytesGauge.store(totalQueuedBytes, ordering: .relaxed)
   }
 
   func accept(_ wsi: OpaquePointer) -> ConnectionID {

@@ -175,17 +175,22 @@ struct FanoutBenchmarkCommand: ParsableCommand {
   /// The same saturation loop against the Yjs reference: each client replays its own
   /// pre-generated update frames; every frame a client receives counts as a delivery.
   private func measureReference(port: Int, updates path: String) throws -> Double {
-    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CLIError("cannot read \(path)")
+    }
     var frames = [[[UInt8]]](repeating: [], count: clients)
     var offset = 0
     let bytes = [UInt8](data)
     while offset + 6 <= bytes.count {
       let client = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8
       let length = (0..<4).reduce(0) { $0 | Int(bytes[offset + 2 + $1]) << (8 * $1) }
-      if client < clients { frames[client].append(Array(bytes[(offset + 6)..<(offset + 6 + length)])) }
+      if client < clients {
+        frames[client].append(Array(bytes[(offset + 6)..<(offset + 6 + length)]))
+      }
       offset += 6 + length
     }
-    let sessions = try (0..<clients).map { _ in try WebSocketLoadClient(port: port, path: "/fanout") }
+    let sessions = try (0..<clients).map { _ in try WebSocketLoadClient(port: port, path: "/fanout")
+    }
     // Let the initial sync exchange settle, then discard it.
     let settle = DispatchTime.now()
     while secondsSince(settle) < 1 {
@@ -204,7 +209,9 @@ struct FanoutBenchmarkCommand: ParsableCommand {
         next[index] += 1
       }
       for session in sessions {
-        guard let messages = session.receive() else { throw CLIError("reference server closed a client") }
+        guard let messages = session.receive() else {
+          throw CLIError("reference server closed a client")
+        }
         delivered += messages.count
         session.compact()
       }
