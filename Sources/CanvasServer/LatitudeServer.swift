@@ -237,7 +237,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
           "t": "drag", "from": id, "actor": session.actor, "node": drag.node, "x": drag.x,
           "y": drag.y,
         ]),
-        from: id, coalesceKey: "drag:\(id):\(drag.node)")
+        from: id)
     case "presence":
       let presence = try JSONDecoder().decode(PresenceMessage.self, from: message)
       var frame: [String: Any] = ["t": "presence", "from": id, "actor": session.actor]

@@ -58,8 +58,8 @@ public struct HTTPResponse: Sendable {
 final class OutgoingFrame: @unchecked Sendable {
   let storage: UnsafeMutableRawBufferPointer
   let count: Int
-  /// Ephemeral frames with the same key replace each other while queued (presence and
-  /// drags: only the newest matters to a slow consumer).
+  /// Frames with the same key replace each other while queued: presence, where only the
+  /// newest matters to a slow consumer. (Drags are not coalesced: peers animate the path.)
   let coalesceKey: String?
 
   init(_ message: Data, headroom: Int, coalesceKey: String? = nil) {
