@@ -46,6 +46,9 @@ final class Room: @unchecked Sendable {
   private var state: DocumentState
   private var head: Int64
   private var members: [ConnectionID: Member] = [:]
+  /// Joined members, readable from any thread (for `relay`).
+  private var joined: Set<ConnectionID> = []
+  private let joinedLock = NSLock()
   /// Latest presence frame per replica, kept `presenceExpiry` past a disconnect.
   private var presence: [ReplicaID: Data] = [:]
   /// How long presence outlives a disconnect.
@@ -80,6 +83,7 @@ final class Room: @unchecked Sendable {
   }
 
   func remove(_ connection: ConnectionID) {
+    setJoined(connection, false)
     queue.async { [self] in
       guard let member = members.removeValue(forKey: connection), presence[member.replica] != nil
       else { return }
@@ -107,6 +111,7 @@ final class Room: @unchecked Sendable {
           sink.send(snapshotFrame(), to: connection)
         }
         members[connection]?.joined = true
+        setJoined(connection, true)
         let own = members[connection]?.replica
         for (replica, frame) in presence where replica != own { sink.send(frame, to: connection) }
         sink.send(
@@ -117,12 +122,13 @@ final class Room: @unchecked Sendable {
     }
   }
 
-  /// Relays an ephemeral message to every other joined member; while queued for a slow
-  /// peer, a newer frame with the same `coalesceKey` replaces it.
-  func relay(_ frame: Data, from connection: ConnectionID, coalesceKey: String? = nil) {
-    queue.async { [self] in
-      sink.send(frame, to: peers(of: connection), coalesceKey: coalesceKey)
-    }
+  /// Relays an ephemeral message to every other joined member at once, on the caller's
+  /// thread: drags skip the room queue, so a busy room does not delay them.
+  func relay(_ frame: Data, from connection: ConnectionID) {
+    joinedLock.lock()
+    let peers = joined.filter { $0 != connection }
+    joinedLock.unlock()
+    sink.send(frame, to: Array(peers))
   }
 
   /// Records and relays a member's presence. Joiners receive everyone's latest presence;
@@ -133,6 +139,12 @@ final class Room: @unchecked Sendable {
       presence[member.replica] = frame
       sink.send(frame, to: peers(of: connection), coalesceKey: "presence:\(member.replica)")
     }
+  }
+
+  private func setJoined(_ connection: ConnectionID, _ isJoined: Bool) {
+    joinedLock.lock()
+    if isJoined { joined.insert(connection) } else { joined.remove(connection) }
+    joinedLock.unlock()
   }
 
   /// Joined members other than `connection`.

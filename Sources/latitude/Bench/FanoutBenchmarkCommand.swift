@@ -35,6 +35,9 @@ struct FanoutBenchmarkCommand: ParsableCommand {
     try setUp(sessions)
     benchLog("\(clients) clients joined \(doc)")
 
+    // Idle connections first, while the server's memory is still at its baseline.
+    let rss = try measureIdle()
+    benchLog("\(idle) idle connections: +\(rss) MB server RSS")
     let latency = try measureLatency(sessions)
     benchLog(
       "drag→peer p50 \(latency.dragP50) ms, p99 \(latency.dragP99) ms; op→peer p99 \(latency.opP99) ms"
@@ -43,8 +46,6 @@ struct FanoutBenchmarkCommand: ParsableCommand {
     benchLog(
       "saturation: \(Int(saturation.perSecond)) deliveries/s, \(saturation.cpuMicros) µs server CPU each"
     )
-    let rss = try measureIdle()
-    benchLog("\(idle) idle connections: +\(rss) MB server RSS")
     var result: [String: Double] = [
       "clients": Double(clients),
       "deliveries_per_s": saturation.perSecond.rounded(),
@@ -128,7 +129,12 @@ struct FanoutBenchmarkCommand: ParsableCommand {
         }
         session.compact()
       }
-      usleep(200)
+      // Sleep in poll() until a socket is readable or the next send is due, so the
+      // generator does not steal the server's CPU.
+      let wait = max(0, (nextSend.min() ?? 0) - secondsSince(start))
+      var descriptors = sessions.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+      _ = poll(
+        &descriptors, nfds_t(descriptors.count), Int32((min(wait, 0.002) * 1000).rounded(.up)))
     }
     dragLatencies.sort()
     opLatencies.sort()
