@@ -271,12 +271,20 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
         code: "invalid_id",
         message: "replica and actor must be 1–128 bytes without control characters")
     }
-    let room = try room(for: session.document)
     var updated = session
     updated.replica = replica
     updated.actor = actor
-    updated.room = room
+    // Look up (or load) the room and record the session under one lock, so an idle
+    // unload can never drop a room between the two and leave two rooms for one document.
     lock.lock()
+    let room: Room
+    do {
+      room = try roomLocked(for: session.document)
+    } catch {
+      lock.unlock()
+      throw error
+    }
+    updated.room = room
     sessions[id] = updated
     lock.unlock()
     room.add(id, replica: replica, actor: actor)
@@ -289,9 +297,8 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       to: id)
   }
 
-  func room(for document: DocumentID) throws -> Room {
-    lock.lock()
-    defer { lock.unlock() }
+  /// The open room for a document, loading it from the store if needed. Caller holds `lock`.
+  private func roomLocked(for document: DocumentID) throws -> Room {
     if let room = rooms[document] { return room }
     let room = try Room(
       id: document, store: store, committer: committer, encoder: encoder, sink: self,

@@ -164,15 +164,7 @@ struct FanoutBenchmarkCommand: ParsableCommand {
         session.compact()
       }
     }
-    // Collect what is still in flight.
-    let tail = DispatchTime.now()
-    while secondsSince(tail) < 0.5 {
-      for session in sessions {
-        delivered += session.receive()?.count ?? 0
-        session.compact()
-      }
-      usleep(1000)
-    }
+    delivered += collectInFlight(sessions)
     let elapsed = secondsSince(start)
     let cpu = serverCPUSeconds() - cpuBefore
     return (Double(delivered) / elapsed, round3(cpu * 1e6 / Double(max(delivered, 1))))
@@ -222,6 +214,13 @@ struct FanoutBenchmarkCommand: ParsableCommand {
         session.compact()
       }
     }
+    delivered += collectInFlight(sessions)
+    return Double(delivered) / secondsSince(start)
+  }
+
+  /// Counts the frames still in flight at the end of a phase (half a second's worth).
+  private func collectInFlight(_ sessions: [WebSocketLoadClient]) -> Int {
+    var delivered = 0
     let tail = DispatchTime.now()
     while secondsSince(tail) < 0.5 {
       for session in sessions {
@@ -230,7 +229,7 @@ struct FanoutBenchmarkCommand: ParsableCommand {
       }
       usleep(1000)
     }
-    return Double(delivered) / secondsSince(start)
+    return delivered
   }
 
   /// Extra server RSS for `idle` connected, joined, silent clients.
