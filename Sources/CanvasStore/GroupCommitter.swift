@@ -14,6 +14,8 @@ public final class GroupCommitter: @unchecked Sendable {
   private struct Pending {
     var request: AppendRequest
     var completion: Completion
+    /// Where the completion runs; nil for the committer's own completion queue.
+    var queue: DispatchQueue?
   }
 
   private let store: CanvasStore
@@ -58,6 +60,14 @@ public final class GroupCommitter: @unchecked Sendable {
   /// Queues a request. `completion` runs after the commit, on the committer's completion
   /// queue (serial: completions arrive in commit order).
   public func submit(_ request: AppendRequest, completion: @escaping Completion) {
+    submit(request, on: nil, completion: completion)
+  }
+
+  /// Queues a request whose completion runs on `queue` (a room's own serial queue, say),
+  /// saving a hop. Completions for one serial queue arrive in commit order.
+  public func submit(
+    _ request: AppendRequest, on queue: DispatchQueue?, completion: @escaping Completion
+  ) {
     condition.lock()
     if stopping || pendingOps + request.ops.count > maxQueuedOps {
       let stopped = stopping
@@ -65,8 +75,8 @@ public final class GroupCommitter: @unchecked Sendable {
       completion(.failure(stopped ? .closed : .overloaded))
       return
     }
-    let wasEmpty = queue.isEmpty
-    queue.append(Pending(request: request, completion: completion))
+    let wasEmpty = self.queue.isEmpty
+    self.queue.append(Pending(request: request, completion: completion, queue: queue))
     pendingOps += request.ops.count
     // Wake the writer only when it has something new to decide: its first request, or a
     // full batch. Signalling on every submit would cost a context switch per op.
@@ -105,9 +115,19 @@ public final class GroupCommitter: @unchecked Sendable {
       }
       // Completions (and freeing the batch) run on their own serial queue, in order, so
       // the writer goes straight on to the next transaction.
-      completions.async {
-        for (index, pending) in batch.enumerated() {
-          pending.completion(results.map { $0[index] })
+      var own: [(Pending, Result<[AppendOutcome], StoreError>)] = []
+      for (index, pending) in batch.enumerated() {
+        let result = results.map { $0[index] }
+        if let target = pending.queue {
+          target.async { pending.completion(result) }
+        } else {
+          own.append((pending, result))
+        }
+      }
+      if !own.isEmpty {
+        let ownCompletions = own
+        completions.async {
+          for (pending, result) in ownCompletions { pending.completion(result) }
         }
       }
     }

@@ -199,9 +199,10 @@ final class Room: @unchecked Sendable {
         return
       }
       let submitted = ContinuousClock.now
-      committer.submit(AppendRequest(document: id, ops: [op])) { [self] result in
+      // The completion runs straight on this room's queue, in commit order.
+      committer.submit(AppendRequest(document: id, ops: [op]), on: queue) { [self] result in
         metrics.recordCommit(ContinuousClock.now - submitted, result: result)
-        queue.async { self.committed(op, result, from: connection) }
+        committed(op, result, from: connection)
       }
     }
   }

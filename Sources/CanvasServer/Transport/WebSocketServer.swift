@@ -53,6 +53,8 @@ public final class WebSocketServer: @unchecked Sendable {
   private var nextID = 1
   private var protocols: UnsafeMutablePointer<lws_protocols>?
   private var thread: Thread?
+  /// Set once by the service thread before it services anything.
+  private let serviceThreadID = Atomic<UInt>(0)
 
   // Cross-thread state.
   private let inboxLock = NSLock()
@@ -136,6 +138,11 @@ public final class WebSocketServer: @unchecked Sendable {
   public func send(_ message: Data, to ids: [ConnectionID], coalesceKey: String? = nil) {
     guard !ids.isEmpty else { return }
     let frame = OutgoingFrame(message, headroom: Int(latitude_lws_pre), coalesceKey: coalesceKey)
+    if isServiceThread {
+      // Already on the service thread (a relayed drag): queue directly, no wake-up needed.
+      deliver(ids.map { ($0, Outgoing.message(frame)) })
+      return
+    }
     inboxLock.lock()
     let wasEmpty = inbox.isEmpty
     for id in ids { inbox.append((id, .message(frame))) }
@@ -155,6 +162,7 @@ public final class WebSocketServer: @unchecked Sendable {
 
   private func serviceLoop() {
     guard let context else { return }
+    serviceThreadID.store(pthread_self(), ordering: .releasing)
     var closingAll = false
     var deadline = ContinuousClock.now
     while true {
@@ -182,11 +190,19 @@ public final class WebSocketServer: @unchecked Sendable {
   /// Bytes queued for all connections (service thread; published for /metrics).
   var totalQueuedBytes: Int { connections.values.reduce(0) { $0 + $1.queuedBytes } }
 
+  /// True on the libwebsockets service thread.
+  var isServiceThread: Bool { pthread_self() == serviceThreadID.load(ordering: .acquiring) }
+
   func drainInbox() {
     inboxLock.lock()
     let items = inbox
     inbox.removeAll()
     inboxLock.unlock()
+    deliver(items)
+  }
+
+  /// Queues frames on their connections and asks for writable callbacks (service thread).
+  private func deliver(_ items: [(ConnectionID, Outgoing)]) {
     for (id, item) in items {
       guard let connection = connections[id] else { continue }
       switch item {
