@@ -5,6 +5,7 @@ import Latent
 
 /// HTTP on the WebSocket port: /healthz, /metrics and the REST API.
 extension LatitudeServer {
+  /// Routes an HTTP request (service thread): health, metrics and the REST API.
   public func http(_ request: HTTPRequest) -> HTTPResponse {
     let parts = request.path.split(separator: "/").map(String.init)
     do {

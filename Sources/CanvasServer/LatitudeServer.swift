@@ -26,6 +26,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     /// HMAC secret for access tokens; nil accepts everyone as an editor (loopback only).
     public var secret: String?
 
+    /// Makes a configuration; every argument has a working default.
     public init(
       transport: WebSocketServer.Configuration = .init(),
       databasePath: String = "./data/latitude.sqlite",
@@ -48,6 +49,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     var tokenActor: String?
   }
 
+  /// The settings the server runs with.
   public let configuration: Configuration
   let logger: Logger
   let store: CanvasStore
@@ -99,16 +101,19 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
 
   // MARK: FrameSink
 
+  /// Queues a frame for one connection (any thread).
   public func send(_ frame: Data, to connection: ConnectionID) {
     transport.send(frame, to: connection)
   }
 
+  /// Queues a frame for several connections with one hand-off (any thread).
   public func send(_ frame: Data, to connections: [ConnectionID], coalesceKey: String?) {
     transport.send(frame, to: connections, coalesceKey: coalesceKey)
   }
 
   // MARK: TransportDelegate (service thread)
 
+  /// Checks the access token of an upgrade request when a secret is configured.
   public func accepts(path: String, token: String?) -> Bool {
     guard let document = Self.document(in: path) else { return true }  // refused in connected()
     guard let secret = configuration.secret else { return true }
@@ -121,6 +126,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     }
   }
 
+  /// Opens a session for `/v1/docs/{docId}`; other paths are closed with 1008.
   public func connected(_ id: ConnectionID, path: String, token: String?) {
     guard let document = Self.document(in: path) else {
       transport.send(ServerFrames.error("bad_path", "connect to /v1/docs/{docId}"), to: id)
@@ -155,6 +161,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     return DocumentID(String(parts[2]))
   }
 
+  /// Handles one client frame: rate limit, then dispatch by type; bad input gets an error frame.
   public func received(_ id: ConnectionID, message: Data) {
     metrics.recordFrame()
     guard let envelope = try? JSONDecoder().decode(ClientEnvelope.self, from: message) else {
@@ -191,6 +198,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     }
   }
 
+  /// Ends the session; its room may unload after the idle timeout.
   public func disconnected(_ id: ConnectionID) {
     lock.lock()
     let session = sessions.removeValue(forKey: id)

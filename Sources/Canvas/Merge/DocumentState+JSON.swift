@@ -5,47 +5,75 @@ import Latent
 public struct DocumentStateView: Encodable, Sendable {
   /// A node as rendered.
   public struct NodeView: Encodable, Sendable {
+    /// The node id.
     public var id: NodeID
+    /// Its text (nil while awaiting a first decode).
     public var text: String?
+    /// How it came to exist.
     public var origin: NodeOrigin
+    /// cos(latent, textLatent).
     public var fidelity: Float?
+    /// True when a newer latent write has no text yet.
     public var textIsStale: Bool
+    /// The op that set the latent.
     public var latentWrite: OpID
+    /// The latent write the text belongs to.
     public var textWrite: OpID?
+    /// Decode details, when the text came from the decoder.
     public var decode: DecodeView?
+    /// The latent (only when asked for).
     public var latent: LatentVector?
+    /// The text's embedding (only when asked for).
     public var textLatent: LatentVector?
   }
 
   /// Decode details of a node's text.
   public struct DecodeView: Encodable, Sendable {
+    /// Generated or bank.
     public var source: DecodeSource
+    /// The decoder that produced the text.
     public var decoderVersion: String
+    /// Candidates that lost, with cosines.
     public var runnersUp: [RunnerUp]
+    /// The latent write it answers.
     public var answers: OpID
   }
 
   /// An axis as rendered.
   public struct AxisView: Encodable, Sendable {
+    /// The axis id.
     public var id: AxisID
+    /// Display name.
     public var name: String
+    /// Pole labels.
     public var poles: AxisPoles
+    /// Provider that computed it.
     public var provider: String
+    /// Provider parameters.
     public var params: JSONValue
+    /// Raw-projection calibration.
     public var calibration: AxisCalibration
+    /// Unit direction (only when asked for).
     public var direction: LatentVector?
   }
 
   /// An op.apply record.
   public struct OperationView: Encodable, Sendable {
+    /// The op.apply op id.
     public var id: OpID
+    /// What ran.
     public var apply: OpApply
   }
 
+  /// Largest lamport folded.
   public var maxLamport: UInt64
+  /// Axes bound to screen x and y.
   public var view: ViewBindings
+  /// Live nodes by id.
   public var nodes: [NodeView]
+  /// Live axes by id.
   public var axes: [AxisView]
+  /// Plugin operations that ran.
   public var operations: [OperationView]
 }
 

@@ -23,24 +23,32 @@ extension StringIdentifier {
 
 /// Identifies a node within its document.
 public struct NodeID: StringIdentifier {
+  /// The identifier's text.
   public let rawValue: String
+  /// Wraps a string; validation checks it when an op is logged.
   public init(_ rawValue: String) { self.rawValue = rawValue }
 }
 
 /// Identifies an axis within its document.
 public struct AxisID: StringIdentifier {
+  /// The identifier's text.
   public let rawValue: String
+  /// Wraps a string; validation checks it when an op is logged.
   public init(_ rawValue: String) { self.rawValue = rawValue }
 }
 
 /// A replica: one client installation, chosen by the client and persisted across reconnects.
 public struct ReplicaID: StringIdentifier {
+  /// The identifier's text.
   public let rawValue: String
+  /// Wraps a string; validation checks it when an op is logged.
   public init(_ rawValue: String) { self.rawValue = rawValue }
 }
 
 /// Identifies a document (canvas).
 public struct DocumentID: StringIdentifier {
+  /// The identifier's text.
   public let rawValue: String
+  /// Wraps a string; validation checks it when an op is logged.
   public init(_ rawValue: String) { self.rawValue = rawValue }
 }

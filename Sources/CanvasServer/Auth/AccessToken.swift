@@ -43,6 +43,7 @@ public struct AccessToken: Codable, Equatable, Sendable {
   /// Who the holder is (becomes the actor of their ops); optional.
   public var sub: String?
 
+  /// Makes claims; sign them with `signed(secret:)`.
   public init(doc: String, role: Role, exp: Int64, sub: String? = nil) {
     self.doc = doc
     self.role = role

@@ -4,6 +4,7 @@ import Foundation
 /// Protocol v1: JSON text frames `{"t": type, ...}` on `/v1/docs/{docId}`.
 /// The JSON Schemas in Schema/protocol/ describe every message.
 public enum ProtocolVersion {
+  /// The protocol version this server speaks.
   public static let current = 1
 }
 

@@ -22,19 +22,26 @@ public protocol TransportDelegate: AnyObject, Sendable {
 
 /// An HTTP request as the transport read it.
 public struct HTTPRequest: Sendable {
+  /// "GET" or "POST".
   public var method: String
+  /// The URL path, without the query string.
   public var path: String
   /// Query parameters, URL-decoded (the last value wins for repeated names).
   public var parameters: [String: String]
+  /// The request body (POST).
   public var body: Data
 }
 
 /// A small HTTP response written by the transport.
 public struct HTTPResponse: Sendable {
+  /// HTTP status code.
   public var status: Int
+  /// Content-Type header value.
   public var contentType: String
+  /// Response body.
   public var body: Data
 
+  /// Makes a response.
   public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: Data) {
     self.status = status
     self.contentType = contentType

@@ -30,6 +30,7 @@ public final class WebSocketServer: @unchecked Sendable {
     /// Most bytes queued for one connection before it is closed with 1008.
     public var maxQueuedBytes: Int
 
+    /// Makes transport settings; every argument has a working default.
     public init(
       host: String? = nil, port: Int = 8080, maxMessageBytes: Int = 1 << 20,
       maxQueuedBytes: Int = 8 << 20
@@ -67,6 +68,7 @@ public final class WebSocketServer: @unchecked Sendable {
   /// The port actually bound.
   public private(set) var boundPort = 0
 
+  /// Makes a transport; `start` binds it.
   public init(configuration: Configuration, logger: Logger) {
     self.configuration = configuration
     self.logger = logger

@@ -2,14 +2,23 @@ import Foundation
 
 /// The parts of a Hugging Face BERT `config.json` the encoder uses.
 public struct BertConfig: Codable, Sendable, Equatable {
+  /// Tokens in the vocabulary.
   public var vocabSize: Int
+  /// Width of every token vector.
   public var hiddenSize: Int
+  /// Transformer layers.
   public var numHiddenLayers: Int
+  /// Attention heads per layer.
   public var numAttentionHeads: Int
+  /// Width of the feed-forward layer.
   public var intermediateSize: Int
+  /// Longest sequence the position table covers.
   public var maxPositionEmbeddings: Int
+  /// Token types (segments).
   public var typeVocabSize: Int
+  /// LayerNorm epsilon.
   public var layerNormEps: Float
+  /// Activation; only "gelu" is supported.
   public var hiddenAct: String
 
   enum CodingKeys: String, CodingKey {
