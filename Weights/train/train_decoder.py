@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Trains Latitude's embedding-to-text decoder (issue 4). PyTorch; never run by `make test`.
+
+Shape: the 384-d sentence embedding → `prefix` vectors (a linear map), then a causal
+transformer over [prefix; tokens] that predicts the next WordPiece. The six layers have
+exactly BERT's post-LayerNorm structure, so they (and the token and position embeddings)
+are warm-started from all-MiniLM-L6-v2 itself (Rothe et al., 2020). The output vocabulary
+is restricted to the WordPieces the corpus uses (top `vocab` by count, ~95% coverage at
+8k), and the output layer is tied to the token embeddings. Training adds noise to the
+conditioning vector (random angle, renormalised) so points dragged off the data manifold
+still decode to fluent text. Batches are bucketed by length.
+
+    .venv-bench/bin/python Weights/train/train_decoder.py --minutes 110      # CPU, 2 cores
+    .venv-bench/bin/python Weights/train/train_decoder.py --device cuda --minutes 10
+Writes Weights/decoder/: model.safetensors (fp16), config.json, vocab.txt, metrics.json.
+"""
+import argparse, json, math, os, pathlib, random, sys, time
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+import numpy as np
+import torch
+from torch import nn
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+ENCODER = ROOT / "Weights/encoder/all-MiniLM-L6-v2"
+SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
+
+
+def log(message):
+    print(time.strftime("%H:%M:%S"), message, file=sys.stderr, flush=True)
+
+
+class Decoder(nn.Module):
+    def __init__(self, vocab, hidden=384, layers=6, heads=12, ffn=1536, prefix=4, max_len=64):
+        super().__init__()
+        self.prefix, self.hidden = prefix, hidden
+        self.condition = nn.Linear(hidden, prefix * hidden)
+        self.tokens = nn.Embedding(vocab, hidden)
+        self.positions = nn.Embedding(prefix + max_len, hidden)
+        self.norm = nn.LayerNorm(hidden, eps=1e-12)
+        layer = nn.TransformerEncoderLayer(hidden, heads, ffn, dropout=0.1, activation="gelu",
+                                           batch_first=True, norm_first=False, layer_norm_eps=1e-12)
+        self.layers = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+
+    def forward(self, embedding, tokens):
+        batch, length = tokens.shape
+        prefix = self.condition(embedding).view(batch, self.prefix, self.hidden)
+        x = torch.cat([prefix, self.tokens(tokens)], dim=1)
+        positions = torch.arange(x.shape[1], device=x.device)
+        x = self.norm(x + self.positions(positions))
+        mask = nn.Transformer.generate_square_subsequent_mask(x.shape[1], device=x.device)
+        x = self.layers(x, mask=mask, is_causal=True)
+        return x[:, self.prefix - 1:-1] @ self.tokens.weight.T  # logits for each token position
+
+
+def warm_start(model, keep_ids):
+    from transformers import AutoModel
+    bert = AutoModel.from_pretrained(str(ENCODER))
+    with torch.no_grad():
+        model.tokens.weight.copy_(bert.embeddings.word_embeddings.weight[keep_ids])
+        model.positions.weight.copy_(bert.embeddings.position_embeddings.weight[: model.positions.num_embeddings])
+        model.norm.load_state_dict(bert.embeddings.LayerNorm.state_dict())
+        for ours, theirs in zip(model.layers.layers, bert.encoder.layer):
+            a = theirs.attention
+            ours.self_attn.in_proj_weight.copy_(torch.cat([a.self.query.weight, a.self.key.weight, a.self.value.weight]))
+            ours.self_attn.in_proj_bias.copy_(torch.cat([a.self.query.bias, a.self.key.bias, a.self.value.bias]))
+            ours.self_attn.out_proj.load_state_dict(a.output.dense.state_dict())
+            ours.norm1.load_state_dict(a.output.LayerNorm.state_dict())
+            ours.linear1.load_state_dict(theirs.intermediate.dense.state_dict())
+            ours.linear2.load_state_dict(theirs.output.dense.state_dict())
+            ours.norm2.load_state_dict(theirs.output.LayerNorm.state_dict())
+
+
+def load_split(name, limit=None):
+    lines = [l.rstrip("\n") for l in open(HERE / "data" / f"{name}.txt", encoding="utf-8") if l.strip()]
+    return lines[:limit] if limit else lines
+
+
+def build_vocab(tokenizer, sentences, size):
+    counts = {}
+    for ids in tokenizer(sentences, add_special_tokens=False)["input_ids"]:
+        for i in ids:
+            counts[i] = counts.get(i, 0) + 1
+    total = sum(counts.values())
+    special = [tokenizer.convert_tokens_to_ids(t) for t in SPECIALS]
+    common = [i for i, _ in sorted(counts.items(), key=lambda kv: -kv[1]) if i not in special][: size - len(special)]
+    keep = special + common
+    coverage = sum(counts.get(i, 0) for i in common) / max(total, 1)
+    return keep, coverage
+
+
+def encode_texts(sentences, batch=256):
+    from sentence_transformers import SentenceTransformer
+    model = SentenceTransformer(str(ENCODER), device="cpu")
+    return model.encode(sentences, batch_size=batch, convert_to_numpy=True, show_progress_bar=False)
+
+
+def embeddings_for(name, sentences, cache):
+    path = cache / f"{name}-{len(sentences)}.npy"
+    if path.exists():
+        return np.load(path)
+    log(f"encoding {len(sentences)} {name} sentences")
+    vectors = encode_texts(sentences).astype(np.float32)
+    np.save(path, vectors)
+    return vectors
+
+
+def noisy(embedding, max_angle):
+    """Rotates each vector by a random angle up to max_angle (radians), staying unit-length."""
+    angle = torch.rand(embedding.shape[0], 1, device=embedding.device) * max_angle
+    direction = torch.randn_like(embedding)
+    direction = direction - (direction * embedding).sum(-1, keepdim=True) * embedding
+    direction = direction / direction.norm(dim=-1, keepdim=True).clamp_min(1e-8)
+    return torch.cos(angle) * embedding + torch.sin(angle) * direction
+
+
+def batches(token_rows, size, rng):
+    """Length-bucketed batches: sort by length, chunk, shuffle the chunks."""
+    order = sorted(range(len(token_rows)), key=lambda i: (len(token_rows[i]), rng.random()))
+    chunks = [order[i:i + size] for i in range(0, len(order), size)]
+    rng.shuffle(chunks)
+    return chunks
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--minutes", type=float, default=110)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--vocab", type=int, default=8192)
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--lr", type=float, default=3e-4)
+    parser.add_argument("--max-len", type=int, default=64)
+    parser.add_argument("--noise", type=float, default=0.35, help="largest conditioning rotation, radians")
+    parser.add_argument("--limit", type=int, default=None, help="use only this many training sentences (smoke tests)")
+    parser.add_argument("--out", default=str(ROOT / "Weights/decoder"))
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    cache = ROOT / ".cache/decoder"
+    cache.mkdir(parents=True, exist_ok=True)
+
+    from transformers import AutoTokenizer
+    tokenizer = AutoTokenizer.from_pretrained(str(ENCODER))
+    train = load_split("train", args.limit)
+    validation = load_split("validation", 2000 if not args.limit else min(200, args.limit))
+    keep, coverage = build_vocab(tokenizer, train, args.vocab)
+    remap = {old: new for new, old in enumerate(keep)}
+    unk, sep = remap[tokenizer.convert_tokens_to_ids("[UNK]")], remap[tokenizer.convert_tokens_to_ids("[SEP]")]
+    log(f"vocabulary {len(keep)} WordPieces cover {coverage:.1%} of corpus tokens")
+
+    def rows(sentences):
+        ids = tokenizer(sentences, add_special_tokens=False, truncation=True, max_length=args.max_len - 1)["input_ids"]
+        return [[remap.get(i, unk) for i in row] + [sep] for row in ids]
+
+    train_rows, validation_rows = rows(train), rows(validation)
+    train_emb = torch.from_numpy(embeddings_for("train", train, cache))
+    validation_emb = torch.from_numpy(embeddings_for("validation", validation, cache))
+
+    model = Decoder(len(keep), max_len=args.max_len)
+    warm_start(model, torch.tensor(keep))
+    model.to(args.device)
+    parameters = sum(p.numel() for p in model.parameters())
+    log(f"{parameters / 1e6:.1f}M parameters")
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    deadline = time.time() + args.minutes * 60
+    step, epoch = 0, 0
+
+    def run_batch(indices, embeddings, token_rows, train_mode):
+        length = max(len(token_rows[i]) for i in indices)
+        tokens = torch.zeros(len(indices), length, dtype=torch.long)
+        for r, i in enumerate(indices):
+            tokens[r, : len(token_rows[i])] = torch.tensor(token_rows[i])
+        tokens = tokens.to(args.device)
+        embedding = embeddings[indices].to(args.device)
+        if train_mode:
+            embedding = noisy(embedding, args.noise)
+        logits = model(embedding, tokens)
+        return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), tokens.reshape(-1), ignore_index=0)
+
+    history = []
+    while time.time() < deadline:
+        epoch += 1
+        model.train()
+        for chunk in batches(train_rows, args.batch, rng):
+            if time.time() >= deadline:
+                break
+            loss = run_batch(chunk, train_emb, train_rows, True)
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            for group in optimizer.param_groups:  # warm-up, then constant
+                group["lr"] = args.lr * min(1.0, (step + 1) / 500)
+            optimizer.step()
+            step += 1
+            if step % 100 == 0:
+                log(f"epoch {epoch} step {step} loss {loss.item():.3f}")
+        model.eval()
+        with torch.no_grad():
+            losses = [run_batch(c, validation_emb, validation_rows, False).item()
+                      for c in batches(validation_rows, args.batch, random.Random(0))]
+        validation_loss = sum(losses) / len(losses)
+        history.append({"epoch": epoch, "step": step, "validation_loss": validation_loss})
+        log(f"epoch {epoch}: validation loss {validation_loss:.3f} (perplexity {math.exp(validation_loss):.1f})")
+
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    from safetensors.torch import save_file
+    state = {k: v.detach().to("cpu", torch.float16).contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(out / "model.safetensors"))
+    (out / "vocab.txt").write_text("\n".join(tokenizer.convert_ids_to_tokens(keep)) + "\n")
+    (out / "config.json").write_text(json.dumps({
+        "model_type": "latitude-prefix-decoder", "vocab_size": len(keep), "hidden_size": 384,
+        "num_hidden_layers": 6, "num_attention_heads": 12, "intermediate_size": 1536, "prefix_length": 4,
+        "max_length": args.max_len, "layer_norm_eps": 1e-12, "encoder": "all-MiniLM-L6-v2",
+        "parameters": parameters}, indent=2) + "\n")
+    (out / "training.json").write_text(json.dumps({
+        "args": vars(args), "steps": step, "epochs": epoch, "vocab_coverage": coverage,
+        "train_sentences": len(train), "history": history}, indent=2) + "\n")
+    log(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
