@@ -72,9 +72,13 @@ def warm_start(model, keep_ids):
             ours.norm2.load_state_dict(theirs.output.LayerNorm.state_dict())
 
 
-def load_split(name, limit=None):
+def load_split(name, limit=None, seed=1):
+    """The split's sentences; with `limit`, a seeded random sample of that many (the file
+    is ordered by source, so a prefix would be one source only)."""
     lines = [l.rstrip("\n") for l in open(HERE / "data" / f"{name}.txt", encoding="utf-8") if l.strip()]
-    return lines[:limit] if limit else lines
+    if limit and limit < len(lines):
+        lines = random.Random(seed).sample(lines, limit)
+    return lines
 
 
 def build_vocab(tokenizer, sentences, size):
@@ -97,7 +101,12 @@ def encode_texts(sentences, batch=256):
 
 
 def embeddings_for(name, sentences, cache):
-    path = cache / f"{name}-{len(sentences)}.npy"
+    """Embeddings of `sentences`, cached by content hash. The cache may also be filled by
+    the Swift encoder (`latitude encode --file F -o PATH.npy`; parity 3e-7), which is
+    faster on CPU than sentence-transformers."""
+    import hashlib
+    digest = hashlib.sha256("\n".join(sentences).encode()).hexdigest()[:16]
+    path = cache / f"{name}-{len(sentences)}-{digest}.npy"
     if path.exists():
         return np.load(path)
     log(f"encoding {len(sentences)} {name} sentences")
@@ -132,7 +141,8 @@ def main():
     parser.add_argument("--lr", type=float, default=3e-4)
     parser.add_argument("--max-len", type=int, default=64)
     parser.add_argument("--noise", type=float, default=0.35, help="largest conditioning rotation, radians")
-    parser.add_argument("--limit", type=int, default=None, help="use only this many training sentences (smoke tests)")
+    parser.add_argument("--limit", type=int, default=None, help="train on a seeded sample of this many sentences")
+    parser.add_argument("--write-samples", action="store_true", help="write the sampled sentences and the embedding cache paths, then stop")
     parser.add_argument("--out", default=str(ROOT / "Weights/decoder"))
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -144,8 +154,16 @@ def main():
 
     from transformers import AutoTokenizer
     tokenizer = AutoTokenizer.from_pretrained(str(ENCODER))
-    train = load_split("train", args.limit)
-    validation = load_split("validation", 2000 if not args.limit else min(200, args.limit))
+    train = load_split("train", args.limit, args.seed)
+    validation = load_split("validation", 2000, args.seed)
+    if args.write_samples:
+        import hashlib
+        for name, sentences in (("train", train), ("validation", validation)):
+            digest = hashlib.sha256("\n".join(sentences).encode()).hexdigest()[:16]
+            text = cache / f"{name}-{len(sentences)}-{digest}.txt"
+            text.write_text("\n".join(sentences) + "\n", encoding="utf-8")
+            print(text, cache / f"{name}-{len(sentences)}-{digest}.npy")
+        return
     keep, coverage = build_vocab(tokenizer, train, args.vocab)
     remap = {old: new for new, old in enumerate(keep)}
     unk, sep = remap[tokenizer.convert_tokens_to_ids("[UNK]")], remap[tokenizer.convert_tokens_to_ids("[SEP]")]

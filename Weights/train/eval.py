@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Held-out evaluation of a trained decoder (the PyTorch reference of the metrics).
+
+    .venv-bench/bin/python Weights/train/eval.py --model Weights/decoder/NAME [--count 500]
+Uses only the test split (never seen in training). Prints and writes metrics.json:
+greedy round-trip cosine, best-of-8 seeded top-p samples re-ranked by the encoder, the
+nearest train-split sentence ("bank"), token F1 and BLEU of greedy outputs, the repetition
+rate (outputs with a token repeated 3+ times in a row), and 20 example pairs.
+"""
+import argparse, collections, json, math, os, pathlib, random, sys
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+import numpy as np
+import torch
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from train_decoder import ENCODER, HERE, Decoder, load_split  # noqa: E402
+
+
+def load_model(folder):
+    from safetensors.torch import load_file
+    config = json.loads((folder / "config.json").read_text())
+    vocab = (folder / "vocab.txt").read_text().splitlines()
+    model = Decoder(config["vocab_size"], prefix=config["prefix_length"], max_len=config["max_length"])
+    model.load_state_dict({k: v.float() for k, v in load_file(str(folder / "model.safetensors")).items()})
+    return model.eval(), vocab, config
+
+
+@torch.no_grad()
+def generate(model, embedding, max_len, sep, sample=False, top_p=0.9, generator=None):
+    batch = embedding.shape[0]
+    tokens = torch.zeros(batch, 0, dtype=torch.long)
+    done = torch.zeros(batch, dtype=torch.bool)
+    for _ in range(max_len):
+        step = torch.cat([tokens, torch.zeros(batch, 1, dtype=torch.long)], dim=1)
+        logits = model(embedding, step)[:, -1]
+        logits[:, 0] = -1e9  # never [PAD]
+        if sample:
+            probs = torch.softmax(logits, -1)
+            sorted_probs, order = probs.sort(descending=True)
+            keep = sorted_probs.cumsum(-1) - sorted_probs < top_p
+            sorted_probs = sorted_probs * keep
+            choice = torch.multinomial(sorted_probs / sorted_probs.sum(-1, keepdim=True), 1, generator=generator)
+            next_token = order.gather(1, choice).squeeze(1)
+        else:
+            next_token = logits.argmax(-1)
+        next_token = torch.where(done, torch.zeros_like(next_token), next_token)
+        tokens = torch.cat([tokens, next_token[:, None]], dim=1)
+        done |= next_token == sep
+        if done.all():
+            break
+    return tokens
+
+
+def detokenize(tokenizer, vocab, rows, sep):
+    texts = []
+    for row in rows.tolist():
+        pieces = []
+        for t in row:
+            if t == sep or t == 0:
+                break
+            pieces.append(vocab[t])
+        ids = tokenizer.convert_tokens_to_ids(pieces)
+        texts.append(tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=True))
+    return texts
+
+
+def token_f1(a, b):
+    x, y = collections.Counter(a.lower().split()), collections.Counter(b.lower().split())
+    common = sum((x & y).values())
+    if not common:
+        return 0.0
+    p, r = common / sum(x.values()), common / sum(y.values())
+    return 2 * p * r / (p + r)
+
+
+def bleu(candidate, reference, n=4):
+    c, r = candidate.lower().split(), reference.lower().split()
+    if not c:
+        return 0.0
+    logs = []
+    for k in range(1, n + 1):
+        cc = collections.Counter(tuple(c[i:i + k]) for i in range(len(c) - k + 1))
+        rc = collections.Counter(tuple(r[i:i + k]) for i in range(len(r) - k + 1))
+        logs.append(math.log((sum((cc & rc).values()) + 1) / (max(sum(cc.values()), 0) + 1)))  # add-one smoothing
+    brevity = min(1.0, math.exp(1 - len(r) / len(c)))
+    return brevity * math.exp(sum(logs) / n)
+
+
+def repeats(text):
+    words = text.lower().split()
+    return any(words[i] == words[i + 1] == words[i + 2] for i in range(len(words) - 2))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--count", type=int, default=500)
+    parser.add_argument("--bank", default=None, help=".txt of bank sentences (default: the training sample's file)")
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    folder = pathlib.Path(args.model)
+    model, vocab, config = load_model(folder)
+    sep = vocab.index("[SEP]")
+    from sentence_transformers import SentenceTransformer
+    from transformers import AutoTokenizer
+    tokenizer = AutoTokenizer.from_pretrained(str(ENCODER))
+    encoder = SentenceTransformer(str(ENCODER), device="cpu")
+    test = load_split("test", args.count, seed=7)
+    targets = torch.from_numpy(encoder.encode(test, batch_size=128, convert_to_numpy=True))
+
+    def cosine_to_targets(texts, target_rows):
+        vectors = torch.from_numpy(encoder.encode(texts, batch_size=256, convert_to_numpy=True))
+        return (vectors * target_rows).sum(-1) / (vectors.norm(dim=-1) * target_rows.norm(dim=-1))
+
+    greedy = detokenize(tokenizer, vocab, generate(model, targets, config["max_length"], sep), sep)
+    greedy_cos = cosine_to_targets(greedy, targets)
+    generator = torch.Generator().manual_seed(1234)
+    samples = [detokenize(tokenizer, vocab, generate(model, targets, config["max_length"], sep, True, 0.9, generator), sep)
+               for _ in range(8)]
+    sample_cos = torch.stack([cosine_to_targets(s, targets) for s in samples])  # [8, N]
+    candidates_cos = torch.cat([greedy_cos[None], sample_cos])  # best of greedy + 8 samples
+    best_cos, best_index = candidates_cos.max(0)
+    # Bank: nearest training sentence.
+    training = json.loads((folder / "training.json").read_text())
+    bank_sentences = load_split("train", training["args"]["limit"], training["args"]["seed"])
+    import hashlib
+    digest = hashlib.sha256("\n".join(bank_sentences).encode()).hexdigest()[:16]
+    cached = pathlib.Path(HERE.parent.parent / ".cache/decoder" / f"train-{len(bank_sentences)}-{digest}.npy")
+    bank = torch.from_numpy(np.load(cached)) if cached.exists() else torch.from_numpy(
+        encoder.encode(bank_sentences, batch_size=256, convert_to_numpy=True))
+    bank_cos = (targets @ bank.T).max(1).values
+    metrics = {
+        "test_sentences": len(test),
+        "cos_greedy": round(greedy_cos.mean().item(), 4),
+        "cos_best_of_8_reranked": round(best_cos.mean().item(), 4),
+        "cos_bank": round(bank_cos.mean().item(), 4),
+        "token_f1_greedy": round(sum(token_f1(g, t) for g, t in zip(greedy, test)) / len(test), 4),
+        "bleu_greedy": round(sum(bleu(g, t) for g, t in zip(greedy, test)) / len(test), 4),
+        "repetition_rate": round(sum(repeats(g) for g in greedy) / len(test), 4),
+        "bank_sentences": len(bank_sentences),
+        "examples": [{"original": t, "greedy": g, "greedy_cos": round(c, 3)}
+                     for t, g, c in list(zip(test, greedy, greedy_cos.tolist()))[:20]],
+    }
+    (folder / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps({k: v for k, v in metrics.items() if k != "examples"}))
+
+
+if __name__ == "__main__":
+    main()
