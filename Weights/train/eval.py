@@ -15,6 +15,7 @@ import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from train_decoder import ENCODER, HERE, Decoder, load_split  # noqa: E402
+from generation import generate  # noqa: E402
 
 
 def load_model(folder):
@@ -24,32 +25,6 @@ def load_model(folder):
     model = Decoder(config["vocab_size"], prefix=config["prefix_length"], max_len=config["max_length"])
     model.load_state_dict({k: v.float() for k, v in load_file(str(folder / "model.safetensors")).items()})
     return model.eval(), vocab, config
-
-
-@torch.no_grad()
-def generate(model, embedding, max_len, sep, sample=False, top_p=0.9, generator=None):
-    batch = embedding.shape[0]
-    tokens = torch.zeros(batch, 0, dtype=torch.long)
-    done = torch.zeros(batch, dtype=torch.bool)
-    for _ in range(max_len):
-        step = torch.cat([tokens, torch.zeros(batch, 1, dtype=torch.long)], dim=1)
-        logits = model(embedding, step)[:, -1]
-        logits[:, 0] = -1e9  # never [PAD]
-        if sample:
-            probs = torch.softmax(logits, -1)
-            sorted_probs, order = probs.sort(descending=True)
-            keep = sorted_probs.cumsum(-1) - sorted_probs < top_p
-            sorted_probs = sorted_probs * keep
-            choice = torch.multinomial(sorted_probs / sorted_probs.sum(-1, keepdim=True), 1, generator=generator)
-            next_token = order.gather(1, choice).squeeze(1)
-        else:
-            next_token = logits.argmax(-1)
-        next_token = torch.where(done, torch.zeros_like(next_token), next_token)
-        tokens = torch.cat([tokens, next_token[:, None]], dim=1)
-        done |= next_token == sep
-        if done.all():
-            break
-    return tokens
 
 
 def detokenize(tokenizer, vocab, rows, sep):
@@ -120,11 +95,12 @@ def main():
     samples = [detokenize(tokenizer, vocab, generate(model, targets, config["max_length"], sep, True, 0.9, generator), sep)
                for _ in range(8)]
     sample_cos = torch.stack([cosine_to_targets(s, targets) for s in samples])  # [8, N]
-    candidates_cos = torch.cat([greedy_cos[None], sample_cos])  # best of greedy + 8 samples
-    best_cos, best_index = candidates_cos.max(0)
+    best_cos = sample_cos.max(0).values  # best of the 8 samples, chosen by encoder cosine
+    best_with_greedy = torch.cat([greedy_cos[None], sample_cos]).max(0).values
     # Bank: nearest training sentence.
     training = json.loads((folder / "training.json").read_text())
     bank_sentences = load_split("train", training["args"]["limit"], training["args"]["seed"])
+    repetition_sampled = sum(repeats(t) for s in samples for t in s) / (8 * len(test))
     import hashlib
     digest = hashlib.sha256("\n".join(bank_sentences).encode()).hexdigest()[:16]
     cached = pathlib.Path(HERE.parent.parent / ".cache/decoder" / f"train-{len(bank_sentences)}-{digest}.npy")
@@ -135,10 +111,12 @@ def main():
         "test_sentences": len(test),
         "cos_greedy": round(greedy_cos.mean().item(), 4),
         "cos_best_of_8_reranked": round(best_cos.mean().item(), 4),
+        "cos_best_of_greedy_and_8": round(best_with_greedy.mean().item(), 4),
         "cos_bank": round(bank_cos.mean().item(), 4),
         "token_f1_greedy": round(sum(token_f1(g, t) for g, t in zip(greedy, test)) / len(test), 4),
         "bleu_greedy": round(sum(bleu(g, t) for g, t in zip(greedy, test)) / len(test), 4),
         "repetition_rate": round(sum(repeats(g) for g in greedy) / len(test), 4),
+        "repetition_rate_sampled": round(repetition_sampled, 4),
         "bank_sentences": len(bank_sentences),
         "examples": [{"original": t, "greedy": g, "greedy_cos": round(c, 3)}
                      for t, g, c in list(zip(test, greedy, greedy_cos.tolist()))[:20]],

@@ -94,6 +94,16 @@ def build_vocab(tokenizer, sentences, size):
     return keep, coverage
 
 
+def vocab_coverage(tokenizer, sentences, keep):
+    """Share of the sentences' WordPieces that `keep` contains."""
+    kept, total = set(keep), 0
+    hits = 0
+    for ids in tokenizer(sentences, add_special_tokens=False)["input_ids"]:
+        total += len(ids)
+        hits += sum(1 for i in ids if i in kept)
+    return hits / max(total, 1)
+
+
 def encode_texts(sentences, batch=256):
     from sentence_transformers import SentenceTransformer
     model = SentenceTransformer(str(ENCODER), device="cpu")
@@ -145,6 +155,10 @@ def main():
     parser.add_argument("--write-samples", action="store_true", help="write the sampled sentences and the embedding cache paths, then stop")
     parser.add_argument("--out", default=str(ROOT / "Weights/decoder"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--init", default=None,
+                        help="continue from a previous run's folder (its weights and vocabulary) instead of MiniLM")
+    parser.add_argument("--decay", action="store_true",
+                        help="cosine-decay the learning rate to 10%% over the time budget")
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
@@ -164,7 +178,11 @@ def main():
             text.write_text("\n".join(sentences) + "\n", encoding="utf-8")
             print(text, cache / f"{name}-{len(sentences)}-{digest}.npy")
         return
-    keep, coverage = build_vocab(tokenizer, train, args.vocab)
+    if args.init:
+        keep = tokenizer.convert_tokens_to_ids((pathlib.Path(args.init) / "vocab.txt").read_text().split("\n")[:-1])
+        coverage = vocab_coverage(tokenizer, train, keep)
+    else:
+        keep, coverage = build_vocab(tokenizer, train, args.vocab)
     remap = {old: new for new, old in enumerate(keep)}
     unk, sep = remap[tokenizer.convert_tokens_to_ids("[UNK]")], remap[tokenizer.convert_tokens_to_ids("[SEP]")]
     log(f"vocabulary {len(keep)} WordPieces cover {coverage:.1%} of corpus tokens")
@@ -178,12 +196,19 @@ def main():
     validation_emb = torch.from_numpy(embeddings_for("validation", validation, cache))
 
     model = Decoder(len(keep), max_len=args.max_len)
-    warm_start(model, torch.tensor(keep))
+    if args.init:
+        from safetensors.torch import load_file
+        state = load_file(str(pathlib.Path(args.init) / "model.safetensors"))
+        model.load_state_dict({k: v.float() for k, v in state.items()})
+        log(f"continuing from {args.init}")
+    else:
+        warm_start(model, torch.tensor(keep))
     model.to(args.device)
     parameters = sum(p.numel() for p in model.parameters())
     log(f"{parameters / 1e6:.1f}M parameters")
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    deadline = time.time() + args.minutes * 60
+    started = time.time()
+    deadline = started + args.minutes * 60
     step, epoch = 0, 0
 
     def run_batch(indices, embeddings, token_rows, train_mode):
@@ -198,6 +223,24 @@ def main():
         logits = model(embedding, tokens)
         return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), tokens.reshape(-1), ignore_index=0)
 
+    def save():
+        """Writes the current weights, vocabulary, config and history (after every epoch too)."""
+        out = pathlib.Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        from safetensors.torch import save_file
+        state = {k: v.detach().to("cpu", torch.float16).contiguous() for k, v in model.state_dict().items()}
+        save_file(state, str(out / "model.safetensors"))
+        (out / "vocab.txt").write_text("\n".join(tokenizer.convert_ids_to_tokens(keep)) + "\n")
+        (out / "config.json").write_text(json.dumps({
+            "model_type": "latitude-prefix-decoder", "vocab_size": len(keep), "hidden_size": 384,
+            "num_hidden_layers": 6, "num_attention_heads": 12, "intermediate_size": 1536, "prefix_length": 4,
+            "max_length": args.max_len, "layer_norm_eps": 1e-12, "encoder": "all-MiniLM-L6-v2",
+            "parameters": parameters}, indent=2) + "\n")
+        (out / "training.json").write_text(json.dumps({
+            "args": vars(args), "steps": step, "epochs": epoch, "vocab_coverage": coverage,
+            "train_sentences": len(train), "history": history}, indent=2) + "\n")
+        log(f"wrote {out}")
+
     history = []
     while time.time() < deadline:
         epoch += 1
@@ -209,8 +252,12 @@ def main():
             optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            for group in optimizer.param_groups:  # warm-up, then constant
-                group["lr"] = args.lr * min(1.0, (step + 1) / 500)
+            scale = min(1.0, (step + 1) / 500)  # warm-up
+            if args.decay:  # then cosine decay over the wall-clock budget
+                done = min(1.0, (time.time() - started) / (deadline - started))
+                scale *= 0.1 + 0.45 * (1 + math.cos(math.pi * done))
+            for group in optimizer.param_groups:
+                group["lr"] = args.lr * scale
             optimizer.step()
             step += 1
             if step % 100 == 0:
@@ -222,22 +269,9 @@ def main():
         validation_loss = sum(losses) / len(losses)
         history.append({"epoch": epoch, "step": step, "validation_loss": validation_loss})
         log(f"epoch {epoch}: validation loss {validation_loss:.3f} (perplexity {math.exp(validation_loss):.1f})")
+        save()
 
-    out = pathlib.Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    from safetensors.torch import save_file
-    state = {k: v.detach().to("cpu", torch.float16).contiguous() for k, v in model.state_dict().items()}
-    save_file(state, str(out / "model.safetensors"))
-    (out / "vocab.txt").write_text("\n".join(tokenizer.convert_ids_to_tokens(keep)) + "\n")
-    (out / "config.json").write_text(json.dumps({
-        "model_type": "latitude-prefix-decoder", "vocab_size": len(keep), "hidden_size": 384,
-        "num_hidden_layers": 6, "num_attention_heads": 12, "intermediate_size": 1536, "prefix_length": 4,
-        "max_length": args.max_len, "layer_norm_eps": 1e-12, "encoder": "all-MiniLM-L6-v2",
-        "parameters": parameters}, indent=2) + "\n")
-    (out / "training.json").write_text(json.dumps({
-        "args": vars(args), "steps": step, "epochs": epoch, "vocab_coverage": coverage,
-        "train_sentences": len(train), "history": history}, indent=2) + "\n")
-    log(f"wrote {out}")
+    save()
 
 
 if __name__ == "__main__":
