@@ -15,7 +15,10 @@ import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from train_decoder import ENCODER, HERE, Decoder, load_split  # noqa: E402
-from generation import generate  # noqa: E402
+from generation import generate, tidy  # noqa: E402
+
+
+TEST_SAMPLE = HERE / "test-sample.txt"
 
 
 def load_model(folder):
@@ -27,7 +30,7 @@ def load_model(folder):
     return model.eval(), vocab, config
 
 
-def detokenize(tokenizer, vocab, rows, sep):
+def detokenize(vocab, rows, sep):
     texts = []
     for row in rows.tolist():
         pieces = []
@@ -35,8 +38,7 @@ def detokenize(tokenizer, vocab, rows, sep):
             if t == sep or t == 0:
                 break
             pieces.append(vocab[t])
-        ids = tokenizer.convert_tokens_to_ids(pieces)
-        texts.append(tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=True))
+        texts.append(tidy(pieces))
     return texts
 
 
@@ -69,30 +71,37 @@ def repeats(text):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model", required=True)
+    parser.add_argument("--model")
     parser.add_argument("--count", type=int, default=500)
+    parser.add_argument("--write-test-sample", action="store_true",
+                        help=f"write the seeded test sample to {TEST_SAMPLE.name} (committed; bench-decode uses it) and stop")
     parser.add_argument("--bank", default=None, help=".txt of bank sentences (default: the training sample's file)")
     args = parser.parse_args()
+    test = load_split("test", args.count, seed=7)
+    if args.write_test_sample:
+        TEST_SAMPLE.write_text("\n".join(test) + "\n", encoding="utf-8")
+        print(f"wrote {len(test)} sentences to {TEST_SAMPLE}")
+        return
+    if not args.model:
+        parser.error("--model is required")
     torch.manual_seed(0)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     folder = pathlib.Path(args.model)
     model, vocab, config = load_model(folder)
     sep = vocab.index("[SEP]")
+    banned = [vocab.index(t) for t in ("[PAD]", "[UNK]", "[CLS]")]
     from sentence_transformers import SentenceTransformer
-    from transformers import AutoTokenizer
-    tokenizer = AutoTokenizer.from_pretrained(str(ENCODER))
     encoder = SentenceTransformer(str(ENCODER), device="cpu")
-    test = load_split("test", args.count, seed=7)
     targets = torch.from_numpy(encoder.encode(test, batch_size=128, convert_to_numpy=True))
 
     def cosine_to_targets(texts, target_rows):
         vectors = torch.from_numpy(encoder.encode(texts, batch_size=256, convert_to_numpy=True))
         return (vectors * target_rows).sum(-1) / (vectors.norm(dim=-1) * target_rows.norm(dim=-1))
 
-    greedy = detokenize(tokenizer, vocab, generate(model, targets, config["max_length"], sep), sep)
+    greedy = detokenize(vocab, generate(model, targets, config["max_length"], sep, banned), sep)
     greedy_cos = cosine_to_targets(greedy, targets)
     generator = torch.Generator().manual_seed(1234)
-    samples = [detokenize(tokenizer, vocab, generate(model, targets, config["max_length"], sep, True, 0.9, generator), sep)
+    samples = [detokenize(vocab, generate(model, targets, config["max_length"], sep, banned, True, 0.9, generator), sep)
                for _ in range(8)]
     sample_cos = torch.stack([cosine_to_targets(s, targets) for s in samples])  # [8, N]
     best_cos = sample_cos.max(0).values  # best of the 8 samples, chosen by encoder cosine

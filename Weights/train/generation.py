@@ -70,8 +70,17 @@ def top_p_choice(logits, top_p, generator):
     return order.gather(1, choice).squeeze(1)
 
 
+def constrain(logits, out, banned):
+    """The Swift decoder's constraints: never [PAD]/[UNK]/[CLS], never a third repeat."""
+    logits[:, banned] = -1e9
+    if len(out) >= 2:
+        repeat = out[-1] == out[-2]
+        rows = repeat.nonzero().squeeze(1)
+        logits[rows, out[-1][rows]] = -1e9
+
+
 @torch.no_grad()
-def generate(model, embedding, max_len, sep, sample=False, top_p=0.9, generator=None):
+def generate(model, embedding, max_len, sep, banned, sample=False, top_p=0.9, generator=None):
     """Token rows [B, ≤max_len] (finished rows padded with 0) by greedy or top-p decoding."""
     batch = embedding.shape[0]
     cache = Cache(len(model.layers.layers))
@@ -79,7 +88,7 @@ def generate(model, embedding, max_len, sep, sample=False, top_p=0.9, generator=
     done = torch.zeros(batch, dtype=torch.bool)
     out = []
     for _ in range(max_len):
-        logits[:, 0] = -1e9  # never [PAD]
+        constrain(logits, out, banned)
         next_token = top_p_choice(logits, top_p, generator) if sample else logits.argmax(-1)
         next_token = torch.where(done, torch.zeros_like(next_token), next_token)
         out.append(next_token)
@@ -88,3 +97,41 @@ def generate(model, embedding, max_len, sep, sample=False, top_p=0.9, generator=
             break
         logits = step(model, cache, tokens=next_token)
     return torch.stack(out, dim=1)
+
+
+CLOSING = {".", ",", "!", "?", ";", ":", ")", "]", "}", "%"}
+OPENING = {"(", "[", "{", "$"}
+CONTRACTIONS = {"s", "t", "m", "d", "ve", "re", "ll"}
+
+
+def tidy(pieces):
+    """Readable text from WordPieces; the same rules as the Swift `Detokenizer`."""
+    words = []
+    for piece in pieces:
+        if piece.startswith("##") and words:
+            words[-1] += piece[2:]
+        else:
+            words.append(piece)
+    out, glue_next, quote_open = "", True, False
+    for index, word in enumerate(words):
+        spaced, glue_next = not glue_next, False
+        previous = words[index - 1] if index > 0 else ""
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word in CLOSING:
+            spaced = False
+        elif word in OPENING:
+            glue_next = True
+        elif word == "'" and following in CONTRACTIONS and previous:
+            spaced, glue_next = False, True
+        elif word == "-" and previous and following and previous not in CLOSING:
+            spaced, glue_next = False, True
+        elif word == '"':
+            if quote_open:
+                spaced = False
+            else:
+                glue_next = True
+            quote_open = not quote_open
+        if spaced and out:
+            out += " "
+        out += "I" if word == "i" else word
+    return out[:1].upper() + out[1:]

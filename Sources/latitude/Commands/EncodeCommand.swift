@@ -46,7 +46,7 @@ struct EncodeCommand: ParsableCommand {
         try jsonLine(["text": .string(text), "tokens": .number(Double(ids.count))], vector) + "\n")
       return
     }
-    let lines = try readLines()
+    let lines = try readInputLines(file ?? "-")
     let progress = ProgressBar(total: lines.count, label: "encoding")
     var vectors: [[Float]] = []
     vectors.reserveCapacity(lines.count)
@@ -58,21 +58,6 @@ struct EncodeCommand: ParsableCommand {
     }
     progress.finish()
     try write(lines: lines, vectors: vectors, dimension: encoder.dimension)
-  }
-
-  private func readLines() throws -> [String] {
-    let data: Data
-    if file == "-" {
-      data = FileHandle.standardInput.readDataToEndOfFile()
-    } else if let file, let contents = FileManager.default.contents(atPath: file) {
-      data = contents
-    } else {
-      throw CLIError("cannot read \(file ?? "")")
-    }
-    return String(decoding: data, as: UTF8.self)
-      .split(separator: "\n", omittingEmptySubsequences: false)
-      .map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
-      .dropLast(data.last == 0x0A ? 1 : 0)
   }
 
   private func write(lines: [String], vectors: [[Float]], dimension: Int) throws {

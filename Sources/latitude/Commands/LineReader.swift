@@ -28,3 +28,20 @@ struct LineReader: Sequence, IteratorProtocol {
     }
   }
 }
+
+/// Every line of `file` ('-' for standard input), without line endings ("\r\n" too).
+/// - Throws: `CLIError` when the file cannot be read.
+func readInputLines(_ file: String) throws -> [String] {
+  let data: Data
+  if file == "-" {
+    data = FileHandle.standardInput.readDataToEndOfFile()
+  } else if let contents = FileManager.default.contents(atPath: file) {
+    data = contents
+  } else {
+    throw CLIError("cannot read \(file)")
+  }
+  return String(decoding: data, as: UTF8.self)
+    .split(separator: "\n", omittingEmptySubsequences: false)
+    .map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
+    .dropLast(data.last == 0x0A ? 1 : 0)
+}

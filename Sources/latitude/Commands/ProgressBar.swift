@@ -1,7 +1,9 @@
 import Foundation
 
-/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
-final class ProgressBar {
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal. Safe to update
+/// from several threads.
+final class ProgressBar: @unchecked Sendable {
+  private let lock = NSLock()
   private let total: Int
   private let label: String
   private let enabled = isatty(STDERR_FILENO) != 0
@@ -15,6 +17,8 @@ final class ProgressBar {
 
   /// Redraws at most ten times a second.
   func update(_ done: Int) {
+    lock.lock()
+    defer { lock.unlock() }
     guard enabled, Date().timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
     lastDraw = Date()
     let width = 30

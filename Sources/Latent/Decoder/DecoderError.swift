@@ -1,0 +1,32 @@
+/// Why a decoder or sentence bank could not be loaded or used.
+public enum DecoderError: Error, Equatable, CustomStringConvertible {
+  /// A model file is missing.
+  case missingFile(String)
+  /// config.json is malformed or describes an unsupported model.
+  case badConfig(String)
+  /// The weights file is unreadable or does not fit the config.
+  case weights(SafeTensorsError)
+  /// vocab.txt does not fit the config or lacks a special token.
+  case badVocabulary(String)
+  /// The decoder or bank was made for another encoder or dimension.
+  case encoderMismatch(expected: String, actual: String)
+  /// A sentence bank file is malformed.
+  case badBank(String)
+  /// A target vector has the wrong length, NaN/Inf entries or zero length.
+  case badTarget(String)
+
+  public var description: String {
+    switch self {
+    case .missingFile(let path):
+      "decoder file \(path) is missing (the decoder is committed under Weights/decoder/; "
+        + "check out the full repository)"
+    case .badConfig(let detail): "bad decoder config: \(detail)"
+    case .weights(let error): "decoder weights: \(error)"
+    case .badVocabulary(let detail): "bad decoder vocabulary: \(detail)"
+    case .encoderMismatch(let expected, let actual):
+      "made for encoder \(actual), but the loaded encoder is \(expected)"
+    case .badBank(let detail): "bad sentence bank: \(detail)"
+    case .badTarget(let detail): "bad target vector: \(detail)"
+    }
+  }
+}

@@ -1,0 +1,143 @@
+/// One forward step of the prefix decoder over a `DecoderState`: feeds either the prefix
+/// (the conditioning vectors of each row's target) or one token per row, runs the layers
+/// against the cached keys and values, and leaves the next-token logits in `state.logits`.
+/// Mirrors Weights/train/generation.py; single-threaded, so a pool can run many at once.
+extension TextDecoder {
+  /// Feeds each row's prefix, made from its target embedding (`targets` has `state.rows`
+  /// unit vectors).
+  func feedPrefix(_ targets: [[Float]], into state: DecoderState) {
+    let c = config
+    let (h, p) = (c.hiddenSize, c.prefixLength)
+    precondition(state.length == 0 && targets.count == state.rows)
+    let flat = targets.flatMap { $0 }
+    flat.withUnsafeBufferPointer { input in
+      Self.linear(
+        input.baseAddress!, rows: state.rows, inWidth: h, weights.condition,
+        weights.conditionBias, outWidth: p * h, into: state.hidden)
+    }
+    for row in 0..<state.rows {
+      for position in 0..<p {
+        addPosition(position, to: state.hidden + (row * p + position) * h)
+      }
+    }
+    run(state, newPositions: p)
+  }
+
+  /// Feeds one token per row.
+  func feed(_ tokens: [Int32], into state: DecoderState) {
+    let h = config.hiddenSize
+    precondition(tokens.count == state.rows && state.hasRoom)
+    weights.tokens.withUnsafeBufferPointer { table in
+      for (row, token) in tokens.enumerated() {
+        (state.hidden + row * h).update(from: table.baseAddress! + Int(token) * h, count: h)
+        addPosition(state.length, to: state.hidden + row * h)
+      }
+    }
+    run(state, newPositions: 1)
+  }
+
+  private func addPosition(_ position: Int, to row: UnsafeMutablePointer<Float>) {
+    let h = config.hiddenSize
+    weights.positions.withUnsafeBufferPointer { table in
+      let source = table.baseAddress! + position * h
+      for i in 0..<h { row[i] += source[i] }
+    }
+  }
+
+  private func run(_ state: DecoderState, newPositions n: Int) {
+    let c = config
+    let (h, f) = (c.hiddenSize, c.intermediateSize)
+    let count = state.rows * n
+    normalize(state.hidden, rows: count, weights.normGamma, weights.normBeta)
+    for (index, layer) in weights.layers.enumerated() {
+      Self.linear(
+        state.hidden, rows: count, inWidth: h, layer.queryKeyValue, layer.queryKeyValueBias,
+        outWidth: 3 * h, into: state.queryKeyValue)
+      attend(state, layer: index, newPositions: n)
+      Self.linear(
+        state.context, rows: count, inWidth: h, layer.attentionOutput, layer.attentionOutputBias,
+        outWidth: h, into: state.projected, residual: state.hidden)
+      normalize(state.projected, rows: count, layer.attentionNormGamma, layer.attentionNormBeta)
+      Self.linear(
+        state.projected, rows: count, inWidth: h, layer.intermediate, layer.intermediateBias,
+        outWidth: f, into: state.wide, gelu: true)
+      Self.linear(
+        state.wide, rows: count, inWidth: f, layer.output, layer.outputBias, outWidth: h,
+        into: state.hidden, residual: state.projected)
+      normalize(state.hidden, rows: count, layer.outputNormGamma, layer.outputNormBeta)
+    }
+    state.advance(by: n)
+    // Logits of each row's last position against the tied token table.
+    weights.tokens.withUnsafeBufferPointer { table in
+      BLAS.gemmTransposedB(
+        m: state.rows, n: c.vocabSize, k: h, a: state.hidden + (n - 1) * h, lda: n * h,
+        b: table.baseAddress!, ldb: h, beta: 0, c: state.logits, ldc: c.vocabSize)
+    }
+  }
+
+  /// Causal self-attention of the `n` new positions of every row over its cache.
+  private func attend(_ state: DecoderState, layer: Int, newPositions n: Int) {
+    let c = config
+    let (h, d) = (c.hiddenSize, c.headSize)
+    let start = state.length
+    let total = start + n
+    let scale = 1 / Float(d).squareRoot()
+    for row in 0..<state.rows {
+      let keys = state.cacheRow(state.keys[layer], row)
+      let values = state.cacheRow(state.values[layer], row)
+      for j in 0..<n {
+        let qkv = state.queryKeyValue + (row * n + j) * 3 * h
+        (keys + (start + j) * h).update(from: qkv + h, count: h)
+        (values + (start + j) * h).update(from: qkv + 2 * h, count: h)
+      }
+      for head in 0..<c.numAttentionHeads {
+        let query = state.queryKeyValue + row * n * 3 * h + head * d
+        BLAS.gemmTransposedB(
+          m: n, n: total, k: d, alpha: scale, a: query, lda: 3 * h, b: keys + head * d, ldb: h,
+          beta: 0, c: state.scores, ldc: total)
+        for j in 0..<n {
+          Activations.softmaxRows(state.scores + j * total, rows: 1, width: total, valid: start + j + 1)
+        }
+        BLAS.gemm(
+          m: n, n: d, k: total, a: state.scores, lda: total, b: values + head * d, ldb: h, beta: 0,
+          c: state.context + row * n * h + head * d, ldc: h)
+      }
+    }
+  }
+
+  private func normalize(
+    _ x: UnsafeMutablePointer<Float>, rows: Int, _ gamma: [Float], _ beta: [Float]
+  ) {
+    gamma.withUnsafeBufferPointer { g in
+      beta.withUnsafeBufferPointer { b in
+        Activations.layerNorm(
+          x, rows: rows, width: config.hiddenSize, gamma: g.baseAddress!, beta: b.baseAddress!,
+          epsilon: config.layerNormEps)
+      }
+    }
+  }
+
+  /// out = input · weight + bias (+ residual), then GELU if asked; weight is [in, out].
+  static func linear(
+    _ input: UnsafePointer<Float>, rows: Int, inWidth k: Int, _ weight: [Float], _ bias: [Float],
+    outWidth n: Int, into output: UnsafeMutablePointer<Float>,
+    residual: UnsafePointer<Float>? = nil, gelu: Bool = false
+  ) {
+    bias.withUnsafeBufferPointer { b in
+      for r in 0..<rows {
+        let row = output + r * n
+        row.update(from: b.baseAddress!, count: n)
+        if let residual {
+          let res = residual + r * n
+          for i in 0..<n { row[i] += res[i] }
+        }
+      }
+    }
+    weight.withUnsafeBufferPointer { w in
+      BLAS.gemm(
+        m: rows, n: n, k: k, a: input, lda: k, b: w.baseAddress!, ldb: n, beta: 1, c: output,
+        ldc: n)
+    }
+    if gelu { Activations.gelu(output, count: rows * n) }
+  }
+}

@@ -1,0 +1,118 @@
+import Foundation
+
+/// Latitude's embedding-to-text decoder in Swift: a 384-d sentence embedding becomes
+/// `prefixLength` conditioning vectors, then six causal transformer layers generate
+/// WordPieces with a KV cache (Weights/decoder/<name>/, trained by
+/// Weights/train/train_decoder.py). Generation runs several candidates as one batch so they
+/// share the weight traffic.
+///
+/// Thread-safe: the weights are immutable and every call allocates its own cache, so a pool
+/// of threads can decode at once (each BLAS call is single-threaded).
+public final class TextDecoder: Sendable {
+  /// The model's config.
+  public let config: DecoderConfig
+  /// The model's name (its folder), e.g. "latitude-prefix-v2"; node.decoded ops carry it.
+  public let name: String
+  /// Output WordPieces, by decoder id.
+  public let vocabulary: [String]
+  let weights: DecoderWeights
+  /// Decoder ids of [SEP] (end of text) and of tokens never generated ([PAD], [UNK], [CLS]).
+  let separatorID: Int32
+  let bannedIDs: [Int32]
+
+  /// The default location of the committed decoder.
+  public static let defaultDirectory = "Weights/decoder/latitude-prefix-v2"
+
+  /// Loads config.json, vocab.txt and model.safetensors from `directory`.
+  /// - Throws: `DecoderError`, naming the missing or malformed file.
+  public init(directory: String = TextDecoder.defaultDirectory) throws(DecoderError) {
+    let base = URL(fileURLWithPath: directory)
+    name = base.lastPathComponent
+    func path(_ name: String) throws(DecoderError) -> String {
+      let file = base.appendingPathComponent(name).path
+      guard FileManager.default.fileExists(atPath: file) else { throw .missingFile(file) }
+      return file
+    }
+    let configPath = try path("config.json")
+    do {
+      config = try JSONDecoder().decode(
+        DecoderConfig.self, from: Data(contentsOf: URL(fileURLWithPath: configPath)))
+    } catch {
+      throw .badConfig("\(configPath): \(error)")
+    }
+    guard config.modelType == "latitude-prefix-decoder",
+      config.hiddenSize % config.numAttentionHeads == 0, config.prefixLength > 0,
+      config.maxLength > 0
+    else {
+      throw .badConfig("\(configPath): unsupported model type \(config.modelType) or shape")
+    }
+    let vocabPath = try path("vocab.txt")
+    guard let text = try? String(contentsOfFile: vocabPath, encoding: .utf8) else {
+      throw .badVocabulary("\(vocabPath) is unreadable")
+    }
+    vocabulary = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(
+      text.hasSuffix("\n") ? 1 : 0
+    ).map(String.init)
+    guard vocabulary.count == config.vocabSize else {
+      throw .badVocabulary(
+        "\(vocabPath) has \(vocabulary.count) pieces; config says \(config.vocabSize)")
+    }
+    let pieces = vocabulary
+    func id(_ token: String) throws(DecoderError) -> Int32 {
+      guard let index = pieces.firstIndex(of: token) else {
+        throw .badVocabulary("\(vocabPath) lacks \(token)")
+      }
+      return Int32(index)
+    }
+    separatorID = try id("[SEP]")
+    bannedIDs = [try id("[PAD]"), try id("[UNK]"), try id("[CLS]")]
+    let weightsPath = try path("model.safetensors")
+    do {
+      weights = try DecoderWeights(SafeTensors(contentsOf: weightsPath), config: config)
+    } catch {
+      throw .weights(error)
+    }
+  }
+
+  /// Checks that this decoder inverts `encoder`'s embeddings.
+  /// - Throws: `DecoderError.encoderMismatch`.
+  public func checkMatches(_ encoder: SentenceEncoder) throws(DecoderError) {
+    guard encoder.name == config.encoder, encoder.dimension == config.hiddenSize else {
+      throw .encoderMismatch(
+        expected: "\(encoder.name) (\(encoder.dimension)-d)",
+        actual: "\(config.encoder) (\(config.hiddenSize)-d)")
+    }
+  }
+
+  /// Checks a target: the right length, finite, not zero. Returns it at unit length.
+  /// - Throws: `DecoderError.badTarget`.
+  public func validatedTarget(_ target: [Float]) throws(DecoderError) -> [Float] {
+    guard target.count == config.hiddenSize else {
+      throw .badTarget("has \(target.count) values; the decoder expects \(config.hiddenSize)")
+    }
+    guard target.allSatisfy(\.isFinite) else { throw .badTarget("contains NaN or infinity") }
+    let norm = VectorMath.norm(target)
+    guard norm > 1e-6 else { throw .badTarget("is zero") }
+    return target.map { $0 / norm }
+  }
+
+  /// Teacher-forced next-token logits: row i is the distribution after the prefix and the
+  /// first i `tokens` (the parity fixtures compare these with PyTorch).
+  public func logits(target: [Float], tokens: [Int32]) -> [[Float]] {
+    let state = DecoderState(rows: 1, config: config)
+    feedPrefix([target], into: state)
+    var result = [Array(UnsafeBufferPointer(start: state.logits, count: config.vocabSize))]
+    for token in tokens.prefix(config.maxLength - 1) {
+      feed([token], into: state)
+      result.append(Array(UnsafeBufferPointer(start: state.logits, count: config.vocabSize)))
+    }
+    return result
+  }
+}
+
+extension TextDecoder {
+  /// The readable text of generated decoder ids (see `Detokenizer`).
+  public func text(_ tokens: [Int32]) -> String {
+    Detokenizer.text(tokens.map { vocabulary[Int($0)] })
+  }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Latent
+
+/// Where the decode pipeline's models live; shared by decode, roundtrip and bench decode.
+struct DecoderOptions: ParsableArguments {
+  @Option(help: "Encoder weights folder.") var weights = SentenceEncoder.defaultDirectory
+  @Option(help: "Decoder folder (config.json, vocab.txt, model.safetensors).")
+  var decoder = TextDecoder.defaultDirectory
+  @Option(help: "Sentence bank file (train-split sentences offered as candidates).")
+  var bank = SentenceBank.defaultPath
+  @Flag(help: "Decode without the sentence bank (generated text only).") var noBank = false
+
+  /// Loads the encoder, the decoder and (unless --no-bank) the bank.
+  func load() throws -> LatentDecoder {
+    BLAS.useOneThreadPerCall()
+    let encoder = try SentenceEncoder(directory: weights)
+    let textDecoder = try TextDecoder(directory: decoder)
+    let sentences = noBank ? nil : try SentenceBank(contentsOf: bank)
+    return try LatentDecoder(encoder: encoder, decoder: textDecoder, bank: sentences)
+  }
+}
+
+/// The decode result as JSON (snake_case keys; the text latent as base64 fp16).
+struct DecodeResultJSON: Encodable {
+  struct RunnerUp: Encodable {
+    var text: String
+    var cosine: Float
+    var source: String
+  }
+  var text: String
+  var fidelity: Float
+  var source: String
+  var runners_up: [RunnerUp]
+  var text_latent: String
+
+  init(_ result: DecodeResult) {
+    text = result.text
+    fidelity = result.fidelity
+    source = result.source.rawValue
+    runners_up = result.runnersUp.map { RunnerUp(text: $0.text, cosine: $0.cosine, source: $0.source.rawValue) }
+    text_latent = HalfPrecisionCodec.base64(LatentVector(result.textLatent))
+  }
+}
+
+/// A number with three decimals, for human-readable output.
+func threeDecimals(_ value: Float) -> String { String(format: "%.3f", Double(value)) }
