@@ -12,7 +12,7 @@ WITH_BLAS := OPENBLAS_CORETYPE="$$(scripts/blas-coretype.sh)"
 
 VENV_TEST := .venv-test
 
-.PHONY: deps weights build release run test bench-oplog bench-encode bench-fanout corpus format lint clean help
+.PHONY: deps weights build release run test bench-oplog bench-encode bench-fanout bench-decode bank corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
@@ -21,6 +21,8 @@ help:
 	@echo "make bench-oplog  op-log benchmark on a 1,000,000-op document"
 	@echo "make bench-encode encoder vs ONNX Runtime and sentence-transformers"
 	@echo "make bench-fanout 50 WebSocket clients in one room against latitude serve"
+	@echo "make bench-decode decoder quality and latency on the held-out test sample, vs PyTorch"
+	@echo "make bank         rebuild Weights/bank/train-48k.bank from the train split (needs make corpus)"
 	@echo "make format       swift format the tree with .swift-format"
 
 ## Debian packages; a no-op (one dpkg query) when all are present.
@@ -79,6 +81,17 @@ bench-fanout: deps
 ## Swift encoder vs ONNX Runtime and sentence-transformers (sets up its own venv once).
 bench-encode: deps weights
 	Benchmarks/bench-encode.sh
+
+## Decode pipeline on the held-out test sample, with the PyTorch reference in the same run.
+bench-decode: deps weights
+	Benchmarks/bench-decode.sh
+
+## The committed sentence bank: 48,000 seeded train-split sentences (never the test split).
+bank: deps weights
+	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
+	$(SWIFT) build -c release --product latitude
+	.build/release/latitude bank build Weights/train/data/train.txt --sample 48000 --seed 1 \
+	  --source "Weights/train train split (make corpus)" -o Weights/bank/train-48k.bank
 
 format:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests

@@ -56,7 +56,10 @@ let package = Package(
     .testTarget(
       name: "NativeShimTests",
       dependencies: ["CLibWebSockets", "COpenBLAS", "CLapacke", "CSQLite3"]),
-    .testTarget(name: "LatentTests", dependencies: ["Latent"], exclude: ["Resources"]),
+    .testTarget(
+      name: "LatentTests",
+      dependencies: ["Latent", .product(name: "Crypto", package: "swift-crypto")],
+      exclude: ["Resources"]),
     // Shared test fixtures: seeded random latents and op generators.
     .target(
       name: "CanvasTestSupport", dependencies: ["Canvas", "Latent"], path: "Tests/CanvasTestSupport"

@@ -18,8 +18,8 @@ public enum DecoderError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .missingFile(let path):
-      "decoder file \(path) is missing (the decoder is committed under Weights/decoder/; "
-        + "check out the full repository)"
+      "\(path) is missing; the decoder (Weights/decoder/) and the sentence bank "
+        + "(Weights/bank/) are committed in the repository, so check out all of it"
     case .badConfig(let detail): "bad decoder config: \(detail)"
     case .weights(let error): "decoder weights: \(error)"
     case .badVocabulary(let detail): "bad decoder vocabulary: \(detail)"

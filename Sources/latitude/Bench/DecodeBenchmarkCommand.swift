@@ -1,0 +1,103 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Latent
+
+/// `latitude bench decode`: round-trip quality and latency of the decode pipeline on the
+/// held-out test sample, set against the PyTorch reference measured in the same run.
+struct DecodeBenchmarkCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "decode",
+    abstract: "Decoder quality (round-trip cosines, F1, BLEU, repetition) and latency.",
+    discussion: """
+      Normally run by `make bench-decode`, which first measures the PyTorch reference
+      (Weights/train/generation.py) on the same sentences and writes --reference.
+      Latency is one thread, one decode at a time, re-ranking included.
+      """)
+
+  @Option(help: "Held-out sentences, one per line.")
+  var sentences = "Weights/train/test-sample.txt"
+  @Option(help: "Latency samples for N=1 and for N=8.") var latencySamples = 100
+  @Option(help: "Threads for the quality passes (latency always uses one).") var threads = 2
+  @Option(help: "JSON results of the PyTorch reference.") var reference: String?
+  @OptionGroup var models: DecoderOptions
+
+  func run() throws {
+    let pipeline = try models.load()
+    guard let bank = pipeline.bank else { throw CLIError("bench decode needs the sentence bank") }
+    let texts = try readInputLines(sentences).filter { !$0.isEmpty }
+    guard !texts.isEmpty else { throw CLIError("no sentences in \(sentences)") }
+    benchLog("\(texts.count) held-out sentences; decoder \(pipeline.decoder.name); bank \(bank.count)")
+    let targets = pipeline.encoder.encode(texts, threads: threads)
+    let encoder = pipeline.encoder
+
+    func meanCosine(_ decoded: [String]) -> Double {
+      let latents = encoder.encode(decoded, threads: threads)
+      return zip(latents, targets).map { Double(VectorMath.dot($0, $1)) }.reduce(0, +)
+        / Double(targets.count)
+    }
+    let greedy = stride(from: 0, to: targets.count, by: 32).flatMap {
+      pipeline.decoder.greedy(Array(targets[$0..<min($0 + 32, targets.count)]))
+    }.map(pipeline.decoder.text)
+    let bankOnly = targets.map { bank.texts[bank.nearest(to: $0, k: 1)[0].row] }
+    let reranked = ResultBox(count: targets.count)
+    DispatchQueue.concurrentPerform(iterations: threads) { worker in
+      for index in stride(from: worker, to: targets.count, by: threads) {
+        _ = reranked.set(index, try? pipeline.decode(targets[index], candidates: 8))
+      }
+    }
+    let rerankedResults = reranked.values.map { $0! }
+    benchLog("quality passes done; timing \(latencySamples) decodes at N=1 and N=8 on one thread")
+
+    func latencies(_ candidates: Int) throws -> [Double] {
+      try targets.prefix(latencySamples).map { target in
+        let start = DispatchTime.now()
+        _ = try pipeline.decode(target, candidates: candidates)
+        return secondsSince(start) * 1000
+      }.sorted()
+    }
+    _ = try latencies(1).prefix(5)
+    let n1 = try latencies(1)
+    let n8 = try latencies(8)
+    let count = Double(texts.count)
+    var results: [String: Double] = [
+      "count": count,
+      "cos_greedy": meanCosine(greedy),
+      "cos_reranked": rerankedResults.map { Double($0.fidelity) }.reduce(0, +) / count,
+      "cos_bank_only": meanCosine(bankOnly),
+      "share_generated": Double(rerankedResults.filter { $0.source == .generated }.count) / count,
+      "token_f1_greedy": zip(greedy, texts).map(TextMetrics.tokenF1).reduce(0, +) / count,
+      "bleu_greedy": zip(greedy, texts).map(TextMetrics.bleu).reduce(0, +) / count,
+      "repetition_rate": Double(greedy.filter(TextMetrics.repeats).count) / count,
+      "p50_ms_n1": percentile(n1, 0.5), "p99_ms_n1": percentile(n1, 0.99),
+      "p50_ms_n8": percentile(n8, 0.5), "p99_ms_n8": percentile(n8, 0.99),
+    ]
+    try compare(with: &results)
+    for (index, (text, result)) in zip(texts, rerankedResults).prefix(5).enumerated() {
+      benchLog("example \(index + 1): \(text)\n  greedy: \(greedy[index])\n  best:   \(result.text) (\(threeDecimals(result.fidelity)), \(result.source.rawValue))")
+    }
+    let json = results.keys.sorted().map { key in
+      let value = results[key]!
+      return "\"\(key)\": " + (key == "count" ? String(Int(value)) : String(format: "%.4f", value))
+    }
+    writeOut("{" + json.joined(separator: ", ") + "}\n")
+  }
+
+  /// Adds the PyTorch reference's figures, the differences and the latency ratios.
+  private func compare(with results: inout [String: Double]) throws {
+    guard let reference else { return }
+    guard let data = FileManager.default.contents(atPath: reference),
+      let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    else { throw CLIError("cannot read the reference results \(reference)") }
+    for key in ["cos_greedy", "token_f1_greedy", "bleu_greedy", "repetition_rate"] {
+      guard let value = (object[key] as? NSNumber)?.doubleValue else { continue }
+      results["pytorch_" + key] = value
+      results["delta_" + key] = results[key]! - value
+    }
+    for (ours, theirs) in [("p50_ms_n1", "p50_ms_greedy_n1"), ("p50_ms_n8", "p50_ms_generate_n8")] {
+      guard let value = (object[theirs] as? NSNumber)?.doubleValue, value > 0 else { continue }
+      results["pytorch_" + theirs] = value
+      results["latency_ratio_vs_pytorch_" + ours.dropFirst(7)] = results[ours]! / value
+    }
+  }
+}

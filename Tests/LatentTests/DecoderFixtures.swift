@@ -1,0 +1,75 @@
+import Foundation
+import Latent
+import Testing
+
+/// The PyTorch reference made by scripts/make-decoder-fixtures.py, and the committed decoder
+/// and encoder under test.
+enum DecoderFixtures {
+  struct Case: Decodable {
+    var text: String
+    var target: [Float]
+    var greedy_tokens: [Int32]
+    var greedy_text: String
+    var forced_tokens: [Int32]
+    var steps: Int
+    var logits_f32: String
+
+    var logits: [Float] {
+      let data = Data(base64Encoded: logits_f32)!
+      return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+  }
+
+  struct Detokenized: Decodable {
+    var pieces: [String]
+    var text: String
+  }
+
+  struct File: Decodable {
+    var model: String
+    var cases: [Case]
+    var detokenize: [Detokenized]
+  }
+
+  static let file: File = {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("Resources/decoder-fixtures.json")
+    return try! JSONDecoder().decode(File.self, from: try! Data(contentsOf: url))
+  }()
+
+  static let directory = EncoderFixtures.root.appendingPathComponent("Weights/decoder")
+    .appendingPathComponent(file.model).path
+
+  static let decoder: Result<TextDecoder, DecoderError> = {
+    do throws(DecoderError) {
+      return .success(try TextDecoder(directory: directory))
+    } catch {
+      return .failure(error)
+    }
+  }()
+
+  /// The decoder the fixtures were made for, or a recorded issue.
+  static func loaded(sourceLocation: SourceLocation = #_sourceLocation) throws -> TextDecoder {
+    switch decoder {
+    case .success(let decoder): return decoder
+    case .failure(let error):
+      Issue.record("\(error)", sourceLocation: sourceLocation)
+      throw error
+    }
+  }
+
+  /// Unit vectors of a few sentences, for generation tests.
+  static func targets(_ count: Int) throws -> [[Float]] {
+    let encoder = try EncoderFixtures.loaded()
+    return encoder.encode(Array(sentences.prefix(count)))
+  }
+
+  static let sentences = [
+    "The food was cold and the waiter was rude.",
+    "I absolutely loved this movie.",
+    "Could you send me the report by Friday?",
+    "A small boat drifted across the quiet lake.",
+    "He laughed at the joke.",
+    "The committee will meet again next year to discuss the budget.",
+  ]
+}
