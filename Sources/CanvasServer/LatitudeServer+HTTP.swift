@@ -29,7 +29,7 @@ extension LatitudeServer {
             metrics.render(
               connections: connections, rooms: roomCount, commitQueueOps: committer.queuedOps,
               sendQueueBytes: transport.queuedBytes
-            ).utf8))
+            ).utf8) + Data((decodes?.snapshot.prometheus ?? "").utf8))
       case ("GET", ["v1", "docs"]):
         return .json(200, try JSONEncoder().encode(try store.documents()))
       case ("POST", ["v1", "docs"]):

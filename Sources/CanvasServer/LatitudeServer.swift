@@ -25,6 +25,17 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     public var roomIdleTimeout: Duration = .seconds(30)
     /// HMAC secret for access tokens; nil accepts everyone as an editor (loopback only).
     public var secret: String?
+    /// Decoder folder; nil (or no encoder) runs without re-decodes: moved nodes keep
+    /// their last text.
+    public var decoderDirectory: String? = TextDecoder.defaultDirectory
+    /// Sentence bank offered as decode candidates; nil decodes with generation only.
+    public var bankPath: String? = SentenceBank.defaultPath
+    /// Decode worker threads. Default: cores − 1, at least 1.
+    public var decodeWorkers: Int = DecodeScheduler.defaultWorkers
+    /// Generated candidates per committed decode (re-ranked with the bank's). Default 8.
+    public var decodeCandidates: Int = 8
+    /// Generated candidates per drag preview. Default 1 (greedy).
+    public var previewCandidates: Int = 1
 
     /// Makes a configuration; every argument has a working default.
     public init(
@@ -55,6 +66,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   let store: CanvasStore
   let committer: GroupCommitter
   let encoder: SentenceEncoder?
+  let decodes: DecodeScheduler?
   let transport: WebSocketServer
   let metrics = ServerMetrics()
   let lock = NSLock()
@@ -71,6 +83,15 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     store = try CanvasStore(path: configuration.databasePath, logger: logger)
     committer = GroupCommitter(store: store)
     encoder = try configuration.encoderDirectory.map { try SentenceEncoder(directory: $0) }
+    if let encoder, let directory = configuration.decoderDirectory {
+      let pipeline = try LatentDecoder(
+        encoder: encoder, decoder: try TextDecoder(directory: directory),
+        bank: try configuration.bankPath.map { try SentenceBank(contentsOf: $0) })
+      decodes = DecodeScheduler(
+        decoder: pipeline, workers: configuration.decodeWorkers, logger: logger)
+    } else {
+      decodes = nil
+    }
     transport = WebSocketServer(configuration: configuration.transport, logger: logger)
   }
 
@@ -85,6 +106,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       metadata: [
         "host": "\(configuration.transport.host ?? "*")", "port": "\(transport.boundPort)",
         "db": "\(configuration.databasePath)",
+        "decoder": "\(decodes.map { "\($0.decoder.decoder.name) on \($0.workers) workers" } ?? "off")",
       ])
     if configuration.secret == nil {
       logger.notice("no auth secret configured: listening on loopback only")
@@ -94,6 +116,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   /// Closes every connection with 1001, commits what is pending and flushes snapshots.
   public func stop() {
     transport.stop()
+    decodes?.stop()
     committer.shutdown()
     try? store.writePendingSnapshots()
     logger.notice("latitude stopped")
@@ -246,6 +269,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
           "y": drag.y,
         ]),
         from: id)
+      room.preview(node: drag.node, x: drag.x, y: drag.y)
     case "presence":
       let presence = try JSONDecoder().decode(PresenceMessage.self, from: message)
       var frame: [String: Any] = ["t": "presence", "from": id, "actor": session.actor]
@@ -309,9 +333,11 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   private func roomLocked(for document: DocumentID) throws -> Room {
     if let room = rooms[document] { return room }
     let room = try Room(
-      id: document, store: store, committer: committer, encoder: encoder, sink: self,
-      metrics: metrics, logger: logger
+      id: document, store: store, committer: committer, encoder: encoder, decodes: decodes,
+      sink: self, metrics: metrics, logger: logger
     )
+    room.decodeCandidates = configuration.decodeCandidates
+    room.previewCandidates = configuration.previewCandidates
     rooms[document] = room
     return room
   }

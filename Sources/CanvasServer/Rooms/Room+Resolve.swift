@@ -66,8 +66,7 @@ extension Room {
     guard let current = state.node(NodeID(node)) else {
       throw ProtocolError(code: "unknown_node", message: "no node with id '\(node)'")
     }
-    var directions: [[Float]] = []
-    var targets: [Float] = []
+    var targets: [(AxisID, Float)] = []
     for coordinate in coordinates {
       guard let axisID = coordinate["axis"] as? String,
         let value = (coordinate["value"] as? NSNumber)?.floatValue,
@@ -76,13 +75,27 @@ extension Room {
         throw ProtocolError(
           code: "malformed", message: "a coordinate needs an axis and a finite value")
       }
-      guard let axis = state.axis(AxisID(axisID)) else {
+      targets.append((AxisID(axisID), value))
+    }
+    let moved = try movedLatent(current.latent.floats, to: targets, in: state)
+    return HalfPrecisionCodec.base64(LatentVector(moved))
+  }
+
+  /// The least-squares point on the unit sphere nearest `latent` whose calibrated
+  /// coordinates on the given axes are the given values.
+  /// - Throws: `ProtocolError` "unknown_axis".
+  func movedLatent(_ latent: [Float], to coordinates: [(AxisID, Float)], in state: DocumentState)
+    throws -> [Float]
+  {
+    var directions: [[Float]] = []
+    var targets: [Float] = []
+    for (axisID, value) in coordinates {
+      guard let axis = state.axis(axisID) else {
         throw ProtocolError(code: "unknown_axis", message: "no axis with id '\(axisID)'")
       }
       directions.append(axis.direction.floats)
       targets.append(axis.calibration.projection(ofCoordinate: value))
     }
-    let moved = LatentGeometry.move(current.latent.floats, onto: directions, targets: targets)
-    return HalfPrecisionCodec.base64(LatentVector(moved))
+    return LatentGeometry.move(latent, onto: directions, targets: targets)
   }
 }

@@ -37,15 +37,23 @@ final class Room: @unchecked Sendable {
 
   let id: DocumentID
   let queue: DispatchQueue
-  private let store: CanvasStore
-  private let committer: GroupCommitter
+  let store: CanvasStore
+  let committer: GroupCommitter
   let encoder: SentenceEncoder?
-  private let sink: any FrameSink
-  private let metrics: ServerMetrics
-  private let logger: Logger
-  private var state: DocumentState
-  private var head: Int64
-  private var members: [ConnectionID: Member] = [:]
+  /// The shared decode pool; nil runs without a decoder (moves then keep their old text).
+  let decodes: DecodeScheduler?
+  /// Candidates per committed decode, and per drag preview.
+  var decodeCandidates = 8
+  var previewCandidates = 1
+  /// The lamport of the last server-authored op (node.decoded), so two in flight never
+  /// share an id.
+  var serverLamport: UInt64 = 0
+  let sink: any FrameSink
+  let metrics: ServerMetrics
+  let logger: Logger
+  var state: DocumentState
+  var head: Int64
+  var members: [ConnectionID: Member] = [:]
   /// Joined members, readable from any thread (for `relay`).
   private var joined: Set<ConnectionID> = []
   private let joinedLock = NSLock()
@@ -56,8 +64,9 @@ final class Room: @unchecked Sendable {
 
   init(
     id: DocumentID, store: CanvasStore, committer: GroupCommitter, encoder: SentenceEncoder?,
-    sink: any FrameSink, metrics: ServerMetrics, logger: Logger
+    decodes: DecodeScheduler? = nil, sink: any FrameSink, metrics: ServerMetrics, logger: Logger
   ) throws {
+    self.decodes = decodes
     self.metrics = metrics
     self.id = id
     self.store = store
@@ -73,6 +82,7 @@ final class Room: @unchecked Sendable {
     let info = try store.requireDocument(id)
     head = info.headSeq
     state = try store.state(id, atSeq: head)
+    queue.async { self.scheduleStaleDecodes() }
   }
 
   /// True when nobody is in the room.
@@ -141,6 +151,13 @@ final class Room: @unchecked Sendable {
     }
   }
 
+  /// Every joined member, readable from any thread.
+  func joinedConnections() -> [ConnectionID] {
+    joinedLock.lock()
+    defer { joinedLock.unlock() }
+    return Array(joined)
+  }
+
   private func setJoined(_ connection: ConnectionID, _ isJoined: Bool) {
     joinedLock.lock()
     if isJoined { joined.insert(connection) } else { joined.remove(connection) }
@@ -148,7 +165,7 @@ final class Room: @unchecked Sendable {
   }
 
   /// Joined members other than `connection`.
-  private func peers(of connection: ConnectionID) -> [ConnectionID] {
+  func peers(of connection: ConnectionID) -> [ConnectionID] {
     members.compactMap { $0.key != connection && $0.value.joined ? $0.key : nil }
   }
 
@@ -222,6 +239,7 @@ final class Room: @unchecked Sendable {
         state.apply(op)
         head = max(head, seq)
         sink.send(ServerFrames.ack(op.id, seq: seq), to: connection)
+        scheduleDecodeIfTextless(op)
         let frame = ServerFrames.encode(
           ["t": "op"].merging(ServerFrames.wireOp(SequencedOp(seq: seq, op: op), state: state)) {
             $1
@@ -238,7 +256,7 @@ final class Room: @unchecked Sendable {
     }
   }
 
-  private func reload() {
+  func reload() {
     do {
       head = try store.requireDocument(id).headSeq
       state = try store.state(id, atSeq: head)

@@ -25,6 +25,12 @@ struct ServeCommand: ParsableCommand {
   @Option(help: "Frames per second one connection may send, sustained [120].") var framesPerSecond:
     String?
   @Option(help: "Frames one connection may send in a burst [240].") var frameBurst: String?
+  @Option(help: "Decoder folder [Weights/decoder/latitude-prefix-v2].") var decoder: String?
+  @Option(help: "Sentence bank file [Weights/bank/train-48k.bank]; 'off' for none.") var bank:
+    String?
+  @Flag(help: "Run without the decoder (moved nodes keep their last text).") var noDecoder = false
+  @Option(help: "Decode worker threads [cores − 1, at least 1].") var decodeWorkers: String?
+  @Option(help: "Generated candidates per decode [8].") var decodeCandidates: String?
 
   /// Flags > LATITUDE_* environment > config file > defaults.
   func settings() throws -> ServeSettings {
@@ -33,6 +39,8 @@ struct ServeCommand: ParsableCommand {
         "host": host, "port": port, "db": db, "max-message-bytes": maxMessageBytes,
         "weights": weights, "encoder": noEncoder ? "off" : nil, "secret": secret,
         "frames-per-second": framesPerSecond, "frame-burst": frameBurst,
+        "decoder": noDecoder ? "off" : decoder, "bank": bank, "decode-workers": decodeWorkers,
+        "decode-candidates": decodeCandidates,
       ], file: config)
   }
 
@@ -54,10 +62,15 @@ struct ServeCommand: ParsableCommand {
     let maxMessageBytes = try settings.int("max-message-bytes")
     let framesPerSecond = try settings.double("frames-per-second")
     let frameBurst = try settings.double("frame-burst")
+    let workers = try settings.int("decode-workers")
+    let candidates = try settings.int("decode-candidates")
     guard (0...65535).contains(port), maxMessageBytes >= 1024, framesPerSecond > 0, frameBurst >= 1
     else {
       throw CLIError(
         "port must be 0–65535, max-message-bytes ≥ 1024, frames-per-second > 0, frame-burst ≥ 1")
+    }
+    guard (0...64).contains(workers), (1...64).contains(candidates) else {
+      throw CLIError("decode-workers must be 0–64 (0: cores − 1) and decode-candidates 1–64")
     }
     BLAS.useOneThreadPerCall()
     let logger = Logger(label: "latitude.server")
@@ -68,6 +81,11 @@ struct ServeCommand: ParsableCommand {
     configuration.framesPerSecond = framesPerSecond
     configuration.frameBurst = frameBurst
     configuration.secret = secret
+    let decoderSetting = settings.string("decoder")
+    configuration.decoderDirectory = decoderSetting == "off" ? nil : decoderSetting
+    configuration.bankPath = settings.string("bank") == "off" ? nil : settings.string("bank")
+    if workers > 0 { configuration.decodeWorkers = workers }
+    configuration.decodeCandidates = candidates
     let server = try LatitudeServer(configuration: configuration, logger: logger)
     try server.start()
     FileHandle.standardError.write(Data("latitude serving on \(host):\(server.port)\n".utf8))

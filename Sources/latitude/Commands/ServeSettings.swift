@@ -14,6 +14,10 @@ struct ServeSettings {
     "max-message-bytes": ("LATITUDE_MAX_MESSAGE_BYTES", "1048576"),
     "frames-per-second": ("LATITUDE_FRAMES_PER_SECOND", "120"),
     "frame-burst": ("LATITUDE_FRAME_BURST", "240"),
+    "decoder": ("LATITUDE_DECODER", "Weights/decoder/latitude-prefix-v2"),
+    "bank": ("LATITUDE_BANK", "Weights/bank/train-48k.bank"),
+    "decode-workers": ("LATITUDE_DECODE_WORKERS", "0"),
+    "decode-candidates": ("LATITUDE_DECODE_CANDIDATES", "8"),
   ]
 
   private var values: [String: String] = [:]

@@ -1,0 +1,118 @@
+import Canvas
+import CanvasStore
+import Foundation
+import Latent
+
+/// The re-decode pipeline: every committed text-less latent write (a node.move, or a
+/// node.create that carries only a latent) is decoded on the shared pool, and the result is
+/// logged as a server-authored node.decoded and broadcast to everyone in the room. A result
+/// for a write that has since been superseded is dropped; the newer write's job answers it.
+/// Drags get ephemeral preview decodes that are never logged.
+extension Room {
+  /// The replica and actor of server-authored ops.
+  static let serverReplica = ReplicaID("latitude-server")
+  static let serverActor = "latitude"
+
+  /// Queues a decode when `op` wrote a latent without text.
+  func scheduleDecodeIfTextless(_ op: Op) {
+    switch op.payload {
+    case .nodeMove(let payload):
+      if let latent = payload.latent {
+        scheduleDecode(node: payload.node, latent: latent, answers: op.id)
+      }
+    case .nodeCreate(let payload) where payload.text == nil:
+      scheduleDecode(node: payload.node, latent: payload.latent, answers: op.id)
+    default:
+      break
+    }
+  }
+
+  /// Queues decodes for nodes whose latest latent write has no text yet (a decode that was
+  /// lost to a restart), so no acknowledged move stays without its text.
+  func scheduleStaleDecodes() {
+    for node in state.nodes where node.isTextStale {
+      scheduleDecode(node: node.id, latent: node.latent, answers: node.latentWrite)
+    }
+  }
+
+  private func scheduleDecode(node: NodeID, latent: LatentVector, answers: OpID) {
+    guard let decodes else { return }
+    decodes.submit(
+      DecodeScheduler.Job(
+        key: "\(id.rawValue)\u{0}\(node.rawValue)", latent: latent.floats,
+        candidates: decodeCandidates
+      ) { [weak self] result in
+        guard let self else { return }
+        queue.async { self.decoded(node: node, answers: answers, result: result) }
+      })
+  }
+
+  private func decoded(node: NodeID, answers: OpID, result: Result<DecodeResult, DecoderError>) {
+    guard let decodes, case .success(let found) = result else { return }
+    guard let live = state.node(node), live.latentWrite == answers else {
+      decodes.noteSuperseded()
+      return
+    }
+    serverLamport = max(serverLamport, state.maxLamport) + 1
+    let payload = NodeDecoded(
+      node: node, answers: answers, text: found.text, textLatent: LatentVector(found.textLatent),
+      fidelity: found.fidelity, source: found.source == .bank ? Canvas.DecodeSource.bank : .generated,
+      runnersUp: found.runnersUp.map { RunnerUp(text: $0.text, cosine: $0.cosine) },
+      decoderVersion: decodes.decoder.decoder.name)
+    let op = Op(
+      id: OpID(lamport: serverLamport, replica: Self.serverReplica), actor: Self.serverActor,
+      payload: .nodeDecoded(payload))
+    let submitted = ContinuousClock.now
+    committer.submit(AppendRequest(document: id, ops: [op]), on: queue) { [self] result in
+      metrics.recordCommit(ContinuousClock.now - submitted, result: result)
+      switch result {
+      case .success(let outcomes):
+        switch outcomes.first {
+        case .committed(let seq)?:
+          state.apply(op)
+          head = max(head, seq)
+          let frame = ServerFrames.encode(
+            ["t": "op"].merging(ServerFrames.wireOp(SequencedOp(seq: seq, op: op), state: state)) {
+              $1
+            })
+          sink.send(frame, to: joinedConnections())
+        case .rejected(let why)?:
+          logger.error(
+            "node.decoded rejected", metadata: ["doc": "\(id)", "why": "\(why.description)"])
+        case .duplicate?, nil:
+          break
+        }
+      case .failure(let error):
+        logger.error("node.decoded commit failed", metadata: ["doc": "\(id)", "error": "\(error)"])
+        reload()
+      }
+    }
+  }
+
+  /// An ephemeral preview of the text at a drag position (`x`, `y` are coordinates on the
+  /// view's bound axes), sent to everyone in the room as `{"t":"preview"}`.
+  func preview(node: String, x: Double, y: Double) {
+    guard let decodes else { return }
+    queue.async { [self] in
+      let view = state.view
+      var coordinates: [(AxisID, Float)] = []
+      if let axis = view.x { coordinates.append((axis, Float(x))) }
+      if let axis = view.y { coordinates.append((axis, Float(y))) }
+      guard !coordinates.isEmpty, let current = state.node(NodeID(node)),
+        let target = try? movedLatent(current.latent.floats, to: coordinates, in: state)
+      else { return }
+      decodes.submitPreview(
+        DecodeScheduler.Job(
+          key: "\(id.rawValue)\u{0}\(node)\u{0}preview", latent: target,
+          candidates: previewCandidates
+        ) { [weak self] result in
+          guard let self, case .success(let found) = result else { return }
+          let frame = ServerFrames.encode([
+            "t": "preview", "node": node, "x": x, "y": y, "text": found.text,
+            "fidelity": Double(found.fidelity), "source": found.source.rawValue,
+          ])
+          sink.send(frame, to: joinedConnections(), coalesceKey: "preview:\(node)")
+        })
+    }
+  }
+}

@@ -1,0 +1,125 @@
+"""The re-decode pipeline end to end: moves come back as text for everyone, bursts
+coalesce without losing the final move, drags get previews, and a decode lost to a
+restart is made when the document is next opened."""
+import asyncio
+
+from conftest import Client, Server, typed
+from test_server import fp16_base64, run, unit
+
+MOOD = {
+    "axis": "mood", "name": "Mood", "poles": {"negative": "sad", "positive": "happy"},
+    "provider": "test", "params": {}, "direction": fp16_base64(unit(1)),
+    "calibration": {"negativeMean": -0.2, "positiveMean": 0.3}}
+
+
+async def decoded_for(client, move_id, timeout=60):
+    """Waits for the node.decoded that answers `move_id`; returns its frame."""
+    while True:
+        frame = await client.expect("op", timeout)
+        op = frame["op"]
+        if op["kind"] == "node.decoded" and op["payload"]["answers"] == move_id:
+            return frame
+
+
+async def canvas(server, doc):
+    a = await Client.connect(server.url(doc), "ra")
+    b = await Client.connect(server.url(doc), "rb")
+    await a.join()
+    await b.join()
+    await a.op("axis.create", MOOD)
+    await a.expect("ack")
+    await a.op("node.create", typed("n", "the soup was cold and bland"))
+    await a.expect("ack")
+    return a, b
+
+
+def test_a_move_is_decoded_for_everyone(server):
+    async def scenario():
+        a, b = await canvas(server, "decode")
+        move = await a.op("node.move", {"node": "n", "coordinates": [{"axis": "mood", "value": 0.9}]})
+        await a.expect("ack")
+        for client in (a, b):
+            frame = await decoded_for(client, move)
+            payload = frame["op"]["payload"]
+            assert frame["op"]["actor"] == "latitude"
+            assert payload["text"]
+            assert -1 <= payload["fidelity"] <= 1
+            assert payload["source"] in ("generated", "bank")
+            assert payload["decoderVersion"].startswith("latitude-prefix")
+            assert len(payload["runnersUp"]) <= 3
+        c = await Client.connect(server.url("decode"), "rc")
+        _, frames = await c.join()
+        node = next(f for f in frames if f["t"] == "snapshot")["state"]["nodes"][0]
+        assert node["text"] == payload["text"]
+        for client in (a, b, c):
+            await client.close()
+    run(scenario())
+
+
+def test_a_burst_of_moves_ends_with_the_final_move_decoded(server):
+    async def scenario():
+        a, b = await canvas(server, "burst")
+        moves = []
+        for step in range(12):
+            moves.append(await a.op("node.move", {
+                "node": "n", "coordinates": [{"axis": "mood", "value": -1 + step / 6}]}))
+        for _ in moves:
+            await a.expect("ack")
+        final = await decoded_for(b, moves[-1])
+        answered = [f["op"]["payload"]["answers"] for f in b.received
+                    if f["t"] == "op" and f["op"]["kind"] == "node.decoded"]
+        assert answered[-1] == moves[-1]
+        assert len(answered) < len(moves), "a burst should coalesce"
+        assert final["op"]["payload"]["text"]
+        await a.close()
+        await b.close()
+    run(scenario())
+
+
+def test_drags_get_ephemeral_previews(server):
+    async def scenario():
+        a, b = await canvas(server, "preview")
+        await a.op("view.bind", {"x": "mood"})
+        await a.expect("ack")
+        await a.send({"t": "drag", "node": "n", "x": 0.8, "y": 0})
+        preview = await b.expect("preview", timeout=60)
+        assert preview["node"] == "n" and preview["text"]
+        mine = await a.expect("preview", timeout=60)
+        assert mine["text"] == preview["text"]
+        c = await Client.connect(server.url("preview"), "rc")
+        _, frames = await c.join()
+        assert not any(f["t"] == "ops" and any(o["op"]["kind"] == "node.decoded" for o in f["ops"])
+                       for f in frames)
+        for client in (a, b, c):
+            await client.close()
+    run(scenario())
+
+
+def test_a_decode_lost_to_a_restart_is_made_on_reopen(tmp_path):
+    async def without_decoder(s):
+        a = await Client.connect(s.url("later"), "ra")
+        await a.join()
+        await a.op("axis.create", MOOD)
+        await a.expect("ack")
+        await a.op("node.create", typed("n", "a quiet morning by the sea"))
+        await a.expect("ack")
+        move = await a.op("node.move", {"node": "n", "coordinates": [{"axis": "mood", "value": -0.8}]})
+        await a.expect("ack")
+        await a.close()
+        return move
+
+    db = tmp_path / "later.sqlite"
+    first = Server(db, "--no-decoder").start()
+    move = run(without_decoder(first))
+    assert first.stop() == 0
+    second = Server(db).start()
+    try:
+        async def reopen():
+            a = await Client.connect(second.url("later"), "ra2")
+            await a.join()
+            frame = await decoded_for(a, move)
+            assert frame["op"]["payload"]["text"]
+            await a.close()
+        run(reopen())
+    finally:
+        second.stop()
