@@ -69,7 +69,7 @@ let package = Package(
       name: "CanvasStoreTests", dependencies: ["CanvasStore", "Canvas", "CanvasTestSupport"]),
     .testTarget(
       name: "CanvasServerTests",
-      dependencies: ["CanvasServer", "CanvasStore", "Canvas", "CanvasTestSupport"]),
+      dependencies: ["CanvasServer", "CanvasStore", "Canvas", "CanvasTestSupport", "Latent"]),
     .testTarget(
       name: "EndToEndTests",
       dependencies: ["latitude", "CanvasStore", "Canvas", "CanvasTestSupport"]),
