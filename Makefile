@@ -12,7 +12,7 @@ WITH_BLAS := OPENBLAS_CORETYPE="$$(scripts/blas-coretype.sh)"
 
 VENV_TEST := .venv-test
 
-.PHONY: deps weights build release run test bench-oplog bench-encode bench-fanout bench-decode bank corpus format lint clean help
+.PHONY: deps weights build release run test bench-oplog bench-encode bench-fanout bench-decode bank eval-axes axis-packs corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
@@ -22,6 +22,8 @@ help:
 	@echo "make bench-encode encoder vs ONNX Runtime and sentence-transformers"
 	@echo "make bench-fanout 50 WebSocket clients in one room against latitude serve"
 	@echo "make bench-decode decoder quality and latency on the held-out test sample, vs PyTorch"
+	@echo "make eval-axes    built-in axes on held-out labelled data (AUC, Spearman)"
+	@echo "make axis-packs   rebuild AxisPacks/builtin.json from open data (needs make corpus)"
 	@echo "make bank         rebuild Weights/bank/train-48k.bank from the train split (needs make corpus)"
 	@echo "make format       swift format the tree with .swift-format"
 
@@ -92,6 +94,17 @@ bank: deps weights
 	$(SWIFT) build -c release --product latitude
 	.build/release/latitude bank build Weights/train/data/train.txt --sample 48000 --seed 1 \
 	  --source "Weights/train train split (make corpus)" -o Weights/bank/train-48k.bank
+
+## Built-in axes on held-out labelled data.
+eval-axes: deps weights
+	Benchmarks/eval-axes.sh
+
+## The built-in axis pack: examples from open data, then directions by the Swift encoder.
+axis-packs: deps weights
+	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
+	.venv-train/bin/python scripts/make-axis-packs.py
+	$(SWIFT) build -c release --product latitude
+	.build/release/latitude axis build AxisPacks/builtin.json
 
 format:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests

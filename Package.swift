@@ -32,6 +32,13 @@ let package = Package(
       swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     // Pure document model: ops, merge rules, validation, history fold. No I/O.
     .target(name: "Canvas", dependencies: ["Latent"]),
+    .target(
+      name: "PluginHost",
+      dependencies: [
+        "Canvas", "Latent", "CLapacke", .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     // SQLite op log: migrations, group commit, snapshots, NDJSON export/import.
     .target(
       name: "CanvasStore",
@@ -40,7 +47,7 @@ let package = Package(
     .target(
       name: "CanvasServer",
       dependencies: [
-        "CLibWebSockets", "Canvas", "CanvasStore", "Latent",
+        "CLibWebSockets", "Canvas", "CanvasStore", "Latent", "PluginHost",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
@@ -48,7 +55,7 @@ let package = Package(
     .executableTarget(
       name: "latitude",
       dependencies: [
-        "Canvas", "CanvasStore", "CanvasServer", "Latent",
+        "Canvas", "CanvasStore", "CanvasServer", "Latent", "PluginHost",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),

@@ -19,7 +19,7 @@ struct Latitude: ParsableCommand {
     version: LatitudeVersion.current,
     subcommands: [
       ServeCommand.self, TokenCommand.self, DocsCommand.self, EncodeCommand.self,
-      DecodeCommand.self, RoundtripCommand.self, BankCommand.self,
+      DecodeCommand.self, RoundtripCommand.self, BankCommand.self, AxisCommand.self,
       ReplayCommand.self,
       ExportCommand.self,
       ImportCommand.self,

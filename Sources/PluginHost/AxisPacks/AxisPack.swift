@@ -1,0 +1,89 @@
+/// An axis pack: axes defined by data, safe to accept from anyone (Schema/axis-pack.schema.json).
+public struct AxisPack: Codable, Sendable, Equatable {
+  /// The pack's name, e.g. "latitude-builtin".
+  public var name: String
+  /// Its version.
+  public var version: String
+  /// What it is for.
+  public var description: String?
+  /// Its axes, in order; a combination may only use axes defined before it.
+  public var axes: [AxisDefinition]
+}
+
+/// One axis of a pack: example sentences per pole, or a weighted combination of axes.
+public struct AxisDefinition: Codable, Sendable, Equatable {
+  /// Pole labels.
+  public struct Poles: Codable, Sendable, Equatable {
+    /// The label of the −1 end.
+    public var negative: String
+    /// The label of the +1 end.
+    public var positive: String
+  }
+
+  /// An example sentence with an optional weight (default 1).
+  public struct Example: Codable, Sendable, Equatable {
+    /// The sentence.
+    public var text: String
+    /// Its weight in the pole's mean (default 1).
+    public var weight: Float?
+  }
+
+  /// Examples of each pole.
+  public struct Examples: Codable, Sendable, Equatable {
+    /// Examples of the −1 end.
+    public var negative: [Example]
+    /// Examples of the +1 end.
+    public var positive: [Example]
+  }
+
+  /// One term of a combination axis.
+  public struct Component: Codable, Sendable, Equatable {
+    /// An axis id defined earlier (in this pack or an earlier one).
+    public var axis: String
+    /// Its weight.
+    public var weight: Float
+  }
+
+  /// A cached result of building the axis, used when the examples and encoder still match.
+  public struct Computed: Codable, Sendable, Equatable {
+    /// The encoder it was computed with.
+    public var encoder: String
+    /// sha256 of the canonical definition (examples or components, and method).
+    public var definitionSHA256: String
+    /// The unit direction, base64 fp16.
+    public var direction: String
+    /// Mean raw projection of the negative examples.
+    public var negativeMean: Float
+    /// Mean raw projection of the positive examples.
+    public var positiveMean: Float
+
+    /// Makes a cached build.
+    public init(
+      encoder: String, definitionSHA256: String, direction: String, negativeMean: Float,
+      positiveMean: Float
+    ) {
+      self.encoder = encoder
+      self.definitionSHA256 = definitionSHA256
+      self.direction = direction
+      self.negativeMean = negativeMean
+      self.positiveMean = positiveMean
+    }
+  }
+
+  /// A stable id (letters, digits, "-", "_", ".").
+  public var id: String
+  /// Display name.
+  public var name: String
+  /// Pole labels.
+  public var poles: Poles
+  /// "mean-difference" (default) or "logistic".
+  public var method: String?
+  /// Where the examples come from.
+  public var source: String?
+  /// Example sentences per pole (or use `combine`).
+  public var examples: Examples?
+  /// A weighted combination of other axes (or use `examples`).
+  public var combine: [Component]?
+  /// The cached build, written by `latitude axis build`.
+  public var computed: Computed?
+}
