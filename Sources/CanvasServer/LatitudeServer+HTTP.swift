@@ -40,6 +40,10 @@ extension LatitudeServer {
         return try state(doc, request.parameters)
       case ("POST", ["v1", "encode"]):
         return try encode(request.body)
+      case ("GET", ["v1", "docs", "*", "projections"]):
+        return try projections(doc)
+      case ("GET", ["v1", "axes"]):
+        return packAxes()
       default:
         return .json(
           404,
@@ -106,6 +110,36 @@ extension LatitudeServer {
     var object = (try JSONSerialization.jsonObject(with: view)) as? [String: Any] ?? [:]
     object["seq"] = seq
     return .json(200, ServerFrames.encode(object))
+  }
+
+  /// Every live node's calibrated coordinate on every axis of the document: where it was
+  /// put ("at") and where its text lands ("text").
+  private func projections(_ id: DocumentID) throws -> HTTPResponse {
+    let head = try store.requireDocument(id).headSeq
+    let state = try store.state(id, atSeq: head)
+    let nodes: [[String: Any]] = state.nodes.map { node in
+      var entry: [String: Any] = ["id": node.id.rawValue, "coords": ServerFrames.coordinates(of: node.id, in: state) ?? [:]]
+      if let text = node.text { entry["text"] = text }
+      return entry
+    }
+    return .json(
+      200,
+      ServerFrames.encode([
+        "seq": head, "axes": state.axes.map { ["id": $0.id.rawValue, "name": $0.name] }, "nodes": nodes,
+      ]))
+  }
+
+  /// The axes of the loaded axis packs (usable in axis.create with provider "pack").
+  private func packAxes() -> HTTPResponse {
+    let list: [[String: Any]] = (axes?.axes ?? []).map { axis in
+      var entry: [String: Any] = [
+        "id": axis.id, "name": axis.name, "pack": axis.pack, "version": axis.version,
+        "poles": ["negative": axis.poles.negative, "positive": axis.poles.positive],
+      ]
+      if let source = axis.source { entry["source"] = source }
+      return entry
+    }
+    return .json(200, ServerFrames.encode(["axes": list]))
   }
 
   /// {"texts": [...], "doc": optional} → base64 fp16 latents, and coordinates on the

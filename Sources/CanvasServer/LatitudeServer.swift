@@ -3,6 +3,7 @@ import CanvasStore
 import Foundation
 import Latent
 import Logging
+import PluginHost
 
 /// The collaboration server: the libwebsockets transport, one room per open document, the
 /// group-committed op log, and the encoder. WebSocket clients connect to
@@ -34,6 +35,8 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     public var decodeWorkers: Int = DecodeScheduler.defaultWorkers
     /// Generated candidates per committed decode (re-ranked with the bank's). Default 8.
     public var decodeCandidates: Int = 8
+    /// Axis-pack folders. Default: the built-in pack's folder.
+    public var axisPackDirectories: [String] = [AxisRegistry.defaultDirectory]
     /// Generated candidates per drag preview. Default 1 (greedy).
     public var previewCandidates: Int = 1
 
@@ -67,6 +70,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   let committer: GroupCommitter
   let encoder: SentenceEncoder?
   let decodes: DecodeScheduler?
+  let axes: AxisRegistry?
   let transport: WebSocketServer
   let metrics = ServerMetrics()
   let lock = NSLock()
@@ -91,6 +95,11 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
         decoder: pipeline, workers: configuration.decodeWorkers, logger: logger)
     } else {
       decodes = nil
+    }
+    axes = encoder.map {
+      AxisRegistry(
+        directories: configuration.axisPackDirectories, builder: AxisBuilder(encoder: $0),
+        logger: logger)
     }
     transport = WebSocketServer(configuration: configuration.transport, logger: logger)
   }
@@ -334,7 +343,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     if let room = rooms[document] { return room }
     let room = try Room(
       id: document, store: store, committer: committer, encoder: encoder, decodes: decodes,
-      sink: self, metrics: metrics, logger: logger
+      axes: axes, sink: self, metrics: metrics, logger: logger
     )
     room.decodeCandidates = configuration.decodeCandidates
     room.previewCandidates = configuration.previewCandidates

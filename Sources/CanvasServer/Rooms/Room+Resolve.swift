@@ -28,6 +28,8 @@ extension Room {
       payload["latent"] = try embed(text)
     case OpKind.nodeMove.rawValue:
       payload["latent"] = try moveTarget(payload, state: state)
+    case OpKind.axisCreate.rawValue:
+      try resolveAxis(&payload)
     default:
       break
     }

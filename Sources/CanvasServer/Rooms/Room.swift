@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import Latent
 import Logging
+import PluginHost
 
 /// Sends frames to connections; the transport in production, a recorder in tests.
 public protocol FrameSink: AnyObject, Sendable {
@@ -40,6 +41,8 @@ final class Room: @unchecked Sendable {
   let store: CanvasStore
   let committer: GroupCommitter
   let encoder: SentenceEncoder?
+  /// Axes from the loaded axis packs, for axis.create with provider "pack".
+  let axes: AxisRegistry?
   /// The shared decode pool; nil runs without a decoder (moves then keep their old text).
   let decodes: DecodeScheduler?
   /// Candidates per committed decode, and per drag preview.
@@ -64,9 +67,11 @@ final class Room: @unchecked Sendable {
 
   init(
     id: DocumentID, store: CanvasStore, committer: GroupCommitter, encoder: SentenceEncoder?,
-    decodes: DecodeScheduler? = nil, sink: any FrameSink, metrics: ServerMetrics, logger: Logger
+    decodes: DecodeScheduler? = nil, axes: AxisRegistry? = nil, sink: any FrameSink,
+    metrics: ServerMetrics, logger: Logger
   ) throws {
     self.decodes = decodes
+    self.axes = axes
     self.metrics = metrics
     self.id = id
     self.store = store

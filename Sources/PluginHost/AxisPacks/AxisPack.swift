@@ -8,6 +8,14 @@ public struct AxisPack: Codable, Sendable, Equatable {
   public var description: String?
   /// Its axes, in order; a combination may only use axes defined before it.
   public var axes: [AxisDefinition]
+
+  /// Makes a pack.
+  public init(name: String, version: String, description: String?, axes: [AxisDefinition]) {
+    self.name = name
+    self.version = version
+    self.description = description
+    self.axes = axes
+  }
 }
 
 /// One axis of a pack: example sentences per pole, or a weighted combination of axes.
@@ -18,6 +26,12 @@ public struct AxisDefinition: Codable, Sendable, Equatable {
     public var negative: String
     /// The label of the +1 end.
     public var positive: String
+
+    /// Makes pole labels.
+    public init(negative: String, positive: String) {
+      self.negative = negative
+      self.positive = positive
+    }
   }
 
   /// An example sentence with an optional weight (default 1).
@@ -26,6 +40,12 @@ public struct AxisDefinition: Codable, Sendable, Equatable {
     public var text: String
     /// Its weight in the pole's mean (default 1).
     public var weight: Float?
+
+    /// Makes an example.
+    public init(text: String, weight: Float? = nil) {
+      self.text = text
+      self.weight = weight
+    }
   }
 
   /// Examples of each pole.
@@ -34,6 +54,12 @@ public struct AxisDefinition: Codable, Sendable, Equatable {
     public var negative: [Example]
     /// Examples of the +1 end.
     public var positive: [Example]
+
+    /// Makes the examples.
+    public init(negative: [Example], positive: [Example]) {
+      self.negative = negative
+      self.positive = positive
+    }
   }
 
   /// One term of a combination axis.
@@ -86,4 +112,19 @@ public struct AxisDefinition: Codable, Sendable, Equatable {
   public var combine: [Component]?
   /// The cached build, written by `latitude axis build`.
   public var computed: Computed?
+
+  /// Makes a definition.
+  public init(
+    id: String, name: String, poles: Poles, method: String?, source: String?,
+    examples: Examples?, combine: [Component]?, computed: Computed?
+  ) {
+    self.id = id
+    self.name = name
+    self.poles = poles
+    self.method = method
+    self.source = source
+    self.examples = examples
+    self.combine = combine
+    self.computed = computed
+  }
 }

@@ -31,6 +31,7 @@ struct ServeCommand: ParsableCommand {
   @Flag(help: "Run without the decoder (moved nodes keep their last text).") var noDecoder = false
   @Option(help: "Decode worker threads [cores − 1, at least 1].") var decodeWorkers: String?
   @Option(help: "Generated candidates per decode [8].") var decodeCandidates: String?
+  @Option(help: "Axis-pack folder; repeatable [AxisPacks].") var axisPacks: [String] = []
 
   /// Flags > LATITUDE_* environment > config file > defaults.
   func settings() throws -> ServeSettings {
@@ -41,6 +42,7 @@ struct ServeCommand: ParsableCommand {
         "frames-per-second": framesPerSecond, "frame-burst": frameBurst,
         "decoder": noDecoder ? "off" : decoder, "bank": bank, "decode-workers": decodeWorkers,
         "decode-candidates": decodeCandidates,
+        "axis-packs": axisPacks.isEmpty ? nil : axisPacks.joined(separator: ","),
       ], file: config)
   }
 
@@ -86,6 +88,9 @@ struct ServeCommand: ParsableCommand {
     configuration.bankPath = settings.string("bank") == "off" ? nil : settings.string("bank")
     if workers > 0 { configuration.decodeWorkers = workers }
     configuration.decodeCandidates = candidates
+    configuration.axisPackDirectories = settings.string("axis-packs").split(separator: ",").map {
+      $0.trimmingCharacters(in: .whitespaces)
+    }.filter { !$0.isEmpty }
     let server = try LatitudeServer(configuration: configuration, logger: logger)
     try server.start()
     FileHandle.standardError.write(Data("latitude serving on \(host):\(server.port)\n".utf8))

@@ -18,6 +18,7 @@ struct ServeSettings {
     "bank": ("LATITUDE_BANK", "Weights/bank/train-48k.bank"),
     "decode-workers": ("LATITUDE_DECODE_WORKERS", "0"),
     "decode-candidates": ("LATITUDE_DECODE_CANDIDATES", "8"),
+    "axis-packs": ("LATITUDE_AXIS_PACKS", "AxisPacks"),
   ]
 
   private var values: [String: String] = [:]
