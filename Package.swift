@@ -9,6 +9,8 @@ let package = Package(
     .library(name: "Canvas", targets: ["Canvas"]),
     .library(name: "CanvasStore", targets: ["CanvasStore"]),
     .library(name: "Latent", targets: ["Latent"]),
+    // Built-in native plugins: shared libraries the plugin host finds beside the executable.
+    .library(name: "LatitudeBuiltinOps", type: .dynamic, targets: ["BuiltinOps"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,10 +34,15 @@ let package = Package(
       swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     // Pure document model: ops, merge rules, validation, history fold. No I/O.
     .target(name: "Canvas", dependencies: ["Latent"]),
+    // The native plugin ABI (a C header) and the built-in operations plugin written on it.
+    .target(name: "CLatitudePlugin"),
+    .target(
+      name: "BuiltinOps", dependencies: ["CLatitudePlugin"], path: "Plugins/builtin-ops",
+      cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("m")]),
     .target(
       name: "PluginHost",
       dependencies: [
-        "Canvas", "Latent", "CLapacke", .product(name: "Crypto", package: "swift-crypto"),
+        "Canvas", "Latent", "CLapacke", "CLatitudePlugin", .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),

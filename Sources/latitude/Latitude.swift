@@ -20,6 +20,7 @@ struct Latitude: ParsableCommand {
     subcommands: [
       ServeCommand.self, TokenCommand.self, DocsCommand.self, EncodeCommand.self,
       DecodeCommand.self, RoundtripCommand.self, BankCommand.self, AxisCommand.self,
+      PluginsCommand.self, OpCommand.self,
       ReplayCommand.self,
       ExportCommand.self,
       ImportCommand.self,

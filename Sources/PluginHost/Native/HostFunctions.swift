@@ -1,0 +1,92 @@
+import CLatitudePlugin
+import Foundation
+import Latent
+import Logging
+
+/// What the host functions reach through `latitude_host.context`.
+final class HostContext: @unchecked Sendable {
+  let encoder: SentenceEncoder?
+  let logger: Logger
+  init(encoder: SentenceEncoder?, logger: Logger) {
+    self.encoder = encoder
+    self.logger = logger
+  }
+}
+
+/// The C function table handed to every plugin. Each function is a plain C function; the
+/// context pointer carries the encoder and logger.
+enum HostFunctions {
+  static func table(context: HostContext, dimension: Int) -> latitude_host {
+    latitude_host(
+      abi_version: LATITUDE_PLUGIN_ABI_VERSION, dimension: UInt32(dimension),
+      context: Unmanaged.passRetained(context).toOpaque(),
+      encode: { context, texts, count, out in
+        guard let context, let texts, let out else { return -1 }
+        let host = Unmanaged<HostContext>.fromOpaque(context).takeUnretainedValue()
+        guard let encoder = host.encoder else { return -1 }
+        let strings = (0..<Int(count)).map { String(cString: texts[$0]!) }
+        let vectors = encoder.encode(strings)
+        for (row, vector) in vectors.enumerated() {
+          (out + row * vector.count).update(from: vector, count: vector.count)
+        }
+        return 0
+      },
+      log: { context, level, message in
+        guard let context, let message else { return }
+        let host = Unmanaged<HostContext>.fromOpaque(context).takeUnretainedValue()
+        let text = String(cString: message)
+        switch level {
+        case 0: host.logger.debug("\(text)")
+        case 1: host.logger.info("\(text)")
+        case 2: host.logger.warning("\(text)")
+        default: host.logger.error("\(text)")
+        }
+      },
+      dot: { a, b, n in
+        guard let a, let b else { return 0 }
+        var sum: Float = 0
+        for i in 0..<Int(n) { sum += a[i] * b[i] }
+        return sum
+      },
+      normalize: { v, n in
+        guard let v else { return }
+        var sum: Float = 0
+        for i in 0..<Int(n) { sum += v[i] * v[i] }
+        let norm = sum.squareRoot()
+        guard norm > 0 else { return }
+        for i in 0..<Int(n) { v[i] /= norm }
+      },
+      slerp: { a, b, t, out, n in
+        guard let a, let b, let out else { return }
+        let result = LatentGeometry.slerp(
+          Array(UnsafeBufferPointer(start: a, count: Int(n))),
+          Array(UnsafeBufferPointer(start: b, count: Int(n))), t: t)
+        out.update(from: result, count: Int(n))
+      },
+      move: { latent, directions, targets, k, out, n in
+        guard let latent, let directions, let targets, let out, k > 0 else { return -1 }
+        let point = Array(UnsafeBufferPointer(start: latent, count: Int(n)))
+        let axes = (0..<Int(k)).map {
+          Array(UnsafeBufferPointer(start: directions + $0 * Int(n), count: Int(n)))
+        }
+        let goals = Array(UnsafeBufferPointer(start: targets, count: Int(k)))
+        let moved = LatentGeometry.move(point, onto: axes, targets: goals)
+        guard moved.allSatisfy(\.isFinite) else { return -1 }
+        out.update(from: moved, count: Int(n))
+        return 0
+      },
+      principal_components: { points, count, k, out, n in
+        guard let points, let out, count > 1 else { return -1 }
+        let rows = (0..<Int(count)).map {
+          Array(UnsafeBufferPointer(start: points + $0 * Int(n), count: Int(n)))
+        }
+        guard let pca = PrincipalComponents(points: rows, count: Int(k)),
+          pca.components.count == Int(k)
+        else { return -1 }
+        for (row, component) in pca.components.enumerated() {
+          (out + row * Int(n)).update(from: component, count: Int(n))
+        }
+        return 0
+      })
+  }
+}

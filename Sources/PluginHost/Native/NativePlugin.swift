@@ -1,0 +1,60 @@
+import CLatitudePlugin
+import Canvas
+import Foundation
+
+/// A loaded native plugin: its description, copied out of the C structs it returned.
+public struct NativePlugin: Sendable {
+  /// One operation.
+  public struct Operation: Sendable {
+    /// Unique name.
+    public var name: String
+    /// What it does.
+    public var description: String
+    /// JSON Schema of its params.
+    public var paramsSchema: JSONValue
+    /// The schema as the plugin wrote it.
+    public var paramsSchemaText: String
+    /// Inputs it accepts.
+    public var inputs: ClosedRange<Int>
+    let run: @convention(c) (
+      UnsafePointer<latitude_host>?, UnsafePointer<latitude_op_request>?,
+      UnsafeMutablePointer<latitude_op_result>?
+    ) -> Int32
+    /// The plugin it belongs to.
+    public var plugin: String
+  }
+
+  /// The plugin's name.
+  public var name: String
+  /// Its version.
+  public var version: String
+  /// The file it was loaded from.
+  public var path: String
+  /// Its operations.
+  public var operations: [Operation]
+  /// Names of its axis providers.
+  public var axisProviders: [String]
+}
+
+/// Why a native plugin was refused.
+public enum PluginLoadError: Error, Equatable, CustomStringConvertible {
+  case cannotOpen(path: String, reason: String)
+  case missingEntry(path: String)
+  case refusedByPlugin(path: String)
+  case abiMismatch(path: String, version: UInt32)
+  case invalid(path: String, detail: String)
+  case duplicate(name: String, path: String)
+
+  public var description: String {
+    switch self {
+    case .cannotOpen(let path, let reason): "cannot load plugin \(path): \(reason)"
+    case .missingEntry(let path):
+      "\(path) has no latitude_plugin_v1 symbol (is it a Latitude plugin?)"
+    case .refusedByPlugin(let path): "plugin \(path) refused to load (see its log line)"
+    case .abiMismatch(let path, let version):
+      "plugin \(path) speaks ABI \(version); this host speaks \(LATITUDE_PLUGIN_ABI_VERSION)"
+    case .invalid(let path, let detail): "plugin \(path) is invalid: \(detail)"
+    case .duplicate(let name, let path): "plugin \(path): '\(name)' is already registered"
+    }
+  }
+}

@@ -1,0 +1,193 @@
+import CLatitudePlugin
+import Canvas
+import Foundation
+import Latent
+
+/// An axis passed to an operation.
+public struct OperationAxis: Sendable {
+  /// Its id.
+  public var id: String
+  /// Unit direction.
+  public var direction: [Float]
+  /// Raw projections calibrating to −1 and +1.
+  public var negativeMean: Float
+  public var positiveMean: Float
+
+  /// Makes an operation axis.
+  public init(id: String, direction: [Float], negativeMean: Float, positiveMean: Float) {
+    self.id = id
+    self.direction = direction
+    self.negativeMean = negativeMean
+    self.positiveMean = positiveMean
+  }
+}
+
+/// What an operation produced.
+public struct OperationOutput: Sendable {
+  /// New node latents, or axis directions.
+  public enum Kind: Sendable, Equatable { case nodes, axes }
+  /// Which.
+  public var kind: Kind
+  /// Unit vectors.
+  public var vectors: [[Float]]
+  /// For axes: the raw projections calibrating to −1 and +1.
+  public var calibrations: [(negative: Float, positive: Float)]
+}
+
+/// Why an operation call failed; the request gets this as its reason.
+public enum OperationError: Error, Equatable, CustomStringConvertible {
+  case unknownOperation(String)
+  case disabled(plugin: String)
+  case badInputs(String)
+  case badParams(String)
+  case failed(operation: String, reason: String)
+  case timedOut(operation: String)
+
+  public var description: String {
+    switch self {
+    case .unknownOperation(let name): "no operation '\(name)' is loaded"
+    case .disabled(let plugin): "plugin \(plugin) is disabled after repeated timeouts"
+    case .badInputs(let detail): detail
+    case .badParams(let detail): "bad params: \(detail)"
+    case .failed(let operation, let reason): "\(operation) failed: \(reason)"
+    case .timedOut(let operation): "\(operation) overran its time limit; its result was discarded"
+    }
+  }
+}
+
+/// The host table, immutable after load, handed to the call queue.
+private struct SendableHost: @unchecked Sendable { let value: latitude_host }
+
+/// Buffers of one call, kept alive by the call's closure even if the caller stops waiting.
+private final class CallBuffers: @unchecked Sendable {
+  var inputs: [Float]
+  var outputs: [Float]
+  var negatives: [Float]
+  var positives: [Float]
+  var error: [CChar]
+  var params: [CChar]
+  var ids: [[CChar]]
+  var directions: [[Float]]
+  var axes: [latitude_axis] = []
+  var status: Int32 = -1
+  var outputCount: UInt32 = 0
+  var outputKind: UInt32 = 0
+
+  init(inputs: [[Float]], params: String, axes: [OperationAxis], maxOutputs: Int, dimension: Int) {
+    self.inputs = inputs.flatMap { $0 }
+    outputs = [Float](repeating: 0, count: maxOutputs * dimension)
+    negatives = [Float](repeating: 0, count: maxOutputs)
+    positives = [Float](repeating: 0, count: maxOutputs)
+    error = [CChar](repeating: 0, count: 512)
+    self.params = Array(params.utf8CString)
+    ids = axes.map { Array($0.id.utf8CString) }
+    directions = axes.map(\.direction)
+    self.axisCalibrations = axes.map { ($0.negativeMean, $0.positiveMean) }
+  }
+  let axisCalibrations: [(Float, Float)]
+}
+
+extension PluginRegistry {
+  /// Runs an operation on `inputs` (unit latents) with `params`, under the time limit.
+  /// - Throws: `OperationError` with the reason the request is refused.
+  public func run(
+    _ name: String, inputs: [[Float]], params: JSONValue, axes: [OperationAxis],
+    maxOutputs: Int = 16, dimension: Int = 384
+  ) throws(OperationError) -> OperationOutput {
+    guard let operation = operation(name) else { throw .unknownOperation(name) }
+    guard !disabled.contains(operation.plugin) else { throw .disabled(plugin: operation.plugin) }
+    guard operation.inputs.contains(inputs.count) else {
+      throw .badInputs(
+        "\(name) takes \(operation.inputs.lowerBound)–\(operation.inputs.upperBound) nodes, not \(inputs.count)")
+    }
+    guard inputs.allSatisfy({ $0.count == dimension && $0.allSatisfy(\.isFinite) }) else {
+      throw .badInputs("inputs must be finite \(dimension)-d vectors")
+    }
+    if let problem = ParamsValidator.problem(params, operation.paramsSchema) {
+      throw .badParams(problem)
+    }
+    let paramsText = String(decoding: (try? JSONEncoder().encode(params)) ?? Data("{}".utf8), as: UTF8.self)
+    let buffers = CallBuffers(
+      inputs: inputs, params: paramsText, axes: axes, maxOutputs: maxOutputs, dimension: dimension)
+    let done = DispatchSemaphore(value: 0)
+    let host = SendableHost(value: hostTable)
+    queue.async {
+      Self.call(operation, buffers, host.value, maxOutputs: maxOutputs)
+      done.signal()
+    }
+    let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+    guard done.wait(timeout: .now() + seconds) == .success else {
+      recordTimeout(operation)
+      throw .timedOut(operation: name)
+    }
+    recordSuccess(operation)
+    guard buffers.status == 0 else {
+      let reason = String(
+        decoding: buffers.error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      throw .failed(operation: name, reason: reason.isEmpty ? "error \(buffers.status)" : reason)
+    }
+    let count = min(Int(buffers.outputCount), maxOutputs)
+    let vectors = (0..<count).map { Array(buffers.outputs[$0 * dimension..<($0 + 1) * dimension]) }
+    guard count > 0, vectors.allSatisfy({ $0.allSatisfy(\.isFinite) && VectorMath.norm($0) > 1e-6 })
+    else { throw .failed(operation: name, reason: "returned no usable vectors") }
+    let kind: OperationOutput.Kind = buffers.outputKind == 1 ? .axes : .nodes
+    return OperationOutput(
+      kind: kind, vectors: vectors.map { LatentGeometry.normalized($0) },
+      calibrations: (0..<count).map { (buffers.negatives[$0], buffers.positives[$0]) })
+  }
+
+  private static func call(
+    _ operation: NativePlugin.Operation, _ b: CallBuffers, _ host: latitude_host, maxOutputs: Int
+  ) {
+    var host = host
+    b.inputs.withUnsafeBufferPointer { inputs in
+      b.params.withUnsafeBufferPointer { params in
+        withAxes(b, index: 0, axes: []) { axes in
+          axes.withUnsafeBufferPointer { axisPointer in
+            var request = latitude_op_request(
+              inputs: inputs.baseAddress, input_count: UInt32(inputs.count / Int(host.dimension)),
+              params_json: params.baseAddress, axes: axisPointer.baseAddress,
+              axis_count: UInt32(axes.count))
+            b.outputs.withUnsafeMutableBufferPointer { outputs in
+              b.negatives.withUnsafeMutableBufferPointer { negatives in
+                b.positives.withUnsafeMutableBufferPointer { positives in
+                  b.error.withUnsafeMutableBufferPointer { error in
+                    var result = latitude_op_result(
+                      outputs: outputs.baseAddress, max_outputs: UInt32(maxOutputs),
+                      output_count: 0, output_kind: 0, negative_means: negatives.baseAddress,
+                      positive_means: positives.baseAddress, error: error.baseAddress,
+                      error_capacity: UInt32(error.count - 1))
+                    b.status = withUnsafePointer(to: &host) { hostPointer in
+                      withUnsafePointer(to: &request) { operation.run(hostPointer, $0, &result) }
+                    }
+                    b.outputCount = result.output_count
+                    b.outputKind = result.output_kind
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Builds the C axis array with every id and direction pinned for the call.
+  private static func withAxes(
+    _ b: CallBuffers, index: Int, axes: [latitude_axis], _ body: ([latitude_axis]) -> Void
+  ) {
+    guard index < b.ids.count else { return body(axes) }
+    b.ids[index].withUnsafeBufferPointer { id in
+      b.directions[index].withUnsafeBufferPointer { direction in
+        let (negative, positive) = b.axisCalibrations[index]
+        withAxes(
+          b, index: index + 1,
+          axes: axes + [
+            latitude_axis(
+              id: id.baseAddress, direction: direction.baseAddress, negative_mean: negative,
+              positive_mean: positive)
+          ], body)
+      }
+    }
+  }
+}

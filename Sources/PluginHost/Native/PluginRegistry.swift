@@ -1,0 +1,189 @@
+import CLatitudePlugin
+import Canvas
+import Foundation
+import Latent
+import Logging
+
+/// Loads native plugins and runs their operations.
+///
+/// Loading: every `*.so` in the plugin folders (and the built-in ones beside the
+/// executable) is dlopen'ed, its `latitude_plugin_v1` entry called with the host table, and
+/// the result checked: ABI version, names, schemas, duplicates. Each failure is a refusal
+/// with a log line; the server keeps running. Libraries are never dlclose'd.
+///
+/// Calls: each runs on a concurrent queue with a time limit. An error fails only that
+/// request; a call that overruns has its result discarded, and a plugin that times out
+/// `disableAfterTimeouts` times in a row is disabled (log line and metric).
+public final class PluginRegistry: @unchecked Sendable {
+  /// The loaded plugins.
+  public let plugins: [NativePlugin]
+  /// What was refused and why.
+  public let refusals: [PluginLoadError]
+  /// Time limit per call.
+  public var timeout: Duration = .seconds(2)
+  /// Consecutive timeouts that disable a plugin.
+  public var disableAfterTimeouts = 3
+  private var host: latitude_host
+  var hostTable: latitude_host { host }
+  private let logger: Logger
+  private let lock = NSLock()
+  private var consecutiveTimeouts: [String: Int] = [:]
+  private var disabledPlugins: Set<String> = []
+  private var timeoutCount = 0
+  let queue = DispatchQueue(label: "latitude.plugins", attributes: .concurrent)
+
+  /// Built-in plugins: shared libraries named libLatitude*.so beside the executable.
+  public static var builtinDirectory: String {
+    URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+      .path
+  }
+
+  /// Loads the built-in plugins and every `*.so` in `directories`.
+  public init(directories: [String], encoder: SentenceEncoder?, dimension: Int = 384, logger: Logger)
+  {
+    self.logger = logger
+    host = HostFunctions.table(context: HostContext(encoder: encoder, logger: logger), dimension: dimension)
+    var files: [String] = []
+    let builtins = (try? FileManager.default.contentsOfDirectory(atPath: Self.builtinDirectory)) ?? []
+    files += builtins.filter { $0.hasPrefix("libLatitude") && $0.hasSuffix(".so") }.sorted().map {
+      Self.builtinDirectory + "/" + $0
+    }
+    for directory in directories {
+      guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+        logger.error("plugin folder \(directory) cannot be read")
+        continue
+      }
+      files += entries.filter { $0.hasSuffix(".so") }.sorted().map { directory + "/" + $0 }
+    }
+    var loaded: [NativePlugin] = []
+    var refusals: [PluginLoadError] = []
+    var names = Set<String>()
+    for path in files {
+      do {
+        let plugin = try Self.load(path, host: &host)
+        for name in [plugin.name] + plugin.operations.map(\.name) + plugin.axisProviders
+        where names.contains(name) {
+          throw PluginLoadError.duplicate(name: name, path: path)
+        }
+        names.formUnion([plugin.name] + plugin.operations.map(\.name) + plugin.axisProviders)
+        loaded.append(plugin)
+        logger.info(
+          "plugin loaded",
+          metadata: [
+            "plugin": "\(plugin.name)", "version": "\(plugin.version)", "path": "\(path)",
+            "operations": "\(plugin.operations.map(\.name).joined(separator: ","))",
+          ])
+      } catch let error as PluginLoadError {
+        refusals.append(error)
+        logger.error("plugin refused", metadata: ["reason": "\(error)"])
+      } catch {
+        refusals.append(.invalid(path: path, detail: "\(error)"))
+      }
+    }
+    plugins = loaded
+    self.refusals = refusals
+  }
+
+  /// The operation with this name, if loaded.
+  public func operation(_ name: String) -> NativePlugin.Operation? {
+    plugins.lazy.flatMap(\.operations).first { $0.name == name }
+  }
+
+  /// Plugins disabled for timing out.
+  public var disabled: Set<String> {
+    lock.lock()
+    defer { lock.unlock() }
+    return disabledPlugins
+  }
+
+  /// Calls that overran their time limit.
+  public var timeouts: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return timeoutCount
+  }
+
+  func recordTimeout(_ operation: NativePlugin.Operation) {
+    lock.lock()
+    timeoutCount += 1
+    consecutiveTimeouts[operation.plugin, default: 0] += 1
+    let disable =
+      consecutiveTimeouts[operation.plugin]! >= disableAfterTimeouts
+      && disabledPlugins.insert(operation.plugin).inserted
+    lock.unlock()
+    logger.warning("plugin call timed out", metadata: ["operation": "\(operation.name)"])
+    if disable {
+      logger.error(
+        "plugin disabled after repeated timeouts", metadata: ["plugin": "\(operation.plugin)"])
+    }
+  }
+
+  func recordSuccess(_ operation: NativePlugin.Operation) {
+    lock.lock()
+    consecutiveTimeouts[operation.plugin] = 0
+    lock.unlock()
+  }
+
+  private static func load(_ path: String, host: inout latitude_host) throws -> NativePlugin {
+    guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+      throw PluginLoadError.cannotOpen(path: path, reason: String(cString: dlerror()))
+    }
+    // Never dlclose'd: code from the image may still be referenced.
+    guard let symbol = dlsym(handle, "latitude_plugin_v1") else {
+      throw PluginLoadError.missingEntry(path: path)
+    }
+    let entry = unsafeBitCast(symbol, to: latitude_plugin_entry.self)
+    guard let described = withUnsafePointer(to: &host, { entry($0) }) else {
+      throw PluginLoadError.refusedByPlugin(path: path)
+    }
+    let plugin = described.pointee
+    guard plugin.abi_version == LATITUDE_PLUGIN_ABI_VERSION else {
+      throw PluginLoadError.abiMismatch(path: path, version: plugin.abi_version)
+    }
+    func text(_ pointer: UnsafePointer<CChar>?, _ what: String) throws -> String {
+      guard let pointer else { throw PluginLoadError.invalid(path: path, detail: "\(what) is NULL") }
+      return String(cString: pointer)
+    }
+    let name = try text(plugin.name, "name")
+    guard Self.isValidName(name) else {
+      throw PluginLoadError.invalid(path: path, detail: "name '\(name)' must be [a-z0-9-]{1,64}")
+    }
+    var operations: [NativePlugin.Operation] = []
+    for index in 0..<Int(plugin.operation_count) {
+      guard let c = plugin.operations?[index] else { break }
+      let opName = try text(c.name, "operation \(index) name")
+      guard Self.isValidName(opName), let run = c.run, c.min_inputs >= 1,
+        c.max_inputs >= c.min_inputs
+      else {
+        throw PluginLoadError.invalid(
+          path: path, detail: "operation '\(opName)' needs a valid name, run and input range")
+      }
+      let schemaText = try text(c.params_schema, "schema of \(opName)")
+      guard let schema = try? JSONDecoder().decode(JSONValue.self, from: Data(schemaText.utf8)),
+        case .object = schema
+      else {
+        throw PluginLoadError.invalid(path: path, detail: "schema of '\(opName)' is not a JSON object")
+      }
+      operations.append(
+        NativePlugin.Operation(
+          name: opName, description: (try? text(c.description, "")) ?? "", paramsSchema: schema,
+          paramsSchemaText: schemaText, inputs: Int(c.min_inputs)...Int(c.max_inputs), run: run,
+          plugin: name))
+    }
+    var providers: [String] = []
+    for index in 0..<Int(plugin.axis_provider_count) {
+      guard let c = plugin.axis_providers?[index] else { break }
+      providers.append(try text(c.name, "axis provider \(index) name"))
+    }
+    return NativePlugin(
+      name: name, version: try text(plugin.version, "version"), path: path,
+      operations: operations, axisProviders: providers)
+  }
+
+  static func isValidName(_ name: String) -> Bool {
+    !name.isEmpty && name.count <= 64
+      && name.unicodeScalars.allSatisfy {
+        ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
+      }
+  }
+}

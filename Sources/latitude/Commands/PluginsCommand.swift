@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Latent
+import Logging
+import PluginHost
+
+/// `latitude plugins list`: the native plugins that load, with versions and operations.
+struct PluginsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plugins", abstract: "Native plugins: list what loads.",
+    subcommands: [List.self])
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List loaded plugins (built-in and from --plugins folders) and refusals.")
+    @Option(help: "Plugin folder (repeatable).") var plugins: [String] = []
+
+    func run() throws {
+      let registry = PluginRegistry(
+        directories: plugins, encoder: nil, logger: Logger(label: "latitude.plugins"))
+      var lines: [String] = []
+      for plugin in registry.plugins {
+        lines.append("\(plugin.name) \(plugin.version)\t\(plugin.path)")
+        for operation in plugin.operations {
+          lines.append(
+            "  \(operation.name)\t\(operation.inputs.lowerBound)–\(operation.inputs.upperBound) inputs\t\(operation.description)"
+          )
+        }
+      }
+      for refusal in registry.refusals { lines.append("refused: \(refusal)") }
+      writeOut(lines.joined(separator: "\n") + "\n")
+    }
+  }
+}
