@@ -46,7 +46,7 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release --product latitude
+	$(SWIFT) build -c release --product latitude && $(SWIFT) build -c release --product LatitudeBuiltinOps
 
 ## The server on the embedded SQLite file (loopback, port 8080; Ctrl-C stops it cleanly).
 run: release weights
@@ -91,7 +91,7 @@ bench-decode: deps weights
 ## The committed sentence bank: 48,000 seeded train-split sentences (never the test split).
 bank: deps weights
 	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
-	$(SWIFT) build -c release --product latitude
+	$(SWIFT) build -c release --product latitude && $(SWIFT) build -c release --product LatitudeBuiltinOps
 	.build/release/latitude bank build Weights/train/data/train.txt --sample 48000 --seed 1 \
 	  --source "Weights/train train split (make corpus)" -o Weights/bank/train-48k.bank
 
@@ -103,7 +103,7 @@ eval-axes: deps weights
 axis-packs: deps weights
 	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
 	.venv-train/bin/python scripts/make-axis-packs.py
-	$(SWIFT) build -c release --product latitude
+	$(SWIFT) build -c release --product latitude && $(SWIFT) build -c release --product LatitudeBuiltinOps
 	.build/release/latitude axis build AxisPacks/builtin.json
 
 format:

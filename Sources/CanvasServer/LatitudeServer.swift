@@ -35,6 +35,8 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     public var decodeWorkers: Int = DecodeScheduler.defaultWorkers
     /// Generated candidates per committed decode (re-ranked with the bank's). Default 8.
     public var decodeCandidates: Int = 8
+    /// Native plugin folders (the built-in plugins beside the executable always load).
+    public var pluginDirectories: [String] = []
     /// Axis-pack folders. Default: the built-in pack's folder.
     public var axisPackDirectories: [String] = [AxisRegistry.defaultDirectory]
     /// Generated candidates per drag preview. Default 1 (greedy).
@@ -71,6 +73,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   let encoder: SentenceEncoder?
   let decodes: DecodeScheduler?
   let axes: AxisRegistry?
+  let plugins: PluginRegistry
   let transport: WebSocketServer
   let metrics = ServerMetrics()
   let lock = NSLock()
@@ -96,6 +99,8 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     } else {
       decodes = nil
     }
+    plugins = PluginRegistry(
+      directories: configuration.pluginDirectories, encoder: encoder, logger: logger)
     axes = encoder.map {
       AxisRegistry(
         directories: configuration.axisPackDirectories, builder: AxisBuilder(encoder: $0),
@@ -343,7 +348,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     if let room = rooms[document] { return room }
     let room = try Room(
       id: document, store: store, committer: committer, encoder: encoder, decodes: decodes,
-      axes: axes, sink: self, metrics: metrics, logger: logger
+      axes: axes, plugins: plugins, sink: self, metrics: metrics, logger: logger
     )
     room.decodeCandidates = configuration.decodeCandidates
     room.previewCandidates = configuration.previewCandidates

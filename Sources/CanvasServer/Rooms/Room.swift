@@ -43,6 +43,8 @@ final class Room: @unchecked Sendable {
   let encoder: SentenceEncoder?
   /// Axes from the loaded axis packs, for axis.create with provider "pack".
   let axes: AxisRegistry?
+  /// Native plugin operations, for op.apply.
+  let plugins: PluginRegistry?
   /// The shared decode pool; nil runs without a decoder (moves then keep their old text).
   let decodes: DecodeScheduler?
   /// Candidates per committed decode, and per drag preview.
@@ -67,11 +69,12 @@ final class Room: @unchecked Sendable {
 
   init(
     id: DocumentID, store: CanvasStore, committer: GroupCommitter, encoder: SentenceEncoder?,
-    decodes: DecodeScheduler? = nil, axes: AxisRegistry? = nil, sink: any FrameSink,
-    metrics: ServerMetrics, logger: Logger
+    decodes: DecodeScheduler? = nil, axes: AxisRegistry? = nil, plugins: PluginRegistry? = nil,
+    sink: any FrameSink, metrics: ServerMetrics, logger: Logger
   ) throws {
     self.decodes = decodes
     self.axes = axes
+    self.plugins = plugins
     self.metrics = metrics
     self.id = id
     self.store = store
@@ -212,6 +215,10 @@ final class Room: @unchecked Sendable {
         guard let object = try? JSONSerialization.jsonObject(with: frame) as? [String: Any],
           let raw = object["op"] as? [String: Any]
         else { throw ProtocolError(code: "malformed", message: "an op frame needs an 'op' object") }
+        if raw["kind"] as? String == OpKind.opApply.rawValue {
+          applyOperation(raw, member: member, connection: connection)
+          return
+        }
         op = try resolve(raw, member: member, state: state)
       } catch let error as ProtocolError {
         sink.send(ServerFrames.nack(nil, code: error.code, message: error.message), to: connection)

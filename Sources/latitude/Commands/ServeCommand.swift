@@ -32,6 +32,8 @@ struct ServeCommand: ParsableCommand {
   @Option(help: "Decode worker threads [cores − 1, at least 1].") var decodeWorkers: String?
   @Option(help: "Generated candidates per decode [8].") var decodeCandidates: String?
   @Option(help: "Axis-pack folder; repeatable [AxisPacks].") var axisPacks: [String] = []
+  @Option(help: "Native plugin folder; repeatable (built-in plugins always load).")
+  var plugins: [String] = []
 
   /// Flags > LATITUDE_* environment > config file > defaults.
   func settings() throws -> ServeSettings {
@@ -43,6 +45,7 @@ struct ServeCommand: ParsableCommand {
         "decoder": noDecoder ? "off" : decoder, "bank": bank, "decode-workers": decodeWorkers,
         "decode-candidates": decodeCandidates,
         "axis-packs": axisPacks.isEmpty ? nil : axisPacks.joined(separator: ","),
+        "plugins": plugins.isEmpty ? nil : plugins.joined(separator: ","),
       ], file: config)
   }
 
@@ -88,6 +91,9 @@ struct ServeCommand: ParsableCommand {
     configuration.bankPath = settings.string("bank") == "off" ? nil : settings.string("bank")
     if workers > 0 { configuration.decodeWorkers = workers }
     configuration.decodeCandidates = candidates
+    configuration.pluginDirectories = settings.string("plugins").split(separator: ",").map {
+      $0.trimmingCharacters(in: .whitespaces)
+    }.filter { !$0.isEmpty }
     configuration.axisPackDirectories = settings.string("axis-packs").split(separator: ",").map {
       $0.trimmingCharacters(in: .whitespaces)
     }.filter { !$0.isEmpty }

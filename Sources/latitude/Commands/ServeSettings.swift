@@ -19,6 +19,7 @@ struct ServeSettings {
     "decode-workers": ("LATITUDE_DECODE_WORKERS", "0"),
     "decode-candidates": ("LATITUDE_DECODE_CANDIDATES", "8"),
     "axis-packs": ("LATITUDE_AXIS_PACKS", "AxisPacks"),
+    "plugins": ("LATITUDE_PLUGINS", ""),
   ]
 
   private var values: [String: String] = [:]

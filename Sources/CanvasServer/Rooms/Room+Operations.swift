@@ -1,0 +1,180 @@
+import Canvas
+import CanvasStore
+import Foundation
+import Latent
+import PluginHost
+
+/// op.apply: runs a plugin operation on the selected nodes and logs it together with its
+/// results — server-authored node.create (new nodes, decoded afterwards), node.move
+/// (move-along-axes), or axis.create + view.bind (PCA layout) — in one atomic batch. The
+/// results carry their latents, so replay never calls a plugin.
+extension Room {
+  /// Runs and logs an op.apply from `connection`; acks or nacks it.
+  func applyOperation(_ raw: [String: Any], member: Member, connection: ConnectionID) {
+    let clientID = Self.opIDValue(raw)
+    do {
+      let (apply, results) = try runOperation(raw, member: member)
+      let batch = [apply] + results
+      let submitted = ContinuousClock.now
+      committer.submit(AppendRequest(document: id, ops: batch), on: queue) { [self] result in
+        metrics.recordCommit(ContinuousClock.now - submitted, result: result)
+        switch result {
+        case .failure(let error):
+          sink.send(ServerFrames.nack(apply.id, code: "commit_failed", message: "\(error)"), to: connection)
+          reload()
+        case .success(let outcomes):
+          for (op, outcome) in zip(batch, outcomes) {
+            switch outcome {
+            case .committed(let seq):
+              state.apply(op)
+              head = max(head, seq)
+              let frame = ServerFrames.encode(
+                ["t": "op"].merging(ServerFrames.wireOp(SequencedOp(seq: seq, op: op), state: state)) { $1 })
+              if op.id == apply.id {
+                sink.send(ServerFrames.ack(op.id, seq: seq), to: connection)
+                sink.send(frame, to: peers(of: connection))
+              } else {
+                sink.send(frame, to: joinedConnections())
+                scheduleDecodeIfTextless(op)
+              }
+            case .duplicate(let seq) where op.id == apply.id:
+              sink.send(ServerFrames.ack(op.id, seq: seq), to: connection)
+            case .rejected(let why) where op.id == apply.id:
+              sink.send(ServerFrames.nack(op.id, code: why.code, message: why.description), to: connection)
+            default:
+              break
+            }
+          }
+        }
+      }
+    } catch let error as ProtocolError {
+      sink.send(ServerFrames.nack(clientID, code: error.code, message: error.message), to: connection)
+    } catch {
+      sink.send(ServerFrames.nack(clientID, code: "malformed", message: "\(error)"), to: connection)
+    }
+  }
+
+  private static func opIDValue(_ raw: [String: Any]) -> OpID? {
+    guard let id = raw["id"] as? [String: Any], let lamport = (id["lamport"] as? NSNumber)?.uint64Value,
+      let replica = id["replica"] as? String
+    else { return nil }
+    return OpID(lamport: lamport, replica: ReplicaID(replica))
+  }
+
+  private func runOperation(_ raw: [String: Any], member: Member) throws -> (Op, [Op]) {
+    guard let plugins else {
+      throw ProtocolError(code: "unavailable", message: "this server has no plugins loaded")
+    }
+    guard let applyID = Self.opIDValue(raw), applyID.replica == member.replica,
+      let payload = raw["payload"] as? [String: Any],
+      let name = payload["operation"] as? String
+    else {
+      throw ProtocolError(
+        code: "malformed", message: "op.apply needs this replica's id and payload.operation")
+    }
+    let inputs = (payload["inputs"] as? [String] ?? []).map(NodeID.init)
+    let latents = try inputs.map { node in
+      guard let live = state.node(node) else {
+        throw ProtocolError(code: "unknown_node", message: "no node with id '\(node)'")
+      }
+      return live.latent.floats
+    }
+    let paramsObject = payload["params"] ?? [String: Any]()
+    guard let paramsData = try? JSONSerialization.data(withJSONObject: paramsObject),
+      let params = try? JSONDecoder().decode(JSONValue.self, from: paramsData)
+    else { throw ProtocolError(code: "malformed", message: "params must be a JSON object") }
+    let axes = state.axes.map {
+      OperationAxis(
+        id: $0.id.rawValue, direction: $0.direction.floats,
+        negativeMean: $0.calibration.negativeMean, positiveMean: $0.calibration.positiveMean)
+    }
+    let output: OperationOutput
+    do {
+      output = try plugins.run(name, inputs: latents, params: params, axes: axes)
+    } catch {
+      let code: String
+      switch error {
+      case .unknownOperation: code = "unknown_operation"
+      case .badInputs, .badParams: code = "bad_params"
+      case .timedOut: code = "timed_out"
+      case .disabled: code = "plugin_disabled"
+      case .failed: code = "operation_failed"
+      }
+      throw ProtocolError(code: code, message: error.description)
+    }
+    let plugin = plugins.operation(name)?.plugin ?? "unknown"
+    serverLamport = max(serverLamport, state.maxLamport, applyID.lamport)
+    func nextID() -> OpID {
+      serverLamport += 1
+      return OpID(lamport: serverLamport, replica: Self.serverReplica)
+    }
+    let stem = "\(name)-\(applyID.replica.rawValue)-\(applyID.lamport)"
+    var results: [Op] = []
+    var outputs: [String] = []
+    switch output.kind {
+    case .nodes where name == "move-along-axes":
+      let coordinates = Self.targets(params).compactMap { axis, value in
+        state.axis(AxisID(axis)).map { _ in AxisCoordinate(axis: AxisID(axis), value: value) }
+      }
+      for (node, vector) in zip(inputs, output.vectors) {
+        results.append(
+          Op(
+            id: nextID(), actor: Self.serverActor,
+            payload: .nodeMove(NodeMove(node: node, coordinates: coordinates, latent: LatentVector(vector)))))
+        outputs.append(node.rawValue)
+      }
+    case .nodes:
+      let kind: NodeOrigin.Kind = name == "mix" ? .mixed : name == "blur" ? .sampled : .derived
+      for (index, vector) in output.vectors.enumerated() {
+        let node = NodeID("\(stem)-\(index)")
+        results.append(
+          Op(
+            id: nextID(), actor: Self.serverActor,
+            payload: .nodeCreate(
+              NodeCreate(
+                node: node, text: nil, latent: LatentVector(vector),
+                origin: NodeOrigin(kind: kind, parents: inputs)))))
+        outputs.append(node.rawValue)
+      }
+    case .axes:
+      for (index, (vector, calibration)) in zip(output.vectors, output.calibrations).enumerated() {
+        let axis = AxisID("\(stem)-pc\(index + 1)")
+        results.append(
+          Op(
+            id: nextID(), actor: Self.serverActor,
+            payload: .axisCreate(
+              AxisCreate(
+                axis: axis, name: "PC\(index + 1)", poles: AxisPoles(negative: "−", positive: "+"),
+                provider: "plugin:\(plugin)/\(name)", params: .object([:]),
+                direction: LatentVector(vector),
+                calibration: AxisCalibration(
+                  negativeMean: calibration.negative, positiveMean: calibration.positive)))))
+        outputs.append(axis.rawValue)
+      }
+      if outputs.count >= 2 {
+        results.append(
+          Op(
+            id: nextID(), actor: Self.serverActor,
+            payload: .viewBind(
+              ViewBind(x: .bind(AxisID(outputs[0])), y: .bind(AxisID(outputs[1]))))))
+      }
+    }
+    let apply = Op(
+      id: applyID, actor: member.actor,
+      payload: .opApply(
+        OpApply(
+          plugin: plugin, operation: name, params: params, inputs: inputs,
+          outputs: outputs.map(NodeID.init))))
+    return (apply, results)
+  }
+
+  private static func targets(_ params: JSONValue) -> [(String, Float)] {
+    guard case .object(let members) = params, case .object(let targets)? = members["targets"] else {
+      return []
+    }
+    return targets.sorted { $0.key < $1.key }.compactMap { key, value in
+      if case .number(let number) = value { return (key, Float(number)) }
+      return nil
+    }
+  }
+}

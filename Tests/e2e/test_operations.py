@@ -1,0 +1,116 @@
+"""op.apply end to end: built-in operations log their results with latents (decoded after),
+PCA creates axes and binds the view, errors are nacked, a third-party C plugin loads."""
+import pathlib
+import shutil
+import subprocess
+
+from conftest import ROOT, Client, Server, typed
+from test_decode import decoded_for
+from test_server import run
+
+
+async def three_nodes(server, doc):
+    a = await Client.connect(server.url(doc), "ra")
+    b = await Client.connect(server.url(doc), "rb")
+    await a.join()
+    await b.join()
+    for node, text in (("n1", "A rainy afternoon in the city."), ("n2", "A sunny day at the beach."),
+                       ("n3", "The stock market fell sharply today.")):
+        await a.op("node.create", typed(node, text))
+        await a.expect("ack")
+    return a, b
+
+
+async def server_ops(client, kinds, count):
+    ops = []
+    while len(ops) < count:
+        frame = await client.expect("op", 60)
+        if frame["op"]["kind"] in kinds and frame["op"]["actor"] == "latitude":
+            ops.append(frame["op"])
+    return ops
+
+
+def test_mix_and_blur_create_nodes_that_get_decoded(server):
+    async def scenario():
+        a, b = await three_nodes(server, "ops")
+        mix = await a.op("op.apply", {"plugin": "builtin-ops", "operation": "mix",
+                                      "params": {"weights": [1, 3]}, "inputs": ["n1", "n2"], "outputs": []})
+        await a.expect("ack")
+        created = (await server_ops(b, {"node.create"}, 1))[0]
+        assert created["payload"]["origin"] == {"kind": "mixed", "parents": ["n1", "n2"]}
+        decoded = await decoded_for(b, created["id"])
+        assert decoded["op"]["payload"]["text"]
+        await a.op("op.apply", {"plugin": "builtin-ops", "operation": "blur",
+                                "params": {"radius": 0.3, "count": 2, "seed": 7}, "inputs": ["n3"], "outputs": []})
+        await a.expect("ack")
+        samples = await server_ops(b, {"node.create"}, 2)
+        assert all(s["payload"]["origin"]["kind"] == "sampled" for s in samples)
+        assert mix["lamport"] >= 1
+        await a.close()
+        await b.close()
+    run(scenario())
+
+
+def test_pca_layout_creates_axes_and_binds_the_view(server):
+    async def scenario():
+        a, b = await three_nodes(server, "pca")
+        await a.op("op.apply", {"plugin": "builtin-ops", "operation": "pca-layout", "params": {},
+                                "inputs": ["n1", "n2", "n3"], "outputs": []})
+        await a.expect("ack")
+        ops = await server_ops(b, {"axis.create", "view.bind"}, 3)
+        assert [o["kind"] for o in ops] == ["axis.create", "axis.create", "view.bind"]
+        assert [o["payload"]["name"] for o in ops[:2]] == ["PC1", "PC2"]
+        c = await Client.connect(server.url("pca"), "rc")
+        _, frames = await c.join()
+        state = next(f for f in frames if f["t"] == "snapshot")["state"]
+        assert state["view"]["x"] == ops[0]["payload"]["axis"]
+        for client in (a, b, c):
+            await client.close()
+    run(scenario())
+
+
+def test_bad_operations_are_nacked_with_reasons(server):
+    async def scenario():
+        a, _ = await three_nodes(server, "bad-ops")
+        cases = [
+            ({"operation": "explode", "inputs": ["n1"]}, "unknown_operation"),
+            ({"operation": "blur", "inputs": ["n1"], "params": {"radius": 9}}, "bad_params"),
+            ({"operation": "blur", "inputs": ["n1"], "params": {"colour": "red"}}, "bad_params"),
+            ({"operation": "mix", "inputs": ["n1"]}, "bad_params"),
+            ({"operation": "mix", "inputs": ["n1", "ghost"]}, "unknown_node"),
+            ({"operation": "move-along-axes", "inputs": ["n1"], "params": {"targets": {"nope": 1}}},
+             "operation_failed"),
+        ]
+        for payload, code in cases:
+            await a.op("op.apply", {"plugin": "builtin-ops", "params": {}, "outputs": [], **payload})
+            nack = await a.expect("nack")
+            assert nack["code"] == code, (payload, nack)
+        await a.op("node.create", typed("n4", "still working"))
+        await a.expect("ack")
+        await a.close()
+    run(scenario())
+
+
+def test_a_third_party_c_plugin_loads_and_runs(tmp_path):
+    compiler = shutil.which("cc") or shutil.which("clang")
+    assert compiler, "a C compiler is needed to build the example plugin"
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    subprocess.run([compiler, "-O2", "-shared", "-fPIC", "-I", str(ROOT / "Sources/CLatitudePlugin/include"),
+                    "-o", str(folder / "libextrapolate.so"),
+                    str(ROOT / "Plugins/example-extrapolate/extrapolate.c"), "-lm"], check=True)
+    (folder / "libbroken.so").write_bytes(b"not a shared library")
+    s = Server(tmp_path / "p.sqlite", "--plugins", str(folder)).start()
+    try:
+        async def scenario():
+            a, b = await three_nodes(s, "third-party")
+            await a.op("op.apply", {"plugin": "example-extrapolate", "operation": "extrapolate",
+                                    "params": {"t": 1.5}, "inputs": ["n1", "n2"], "outputs": []})
+            await a.expect("ack")
+            created = (await server_ops(b, {"node.create"}, 1))[0]
+            assert created["payload"]["origin"]["kind"] == "derived"
+            await a.close()
+            await b.close()
+        run(scenario())
+    finally:
+        s.stop()
