@@ -85,6 +85,9 @@ let package = Package(
       name: "CanvasServerTests",
       dependencies: ["CanvasServer", "CanvasStore", "Canvas", "CanvasTestSupport", "Latent"]),
     .testTarget(
+      name: "PluginHostTests",
+      dependencies: ["PluginHost", "Latent", "Canvas", .product(name: "Logging", package: "swift-log")]),
+    .testTarget(
       name: "EndToEndTests",
       dependencies: ["latitude", "CanvasStore", "Canvas", "CanvasTestSupport"]),
   ]

@@ -29,7 +29,7 @@ extension LatitudeServer {
             metrics.render(
               connections: connections, rooms: roomCount, commitQueueOps: committer.queuedOps,
               sendQueueBytes: transport.queuedBytes
-            ).utf8) + Data((decodes?.snapshot.prometheus ?? "").utf8))
+            ).utf8) + Data((decodes?.snapshot.prometheus ?? "").utf8) + Data(pluginMetrics().utf8))
       case ("GET", ["v1", "docs"]):
         return .json(200, try JSONEncoder().encode(try store.documents()))
       case ("POST", ["v1", "docs"]):
@@ -127,6 +127,18 @@ extension LatitudeServer {
       ServerFrames.encode([
         "seq": head, "axes": state.axes.map { ["id": $0.id.rawValue, "name": $0.name] }, "nodes": nodes,
       ]))
+  }
+
+  private func pluginMetrics() -> String {
+    [
+      "# HELP latitude_plugins_loaded Native plugins loaded.", "# TYPE latitude_plugins_loaded gauge",
+      "latitude_plugins_loaded \(plugins.plugins.count)",
+      "# HELP latitude_plugins_disabled Native plugins disabled after repeated timeouts.",
+      "# TYPE latitude_plugins_disabled gauge", "latitude_plugins_disabled \(plugins.disabled.count)",
+      "# HELP latitude_plugin_timeouts_total Plugin calls that overran their time limit.",
+      "# TYPE latitude_plugin_timeouts_total counter",
+      "latitude_plugin_timeouts_total \(plugins.timeouts)",
+    ].joined(separator: "\n") + "\n"
   }
 
   /// The axes of the loaded axis packs (usable in axis.create with provider "pack").

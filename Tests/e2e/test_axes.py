@@ -57,3 +57,13 @@ def test_axes_from_examples_and_from_the_pack_order_texts(server):
         await a.close()
         await b.close()
     run(scenario())
+
+
+def test_the_built_in_pack_matches_its_schema():
+    import jsonschema
+    from conftest import ROOT
+    schema = json.loads((ROOT / "Schema/axis-pack.schema.json").read_text())
+    pack = json.loads((ROOT / "AxisPacks/builtin.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(pack)
+    bad = {"name": "x", "version": "1", "axes": [{"id": "a b", "name": "A", "poles": {"negative": "n", "positive": "p"}}]}
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(bad))

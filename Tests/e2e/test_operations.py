@@ -114,3 +114,35 @@ def test_a_third_party_c_plugin_loads_and_runs(tmp_path):
         run(scenario())
     finally:
         s.stop()
+
+
+def test_failing_and_slow_plugins_fail_only_their_requests(tmp_path):
+    compiler = shutil.which("cc") or shutil.which("clang")
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    subprocess.run([compiler, "-O2", "-shared", "-fPIC", "-I", str(ROOT / "Sources/CLatitudePlugin/include"),
+                    "-o", str(folder / "libslow.so"), str(ROOT / "Tests/e2e/plugins/slow.c")], check=True)
+    s = Server(tmp_path / "slow.sqlite", "--plugins", str(folder)).start()
+    try:
+        async def scenario():
+            a, _ = await three_nodes(s, "slow")
+            async def apply(operation):
+                await a.op("op.apply", {"plugin": "test-slow", "operation": operation, "params": {},
+                                        "inputs": ["n1"], "outputs": []})
+                return await a.expect("nack", timeout=30)
+            failed = await apply("broken")
+            assert failed["code"] == "operation_failed" and "always fails" in failed["message"]
+            for _ in range(3):
+                assert (await apply("slow"))["code"] == "timed_out"
+            assert (await apply("slow"))["code"] == "plugin_disabled"
+            await a.op("op.apply", {"plugin": "builtin-ops", "operation": "mix", "params": {},
+                                    "inputs": ["n1", "n2"], "outputs": []})
+            await a.expect("ack")
+            await a.close()
+        run(scenario())
+        import urllib.request
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{s.port}/metrics").read().decode()
+        assert "latitude_plugins_disabled 1" in metrics
+        assert "latitude_plugin_timeouts_total 3" in metrics
+    finally:
+        s.stop()

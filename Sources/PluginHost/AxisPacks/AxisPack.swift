@@ -46,6 +46,20 @@ public struct AxisDefinition: Codable, Sendable, Equatable {
       self.text = text
       self.weight = weight
     }
+
+    enum CodingKeys: String, CodingKey { case text, weight }
+
+    /// Reads a plain string or a {"text", "weight"} object.
+    public init(from decoder: any Decoder) throws {
+      if let text = try? decoder.singleValueContainer().decode(String.self) {
+        self.init(text: text)
+        return
+      }
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      self.init(
+        text: try container.decode(String.self, forKey: .text),
+        weight: try container.decodeIfPresent(Float.self, forKey: .weight))
+    }
   }
 
   /// Examples of each pole.
