@@ -12,7 +12,7 @@ WITH_BLAS := OPENBLAS_CORETYPE="$$(scripts/blas-coretype.sh)"
 
 VENV_TEST := .venv-test
 
-.PHONY: deps weights build release run test bench-oplog bench-encode bench-fanout bench-decode bank eval-axes axis-packs corpus format lint clean help
+.PHONY: deps weights build release run test bench-oplog bench-encode bench-fanout bench-decode bench-settle bank eval-axes axis-packs corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench-encode encoder vs ONNX Runtime and sentence-transformers"
 	@echo "make bench-fanout 50 WebSocket clients in one room against latitude serve"
 	@echo "make bench-decode decoder quality and latency on the held-out test sample, vs PyTorch"
+	@echo "make bench-settle decode settle latency with 1, 10 and 50 WebSocket draggers"
 	@echo "make eval-axes    built-in axes on held-out labelled data (AUC, Spearman)"
 	@echo "make axis-packs   rebuild AxisPacks/builtin.json from open data (needs make corpus)"
 	@echo "make bank         rebuild Weights/bank/train-48k.bank from the train split (needs make corpus)"
@@ -94,6 +95,10 @@ bank: deps weights
 	$(SWIFT) build -c release --product latitude && $(SWIFT) build -c release --product LatitudeBuiltinOps
 	.build/release/latitude bank build Weights/train/data/train.txt --sample 48000 --seed 1 \
 	  --source "Weights/train train split (make corpus)" -o Weights/bank/train-48k.bank
+
+## Re-decode settle latency with real WebSocket clients against latitude serve.
+bench-settle: deps weights
+	Benchmarks/bench-settle.sh
 
 ## Built-in axes on held-out labelled data.
 eval-axes: deps weights
