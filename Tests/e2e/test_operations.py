@@ -146,3 +146,35 @@ def test_failing_and_slow_plugins_fail_only_their_requests(tmp_path):
         assert "latitude_plugin_timeouts_total 3" in metrics
     finally:
         s.stop()
+
+
+def test_a_plugin_axis_provider_makes_an_axis(tmp_path):
+    compiler = shutil.which("cc") or shutil.which("clang")
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    subprocess.run([compiler, "-O2", "-shared", "-fPIC", "-I", str(ROOT / "Sources/CLatitudePlugin/include"),
+                    "-o", str(folder / "libextrapolate.so"),
+                    str(ROOT / "Plugins/example-extrapolate/extrapolate.c"), "-lm"], check=True)
+    s = Server(tmp_path / "axis.sqlite", "--plugins", str(folder)).start()
+    try:
+        async def scenario():
+            a = await Client.connect(s.url("provider"), "ra")
+            await a.join()
+            await a.op("axis.create", {"axis": "temp", "name": "Temperature", "poles": {"negative": "cold", "positive": "hot"},
+                                       "provider": "text-pair", "params": {"from": "freezing cold ice", "to": "burning hot fire"}})
+            await a.expect("ack")
+            await a.op("axis.create", {"axis": "bad", "name": "Bad", "poles": {"negative": "a", "positive": "b"},
+                                       "provider": "text-pair", "params": {"from": "only one"}})
+            nack = await a.expect("nack")
+            assert nack["code"] == "invalid_axis" and "to is required" in nack["message"]
+            for node, text in (("ice", "A glacier of frozen snow."), ("sun", "The desert sun was scorching.")):
+                await a.op("node.create", typed(node, text))
+                await a.expect("ack")
+            await a.close()
+        run(scenario())
+        import json, urllib.request
+        readout = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{s.port}/v1/docs/provider/projections").read())
+        coords = {n["id"]: n["coords"]["temp"]["at"] for n in readout["nodes"]}
+        assert coords["sun"] > coords["ice"]
+    finally:
+        s.stop()

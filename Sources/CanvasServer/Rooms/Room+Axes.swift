@@ -17,7 +17,10 @@ extension Room {
     guard payload["direction"] == nil else { return }
     let params = payload["params"] as? [String: Any] ?? [:]
     let built: BuiltAxis
-    if (payload["provider"] as? String) == "pack" {
+    let provider = payload["provider"] as? String ?? "examples"
+    if let plugins, plugins.axisProvider(provider) != nil {
+      built = try axisFromPlugin(provider, payload: payload, params: params, plugins: plugins)
+    } else if provider == "pack" {
       guard let name = params["axis"] as? String else {
         throw ProtocolError(code: "malformed", message: "a pack axis needs params.axis")
       }
@@ -41,6 +44,27 @@ extension Room {
     }
     if payload["provider"] == nil { payload["provider"] = "examples" }
     if payload["params"] == nil { payload["params"] = [String: Any]() }
+  }
+
+  private func axisFromPlugin(
+    _ provider: String, payload: [String: Any], params: [String: Any], plugins: PluginRegistry
+  ) throws -> BuiltAxis {
+    guard let data = try? JSONSerialization.data(withJSONObject: params),
+      let value = try? JSONDecoder().decode(JSONValue.self, from: data)
+    else { throw ProtocolError(code: "malformed", message: "params must be a JSON object") }
+    do {
+      let result = try plugins.axis(from: provider, params: value)
+      let poles = payload["poles"] as? [String: Any]
+      return BuiltAxis(
+        id: payload["axis"] as? String ?? "", name: payload["name"] as? String ?? provider,
+        poles: AxisPoles(
+          negative: poles?["negative"] as? String ?? "−", positive: poles?["positive"] as? String ?? "+"),
+        direction: result.direction,
+        calibration: AxisCalibration(negativeMean: result.negativeMean, positiveMean: result.positiveMean),
+        pack: "plugin", version: "", source: provider)
+    } catch {
+      throw ProtocolError(code: "invalid_axis", message: error.description)
+    }
   }
 
   private func axisFromExamples(_ payload: [String: Any], params: [String: Any]) throws -> BuiltAxis {

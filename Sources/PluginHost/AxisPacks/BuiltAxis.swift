@@ -19,6 +19,21 @@ public struct BuiltAxis: Sendable, Equatable {
   /// Where its data comes from.
   public var source: String?
 
+  /// Makes a built axis.
+  public init(
+    id: String, name: String, poles: AxisPoles, direction: [Float], calibration: AxisCalibration,
+    pack: String, version: String, source: String?
+  ) {
+    self.id = id
+    self.name = name
+    self.poles = poles
+    self.direction = direction
+    self.calibration = calibration
+    self.pack = pack
+    self.version = version
+    self.source = source
+  }
+
   /// The calibrated coordinate of a unit vector.
   public func coordinate(of latent: [Float]) -> Float {
     var raw: Float = 0

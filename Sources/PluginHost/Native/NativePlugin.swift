@@ -32,8 +32,25 @@ public struct NativePlugin: Sendable {
   public var path: String
   /// Its operations.
   public var operations: [Operation]
-  /// Names of its axis providers.
-  public var axisProviders: [String]
+  /// Its axis providers.
+  public var axisProviders: [AxisProvider]
+
+  /// One axis provider.
+  public struct AxisProvider: Sendable {
+    /// Unique name (axis.create's `provider`).
+    public var name: String
+    /// What it does.
+    public var description: String
+    /// JSON Schema of its params.
+    public var paramsSchema: JSONValue
+    let direction: @convention(c) (
+      UnsafePointer<latitude_host>?, UnsafePointer<CChar>?, UnsafeMutablePointer<Float>?,
+      UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<CChar>?,
+      UInt32
+    ) -> Int32
+    /// The plugin it belongs to.
+    public var plugin: String
+  }
 }
 
 /// Why a native plugin was refused.

@@ -191,3 +191,71 @@ extension PluginRegistry {
     }
   }
 }
+
+extension PluginRegistry {
+  /// Calls an axis provider: params in, a unit direction and its calibration out, under the
+  /// same time limit and disabling rules as operations.
+  /// - Throws: `OperationError` with the reason the axis.create is refused.
+  public func axis(
+    from providerName: String, params: JSONValue, dimension: Int = 384
+  ) throws(OperationError) -> (direction: [Float], negativeMean: Float, positiveMean: Float) {
+    guard let provider = axisProvider(providerName) else { throw .unknownOperation(providerName) }
+    guard !disabled.contains(provider.plugin) else { throw .disabled(plugin: provider.plugin) }
+    if let problem = ParamsValidator.problem(params, provider.paramsSchema) {
+      throw .badParams(problem)
+    }
+    let paramsText = String(
+      decoding: (try? JSONEncoder().encode(params)) ?? Data("{}".utf8), as: UTF8.self)
+    let box = ProviderCall(params: paramsText, dimension: dimension)
+    let host = SendableHost(value: hostTable)
+    let done = DispatchSemaphore(value: 0)
+    queue.async {
+      var table = host.value
+      box.params.withUnsafeBufferPointer { params in
+        box.direction.withUnsafeMutableBufferPointer { direction in
+          box.error.withUnsafeMutableBufferPointer { error in
+            box.status = withUnsafePointer(to: &table) {
+              provider.direction(
+                $0, params.baseAddress, direction.baseAddress, &box.negative, &box.positive,
+                error.baseAddress, UInt32(error.count - 1))
+            }
+          }
+        }
+      }
+      done.signal()
+    }
+    let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+    let marker = NativePlugin.Operation(
+      name: provider.name, description: "", paramsSchema: .object([:]), paramsSchemaText: "{}",
+      inputs: 0...0, run: { _, _, _ in 0 }, plugin: provider.plugin)
+    guard done.wait(timeout: .now() + seconds) == .success else {
+      recordTimeout(marker)
+      throw .timedOut(operation: provider.name)
+    }
+    recordSuccess(marker)
+    guard box.status == 0 else {
+      let reason = String(
+        decoding: box.error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      throw .failed(operation: provider.name, reason: reason.isEmpty ? "error \(box.status)" : reason)
+    }
+    let norm = VectorMath.norm(box.direction)
+    guard norm > 1e-6, box.direction.allSatisfy(\.isFinite), box.negative.isFinite,
+      box.positive.isFinite, box.positive != box.negative
+    else { throw .failed(operation: provider.name, reason: "returned no usable direction") }
+    return (box.direction.map { $0 / norm }, box.negative, box.positive)
+  }
+}
+
+/// Buffers of one axis-provider call.
+private final class ProviderCall: @unchecked Sendable {
+  var params: [CChar]
+  var direction: [Float]
+  var error = [CChar](repeating: 0, count: 512)
+  var negative: Float = 0
+  var positive: Float = 0
+  var status: Int32 = -1
+  init(params: String, dimension: Int) {
+    self.params = Array(params.utf8CString)
+    direction = [Float](repeating: 0, count: dimension)
+  }
+}

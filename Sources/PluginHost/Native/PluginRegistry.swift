@@ -61,11 +61,12 @@ public final class PluginRegistry: @unchecked Sendable {
     for path in files {
       do {
         let plugin = try Self.load(path, host: &host)
-        for name in [plugin.name] + plugin.operations.map(\.name) + plugin.axisProviders
-        where names.contains(name) {
+        let declared =
+          [plugin.name] + plugin.operations.map(\.name) + plugin.axisProviders.map(\.name)
+        for name in declared where names.contains(name) {
           throw PluginLoadError.duplicate(name: name, path: path)
         }
-        names.formUnion([plugin.name] + plugin.operations.map(\.name) + plugin.axisProviders)
+        names.formUnion(declared)
         loaded.append(plugin)
         logger.info(
           "plugin loaded",
@@ -87,6 +88,11 @@ public final class PluginRegistry: @unchecked Sendable {
   /// The operation with this name, if loaded.
   public func operation(_ name: String) -> NativePlugin.Operation? {
     plugins.lazy.flatMap(\.operations).first { $0.name == name }
+  }
+
+  /// The axis provider with this name, if loaded.
+  public func axisProvider(_ name: String) -> NativePlugin.AxisProvider? {
+    plugins.lazy.flatMap(\.axisProviders).first { $0.name == name }
   }
 
   /// Plugins disabled for timing out.
@@ -170,10 +176,25 @@ public final class PluginRegistry: @unchecked Sendable {
           paramsSchemaText: schemaText, inputs: Int(c.min_inputs)...Int(c.max_inputs), run: run,
           plugin: name))
     }
-    var providers: [String] = []
+    var providers: [NativePlugin.AxisProvider] = []
     for index in 0..<Int(plugin.axis_provider_count) {
       guard let c = plugin.axis_providers?[index] else { break }
-      providers.append(try text(c.name, "axis provider \(index) name"))
+      let providerName = try text(c.name, "axis provider \(index) name")
+      guard Self.isValidName(providerName), let direction = c.direction else {
+        throw PluginLoadError.invalid(
+          path: path, detail: "axis provider '\(providerName)' needs a valid name and function")
+      }
+      let schemaText = try text(c.params_schema, "schema of \(providerName)")
+      guard let schema = try? JSONDecoder().decode(JSONValue.self, from: Data(schemaText.utf8)),
+        case .object = schema
+      else {
+        throw PluginLoadError.invalid(
+          path: path, detail: "schema of '\(providerName)' is not a JSON object")
+      }
+      providers.append(
+        NativePlugin.AxisProvider(
+          name: providerName, description: (try? text(c.description, "")) ?? "",
+          paramsSchema: schema, direction: direction, plugin: name))
     }
     return NativePlugin(
       name: name, version: try text(plugin.version, "version"), path: path,
