@@ -54,6 +54,20 @@ import Testing
     #expect(concurrent == sequential.map { $0 })
   }
 
+  @Test func batchedDecodesMatchSingleOnes() throws {
+    let pipeline = try Self.pipeline(bankTexts: ["Hello there.", "Goodbye."])
+    let targets = try DecoderFixtures.targets(4)
+    let single = try targets.map { try pipeline.decode($0, candidates: 3) }
+    let batched = pipeline.decode(batch: targets + [[1, 2]], candidates: 3)
+    #expect(batched.count == 5)
+    for (one, many) in zip(single, batched) {
+      let result = try many.get()
+      #expect(result.text == one.text)
+      #expect(abs(result.fidelity - one.fidelity) < 1e-4)
+    }
+    #expect(throws: DecoderError.self) { try batched[4].get() }
+  }
+
   @Test func badTargetsAreErrorsNotCrashes() throws {
     let pipeline = try Self.pipeline(bankTexts: ["Hello there."])
     #expect(throws: DecoderError.self) { try pipeline.decode([Float](repeating: .nan, count: 384)) }

@@ -21,6 +21,8 @@ final class DecodeScheduler: @unchecked Sendable {
 
   let decoder: LatentDecoder
   let workers: Int
+  /// Jobs one worker decodes together (rows of one batch share the weight traffic).
+  let batchLimit: Int
   private let cache: DecodeCache
   private let previewCapacity: Int
   private let condition = NSCondition()
@@ -34,9 +36,10 @@ final class DecodeScheduler: @unchecked Sendable {
 
   init(
     decoder: LatentDecoder, workers: Int, cacheCapacity: Int = 2048, previewCapacity: Int = 64,
-    logger: Logger
+    batchLimit: Int = 4, logger: Logger
   ) {
     self.decoder = decoder
+    self.batchLimit = max(1, batchLimit)
     self.workers = max(1, workers)
     self.cache = DecodeCache(capacity: cacheCapacity)
     self.previewCapacity = max(1, previewCapacity)
@@ -105,17 +108,20 @@ final class DecodeScheduler: @unchecked Sendable {
     return stats.snapshot(depth: depth)
   }
 
-  private func next() -> Job? {
+  /// Up to `batchLimit` jobs to decode together: committed ones first, else previews.
+  private func next() -> [Job]? {
     condition.lock()
     defer { condition.unlock() }
     while !stopping {
-      if let key = committedOrder.first {
-        committedOrder.removeFirst()
-        return committed.removeValue(forKey: key)
+      if !committedOrder.isEmpty {
+        let keys = committedOrder.prefix(batchLimit)
+        committedOrder.removeFirst(keys.count)
+        return keys.compactMap { committed.removeValue(forKey: $0) }
       }
-      if let key = previewOrder.first {
-        previewOrder.removeFirst()
-        return previews.removeValue(forKey: key)
+      if !previewOrder.isEmpty {
+        let keys = previewOrder.prefix(batchLimit)
+        previewOrder.removeFirst(keys.count)
+        return keys.compactMap { previews.removeValue(forKey: $0) }
       }
       condition.wait()
     }
@@ -124,25 +130,34 @@ final class DecodeScheduler: @unchecked Sendable {
 
   private func work() {
     BLAS.useOneThreadPerCall()
-    while let job = next() {
-      let key = DecodeCache.key(job.latent, candidates: job.candidates)
-      if let hit = cache.value(for: key) {
-        stats.finished(cacheHit: true, seconds: 0)
-        job.completion(.success(hit))
-        continue
+    while let jobs = next() {
+      var pending: [(Job, Data)] = []
+      for job in jobs {
+        let key = DecodeCache.key(job.latent, candidates: job.candidates)
+        if let hit = cache.value(for: key) {
+          stats.finished(cacheHit: true, seconds: 0)
+          job.completion(.success(hit))
+        } else {
+          pending.append((job, key))
+        }
       }
-      let start = ContinuousClock.now
-      do {
-        let result = try decoder.decode(job.latent, candidates: job.candidates)
-        cache.insert(result, for: key)
+      // One batched decode per candidate count (normally all jobs share one).
+      for candidates in Set(pending.map { $0.0.candidates }).sorted() {
+        let group = pending.filter { $0.0.candidates == candidates }
+        let start = ContinuousClock.now
+        let results = decoder.decode(batch: group.map { $0.0.latent }, candidates: candidates)
         let elapsed = ContinuousClock.now - start
-        stats.finished(
-          cacheHit: false,
-          seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        job.completion(.success(result))
-      } catch {
-        logger.warning("decode failed", metadata: ["key": "\(job.key)", "error": "\(error)"])
-        job.completion(.failure(error))
+        let seconds =
+          Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        for ((job, key), result) in zip(group, results) {
+          stats.finished(cacheHit: false, seconds: seconds / Double(group.count))
+          if case .success(let decoded) = result {
+            cache.insert(decoded, for: key)
+          } else if case .failure(let error) = result {
+            logger.warning("decode failed", metadata: ["key": "\(job.key)", "error": "\(error)"])
+          }
+          job.completion(result)
+        }
       }
     }
   }

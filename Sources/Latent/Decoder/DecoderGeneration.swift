@@ -17,14 +17,29 @@ extension TextDecoder {
   public func candidates(
     for target: [Float], count: Int, topP: Float = 0.9, seed: UInt64 = 0
   ) -> [[Int32]] {
-    let rows = max(1, count)
-    var generators = (0..<rows).map { SplitMix64(seed: seed &+ UInt64($0) &* 0x2545_F491_4F6C_DD1D) }
+    candidates(for: [target], count: count, topP: topP, seeds: [seed])[0]
+  }
+
+  /// `count` candidates for each of several targets, all rows in one batch (they share
+  /// every weight multiply). Each target's candidates are the ones `candidates(for:count:)`
+  /// gives it alone, up to float rounding in the batched multiplies.
+  public func candidates(
+    for targets: [[Float]], count: Int, topP: Float = 0.9, seeds: [UInt64]
+  ) -> [[[Int32]]] {
+    precondition(seeds.count == targets.count, "one seed per target")
+    guard !targets.isEmpty else { return [] }
+    let per = max(1, count)
+    var generators = targets.indices.flatMap { target in
+      (0..<per).map { SplitMix64(seed: seeds[target] &+ UInt64($0) &* 0x2545_F491_4F6C_DD1D) }
+    }
     let vocab = config.vocabSize
-    return generate(Array(repeating: target, count: rows)) { row, logits, _ in
-      row == 0
+    let rows = targets.flatMap { Array(repeating: $0, count: per) }
+    let generated = generate(rows) { row, logits, _ in
+      row % per == 0
         ? Self.argmax(logits, count: vocab)
         : Self.sampleTopP(logits, count: vocab, topP: topP, using: &generators[row])
     }
+    return targets.indices.map { Array(generated[$0 * per..<($0 + 1) * per]) }
   }
 
   /// Beam search of `width` beams; finished beams are ranked by log-probability divided by

@@ -64,35 +64,75 @@ public final class LatentDecoder: Sendable {
     _ latent: [Float], candidates: Int = 8, bankCandidates: Int = 3, seed: UInt64? = nil
   ) throws(DecoderError) -> DecodeResult {
     let target = try decoder.validatedTarget(latent)
-    let generated = decoder.candidates(
-      for: target, count: max(1, candidates), seed: seed ?? Self.seed(of: target))
-    var pool: [(text: String, source: DecodeSource)] = []
-    var seen = Set<String>()
-    for tokens in generated {
-      let text = decoder.text(tokens)
-      if !text.isEmpty, seen.insert(text.lowercased()).inserted { pool.append((text, .generated)) }
-    }
-    if let bank {
-      for hit in bank.nearest(to: target, k: bankCandidates) {
-        let text = bank.texts[hit.row]
-        if seen.insert(text.lowercased()).inserted { pool.append((text, .bank)) }
+    return decodeValid(
+      [target], candidates: candidates, bankCandidates: bankCandidates,
+      seeds: [seed ?? Self.seed(of: target)])[0]
+  }
+
+  /// Decodes several points together: every generated row of every point runs in one
+  /// batch, and every candidate text is re-encoded in one packed batch, so a busy server
+  /// pays the weight traffic once. Each result is what `decode` gives that point alone
+  /// (up to float rounding in the batched multiplies).
+  public func decode(
+    batch latents: [[Float]], candidates: Int = 8, bankCandidates: Int = 3
+  ) -> [Result<DecodeResult, DecoderError>] {
+    var results = [Result<DecodeResult, DecoderError>?](repeating: nil, count: latents.count)
+    var valid: [(index: Int, target: [Float])] = []
+    for (index, latent) in latents.enumerated() {
+      do {
+        valid.append((index, try decoder.validatedTarget(latent)))
+      } catch {
+        results[index] = .failure(error)
       }
     }
-    guard !pool.isEmpty else {
-      return DecodeResult(
-        text: "", textLatent: [Float](repeating: 0, count: target.count), fidelity: 0,
-        source: .generated, runnersUp: [])
+    let decoded = decodeValid(
+      valid.map(\.target), candidates: candidates, bankCandidates: bankCandidates,
+      seeds: valid.map { Self.seed(of: $0.target) })
+    for (entry, result) in zip(valid, decoded) { results[entry.index] = .success(result) }
+    return results.map { $0! }
+  }
+
+  private func decodeValid(
+    _ targets: [[Float]], candidates: Int, bankCandidates: Int, seeds: [UInt64]
+  ) -> [DecodeResult] {
+    guard !targets.isEmpty else { return [] }
+    let generated = decoder.candidates(for: targets, count: max(1, candidates), seeds: seeds)
+    var pools: [[(text: String, source: DecodeSource)]] = []
+    for (target, rows) in zip(targets, generated) {
+      var pool: [(text: String, source: DecodeSource)] = []
+      var seen = Set<String>()
+      for tokens in rows {
+        let text = decoder.text(tokens)
+        if !text.isEmpty, seen.insert(text.lowercased()).inserted { pool.append((text, .generated)) }
+      }
+      if let bank {
+        for hit in bank.nearest(to: target, k: bankCandidates) {
+          let text = bank.texts[hit.row]
+          if seen.insert(text.lowercased()).inserted { pool.append((text, .bank)) }
+        }
+      }
+      pools.append(pool)
     }
-    let latents = encoder.encode(pool.map(\.text), batchSize: pool.count, threads: 1)
-    let ranked = pool.indices.map { ($0, VectorMath.dot(latents[$0], target)) }
-      .sorted { $0.1 > $1.1 }
-    let (best, fidelity) = ranked[0]
-    return DecodeResult(
-      text: pool[best].text, textLatent: latents[best], fidelity: fidelity,
-      source: pool[best].source,
-      runnersUp: ranked.dropFirst().prefix(3).map {
-        DecodeCandidate(text: pool[$0.0].text, cosine: $0.1, source: pool[$0.0].source)
-      })
+    let texts = pools.flatMap { $0.map(\.text) }
+    let latents = texts.isEmpty ? [] : encoder.encode(texts, batchSize: texts.count, threads: 1)
+    var offset = 0
+    return zip(targets, pools).map { target, pool in
+      defer { offset += pool.count }
+      guard !pool.isEmpty else {
+        return DecodeResult(
+          text: "", textLatent: [Float](repeating: 0, count: target.count), fidelity: 0,
+          source: .generated, runnersUp: [])
+      }
+      let ranked = pool.indices.map { ($0, VectorMath.dot(latents[offset + $0], target)) }
+        .sorted { $0.1 > $1.1 }
+      let (best, fidelity) = ranked[0]
+      return DecodeResult(
+        text: pool[best].text, textLatent: latents[offset + best], fidelity: fidelity,
+        source: pool[best].source,
+        runnersUp: ranked.dropFirst().prefix(3).map {
+          DecodeCandidate(text: pool[$0.0].text, cosine: $0.1, source: pool[$0.0].source)
+        })
+    }
   }
 
   /// Beam search of `width` beams alone (no sampling, no bank), with its fidelity.
