@@ -42,7 +42,8 @@ let package = Package(
     .target(
       name: "PluginHost",
       dependencies: [
-        "Canvas", "Latent", "CLapacke", "CLatitudePlugin", .product(name: "Crypto", package: "swift-crypto"),
+        "Canvas", "Latent", "CLapacke", "CLatitudePlugin",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
@@ -86,7 +87,9 @@ let package = Package(
       dependencies: ["CanvasServer", "CanvasStore", "Canvas", "CanvasTestSupport", "Latent"]),
     .testTarget(
       name: "PluginHostTests",
-      dependencies: ["PluginHost", "Latent", "Canvas", .product(name: "Logging", package: "swift-log")]),
+      dependencies: [
+        "PluginHost", "Latent", "Canvas", .product(name: "Logging", package: "swift-log"),
+      ]),
     .testTarget(
       name: "EndToEndTests",
       dependencies: ["latitude", "CanvasStore", "Canvas", "CanvasTestSupport"]),

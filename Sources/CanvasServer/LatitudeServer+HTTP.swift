@@ -118,23 +118,28 @@ extension LatitudeServer {
     let head = try store.requireDocument(id).headSeq
     let state = try store.state(id, atSeq: head)
     let nodes: [[String: Any]] = state.nodes.map { node in
-      var entry: [String: Any] = ["id": node.id.rawValue, "coords": ServerFrames.coordinates(of: node.id, in: state) ?? [:]]
+      var entry: [String: Any] = [
+        "id": node.id.rawValue, "coords": ServerFrames.coordinates(of: node.id, in: state) ?? [:],
+      ]
       if let text = node.text { entry["text"] = text }
       return entry
     }
     return .json(
       200,
       ServerFrames.encode([
-        "seq": head, "axes": state.axes.map { ["id": $0.id.rawValue, "name": $0.name] }, "nodes": nodes,
+        "seq": head, "axes": state.axes.map { ["id": $0.id.rawValue, "name": $0.name] },
+        "nodes": nodes,
       ]))
   }
 
   private func pluginMetrics() -> String {
     [
-      "# HELP latitude_plugins_loaded Native plugins loaded.", "# TYPE latitude_plugins_loaded gauge",
+      "# HELP latitude_plugins_loaded Native plugins loaded.",
+      "# TYPE latitude_plugins_loaded gauge",
       "latitude_plugins_loaded \(plugins.plugins.count)",
       "# HELP latitude_plugins_disabled Native plugins disabled after repeated timeouts.",
-      "# TYPE latitude_plugins_disabled gauge", "latitude_plugins_disabled \(plugins.disabled.count)",
+      "# TYPE latitude_plugins_disabled gauge",
+      "latitude_plugins_disabled \(plugins.disabled.count)",
       "# HELP latitude_plugin_timeouts_total Plugin calls that overran their time limit.",
       "# TYPE latitude_plugin_timeouts_total counter",
       "latitude_plugin_timeouts_total \(plugins.timeouts)",

@@ -120,7 +120,8 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       metadata: [
         "host": "\(configuration.transport.host ?? "*")", "port": "\(transport.boundPort)",
         "db": "\(configuration.databasePath)",
-        "decoder": "\(decodes.map { "\($0.decoder.decoder.name) on \($0.workers) workers" } ?? "off")",
+        "decoder":
+          "\(decodes.map { "\($0.decoder.decoder.name) on \($0.workers) workers" } ?? "off")",
       ])
     if configuration.secret == nil {
       logger.notice("no auth secret configured: listening on loopback only")

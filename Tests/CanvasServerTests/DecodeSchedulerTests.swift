@@ -13,7 +13,8 @@ import Testing
 
   static let pipeline: LatentDecoder? = {
     let path = { (relative: String) in root.appendingPathComponent(relative).path }
-    let decoder = ProcessInfo.processInfo.environment["LATITUDE_DECODER"] ?? TextDecoder.defaultDirectory
+    let decoder =
+      ProcessInfo.processInfo.environment["LATITUDE_DECODER"] ?? TextDecoder.defaultDirectory
     guard let encoder = try? SentenceEncoder(directory: path(SentenceEncoder.defaultDirectory)),
       let textDecoder = try? TextDecoder(directory: path(decoder))
     else { return nil }
@@ -60,7 +61,9 @@ import Testing
     defer { pool.stop() }
     let log = Log()
     pool.submit(job("busy", key: "a", seed: 1, log: log))
-    for index in 1...5 { pool.submit(job("move\(index)", key: "n", seed: UInt64(10 + index), log: log)) }
+    for index in 1...5 {
+      pool.submit(job("move\(index)", key: "n", seed: UInt64(10 + index), log: log))
+    }
     let done = log.wait(count: 2)
     usleep(200_000)
     #expect(done == ["busy", "move5"])

@@ -19,7 +19,9 @@ import Testing
     #expect(encoded.status == 0, "\(encoded.stderr)")
     let file = folder.appendingPathComponent("v.json")
     try Data(encoded.stdout.utf8).write(to: file)
-    let result = try CLIProcess.run(["decode", "--vector", file.path, "--json", "--candidates", "2"])
+    let result = try CLIProcess.run([
+      "decode", "--vector", file.path, "--json", "--candidates", "2",
+    ])
     #expect(result.status == 0, "\(result.stderr)")
     let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
     #expect((object?["text"] as? String)?.isEmpty == false)
@@ -40,7 +42,10 @@ import Testing
       (["decode", "--vector", short.path], "has 3 values; the decoder expects 384"),
       (["decode", "--vector", notJSON.path], "is not a JSON array of numbers"),
       (["decode", "--vector", "/nonexistent.json"], "cannot read /nonexistent.json"),
-      (["decode", "--text", "x", "--decoder", "/nonexistent"], "/nonexistent/config.json is missing"),
+      (
+        ["decode", "--text", "x", "--decoder", "/nonexistent"],
+        "/nonexistent/config.json is missing"
+      ),
       (["decode", "--text", "x", "--bank", "/nonexistent.bank"], "/nonexistent.bank is missing"),
       (["decode"], "give either --text or --vector"),
     ]

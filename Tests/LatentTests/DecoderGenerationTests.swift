@@ -60,7 +60,9 @@ import Testing
     let decoder = try DecoderFixtures.loaded()
     let d = decoder.config.hiddenSize
     #expect(throws: DecoderError.self) { try decoder.validatedTarget([1, 2, 3]) }
-    #expect(throws: DecoderError.self) { try decoder.validatedTarget([Float](repeating: 0, count: d)) }
+    #expect(throws: DecoderError.self) {
+      try decoder.validatedTarget([Float](repeating: 0, count: d))
+    }
     var withNaN = [Float](repeating: 0.1, count: d)
     withNaN[7] = .nan
     #expect(throws: DecoderError.self) { try decoder.validatedTarget(withNaN) }
@@ -77,7 +79,8 @@ import Testing
       try TextDecoder(directory: folder.path)
     }
     let source = URL(fileURLWithPath: DecoderFixtures.directory)
-    try Data("{\"model_type\": \"gpt\"}".utf8).write(to: folder.appendingPathComponent("config.json"))
+    try Data("{\"model_type\": \"gpt\"}".utf8).write(
+      to: folder.appendingPathComponent("config.json"))
     #expect {
       try TextDecoder(directory: folder.path)
     } throws: { error in
@@ -86,7 +89,8 @@ import Testing
     }
     try FileManager.default.removeItem(at: folder.appendingPathComponent("config.json"))
     try FileManager.default.copyItem(
-      at: source.appendingPathComponent("config.json"), to: folder.appendingPathComponent("config.json"))
+      at: source.appendingPathComponent("config.json"),
+      to: folder.appendingPathComponent("config.json"))
     try Data("[PAD]\n[SEP]\n".utf8).write(to: folder.appendingPathComponent("vocab.txt"))
     #expect {
       try TextDecoder(directory: folder.path)

@@ -15,7 +15,8 @@ import Testing
       #expect(rows.count == fixture.steps)
       #expect(reference.count == fixture.steps * vocab)
       for (step, row) in rows.enumerated() {
-        let diff = zip(row, reference[step * vocab..<(step + 1) * vocab]).map { abs($0 - $1) }.max()!
+        let diff = zip(row, reference[step * vocab..<(step + 1) * vocab]).map { abs($0 - $1) }
+          .max()!
         worst = max(worst, diff)
         #expect(diff <= 1e-3, "\(fixture.text) step \(step): max abs diff \(diff)")
       }
@@ -45,7 +46,9 @@ import Testing
     #expect(
       Detokenizer.text(["i", "don", "'", "t", "like", "it", ",", "do", "you", "?"])
         == "I don't like it, do you?")
-    #expect(Detokenizer.text(["a", "well", "-", "known", "(", "old", ")", "tale", "."]) == "A well-known (old) tale.")
+    #expect(
+      Detokenizer.text(["a", "well", "-", "known", "(", "old", ")", "tale", "."])
+        == "A well-known (old) tale.")
     #expect(Detokenizer.text(["he", "said", "\"", "go", "\"", "."]) == "He said \"go\".")
     #expect(Detokenizer.text(["un", "##believ", "##able"]) == "Unbelievable")
     #expect(Detokenizer.text([]) == "")

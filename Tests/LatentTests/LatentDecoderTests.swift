@@ -21,7 +21,8 @@ import Testing
     #expect(abs(VectorMath.dot(latent, target) - result.fidelity) < 1e-4)
     #expect(result.runnersUp.count <= 3)
     #expect(result.runnersUp.allSatisfy { $0.cosine <= result.fidelity })
-    #expect(zip(result.runnersUp, result.runnersUp.dropFirst()).allSatisfy { $0.cosine >= $1.cosine })
+    #expect(
+      zip(result.runnersUp, result.runnersUp.dropFirst()).allSatisfy { $0.cosine >= $1.cosine })
   }
 
   @Test func anExactBankSentenceWins() throws {
@@ -75,7 +76,8 @@ import Testing
   }
 
   @Test func aBankForAnotherEncoderIsRefused() throws {
-    let bank = SentenceBank(texts: ["x"], vectors: [[1, 0]], encoder: "other-model", source: "test")
+    let bank = SentenceBank(
+      texts: ["x"], vectors: [[1, 0]], encoder: "other-model", source: "test")
     #expect(throws: DecoderError.self) {
       try LatentDecoder(
         encoder: try EncoderFixtures.loaded(), decoder: try DecoderFixtures.loaded(), bank: bank)

@@ -44,7 +44,9 @@ import Testing
     #expect(throws: DecoderError.self) { try SentenceBank(contentsOf: path) }
     let whole = Self.smallBank().serialized()
     try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: path))
-    #expect(throws: DecoderError.badBank("\(path) is truncated")) { try SentenceBank(contentsOf: path) }
+    #expect(throws: DecoderError.badBank("\(path) is truncated")) {
+      try SentenceBank(contentsOf: path)
+    }
   }
 
   /// Weights/train/make_corpus.py splits by sha256 of the lower-cased alphanumerics; every
@@ -57,7 +59,8 @@ import Testing
     #expect(bank.header.encoder == "all-MiniLM-L6-v2")
     for text in bank.texts {
       let bucket = Self.splitBucket(text)
-      #expect(bucket >= 10, "bank sentence from the \(bucket < 5 ? "test" : "validation") split: \(text)")
+      #expect(
+        bucket >= 10, "bank sentence from the \(bucket < 5 ? "test" : "validation") split: \(text)")
     }
     let sample = try String(
       contentsOf: EncoderFixtures.root.appendingPathComponent("Weights/train/test-sample.txt"),
@@ -74,7 +77,9 @@ import Testing
         ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == " "
       }.map(Character.init))
     var remainder = 0
-    for byte in SHA256.hash(data: Data(key.utf8)) { remainder = (remainder * 256 + Int(byte)) % 100 }
+    for byte in SHA256.hash(data: Data(key.utf8)) {
+      remainder = (remainder * 256 + Int(byte)) % 100
+    }
     return remainder
   }
 }

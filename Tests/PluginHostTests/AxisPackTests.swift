@@ -54,14 +54,14 @@ import Testing
       "1-good.json": Self.food,
       "2-not-json.json": "{nope",
       "3-bad-axis.json": """
-        {"name": "bad", "version": "1", "axes": [
-          {"id": "x y", "name": "X", "poles": {"negative": "a", "positive": "b"}, "examples": {"negative": ["a"], "positive": ["b"]}},
-          {"id": "both", "name": "B", "poles": {"negative": "a", "positive": "b"}},
-          {"id": "ghost", "name": "G", "poles": {"negative": "a", "positive": "b"}, "combine": [{"axis": "nope", "weight": 1}]},
-          {"id": "food", "name": "Again", "poles": {"negative": "a", "positive": "b"}, "examples": {"negative": ["a"], "positive": ["b"]}},
-          {"id": "fine", "name": "Fine", "poles": {"negative": "sad", "positive": "happy"}, "examples": {"negative": ["I am sad."], "positive": ["I am happy."]}}
-        ]}
-        """,
+      {"name": "bad", "version": "1", "axes": [
+        {"id": "x y", "name": "X", "poles": {"negative": "a", "positive": "b"}, "examples": {"negative": ["a"], "positive": ["b"]}},
+        {"id": "both", "name": "B", "poles": {"negative": "a", "positive": "b"}},
+        {"id": "ghost", "name": "G", "poles": {"negative": "a", "positive": "b"}, "combine": [{"axis": "nope", "weight": 1}]},
+        {"id": "food", "name": "Again", "poles": {"negative": "a", "positive": "b"}, "examples": {"negative": ["a"], "positive": ["b"]}},
+        {"id": "fine", "name": "Fine", "poles": {"negative": "sad", "positive": "happy"}, "examples": {"negative": ["I am sad."], "positive": ["I am happy."]}}
+      ]}
+      """,
     ]
     let registry = AxisRegistry(
       directories: [try folder(files)], builder: try builder(), logger: Logger(label: "t"))
@@ -75,10 +75,14 @@ import Testing
     let path = Self.root.appendingPathComponent("AxisPacks/builtin.json").path
     let pack = try AxisRegistry.read(path)
     #expect(
-      Set(pack.axes.map(\.id)).isSuperset(of: ["sentiment", "length", "formality", "question", "concreteness"]))
+      Set(pack.axes.map(\.id)).isSuperset(of: [
+        "sentiment", "length", "formality", "question", "concreteness",
+      ]))
     for definition in pack.axes {
       let cached = try #require(definition.computed, "\(definition.id) has no cached build")
-      #expect(cached.definitionSHA256 == AxisBuilder.definitionHash(definition), "\(definition.id): stale cache")
+      #expect(
+        cached.definitionSHA256 == AxisBuilder.definitionHash(definition),
+        "\(definition.id): stale cache")
       #expect(definition.source?.isEmpty == false, "\(definition.id) must name its data")
     }
     let start = Date()
@@ -107,7 +111,8 @@ import Testing
          "w":{"type":"array","items":{"type":"number","minimum":0}}},"additionalProperties":false}
         """.utf8))
     func problem(_ json: String) throws -> String? {
-      ParamsValidator.problem(try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)), schema)
+      ParamsValidator.problem(
+        try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)), schema)
     }
     #expect(try problem(#"{"n": 3, "w": [1, 2]}"#) == nil)
     #expect(try problem(#"{}"#) == "params.n is required")

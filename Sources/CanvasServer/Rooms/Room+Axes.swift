@@ -27,7 +27,9 @@ extension Room {
       guard let found = axes?.axis(name) else {
         throw ProtocolError(
           code: "unknown_axis",
-          message: "no pack axis '\(name)'; loaded: \(axes?.axes.map(\.id).joined(separator: ", ") ?? "none")")
+          message:
+            "no pack axis '\(name)'; loaded: \(axes?.axes.map(\.id).joined(separator: ", ") ?? "none")"
+        )
       }
       built = found
     } else {
@@ -58,16 +60,19 @@ extension Room {
       return BuiltAxis(
         id: payload["axis"] as? String ?? "", name: payload["name"] as? String ?? provider,
         poles: AxisPoles(
-          negative: poles?["negative"] as? String ?? "−", positive: poles?["positive"] as? String ?? "+"),
+          negative: poles?["negative"] as? String ?? "−",
+          positive: poles?["positive"] as? String ?? "+"),
         direction: result.direction,
-        calibration: AxisCalibration(negativeMean: result.negativeMean, positiveMean: result.positiveMean),
+        calibration: AxisCalibration(
+          negativeMean: result.negativeMean, positiveMean: result.positiveMean),
         pack: "plugin", version: "", source: provider)
     } catch {
       throw ProtocolError(code: "invalid_axis", message: error.description)
     }
   }
 
-  private func axisFromExamples(_ payload: [String: Any], params: [String: Any]) throws -> BuiltAxis {
+  private func axisFromExamples(_ payload: [String: Any], params: [String: Any]) throws -> BuiltAxis
+  {
     guard let encoder else {
       throw ProtocolError(code: "unavailable", message: "this server runs without an encoder")
     }

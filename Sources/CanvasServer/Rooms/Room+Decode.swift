@@ -56,7 +56,8 @@ extension Room {
     serverLamport = max(serverLamport, state.maxLamport) + 1
     let payload = NodeDecoded(
       node: node, answers: answers, text: found.text, textLatent: LatentVector(found.textLatent),
-      fidelity: found.fidelity, source: found.source == .bank ? Canvas.DecodeSource.bank : .generated,
+      fidelity: found.fidelity,
+      source: found.source == .bank ? Canvas.DecodeSource.bank : .generated,
       runnersUp: found.runnersUp.map { RunnerUp(text: $0.text, cosine: $0.cosine) },
       decoderVersion: decodes.decoder.decoder.name)
     let op = Op(

@@ -20,7 +20,8 @@ extension Room {
         metrics.recordCommit(ContinuousClock.now - submitted, result: result)
         switch result {
         case .failure(let error):
-          sink.send(ServerFrames.nack(apply.id, code: "commit_failed", message: "\(error)"), to: connection)
+          sink.send(
+            ServerFrames.nack(apply.id, code: "commit_failed", message: "\(error)"), to: connection)
           reload()
         case .success(let outcomes):
           for (op, outcome) in zip(batch, outcomes) {
@@ -29,7 +30,9 @@ extension Room {
               state.apply(op)
               head = max(head, seq)
               let frame = ServerFrames.encode(
-                ["t": "op"].merging(ServerFrames.wireOp(SequencedOp(seq: seq, op: op), state: state)) { $1 })
+                ["t": "op"].merging(
+                  ServerFrames.wireOp(SequencedOp(seq: seq, op: op), state: state)
+                ) { $1 })
               if op.id == apply.id {
                 sink.send(ServerFrames.ack(op.id, seq: seq), to: connection)
                 sink.send(frame, to: peers(of: connection))
@@ -40,7 +43,8 @@ extension Room {
             case .duplicate(let seq) where op.id == apply.id:
               sink.send(ServerFrames.ack(op.id, seq: seq), to: connection)
             case .rejected(let why) where op.id == apply.id:
-              sink.send(ServerFrames.nack(op.id, code: why.code, message: why.description), to: connection)
+              sink.send(
+                ServerFrames.nack(op.id, code: why.code, message: why.description), to: connection)
             default:
               break
             }
@@ -48,14 +52,16 @@ extension Room {
         }
       }
     } catch let error as ProtocolError {
-      sink.send(ServerFrames.nack(clientID, code: error.code, message: error.message), to: connection)
+      sink.send(
+        ServerFrames.nack(clientID, code: error.code, message: error.message), to: connection)
     } catch {
       sink.send(ServerFrames.nack(clientID, code: "malformed", message: "\(error)"), to: connection)
     }
   }
 
   private static func opIDValue(_ raw: [String: Any]) -> OpID? {
-    guard let id = raw["id"] as? [String: Any], let lamport = (id["lamport"] as? NSNumber)?.uint64Value,
+    guard let id = raw["id"] as? [String: Any],
+      let lamport = (id["lamport"] as? NSNumber)?.uint64Value,
       let replica = id["replica"] as? String
     else { return nil }
     return OpID(lamport: lamport, replica: ReplicaID(replica))
@@ -120,7 +126,8 @@ extension Room {
         results.append(
           Op(
             id: nextID(), actor: Self.serverActor,
-            payload: .nodeMove(NodeMove(node: node, coordinates: coordinates, latent: LatentVector(vector)))))
+            payload: .nodeMove(
+              NodeMove(node: node, coordinates: coordinates, latent: LatentVector(vector)))))
         outputs.append(node.rawValue)
       }
     case .nodes:

@@ -43,8 +43,9 @@ final class DecoderState {
   }
 
   deinit {
-    for pointer in keys + values + [hidden, projected, queryKeyValue, context, wide, scores, logits]
-    {
+    for pointer in keys + values + [
+      hidden, projected, queryKeyValue, context, wide, scores, logits,
+    ] {
       pointer.deallocate()
     }
   }

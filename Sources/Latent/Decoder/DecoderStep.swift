@@ -96,7 +96,8 @@ extension TextDecoder {
           m: n, n: total, k: d, alpha: scale, a: query, lda: 3 * h, b: keys + head * d, ldb: h,
           beta: 0, c: state.scores, ldc: total)
         for j in 0..<n {
-          Activations.softmaxRows(state.scores + j * total, rows: 1, width: total, valid: start + j + 1)
+          Activations.softmaxRows(
+            state.scores + j * total, rows: 1, width: total, valid: start + j + 1)
         }
         BLAS.gemm(
           m: n, n: d, k: total, a: state.scores, lda: total, b: values + head * d, ldb: h, beta: 0,

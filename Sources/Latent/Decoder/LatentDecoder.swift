@@ -44,7 +44,9 @@ public final class LatentDecoder: Sendable {
 
   /// Checks that the decoder and bank were made for `encoder`.
   /// - Throws: `DecoderError.encoderMismatch`.
-  public init(encoder: SentenceEncoder, decoder: TextDecoder, bank: SentenceBank?) throws(DecoderError) {
+  public init(encoder: SentenceEncoder, decoder: TextDecoder, bank: SentenceBank?)
+    throws(DecoderError)
+  {
     try decoder.checkMatches(encoder)
     if let bank, bank.header.encoder != encoder.name || bank.header.dimension != encoder.dimension {
       throw .encoderMismatch(
@@ -103,7 +105,9 @@ public final class LatentDecoder: Sendable {
       var seen = Set<String>()
       for tokens in rows {
         let text = decoder.text(tokens)
-        if !text.isEmpty, seen.insert(text.lowercased()).inserted { pool.append((text, .generated)) }
+        if !text.isEmpty, seen.insert(text.lowercased()).inserted {
+          pool.append((text, .generated))
+        }
       }
       if let bank {
         for hit in bank.nearest(to: target, k: bankCandidates) {

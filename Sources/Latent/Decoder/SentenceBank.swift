@@ -79,7 +79,8 @@ public struct SentenceBank: Sendable {
     for row in 0..<n {
       let (start, end) = (Int(offsets[row]), Int(offsets[row + 1]))
       guard start <= end, end <= body.count else { throw .badBank("\(path): bad text offsets") }
-      texts.append(String(decoding: body[body.startIndex + start..<body.startIndex + end], as: UTF8.self))
+      texts.append(
+        String(decoding: body[body.startIndex + start..<body.startIndex + end], as: UTF8.self))
     }
     self.texts = texts
   }
@@ -164,7 +165,8 @@ private struct BankReader {
     try array(UInt32.self, 1)[0]
   }
 
-  mutating func array<T: BitwiseCopyable>(_ type: T.Type, _ count: Int) throws(DecoderError) -> [T] {
+  mutating func array<T: BitwiseCopyable>(_ type: T.Type, _ count: Int) throws(DecoderError) -> [T]
+  {
     let chunk = try bytes(count * MemoryLayout<T>.stride)
     return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
       chunk.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }

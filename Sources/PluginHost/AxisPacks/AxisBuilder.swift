@@ -163,7 +163,9 @@ public struct AxisBuilder: Sendable {
   ) -> [Float] {
     let d = positives[0].count + 1  // last feature is the bias
     let rows = positives + negatives
-    let labels = [Double](repeating: 1, count: positives.count) + [Double](repeating: 0, count: negatives.count)
+    let labels =
+      [Double](repeating: 1, count: positives.count)
+      + [Double](repeating: 0, count: negatives.count)
     let positiveTotal = Double(positiveWeights.reduce(0, +))
     let negativeTotal = Double(negativeWeights.reduce(0, +))
     // Each class carries half of the total weight.

@@ -16,10 +16,11 @@ public struct NativePlugin: Sendable {
     public var paramsSchemaText: String
     /// Inputs it accepts.
     public var inputs: ClosedRange<Int>
-    let run: @convention(c) (
-      UnsafePointer<latitude_host>?, UnsafePointer<latitude_op_request>?,
-      UnsafeMutablePointer<latitude_op_result>?
-    ) -> Int32
+    let run:
+      @convention(c) (
+        UnsafePointer<latitude_host>?, UnsafePointer<latitude_op_request>?,
+        UnsafeMutablePointer<latitude_op_result>?
+      ) -> Int32
     /// The plugin it belongs to.
     public var plugin: String
   }
@@ -43,11 +44,12 @@ public struct NativePlugin: Sendable {
     public var description: String
     /// JSON Schema of its params.
     public var paramsSchema: JSONValue
-    let direction: @convention(c) (
-      UnsafePointer<latitude_host>?, UnsafePointer<CChar>?, UnsafeMutablePointer<Float>?,
-      UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<CChar>?,
-      UInt32
-    ) -> Int32
+    let direction:
+      @convention(c) (
+        UnsafePointer<latitude_host>?, UnsafePointer<CChar>?, UnsafeMutablePointer<Float>?,
+        UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<CChar>?,
+        UInt32
+      ) -> Int32
     /// The plugin it belongs to.
     public var plugin: String
   }

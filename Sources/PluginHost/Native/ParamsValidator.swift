@@ -11,7 +11,8 @@ public enum ParamsValidator {
   {
     guard case .object(let rules) = schema else { return nil }
     if case .string(let type)? = rules["type"], !matches(value, type) {
-      return "\(path) must be \(type == "integer" ? "an integer" : "a\(type.first.map { "aeiou".contains($0) } == true ? "n" : "") \(type)")"
+      return
+        "\(path) must be \(type == "integer" ? "an integer" : "a\(type.first.map { "aeiou".contains($0) } == true ? "n" : "") \(type)")"
     }
     switch value {
     case .number(let number):
@@ -40,7 +41,9 @@ public enum ParamsValidator {
         }
       }
       let properties: [String: JSONValue]
-      if case .object(let declared)? = rules["properties"] { properties = declared } else {
+      if case .object(let declared)? = rules["properties"] {
+        properties = declared
+      } else {
         properties = [:]
       }
       for (key, member) in members.sorted(by: { $0.key < $1.key }) {

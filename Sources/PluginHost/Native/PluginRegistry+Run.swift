@@ -98,7 +98,8 @@ extension PluginRegistry {
     guard !disabled.contains(operation.plugin) else { throw .disabled(plugin: operation.plugin) }
     guard operation.inputs.contains(inputs.count) else {
       throw .badInputs(
-        "\(name) takes \(operation.inputs.lowerBound)–\(operation.inputs.upperBound) nodes, not \(inputs.count)")
+        "\(name) takes \(operation.inputs.lowerBound)–\(operation.inputs.upperBound) nodes, not \(inputs.count)"
+      )
     }
     guard inputs.allSatisfy({ $0.count == dimension && $0.allSatisfy(\.isFinite) }) else {
       throw .badInputs("inputs must be finite \(dimension)-d vectors")
@@ -106,7 +107,8 @@ extension PluginRegistry {
     if let problem = ParamsValidator.problem(params, operation.paramsSchema) {
       throw .badParams(problem)
     }
-    let paramsText = String(decoding: (try? JSONEncoder().encode(params)) ?? Data("{}".utf8), as: UTF8.self)
+    let paramsText = String(
+      decoding: (try? JSONEncoder().encode(params)) ?? Data("{}".utf8), as: UTF8.self)
     let buffers = CallBuffers(
       inputs: inputs, params: paramsText, axes: axes, maxOutputs: maxOutputs, dimension: dimension)
     let done = DispatchSemaphore(value: 0)
@@ -236,7 +238,8 @@ extension PluginRegistry {
     guard box.status == 0 else {
       let reason = String(
         decoding: box.error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      throw .failed(operation: provider.name, reason: reason.isEmpty ? "error \(box.status)" : reason)
+      throw .failed(
+        operation: provider.name, reason: reason.isEmpty ? "error \(box.status)" : reason)
     }
     let norm = VectorMath.norm(box.direction)
     guard norm > 1e-6, box.direction.allSatisfy(\.isFinite), box.negative.isFinite,

@@ -39,12 +39,15 @@ public final class PluginRegistry: @unchecked Sendable {
   }
 
   /// Loads the built-in plugins and every `*.so` in `directories`.
-  public init(directories: [String], encoder: SentenceEncoder?, dimension: Int = 384, logger: Logger)
-  {
+  public init(
+    directories: [String], encoder: SentenceEncoder?, dimension: Int = 384, logger: Logger
+  ) {
     self.logger = logger
-    host = HostFunctions.table(context: HostContext(encoder: encoder, logger: logger), dimension: dimension)
+    host = HostFunctions.table(
+      context: HostContext(encoder: encoder, logger: logger), dimension: dimension)
     var files: [String] = []
-    let builtins = (try? FileManager.default.contentsOfDirectory(atPath: Self.builtinDirectory)) ?? []
+    let builtins =
+      (try? FileManager.default.contentsOfDirectory(atPath: Self.builtinDirectory)) ?? []
     files += builtins.filter { $0.hasPrefix("libLatitude") && $0.hasSuffix(".so") }.sorted().map {
       Self.builtinDirectory + "/" + $0
     }
@@ -147,7 +150,9 @@ public final class PluginRegistry: @unchecked Sendable {
       throw PluginLoadError.abiMismatch(path: path, version: plugin.abi_version)
     }
     func text(_ pointer: UnsafePointer<CChar>?, _ what: String) throws -> String {
-      guard let pointer else { throw PluginLoadError.invalid(path: path, detail: "\(what) is NULL") }
+      guard let pointer else {
+        throw PluginLoadError.invalid(path: path, detail: "\(what) is NULL")
+      }
       return String(cString: pointer)
     }
     let name = try text(plugin.name, "name")
@@ -168,7 +173,8 @@ public final class PluginRegistry: @unchecked Sendable {
       guard let schema = try? JSONDecoder().decode(JSONValue.self, from: Data(schemaText.utf8)),
         case .object = schema
       else {
-        throw PluginLoadError.invalid(path: path, detail: "schema of '\(opName)' is not a JSON object")
+        throw PluginLoadError.invalid(
+          path: path, detail: "schema of '\(opName)' is not a JSON object")
       }
       operations.append(
         NativePlugin.Operation(

@@ -6,6 +6,7 @@ struct BenchCommand: ParsableCommand {
     commandName: "bench",
     abstract: "Run a benchmark; the last stdout line is one JSON object of results.",
     subcommands: [
-      OplogBenchmarkCommand.self, DecodeBenchmarkCommand.self, EncodeBenchmarkCommand.self, FanoutBenchmarkCommand.self,
+      OplogBenchmarkCommand.self, DecodeBenchmarkCommand.self, EncodeBenchmarkCommand.self,
+      FanoutBenchmarkCommand.self,
     ])
 }

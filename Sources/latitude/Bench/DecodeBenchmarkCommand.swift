@@ -27,7 +27,8 @@ struct DecodeBenchmarkCommand: ParsableCommand {
     guard let bank = pipeline.bank else { throw CLIError("bench decode needs the sentence bank") }
     let texts = try readInputLines(sentences).filter { !$0.isEmpty }
     guard !texts.isEmpty else { throw CLIError("no sentences in \(sentences)") }
-    benchLog("\(texts.count) held-out sentences; decoder \(pipeline.decoder.name); bank \(bank.count)")
+    benchLog(
+      "\(texts.count) held-out sentences; decoder \(pipeline.decoder.name); bank \(bank.count)")
     let targets = pipeline.encoder.encode(texts, threads: threads)
     let encoder = pipeline.encoder
 
@@ -74,7 +75,9 @@ struct DecodeBenchmarkCommand: ParsableCommand {
     ]
     try compare(with: &results)
     for (index, (text, result)) in zip(texts, rerankedResults).prefix(5).enumerated() {
-      benchLog("example \(index + 1): \(text)\n  greedy: \(greedy[index])\n  best:   \(result.text) (\(threeDecimals(result.fidelity)), \(result.source.rawValue))")
+      benchLog(
+        "example \(index + 1): \(text)\n  greedy: \(greedy[index])\n  best:   \(result.text) (\(threeDecimals(result.fidelity)), \(result.source.rawValue))"
+      )
     }
     let json = results.keys.sorted().map { key in
       let value = results[key]!

@@ -75,7 +75,8 @@ struct AxisCommand: ParsableCommand {
           let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
           out += String(decoding: data, as: UTF8.self) + "\n"
         } else {
-          out += "\(line.replacingOccurrences(of: "\t", with: " "))\t\(String(format: "%.4f", Double(value)))\n"
+          out +=
+            "\(line.replacingOccurrences(of: "\t", with: " "))\t\(String(format: "%.4f", Double(value)))\n"
         }
       }
       writeOut(out)
@@ -107,7 +108,9 @@ struct AxisCommand: ParsableCommand {
           negativeMean: axis.calibration.negativeMean, positiveMean: axis.calibration.positiveMean)
         pack.axes[index] = definition
         FileHandle.standardError.write(
-          Data("built \(axis.id) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s\n".utf8))
+          Data(
+            "built \(axis.id) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s\n"
+              .utf8))
       }
       let encoderJSON = JSONEncoder()
       encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

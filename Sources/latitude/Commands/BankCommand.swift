@@ -25,7 +25,8 @@ struct BankCommand: ParsableCommand {
     @Option(help: "Sampling seed.") var seed: UInt64 = 1
     @Option(help: "Where the sentences came from (stored in the header).")
     var source = "train split"
-    @Option(help: "Worker threads.") var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    @Option(help: "Worker threads.") var threads = max(
+      1, ProcessInfo.processInfo.activeProcessorCount)
     @Option(help: "Encoder weights folder.") var weights = SentenceEncoder.defaultDirectory
 
     func run() throws {
@@ -63,7 +64,8 @@ struct BankCommand: ParsableCommand {
       let bank = try SentenceBank(contentsOf: file)
       let h = bank.header
       writeOut(
-        "\(file): \(h.count) sentences, \(h.dimension)-d int8, encoder \(h.encoder), source: \(h.source)\n")
+        "\(file): \(h.count) sentences, \(h.dimension)-d int8, encoder \(h.encoder), source: \(h.source)\n"
+      )
     }
   }
 }

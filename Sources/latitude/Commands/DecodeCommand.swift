@@ -49,7 +49,9 @@ struct DecodeCommand: ParsableCommand {
       writeOut(String(decoding: try encoder.encode(DecodeResultJSON(result)), as: UTF8.self) + "\n")
       return
     }
-    var lines = [result.text, "fidelity \(threeDecimals(result.fidelity)) (\(result.source.rawValue))"]
+    var lines = [
+      result.text, "fidelity \(threeDecimals(result.fidelity)) (\(result.source.rawValue))",
+    ]
     for runner in result.runnersUp {
       lines.append(
         "  runner-up \(threeDecimals(runner.cosine)) \(runner.source.rawValue): \(runner.text)")

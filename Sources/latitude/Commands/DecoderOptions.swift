@@ -37,7 +37,9 @@ struct DecodeResultJSON: Encodable {
     text = result.text
     fidelity = result.fidelity
     source = result.source.rawValue
-    runners_up = result.runnersUp.map { RunnerUp(text: $0.text, cosine: $0.cosine, source: $0.source.rawValue) }
+    runners_up = result.runnersUp.map {
+      RunnerUp(text: $0.text, cosine: $0.cosine, source: $0.source.rawValue)
+    }
     text_latent = HalfPrecisionCodec.base64(LatentVector(result.textLatent))
   }
 }

@@ -62,7 +62,8 @@ struct OpCommand: ParsableCommand {
     case .nodes:
       for vector in output.vectors {
         let result = try pipeline.decode(vector, candidates: candidates)
-        lines.append("\(result.text)\t(fidelity \(threeDecimals(result.fidelity)), \(result.source.rawValue))")
+        lines.append(
+          "\(result.text)\t(fidelity \(threeDecimals(result.fidelity)), \(result.source.rawValue))")
       }
     case .axes:
       for (text, input) in zip(texts, inputs) {
@@ -71,7 +72,8 @@ struct OpCommand: ParsableCommand {
             .coordinate(ofProjection: VectorMath.dot(direction, input))
         }
         lines.append(
-          "\(text)\t" + coordinates.enumerated().map { "PC\($0.offset + 1) \(threeDecimals($0.element))" }
+          "\(text)\t"
+            + coordinates.enumerated().map { "PC\($0.offset + 1) \(threeDecimals($0.element))" }
             .joined(separator: "  "))
       }
     }

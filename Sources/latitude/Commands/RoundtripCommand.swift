@@ -18,7 +18,8 @@ struct RoundtripCommand: ParsableCommand {
   var file: String
   @Option(help: "Generated candidates per line (1 = greedy only).") var candidates = 8
   @Option(help: "Nearest bank sentences added as candidates.") var bankCandidates = 3
-  @Option(help: "Worker threads.") var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+  @Option(help: "Worker threads.") var threads = max(
+    1, ProcessInfo.processInfo.activeProcessorCount)
   @Flag(help: "JSON lines instead of text.") var json = false
   @OptionGroup var models: DecoderOptions
 
