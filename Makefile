@@ -5,6 +5,8 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DB ?= ./data/latitude.sqlite
 APT_PACKAGES := libwebsockets-dev libopenblas-dev liblapacke-dev libsqlite3-dev pkg-config
+# The browser tests drive Debian's chromium with its chromedriver; only `make test` needs them.
+TEST_APT_PACKAGES := chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # OpenBLAS kernels for this CPU when the library falls back to generic ones (see
 # scripts/blas-coretype.sh); evaluated in recipes, after `deps` has installed OpenBLAS.
@@ -12,7 +14,7 @@ WITH_BLAS := OPENBLAS_CORETYPE="$$(scripts/blas-coretype.sh)"
 
 VENV_TEST := .venv-test
 
-.PHONY: deps weights build release run test bench-oplog bench-encode bench-fanout bench-decode bench-settle bank eval-axes axis-packs corpus format lint clean help
+.PHONY: deps test-deps apt-install weights build release run test bench-oplog bench-encode bench-fanout bench-decode bench-settle bank eval-axes axis-packs corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
@@ -30,7 +32,13 @@ help:
 
 ## Debian packages; a no-op (one dpkg query) when all are present.
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES) $(TEST_APT_PACKAGES)"
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -61,8 +69,9 @@ $(VENV_TEST)/.installed: Tests/e2e/requirements.txt
 	touch $@
 
 ## One debug build shared by every test step: Swift tests, then end-to-end tests against
-## the real `latitude serve` with real WebSocket clients.
-test: deps weights $(VENV_TEST)/.installed
+## the real `latitude serve` with real WebSocket clients and the canvas in headless
+## chromium (Selenium, offline: Debian's chromedriver).
+test: test-deps weights $(VENV_TEST)/.installed
 	$(SWIFT) build --build-tests
 	$(WITH_BLAS) $(SWIFT) test --skip-build
 	$(WITH_BLAS) LATITUDE_BIN=.build/debug/latitude $(VENV_TEST)/bin/pytest -q Tests/e2e

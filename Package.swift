@@ -58,7 +58,8 @@ let package = Package(
         "CLibWebSockets", "Canvas", "CanvasStore", "Latent", "PluginHost",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Crypto", package: "swift-crypto"),
-      ]),
+      ],
+      resources: [.copy("Web")]),
     // The CLI (thin).
     .executableTarget(
       name: "latitude",

@@ -15,6 +15,7 @@ extension LatitudeServer {
           ? ["v1", "docs", "*"] + parts.dropFirst(3) : parts
       )
       let doc = parts.count > 2 ? DocumentID(parts[2]) : DocumentID("")
+      if request.method == "GET", let asset = WebAssets.response(parts) { return asset }
       switch route {
       case ("GET", ["healthz"]):
         let (roomCount, connections) = counts()

@@ -1,0 +1,479 @@
+// Latitude's canvas: wires the connection, the document model, the SVG view and the panels.
+import { Connection } from "./connection.js";
+import { DocumentModel } from "./model.js";
+import { CanvasView, colourFor } from "./view.js";
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const doc = params.get("doc");
+const token = params.get("token");
+const replica = sessionStorage.getItem("latitude.replica") || `web-${crypto.randomUUID().slice(0, 12)}`;
+sessionStorage.setItem("latitude.replica", replica);
+const actor = params.get("name") || localStorage.getItem("latitude.name") || `guest-${replica.slice(4, 8)}`;
+
+const model = new DocumentModel();
+let replay = null; // a DocumentModel at an earlier seq while the history scrubber is open
+let lamport = 0;
+const peers = new Map(); // connection id → { actor, colour, dragging }
+
+function showError(message) {
+  const item = document.createElement("div");
+  item.textContent = message;
+  $("errors").appendChild(item);
+  setTimeout(() => item.remove(), 6000);
+}
+
+const view = new CanvasView($("canvas"), {
+  onDrag: (node, x, y, done) => drag(node, x, y, done),
+  onSelect: (id, additive) => select(id, additive),
+  onCursor: (x, y) => sendPresence({ cursor: [x, y] }),
+});
+
+$("doc-input").value = doc || "";
+$("name-input").value = actor;
+$("doc-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const next = new URLSearchParams(location.search);
+  next.set("doc", $("doc-input").value.trim());
+  location.search = next.toString();
+});
+$("name-input").addEventListener("change", () => {
+  localStorage.setItem("latitude.name", $("name-input").value.trim());
+  location.reload();
+});
+$("share").addEventListener("click", async () => {
+  const link = new URL(location.href);
+  link.searchParams.delete("name");
+  try {
+    await navigator.clipboard.writeText(link.toString());
+    $("share").textContent = "Link copied";
+  } catch {
+    $("share").textContent = link.toString();
+  }
+  setTimeout(() => ($("share").textContent = "Share link"), 2500);
+});
+
+function setStatus(status) {
+  $("status").textContent = status;
+  $("status").className = `status ${status}`;
+  document.body.dataset.status = status;
+}
+
+if (!doc) {
+  setStatus("offline");
+  $("doc-input").focus();
+  $("readout").innerHTML = '<p class="hint">Open a document: type an id and press Open. Anyone with the link can join.</p>';
+} else {
+  document.title = `${doc} · Latitude`;
+}
+
+const connection = doc ? new Connection({ doc, token, replica, actor, onFrame, onStatus: setStatus }) : null;
+
+function nextID() {
+  lamport = Math.max(lamport, model.maxLamport) + 1;
+  return { lamport, replica };
+}
+
+// Our own ops come back as acks, not op frames: apply them when acked.
+const sent = new Map(); // lamport → { kind, payload }
+function sendOp(kind, payload) {
+  if (replay) return showError("close the history scrubber to edit");
+  const id = nextID();
+  if (!connection?.send({ t: "op", op: { id, kind, payload } })) return showError("offline: the change was not sent");
+  sent.set(id.lamport, { kind, payload, id });
+}
+
+let refreshQueued = null;
+function scheduleRefresh() {
+  clearTimeout(refreshQueued);
+  refreshQueued = setTimeout(refresh, 30);
+}
+
+function acked(frame) {
+  const op = sent.get(frame.opId.lamport);
+  sent.delete(frame.opId.lamport);
+  if (!op) return;
+  if (op.kind === "view.bind" || op.kind === "node.delete") {
+    model.apply(frame.seq, { id: op.id, kind: op.kind, payload: op.payload });
+  } else if (op.kind === "node.move") {
+    const node = model.nodes.get(op.payload.node);
+    if (node) node.pending = true;
+  } else if (op.kind !== "op.apply") {
+    scheduleRefresh();
+  }
+}
+
+async function refresh() {
+  try {
+    const query = token ? `&token=${encodeURIComponent(token)}` : "";
+    const response = await fetch(`/v1/docs/${encodeURIComponent(doc)}/state?latents=1${query}`);
+    if (!response.ok) throw new Error(`${response.status}`);
+    const state = await response.json();
+    if (state.seq >= model.seq) model.loadState(state);
+  } catch (error) {
+    showError(`could not load the document state (${error.message})`);
+  }
+  redraw();
+}
+
+function onFrame(frame) {
+  switch (frame.t) {
+    case "welcome":
+      break;
+    case "snapshot":
+      model.loadSnapshot(frame.seq, frame.state);
+      scheduleRefresh();
+      break;
+    case "ops":
+    case "history": {
+      let needsRefresh = false;
+      for (const entry of frame.ops) needsRefresh = model.apply(entry.seq, entry.op) || needsRefresh;
+      if (needsRefresh) scheduleRefresh();
+      break;
+    }
+    case "joined":
+      model.seq = Math.max(model.seq, frame.head);
+      break;
+    case "op":
+      if (model.apply(frame.seq, frame.op)) scheduleRefresh();
+      if (frame.op.kind === "node.decoded" || frame.op.kind === "node.move") {
+        view.previews.delete(frame.op.payload.node);
+        view.overrides.delete(frame.op.payload.node);
+        view.peerDrags.delete(frame.op.payload.node);
+      }
+      break;
+    case "ack":
+      lamport = Math.max(lamport, frame.opId.lamport);
+      model.seq = Math.max(model.seq, frame.seq);
+      acked(frame);
+      break;
+    case "nack":
+      if (frame.opId) sent.delete(frame.opId.lamport);
+      showError(`${frame.code}: ${frame.message}`);
+      break;
+    case "error":
+      showError(`${frame.code}: ${frame.message}`);
+      break;
+    case "drag":
+      view.overrides.set(frame.node, [frame.x, frame.y]);
+      view.peerDrags.add(frame.node);
+      peers.set(frame.from, { ...(peers.get(frame.from) || {}), actor: frame.actor, dragging: frame.node });
+      break;
+    case "preview":
+      if (view.overrides.has(frame.node)) view.previews.set(frame.node, frame.text);
+      break;
+    case "presence":
+      if (frame.left) {
+        peers.delete(frame.from);
+        view.cursors.delete(frame.actor);
+      } else {
+        peers.set(frame.from, { actor: frame.actor, colour: colourFor(frame.actor), dragging: frame.dragging });
+        if (frame.cursor) view.cursors.set(frame.actor, { x: frame.cursor[0], y: frame.cursor[1], colour: colourFor(frame.actor) });
+      }
+      renderPeople();
+      break;
+  }
+  redraw();
+}
+
+let redrawQueued = false;
+function redraw() {
+  if (redrawQueued) return;
+  redrawQueued = true;
+  requestAnimationFrame(() => {
+    redrawQueued = false;
+    view.setModel(replay || model, !!replay);
+    renderAxes();
+    renderReadout();
+    $("selection-count").textContent = `(${view.selection.length} selected)`;
+  });
+}
+
+// Dragging: positions stream at ~30/s; a move is committed every 250 ms and on release.
+let lastDrag = 0;
+let lastMove = 0;
+function drag(node, x, y, done) {
+  const now = performance.now();
+  const coordinates = [];
+  if (model.view.x) coordinates.push({ axis: model.view.x, value: x });
+  if (model.view.y) coordinates.push({ axis: model.view.y, value: y });
+  if (!coordinates.length) {
+    if (done) showError("bind an axis to x or y before dragging");
+    return;
+  }
+  if (done || now - lastDrag > 33) {
+    lastDrag = now;
+    connection?.send({ t: "drag", node, x, y });
+    sendPresence({ dragging: node });
+  }
+  if (done || now - lastMove > 250) {
+    lastMove = now;
+    sendOp("node.move", { node, coordinates });
+  }
+}
+
+let lastPresence = 0;
+let presence = {};
+function sendPresence(update) {
+  presence = { ...presence, ...update, selection: view.selection };
+  const now = performance.now();
+  if (now - lastPresence < 100) return;
+  lastPresence = now;
+  const frame = { t: "presence", selection: presence.selection };
+  if (presence.cursor) frame.cursor = presence.cursor;
+  if (presence.dragging) frame.dragging = presence.dragging;
+  connection?.send(frame);
+}
+
+function select(id, additive) {
+  if (id === null) view.selection = [];
+  else if (additive) view.selection = view.selection.includes(id) ? view.selection.filter((s) => s !== id) : [...view.selection, id];
+  else view.selection = [id];
+  sendPresence({});
+  redraw();
+}
+
+function renderAxes() {
+  const current = replay || model;
+  for (const slot of ["x", "y"]) {
+    const select = $(`axis-${slot}`);
+    const options = [["", "—"], ...[...current.axes.values()].map((a) => [a.id, a.name])];
+    const signature = JSON.stringify(options) + current.view[slot];
+    if (select.dataset.signature === signature) continue;
+    select.dataset.signature = signature;
+    select.replaceChildren(...options.map(([value, label]) => new Option(label, value, false, value === (current.view[slot] || ""))));
+  }
+}
+
+for (const slot of ["x", "y"]) {
+  $(`axis-${slot}`).addEventListener("change", (event) => sendOp("view.bind", { [slot]: event.target.value || null }));
+}
+
+function renderReadout() {
+  const current = replay || model;
+  const box = $("readout");
+  if (!view.selection.length) {
+    box.innerHTML = '<p class="hint">Select a node to see how the model places it on every axis.</p>';
+    return;
+  }
+  box.replaceChildren();
+  for (const id of view.selection) {
+    const node = current.nodes.get(id);
+    if (!node) continue;
+    const title = document.createElement("div");
+    title.className = "node-title";
+    title.textContent = node.text ?? "decoding…";
+    box.appendChild(title);
+    for (const axis of current.axes.values()) {
+      const value = node.coords[axis.id]?.at;
+      if (value === undefined) continue;
+      const row = document.createElement("div");
+      row.className = "bar-row";
+      const name = document.createElement("span");
+      name.textContent = axis.name;
+      const bar = document.createElement("div");
+      bar.className = "bar";
+      const fill = document.createElement("span");
+      const clamped = Math.max(-2, Math.min(2, value));
+      fill.style.left = `${50 + Math.min(0, clamped) * 25}%`;
+      fill.style.width = `${Math.abs(clamped) * 25}%`;
+      bar.appendChild(fill);
+      const number = document.createElement("span");
+      number.textContent = value.toFixed(2);
+      row.append(name, bar, number);
+      box.appendChild(row);
+    }
+    if (node.fidelity != null) {
+      const info = document.createElement("p");
+      info.className = "hint";
+      info.textContent = `fidelity ${node.fidelity.toFixed(3)}${node.source ? ` · ${node.source}` : ""}`;
+      box.appendChild(info);
+    }
+    if (node.runnersUp?.length) {
+      const details = document.createElement("details");
+      details.innerHTML = "<summary>Runners-up</summary>";
+      const list = document.createElement("ol");
+      list.className = "runners";
+      for (const runner of node.runnersUp) {
+        const item = document.createElement("li");
+        item.textContent = `${runner.text} (${runner.cosine.toFixed(2)})`;
+        list.appendChild(item);
+      }
+      details.appendChild(list);
+      box.appendChild(details);
+    }
+    if (!replay && view.selection.length === 1) {
+      const form = document.createElement("form");
+      form.className = "edit-form";
+      const input = document.createElement("textarea");
+      input.rows = 2;
+      input.value = node.text ?? "";
+      input.setAttribute("aria-label", "edit text");
+      const save = document.createElement("button");
+      save.type = "submit";
+      save.textContent = "Save text";
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.textContent = "Delete";
+      remove.addEventListener("click", () => sendOp("node.delete", { node: id }));
+      form.append(input, save, remove);
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        if (input.value.trim()) sendOp("node.setText", { node: id, text: input.value.trim() });
+      });
+      box.appendChild(form);
+    }
+  }
+}
+
+function renderPeople() {
+  const list = $("people");
+  list.replaceChildren();
+  const me = document.createElement("li");
+  me.innerHTML = `<span class="dot" style="background:${colourFor(actor)}"></span>`;
+  me.append(`${actor} (you)`);
+  list.appendChild(me);
+  for (const peer of peers.values()) {
+    const item = document.createElement("li");
+    item.innerHTML = `<span class="dot" style="background:${peer.colour || colourFor(peer.actor)}"></span>`;
+    item.append(peer.actor + (peer.dragging ? ` — dragging ${model.nodes.get(peer.dragging)?.text?.slice(0, 24) ?? peer.dragging}` : ""));
+    list.appendChild(item);
+  }
+}
+renderPeople();
+
+// Adding nodes: near the centre of the view, at their own embedding's place.
+$("node-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = $("node-text").value.trim();
+  if (!text) return;
+  const id = `n-${crypto.randomUUID().slice(0, 8)}`;
+  sendOp("node.create", { node: id, text, origin: { kind: "typed", parents: [] } });
+  $("node-text").value = "";
+});
+$("node-text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    $("node-form").requestSubmit();
+  }
+});
+
+// Axes: from examples typed here, or a built-in one.
+$("axis-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const lines = (id) => $(id).value.split("\n").map((l) => l.trim()).filter(Boolean);
+  const name = $("axis-name").value.trim();
+  const axis = `${name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "axis"}-${crypto.randomUUID().slice(0, 4)}`;
+  sendOp("axis.create", {
+    axis, name, provider: "examples",
+    poles: { negative: $("axis-neg-label").value.trim(), positive: $("axis-pos-label").value.trim() },
+    params: { examples: { negative: lines("axis-neg"), positive: lines("axis-pos") } },
+  });
+  $("axis-form").reset();
+});
+fetch("/v1/axes").then((r) => r.json()).then(({ axes }) => {
+  $("pack-axis").replaceChildren(...axes.map((a) => new Option(`${a.name} (${a.poles.negative} ↔ ${a.poles.positive})`, a.id)));
+}).catch(() => {});
+$("pack-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const id = $("pack-axis").value;
+  if (id) sendOp("axis.create", { axis: `${id}-${crypto.randomUUID().slice(0, 4)}`, provider: "pack", params: { axis: id } });
+});
+
+// Operations on the selection.
+function apply(operation, params, minimum) {
+  if (view.selection.length < minimum) return showError(`${operation} needs at least ${minimum} selected node${minimum > 1 ? "s" : ""}`);
+  sendOp("op.apply", { plugin: "builtin-ops", operation, params, inputs: view.selection, outputs: [] });
+}
+$("op-mix").addEventListener("click", () => {
+  const t = Number($("mix-weight").value);
+  const weights = view.selection.length === 2 ? [1 - t, t] : undefined;
+  apply("mix", weights ? { weights } : {}, 2);
+});
+$("op-blur").addEventListener("click", () => apply("blur", { radius: Number($("blur-radius").value), count: Number($("blur-count").value), seed: Date.now() % 100000 }, 1));
+$("op-analogy").addEventListener("click", () => (view.selection.length === 3 ? apply("analogy", {}, 3) : showError("analogy needs exactly a, b and c selected, in order")));
+$("op-pca").addEventListener("click", () => apply("pca-layout", {}, 3));
+
+// History: scrub from the first op to now; "restore to here" appends ops.
+let playing = null;
+$("hist-toggle").addEventListener("click", () => {
+  $("hist-controls").hidden = false;
+  $("hist-range").max = String(model.seq);
+  $("hist-range").value = String(model.seq);
+  scrub(model.seq);
+});
+$("hist-close").addEventListener("click", closeHistory);
+function closeHistory() {
+  clearInterval(playing);
+  playing = null;
+  replay = null;
+  document.body.classList.remove("replaying");
+  $("hist-controls").hidden = true;
+  redraw();
+}
+let scrubToken = 0;
+async function scrub(seq) {
+  const mine = ++scrubToken;
+  $("hist-label").textContent = `seq ${seq} of ${model.seq}`;
+  const query = token ? `&token=${encodeURIComponent(token)}` : "";
+  try {
+    const response = await fetch(`/v1/docs/${encodeURIComponent(doc)}/state?seq=${seq}&latents=1${query}`);
+    if (!response.ok) throw new Error(`${response.status}`);
+    const state = await response.json();
+    if (mine !== scrubToken) return;
+    replay = new DocumentModel();
+    replay.loadState(state);
+    document.body.classList.add("replaying");
+    redraw();
+  } catch (error) {
+    showError(`history: ${error.message}`);
+  }
+}
+$("hist-range").addEventListener("input", (event) => scrub(Number(event.target.value)));
+$("hist-play").addEventListener("click", () => {
+  if (playing) {
+    clearInterval(playing);
+    playing = null;
+    $("hist-play").textContent = "Play";
+    return;
+  }
+  $("hist-play").textContent = "Pause";
+  playing = setInterval(() => {
+    const range = $("hist-range");
+    const next = Math.min(model.seq, Number(range.value) + Number($("hist-speed").value));
+    range.max = String(model.seq);
+    range.value = String(next);
+    scrub(next);
+    if (next >= model.seq) $("hist-play").click();
+  }, 250);
+});
+$("hist-restore").addEventListener("click", () => {
+  if (!replay) return;
+  const past = replay;
+  closeHistory();
+  for (const [id, node] of model.nodes) {
+    if (!past.nodes.has(id)) sendOp("node.delete", { node: id });
+  }
+  for (const [id, node] of past.nodes) {
+    const now = model.nodes.get(id);
+    if (!now) {
+      const payload = { node: `${id}-r${crypto.randomUUID().slice(0, 4)}`, origin: { kind: "restored", parents: [id] } };
+      if (node.latent) payload.latent = node.latent;
+      if (node.text) payload.text = node.text;
+      sendOp("node.create", payload);
+    } else if (now.text !== node.text && node.text) {
+      const coordinates = Object.entries(node.coords).filter(([axis]) => model.axes.has(axis)).map(([axis, c]) => ({ axis, value: c.at }));
+      if (coordinates.length) sendOp("node.move", { node: id, coordinates });
+    }
+  }
+});
+
+window.addEventListener("keydown", (event) => {
+  if ((event.key === "Delete" || event.key === "Backspace") && document.activeElement === $("canvas")) {
+    for (const id of view.selection) sendOp("node.delete", { node: id });
+  }
+});
+
+// Test and screenshot hook: the current model, read-only.
+window.latitude = { model: () => (replay || model), view, connection: () => connection };
+redraw();

@@ -1,0 +1,213 @@
+// SVG rendering of the canvas: axes with pole names, node cards placed by their
+// coordinates, fidelity badges, text markers, peers' cursors; pan and zoom; dragging.
+
+const NS = "http://www.w3.org/2000/svg";
+
+function el(name, attributes = {}, parent = null) {
+  const node = document.createElementNS(NS, name);
+  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+export function colourFor(name) {
+  let hash = 0;
+  for (const c of name) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+  return `hsl(${hash % 360} 65% 45%)`;
+}
+
+function wrap(text, width) {
+  const words = (text || "").split(/\s+/);
+  const lines = [];
+  let line = "";
+  for (const word of words) {
+    if ((line + " " + word).trim().length > width && line) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = (line + " " + word).trim();
+    }
+  }
+  if (line) lines.push(line);
+  return lines.slice(0, 4).map((l, i, all) => (i === 3 && all.length === 4 && words.join(" ").length > 4 * width ? l + "…" : l));
+}
+
+export class CanvasView {
+  constructor(svg, handlers) {
+    this.svg = svg;
+    this.handlers = handlers; // { onDrag(node, x, y, done), onSelect(id, additive), onCursor(x, y) }
+    this.scale = 140;
+    this.offset = [0, 0];
+    this.overrides = new Map(); // node id → [x, y] while dragged (by us or a peer)
+    this.peerDrags = new Set();
+    this.previews = new Map(); // node id → preview text
+    this.selection = [];
+    this.cursors = new Map(); // actor → {x, y, colour}
+    this.root = el("g", {}, svg);
+    this.installPanZoom();
+  }
+
+  size() {
+    const box = this.svg.getBoundingClientRect();
+    return [box.width || 800, box.height || 600];
+  }
+
+  toScreen([x, y]) {
+    const [w, h] = this.size();
+    return [w / 2 + this.offset[0] + x * this.scale, h / 2 + this.offset[1] - y * this.scale];
+  }
+
+  toModel([sx, sy]) {
+    const [w, h] = this.size();
+    return [(sx - w / 2 - this.offset[0]) / this.scale, -(sy - h / 2 - this.offset[1]) / this.scale];
+  }
+
+  local(event) {
+    const box = this.svg.getBoundingClientRect();
+    return [event.clientX - box.left, event.clientY - box.top];
+  }
+
+  installPanZoom() {
+    let pan = null;
+    this.svg.addEventListener("pointerdown", (event) => {
+      if (event.target.closest(".card")) return;
+      pan = { start: this.local(event), offset: [...this.offset] };
+      this.svg.classList.add("panning");
+      this.svg.setPointerCapture(event.pointerId);
+      if (!event.shiftKey) this.handlers.onSelect(null, false);
+    });
+    this.svg.addEventListener("pointermove", (event) => {
+      const point = this.local(event);
+      this.handlers.onCursor(...this.toModel(point));
+      if (!pan) return;
+      this.offset = [pan.offset[0] + point[0] - pan.start[0], pan.offset[1] + point[1] - pan.start[1]];
+      this.render();
+    });
+    const end = () => { pan = null; this.svg.classList.remove("panning"); };
+    this.svg.addEventListener("pointerup", end);
+    this.svg.addEventListener("pointercancel", end);
+    this.svg.addEventListener("wheel", (event) => {
+      event.preventDefault();
+      const point = this.local(event);
+      const before = this.toModel(point);
+      this.scale = Math.max(20, Math.min(2000, this.scale * Math.exp(-event.deltaY * 0.0015)));
+      const after = this.toScreen(before);
+      this.offset = [this.offset[0] + point[0] - after[0], this.offset[1] + point[1] - after[1]];
+      this.render();
+    }, { passive: false });
+    window.addEventListener("resize", () => this.render());
+  }
+
+  setModel(model, readOnly) {
+    this.model = model;
+    this.readOnly = readOnly;
+    this.render();
+  }
+
+  render() {
+    const model = this.model;
+    if (!model) return;
+    this.root.replaceChildren();
+    const [w, h] = this.size();
+    const axesLayer = el("g", {}, this.root);
+    const [ox, oy] = this.toScreen([0, 0]);
+    for (let v = -4; v <= 4; v++) {
+      const [gx] = this.toScreen([v, 0]);
+      const [, gy] = this.toScreen([0, v]);
+      el("line", { x1: gx, y1: 0, x2: gx, y2: h, class: "grid" }, axesLayer);
+      el("line", { x1: 0, y1: gy, x2: w, y2: gy, class: "grid" }, axesLayer);
+    }
+    el("line", { x1: 0, y1: oy, x2: w, y2: oy, class: "axis-line" }, axesLayer);
+    el("line", { x1: ox, y1: 0, x2: ox, y2: h, class: "axis-line" }, axesLayer);
+    const xAxis = model.axes.get(model.view.x);
+    const yAxis = model.axes.get(model.view.y);
+    const label = (text, x, y, anchor) => {
+      const t = el("text", { x, y, "text-anchor": anchor, class: "axis-label" }, axesLayer);
+      t.textContent = text;
+    };
+    if (xAxis) {
+      label(`← ${xAxis.poles.negative}`, 10, oy - 6, "start");
+      label(`${xAxis.poles.positive} →`, w - 10, oy - 6, "end");
+      label(xAxis.name, w - 10, oy + 16, "end");
+    } else {
+      label("no x axis: pick or define one", 10, oy - 6, "start");
+    }
+    if (yAxis) {
+      label(`↑ ${yAxis.poles.positive}`, ox + 6, 16, "start");
+      label(`↓ ${yAxis.poles.negative}`, ox + 6, h - 56, "start");
+    }
+    const links = el("g", {}, this.root);
+    const cards = el("g", {}, this.root);
+    for (const node of model.nodes.values()) this.renderNode(node, links, cards);
+    const cursors = el("g", {}, this.root);
+    for (const [actor, cursor] of this.cursors) {
+      const [cx, cy] = this.toScreen([cursor.x, cursor.y]);
+      const g = el("g", { class: "cursor", transform: `translate(${cx},${cy})` }, cursors);
+      el("path", { d: "M0,0 L0,14 L4,10 L9,16 L11,15 L7,9 L12,9 Z", fill: cursor.colour }, g);
+      const t = el("text", { x: 12, y: 24, fill: cursor.colour }, g);
+      t.textContent = actor;
+    }
+  }
+
+  renderNode(node, links, cards) {
+    const model = this.model;
+    const position = this.overrides.get(node.id) || model.position(node);
+    const [sx, sy] = this.toScreen(position);
+    const marker = model.textPosition(node);
+    if (marker && !this.overrides.has(node.id) && !node.pending) {
+      const [mx, my] = this.toScreen(marker);
+      el("line", { x1: sx, y1: sy, x2: mx, y2: my, class: "marker-link" }, links);
+      el("circle", { cx: mx, cy: my, r: 5, class: "marker" }, links);
+    }
+    const preview = this.previews.get(node.id);
+    const text = preview ?? node.text ?? "";
+    const lines = wrap(text || "decoding…", 30);
+    const width = 236;
+    const height = 18 * lines.length + 26;
+    const classes = ["card"];
+    if (this.selection.includes(node.id)) classes.push("selected");
+    if (this.peerDrags.has(node.id)) classes.push("peer-drag");
+    const g = el("g", { class: classes.join(" "), transform: `translate(${sx - width / 2},${sy - height / 2})`, "data-node": node.id }, cards);
+    el("rect", { width, height }, g);
+    lines.forEach((line, i) => {
+      const t = el("text", { x: 10, y: 20 + i * 18, class: preview || node.pending || !node.text ? "pending" : "" }, g);
+      t.textContent = line;
+    });
+    if (node.fidelity != null && !preview) {
+      const f = node.fidelity;
+      const badge = el("text", { x: width - 10, y: height - 8, "text-anchor": "end", class: "badge", fill: f > 0.8 ? "#2b8a3e" : f > 0.6 ? "#8f6b00" : "#c92a2a" }, g);
+      badge.textContent = `${node.source === "bank" ? "bank · " : ""}fidelity ${f.toFixed(2)}`;
+    }
+    if (!this.readOnly) this.installDrag(g, node);
+    g.addEventListener("click", (event) => this.handlers.onSelect(node.id, event.shiftKey));
+  }
+
+  installDrag(g, node) {
+    g.addEventListener("pointerdown", (event) => {
+      event.stopPropagation();
+      const start = this.local(event);
+      const origin = this.model.position(node);
+      let moved = false;
+      const move = (e) => {
+        const point = this.local(e);
+        if (!moved && Math.hypot(point[0] - start[0], point[1] - start[1]) < 3) return;
+        moved = true;
+        const position = [origin[0] + (point[0] - start[0]) / this.scale, origin[1] - (point[1] - start[1]) / this.scale];
+        this.overrides.set(node.id, position);
+        this.handlers.onDrag(node.id, position[0], position[1], false);
+        this.render();
+      };
+      // Listen on the window: re-rendering replaces this card's element mid-drag.
+      const up = () => {
+        window.removeEventListener("pointermove", move);
+        window.removeEventListener("pointerup", up);
+        if (moved) {
+          const position = this.overrides.get(node.id);
+          this.handlers.onDrag(node.id, position[0], position[1], true);
+        }
+      };
+      window.addEventListener("pointermove", move);
+      window.addEventListener("pointerup", up);
+    });
+  }
+}

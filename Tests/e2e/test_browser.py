@@ -1,0 +1,133 @@
+"""The canvas in a real browser (headless chromium + Selenium): two people on one
+document see each other's drags and decoded text, axes appear for everyone, the history
+scrubber reaches earlier states, and a restarted server is resynced."""
+import time
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+
+from browser import console_errors, model, open_browser, wait
+from conftest import Client, Server, typed
+from test_server import run
+
+
+async def seed(server, doc):
+    a = await Client.connect(server.url(doc), "seed")
+    await a.join()
+    await a.op("axis.create", {"axis": "mood", "provider": "pack", "params": {"axis": "sentiment"}})
+    await a.expect("ack")
+    await a.op("axis.create", {"axis": "size", "provider": "pack", "params": {"axis": "length"}})
+    await a.expect("ack")
+    await a.op("view.bind", {"x": "mood", "y": "size"})
+    await a.expect("ack")
+    await a.op("node.create", typed("n1", "The soup was cold and the service was slow."))
+    await a.expect("ack")
+    await a.close()
+
+
+@pytest.fixture
+def browsers():
+    opened = []
+    def make():
+        driver = open_browser()
+        opened.append(driver)
+        return driver
+    yield make
+    for driver in opened:
+        errors = console_errors(driver)
+        driver.quit()
+        assert not errors, f"console errors: {errors}"
+
+
+def open_doc(driver, server, doc, name):
+    driver.get(f"http://127.0.0.1:{server.port}/?doc={doc}&name={name}")
+    wait(driver, lambda d: d.find_element(By.ID, "status").text == "online", message="never online")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '[data-node="n1"]'), message="no card")
+
+
+def card_position(driver, node):
+    return driver.find_element(By.CSS_SELECTOR, f'[data-node="{node}"]').get_attribute("transform")
+
+
+def test_a_drag_in_one_browser_moves_the_card_and_brings_text_to_the_other(server, browsers):
+    run(seed(server, "drag"))
+    alice, bob = browsers(), browsers()
+    open_doc(alice, server, "drag", "alice")
+    open_doc(bob, server, "drag", "bob")
+    before = card_position(bob, "n1")
+    text_before = model(bob, "m.nodes.get('n1').text")
+    card = alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect')
+    chain = ActionChains(alice).click_and_hold(card)
+    for _ in range(12):
+        chain = chain.move_by_offset(25, -6).pause(0.04)
+    chain.release().perform()
+    wait(bob, lambda d: card_position(d, "n1") != before, message="bob never saw the card move")
+    wait(bob, lambda d: model(d, "m.nodes.get('n1').source") in ("generated", "bank")
+         and not model(d, "m.nodes.get('n1').pending"), timeout=60, message="no decoded text")
+    decoded = model(bob, "m.nodes.get('n1').text")
+    assert decoded and decoded == model(alice, "m.nodes.get('n1').text")
+    assert model(bob, "m.nodes.get('n1').fidelity") > 0
+    badge = bob.find_element(By.CSS_SELECTOR, '[data-node="n1"] .badge').text
+    assert "fidelity" in badge
+    assert text_before  # the card showed the typed text before the drag
+
+
+def test_an_axis_defined_in_one_browser_appears_in_the_other(server, browsers):
+    run(seed(server, "axes"))
+    alice, bob = browsers(), browsers()
+    open_doc(alice, server, "axes", "alice")
+    open_doc(bob, server, "axes", "bob")
+    alice.find_element(By.CSS_SELECTOR, "#new-axis summary").click()
+    alice.find_element(By.ID, "axis-name").send_keys("Weather")
+    alice.find_element(By.ID, "axis-neg-label").send_keys("dry")
+    alice.find_element(By.ID, "axis-pos-label").send_keys("wet")
+    alice.find_element(By.ID, "axis-neg").send_keys("A dry, sunny desert.\nNo rain for months.")
+    alice.find_element(By.ID, "axis-pos").send_keys("Heavy rain all day.\nThe streets flooded.")
+    alice.find_element(By.CSS_SELECTOR, "#axis-form button[type=submit]").click()
+    wait(bob, lambda d: "Weather" in [o.text for o in d.find_elements(By.CSS_SELECTOR, "#axis-x option")],
+         message="bob never saw the new axis")
+
+
+def test_the_history_scrubber_reaches_an_earlier_state(server, browsers):
+    run(seed(server, "history"))
+    alice = browsers()
+    open_doc(alice, server, "history", "alice")
+    alice.find_element(By.ID, "node-text").send_keys("A second sentence, added later.")
+    alice.find_element(By.CSS_SELECTOR, "#node-form button[type=submit]").click()
+    wait(alice, lambda d: model(d, "m.nodes.size") == 2, message="the new node never showed")
+    alice.find_element(By.ID, "hist-toggle").click()
+    alice.execute_script(
+        "const r = document.getElementById('hist-range'); r.value = 4; r.dispatchEvent(new Event('input'));")
+    wait(alice, lambda d: model(d, "m.nodes.size") == 1 and model(d, "m.seq") == 4,
+         message="the scrubber did not reach seq 4")
+    assert "replaying" in alice.find_element(By.TAG_NAME, "body").get_attribute("class")
+    alice.execute_script(
+        "const r = document.getElementById('hist-range'); r.value = 0; r.dispatchEvent(new Event('input'));")
+    wait(alice, lambda d: model(d, "m.nodes.size") == 0 and model(d, "m.axes.size") == 0)
+    alice.find_element(By.ID, "hist-close").click()
+    wait(alice, lambda d: model(d, "m.nodes.size") == 2)
+
+
+def test_reconnecting_after_a_server_restart_resyncs(tmp_path, browsers):
+    first = Server(tmp_path / "restart.sqlite").start()
+    run(seed(first, "restart"))
+    alice = browsers()
+    open_doc(alice, first, "restart", "alice")
+    port = first.port
+    assert first.stop() == 0
+    wait(alice, lambda d: d.find_element(By.ID, "status").text == "offline", message="offline not shown")
+    second = Server(tmp_path / "restart.sqlite").start(port=port)
+    try:
+        wait(alice, lambda d: d.find_element(By.ID, "status").text == "online", timeout=30,
+             message="never reconnected")
+        async def add():
+            c = await Client.connect(second.url("restart"), "other")
+            await c.join()
+            await c.op("node.create", typed("n2", "Written while you were away."), floor=100)
+            await c.expect("ack")
+            await c.close()
+        run(add())
+        wait(alice, lambda d: model(d, "m.nodes.has('n2')"), message="the new node never arrived")
+    finally:
+        second.stop()
