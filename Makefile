@@ -14,7 +14,7 @@ WITH_BLAS := OPENBLAS_CORETYPE="$$(scripts/blas-coretype.sh)"
 
 VENV_TEST := .venv-test
 
-.PHONY: deps test-deps apt-install weights build release run test bench-oplog bench-encode bench-fanout bench-decode bench-settle bank eval-axes axis-packs corpus format lint clean help
+.PHONY: deps test-deps apt-install weights build release run test bench-oplog bench-encode bench-fanout bench-decode bench-settle bank eval-axes axis-packs screenshots corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
@@ -28,6 +28,7 @@ help:
 	@echo "make eval-axes    built-in axes on held-out labelled data (AUC, Spearman)"
 	@echo "make axis-packs   rebuild AxisPacks/builtin.json from open data (needs make corpus)"
 	@echo "make bank         rebuild Weights/bank/train-48k.bank from the train split (needs make corpus)"
+	@echo "make screenshots  PNGs of the canvas's main views in docs/screenshots/"
 	@echo "make format       swift format the tree with .swift-format"
 
 ## Debian packages; a no-op (one dpkg query) when all are present.
@@ -75,6 +76,11 @@ test: test-deps weights $(VENV_TEST)/.installed
 	$(SWIFT) build --build-tests
 	$(WITH_BLAS) $(SWIFT) test --skip-build
 	$(WITH_BLAS) LATITUDE_BIN=.build/debug/latitude $(VENV_TEST)/bin/pytest -q Tests/e2e
+
+## PNGs of the canvas (real server, headless chromium) for the docs.
+screenshots: test-deps weights $(VENV_TEST)/.installed
+	$(SWIFT) build
+	$(WITH_BLAS) LATITUDE_BIN=.build/debug/latitude $(VENV_TEST)/bin/python scripts/screenshots.py
 
 bench-oplog: release
 	.build/release/latitude bench oplog --ops 1000000

@@ -14,6 +14,7 @@ const actor = params.get("name") || localStorage.getItem("latitude.name") || `gu
 const model = new DocumentModel();
 let replay = null; // a DocumentModel at an earlier seq while the history scrubber is open
 let lamport = 0;
+let fitted = false;
 const peers = new Map(); // connection id → { actor, colour, dragging }
 
 function showError(message) {
@@ -110,6 +111,11 @@ async function refresh() {
     if (!response.ok) throw new Error(`${response.status}`);
     const state = await response.json();
     if (state.seq >= model.seq) model.loadState(state);
+    if (!fitted && model.nodes.size) {
+      fitted = true;
+      view.setModel(model, false);
+      view.fit();
+    }
   } catch (error) {
     showError(`could not load the document state (${error.message})`);
   }
@@ -396,6 +402,7 @@ $("op-pca").addEventListener("click", () => apply("pca-layout", {}, 3));
 
 // History: scrub from the first op to now; "restore to here" appends ops.
 let playing = null;
+$("fit").addEventListener("click", () => view.fit());
 $("hist-toggle").addEventListener("click", () => {
   $("hist-controls").hidden = false;
   $("hist-range").max = String(model.seq);

@@ -98,6 +98,23 @@ export class CanvasView {
     window.addEventListener("resize", () => this.render());
   }
 
+  /// Zooms and pans so every node is on screen (cards are ~240 px wide).
+  fit() {
+    const model = this.model;
+    if (!model || !model.nodes.size) return;
+    const points = [...model.nodes.values()].map((n) => model.position(n));
+    const xs = points.map((p) => p[0]);
+    const ys = points.map((p) => p[1]);
+    const [w, h] = this.size();
+    const spanX = Math.max(0.5, Math.max(...xs) - Math.min(...xs));
+    const spanY = Math.max(0.5, Math.max(...ys) - Math.min(...ys));
+    this.scale = Math.max(20, Math.min(600, Math.min((w - 300) / spanX, (h - 160) / spanY)));
+    const cx = (Math.max(...xs) + Math.min(...xs)) / 2;
+    const cy = (Math.max(...ys) + Math.min(...ys)) / 2;
+    this.offset = [-cx * this.scale, cy * this.scale];
+    this.render();
+  }
+
   setModel(model, readOnly) {
     this.model = model;
     this.readOnly = readOnly;
@@ -173,7 +190,7 @@ export class CanvasView {
       const t = el("text", { x: 10, y: 20 + i * 18, class: preview || node.pending || !node.text ? "pending" : "" }, g);
       t.textContent = line;
     });
-    if (node.fidelity != null && !preview) {
+    if (node.fidelity != null && node.source && !preview) {
       const f = node.fidelity;
       const badge = el("text", { x: width - 10, y: height - 8, "text-anchor": "end", class: "badge", fill: f > 0.8 ? "#2b8a3e" : f > 0.6 ? "#8f6b00" : "#c92a2a" }, g);
       badge.textContent = `${node.source === "bank" ? "bank · " : ""}fidelity ${f.toFixed(2)}`;

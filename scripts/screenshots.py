@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""`make screenshots`: PNGs of the canvas's main views in docs/screenshots/, from a real
+`latitude serve` and headless chromium (the browser tests' helpers)."""
+import asyncio, pathlib, sys, tempfile, time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "Tests/e2e"))
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+
+from browser import model, open_browser, wait  # noqa: E402
+from conftest import Client, Server, typed  # noqa: E402
+
+OUT = ROOT / "docs/screenshots"
+SENTENCES = [
+    "The soup was cold and the waiter ignored us.",
+    "What a wonderful evening with old friends.",
+    "Please submit the quarterly report by Friday.",
+    "lol that movie was sooo good",
+    "The committee regrets to inform you of the decision.",
+    "I can't believe how rude that guy was.",
+    "Thank you so much for the lovely gift!",
+    "The results were disappointing but not surprising.",
+]
+
+
+async def seed(server):
+    a = await Client.connect(server.url("demo"), "seed", "latitude")
+    await a.join()
+    for axis, pack in (("sentiment", "sentiment"), ("formality", "formality")):
+        await a.op("axis.create", {"axis": axis, "provider": "pack", "params": {"axis": pack}})
+        await a.expect("ack")
+    await a.op("view.bind", {"x": "sentiment", "y": "formality"})
+    await a.expect("ack")
+    for i, text in enumerate(SENTENCES):
+        await a.op("node.create", typed(f"n{i}", text))
+        await a.expect("ack")
+    move = await a.op("node.move", {"node": "n0", "coordinates": [{"axis": "sentiment", "value": 1.5},
+                                                                  {"axis": "formality", "value": 0.5}]})
+    await a.expect("ack")
+    while True:
+        frame = await a.expect("op", 120)
+        if frame["op"]["kind"] == "node.decoded" and frame["op"]["payload"]["answers"] == move:
+            break
+    await a.close()
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    server = Server(pathlib.Path(tempfile.mkdtemp()) / "demo.sqlite").start()
+    try:
+        asyncio.run(seed(server))
+        alice, bob = open_browser(1400, 860), open_browser(1400, 860)
+        for driver, name in ((alice, "alice"), (bob, "bob")):
+            driver.get(f"http://127.0.0.1:{server.port}/?doc=demo&name={name}")
+            wait(driver, lambda d: d.find_element(By.ID, "status").text == "online")
+            wait(driver, lambda d: model(d, "m.nodes.size") == len(SENTENCES))
+        ActionChains(bob).move_to_element_with_offset(bob.find_element(By.ID, "canvas"), 80, -60).perform()
+        time.sleep(1)
+        alice.save_screenshot(str(OUT / "canvas.png"))
+        alice.find_element(By.CSS_SELECTOR, '[data-node="n0"] rect').click()
+        time.sleep(0.5)
+        for details in alice.find_elements(By.CSS_SELECTOR, "#readout details"):
+            details.click()
+        time.sleep(0.5)
+        alice.save_screenshot(str(OUT / "readout.png"))
+        alice.find_element(By.ID, "hist-toggle").click()
+        alice.execute_script(
+            "const r = document.getElementById('hist-range'); r.value = 7; r.dispatchEvent(new Event('input'));")
+        wait(alice, lambda d: model(d, "m.seq") == 7)
+        time.sleep(0.5)
+        alice.save_screenshot(str(OUT / "history.png"))
+        for driver in (alice, bob):
+            driver.quit()
+        print(f"wrote {', '.join(p.name for p in sorted(OUT.glob('*.png')))} to {OUT}")
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
