@@ -9,9 +9,11 @@
 - length: Spearman correlation of the coordinate with the word count, same sentences.
 Runs `latitude axis project --json` for the coordinates. The last stdout line is JSON.
 """
-import io, json, pathlib, re, subprocess, sys, tarfile, tempfile
+import json, pathlib, subprocess, sys, tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "Weights/train"))
+from make_corpus import vader_rated  # noqa: E402  (stdlib only at import time)
 LATITUDE = pathlib.Path(__import__("os").environ.get("LATITUDE_BIN", ROOT / ".build/release/latitude"))
 
 
@@ -63,17 +65,8 @@ def spearman(a, b):
 
 
 def vader_heldout(sdist):
-    rows = []
-    with tarfile.open(sdist) as outer:
-        inner = outer.extractfile("vader_sentiment-3.2.1.1/additional_resources/hutto_ICWSM_2014.tar.gz")
-        with tarfile.open(fileobj=io.BytesIO(inner.read())) as data:
-            for name in ["tweets_GroundTruth.txt", "amazonReviewSnippets_GroundTruth.txt"]:
-                raw = data.extractfile(f"hutto_ICWSM_2014/{name}").read().decode("utf-8", errors="replace")
-                for row in re.split(r"\r\n|\r|\n", raw):
-                    fields = row.split("\t")
-                    if len(fields) >= 3 and fields[2].strip() and abs(float(fields[1])) >= 0.5:
-                        rows.append((fields[2].strip(), 1 if float(fields[1]) > 0 else 0))
-    return rows
+    rows = vader_rated(sdist, ["tweets_GroundTruth.txt", "amazonReviewSnippets_GroundTruth.txt"])
+    return [(text, 1 if rating > 0 else 0) for rating, text in rows if abs(rating) >= 0.5]
 
 
 def main():

@@ -15,11 +15,11 @@
 Directions and calibrations are computed by `latitude axis build AxisPacks/builtin.json`
 with the Swift encoder (make axis-packs runs both). Needs `make corpus` first.
 """
-import io, json, pathlib, random, re, subprocess, sys, tarfile, tempfile
+import json, pathlib, random, re, sys, tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "Weights/train"))
-from make_corpus import fetch_debian, fetch_vader  # noqa: E402
+from make_corpus import fetch_debian, fetch_vader, vader_rated  # noqa: E402
 
 OUT = ROOT / "AxisPacks/builtin.json"
 CONCRETE = {5: "animal", 6: "artifact", 8: "body", 13: "food", 17: "object", 20: "plant", 27: "substance"}
@@ -62,20 +62,6 @@ FORMALITY = [
     ("We look forward to your continued patronage.", "See ya next time!"),
     ("The ambassador expressed deep concern regarding the situation.", "The ambassador's pretty worried about all this."),
 ]
-
-
-def vader_rated(sdist, names):
-    rows = []
-    with tarfile.open(sdist) as outer:
-        inner = outer.extractfile("vader_sentiment-3.2.1.1/additional_resources/hutto_ICWSM_2014.tar.gz")
-        with tarfile.open(fileobj=io.BytesIO(inner.read())) as data:
-            for name in names:
-                raw = data.extractfile(f"hutto_ICWSM_2014/{name}").read().decode("utf-8", errors="replace")
-                for row in re.split(r"\r\n|\r|\n", raw):
-                    fields = row.split("\t")
-                    if len(fields) >= 3 and fields[2].strip():
-                        rows.append((float(fields[1]), fields[2].strip()))
-    return rows
 
 
 def glosses(root, lexfiles):

@@ -9,6 +9,16 @@ from test_decode import decoded_for
 from test_server import run
 
 
+def build_plugin(source, folder, library):
+    """Compiles a C plugin against the ABI header; returns the plugin folder."""
+    compiler = shutil.which("cc") or shutil.which("clang")
+    assert compiler, "a C compiler is needed to build test plugins"
+    folder.mkdir(exist_ok=True)
+    subprocess.run([compiler, "-O2", "-shared", "-fPIC", "-I", str(ROOT / "Sources/CLatitudePlugin/include"),
+                    "-o", str(folder / library), str(ROOT / source), "-lm"], check=True)
+    return folder
+
+
 async def three_nodes(server, doc):
     a = await Client.connect(server.url(doc), "ra")
     b = await Client.connect(server.url(doc), "rb")
@@ -92,13 +102,7 @@ def test_bad_operations_are_nacked_with_reasons(server):
 
 
 def test_a_third_party_c_plugin_loads_and_runs(tmp_path):
-    compiler = shutil.which("cc") or shutil.which("clang")
-    assert compiler, "a C compiler is needed to build the example plugin"
-    folder = tmp_path / "plugins"
-    folder.mkdir()
-    subprocess.run([compiler, "-O2", "-shared", "-fPIC", "-I", str(ROOT / "Sources/CLatitudePlugin/include"),
-                    "-o", str(folder / "libextrapolate.so"),
-                    str(ROOT / "Plugins/example-extrapolate/extrapolate.c"), "-lm"], check=True)
+    folder = build_plugin("Plugins/example-extrapolate/extrapolate.c", tmp_path / "plugins", "libextrapolate.so")
     (folder / "libbroken.so").write_bytes(b"not a shared library")
     s = Server(tmp_path / "p.sqlite", "--plugins", str(folder)).start()
     try:
@@ -117,11 +121,7 @@ def test_a_third_party_c_plugin_loads_and_runs(tmp_path):
 
 
 def test_failing_and_slow_plugins_fail_only_their_requests(tmp_path):
-    compiler = shutil.which("cc") or shutil.which("clang")
-    folder = tmp_path / "plugins"
-    folder.mkdir()
-    subprocess.run([compiler, "-O2", "-shared", "-fPIC", "-I", str(ROOT / "Sources/CLatitudePlugin/include"),
-                    "-o", str(folder / "libslow.so"), str(ROOT / "Tests/e2e/plugins/slow.c")], check=True)
+    folder = build_plugin("Tests/e2e/plugins/slow.c", tmp_path / "plugins", "libslow.so")
     s = Server(tmp_path / "slow.sqlite", "--plugins", str(folder)).start()
     try:
         async def scenario():
@@ -149,12 +149,7 @@ def test_failing_and_slow_plugins_fail_only_their_requests(tmp_path):
 
 
 def test_a_plugin_axis_provider_makes_an_axis(tmp_path):
-    compiler = shutil.which("cc") or shutil.which("clang")
-    folder = tmp_path / "plugins"
-    folder.mkdir()
-    subprocess.run([compiler, "-O2", "-shared", "-fPIC", "-I", str(ROOT / "Sources/CLatitudePlugin/include"),
-                    "-o", str(folder / "libextrapolate.so"),
-                    str(ROOT / "Plugins/example-extrapolate/extrapolate.c"), "-lm"], check=True)
+    folder = build_plugin("Plugins/example-extrapolate/extrapolate.c", tmp_path / "plugins", "libextrapolate.so")
     s = Server(tmp_path / "axis.sqlite", "--plugins", str(folder)).start()
     try:
         async def scenario():

@@ -135,17 +135,25 @@ def jargon(root):
     return out
 
 
-def vader(sdist):
-    out = []
+def vader_rated(sdist, names):
+    """(rating, text) rows of the named hutto_ICWSM_2014 files in the vader sdist."""
+    rows = []
     with tarfile.open(sdist) as outer:
         inner = outer.extractfile("vader_sentiment-3.2.1.1/additional_resources/hutto_ICWSM_2014.tar.gz")
         with tarfile.open(fileobj=io.BytesIO(inner.read())) as data:
-            for name in ["movieReviewSnippets_GroundTruth.txt", "nytEditorialSnippets_GroundTruth.txt"]:
+            for name in names:
                 raw = data.extractfile(f"hutto_ICWSM_2014/{name}").read().decode("utf-8", errors="replace")
                 for row in re.split(r"\r\n|\r|\n", raw):
                     fields = row.split("\t")
-                    if len(fields) >= 3:
-                        out.extend(sentences(fields[2]))
+                    if len(fields) >= 3 and fields[2].strip():
+                        rows.append((float(fields[1]), fields[2].strip()))
+    return rows
+
+
+def vader(sdist):
+    out = []
+    for _, text in vader_rated(sdist, ["movieReviewSnippets_GroundTruth.txt", "nytEditorialSnippets_GroundTruth.txt"]):
+        out.extend(sentences(text))
     return out
 
 
