@@ -131,3 +131,26 @@ def test_reconnecting_after_a_server_restart_resyncs(tmp_path, browsers):
         wait(alice, lambda d: model(d, "m.nodes.has('n2')"), message="the new node never arrived")
     finally:
         second.stop()
+
+
+def test_restore_to_here_appends_ops_and_brings_deleted_nodes_back(server, browsers):
+    run(seed(server, "restore"))
+    alice = browsers()
+    open_doc(alice, server, "restore", "alice")
+    original = model(alice, "m.nodes.get('n1').text")
+    alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click()
+    wait(alice, lambda d: d.find_elements(By.CSS_SELECTOR, "#readout .edit-form"))
+    delete = [b for b in alice.find_elements(By.CSS_SELECTOR, "#readout button") if b.text == "Delete"][0]
+    delete.click()
+    wait(alice, lambda d: model(d, "m.nodes.size") == 0, message="the delete never applied")
+    alice.find_element(By.ID, "hist-toggle").click()
+    alice.execute_script(
+        "const r = document.getElementById('hist-range'); r.value = 4; r.dispatchEvent(new Event('input'));")
+    wait(alice, lambda d: model(d, "m.seq") == 4 and model(d, "m.nodes.size") == 1)
+    alice.find_element(By.ID, "hist-restore").click()
+    wait(alice, lambda d: model(d, "[...m.nodes.values()].some(n => n.origin && n.origin.kind === 'restored')"),
+         message="no restored node")
+    restored = model(alice, "[...m.nodes.values()].find(n => n.origin.kind === 'restored')")
+    assert restored["origin"]["parents"] == ["n1"]
+    assert restored["text"] == original
+    assert model(alice, "m.seq") > 5  # appended after the delete; history was not rewritten
