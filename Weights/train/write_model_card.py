@@ -2,13 +2,20 @@
 """Writes Weights/decoder/NAME/README.md (the model card) from training.json and
 metrics.json, so the card always states the figures the run actually produced.
 
-    python3 Weights/train/write_model_card.py Weights/decoder/NAME "hardware description"
+    python3 Weights/train/write_model_card.py Weights/decoder/NAME "hardware" [bench-decode.json]
+
+A run continued from an earlier one (`--init`) keeps that run's record as
+training-stage1.json beside training.json; the card lists both stages. With the last line
+of `make bench-decode` saved to a file, the card also gives the Swift pipeline's figures.
 """
 import json, pathlib, sys
 
 folder = pathlib.Path(sys.argv[1])
 hardware = sys.argv[2] if len(sys.argv) > 2 else "unknown"
+bench = json.loads(pathlib.Path(sys.argv[3]).read_text().strip().splitlines()[-1]) if len(sys.argv) > 3 else None
 training = json.loads((folder / "training.json").read_text())
+stage1_path = folder / "training-stage1.json"
+stage1 = json.loads(stage1_path.read_text()) if stage1_path.exists() else None
 metrics = json.loads((folder / "metrics.json").read_text())
 config = json.loads((folder / "config.json").read_text())
 manifest = json.loads((pathlib.Path(__file__).resolve().parent / "manifest.json").read_text())
@@ -19,7 +26,32 @@ targets = [
      metrics["cos_best_of_8_reranked"] >= 0.68 and metrics["cos_best_of_8_reranked"] > metrics["cos_bank"]),
     ("Repetition rate", metrics["repetition_rate"], "< 0.05", metrics["repetition_rate"] < 0.05),
 ]
-history = "\n".join(f"| {h['epoch']} | {h['step']} | {h['validation_loss']:.3f} |" for h in training["history"])
+stages = ([("1", stage1)] if stage1 else []) + [("2" if stage1 else "1", training)]
+history = "\n".join(f"| {name} | {h['epoch']} | {h['step']} | {h['validation_loss']:.3f} |"
+                    for name, run in stages for h in run["history"])
+
+
+def describe(run):
+    a = run["args"]
+    sample = f"a seeded sample of {run['train_sentences']}" if a.get("limit") else f"all {run['train_sentences']}"
+    start = f"continued from {pathlib.Path(a['init']).name}" if a.get("init") else "warm-started from all-MiniLM-L6-v2"
+    decay = ", cosine decay to 10% over the budget" if a.get("decay") else ", constant after warm-up"
+    return (f"{start}; {sample} train-split sentences; {run['steps']} steps, {run['epochs']} epochs "
+            f"(last one partial), batch {a['batch']}, AdamW lr {a['lr']} with 500 warm-up steps{decay}; "
+            f"{a['minutes']} minutes")
+
+
+def command(run, out):
+    a = run["args"]
+    parts = [".venv-bench/bin/python Weights/train/train_decoder.py"]
+    if a.get("limit"):
+        parts.append(f"--limit {a['limit']}")
+    if a.get("init"):
+        parts.append(f"--init {a['init']}")
+    if a.get("decay"):
+        parts.append("--decay")
+    parts.append(f"--minutes {a['minutes']:g} --batch {a['batch']} --lr {a['lr']:g} --out {out}")
+    return " ".join(parts)
 examples = "\n".join(f"| {e['original']} | {e['greedy']} | {e['greedy_cos']} |" for e in metrics["examples"])
 card = f"""# {folder.name}: Latitude's embedding-to-text decoder
 
@@ -41,17 +73,17 @@ the recipe is in `Weights/train/`.
 `make corpus` (Weights/train/make_corpus.py): {sum(manifest['sentences'].values())} English
 sentences of 4–40 words from {', '.join(manifest['sources'])} (licences in manifest.json),
 split by hash into train {manifest['sentences']['train']} / validation
-{manifest['sentences']['validation']} / test {manifest['sentences']['test']}.
-This run trained on a seeded sample of {training['train_sentences']} train-split sentences
-(embedded by the Swift encoder, parity 3e-7 with sentence-transformers).
+{manifest['sentences']['validation']} / test {manifest['sentences']['test']}. Only the train
+split was trained on (embedded by the Swift encoder, parity 3e-7 with
+sentence-transformers); validation loss uses 2,000 validation sentences; every metric below
+uses the test split.
 
-## Training
-- {training['steps']} steps, {training['epochs']} epochs (last one partial), batch {args['batch']},
-  AdamW lr {args['lr']} with 500 warm-up steps, {args['minutes']} minutes on {hardware}.
-- Validation loss by epoch:
+## Training ({hardware})
+""" + "\n".join(f"- Stage {name}: {describe(run)}." for name, run in stages) + f"""
+- Validation loss (2,000 validation sentences, no conditioning noise):
 
-| epoch | step | validation loss |
-| --- | --- | --- |
+| stage | epoch | step | validation loss |
+| --- | --- | --- | --- |
 {history}
 
 ## Held-out metrics (test split, {metrics['test_sentences']} sentences never seen in training)
@@ -59,9 +91,22 @@ This run trained on a seeded sample of {training['train_sentences']} train-split
 | --- | --- | --- | --- |
 """ + "\n".join(f"| {name} | {value} | {target} | {'yes' if met else 'no'} |" for name, value, target, met in targets) + f"""
 | Bank (nearest of {metrics['bank_sentences']} training sentences) cosine | {metrics['cos_bank']} | | |
+| Best of greedy + 8 samples | {metrics.get('cos_best_of_greedy_and_8', '')} | | |
 | Token F1, greedy | {metrics['token_f1_greedy']} | | |
 | BLEU, greedy | {metrics['bleu_greedy']} | | |
+| Repetition rate of the samples | {metrics.get('repetition_rate_sampled', '')} | | |
 
+Generation bans [PAD]/[UNK]/[CLS] and a token's third repeat in a row (the Swift decoder
+does the same). Best-of-8 draws 8 top-p (0.9) samples per sentence and keeps the one whose
+embedding is closest to the target.
+""" + ("" if not bench else f"""
+## The Swift pipeline (`make bench-decode`, {int(bench['count'])} held-out test sentences)
+Greedy + 7 samples + the 3 nearest sentences of the 48,000-sentence bank (Weights/bank/),
+re-ranked by the Swift encoder.
+
+| metric | value |
+| --- | --- |
+""" + "\n".join(f"| {k} | {v} |" for k, v in bench.items()) + "\n") + f"""
 ## Examples (greedy)
 | original | decoded | cosine |
 | --- | --- | --- |
@@ -70,11 +115,16 @@ This run trained on a seeded sample of {training['train_sentences']} train-split
 ## Reproduce
 ```sh
 make corpus
-.venv-bench/bin/python Weights/train/train_decoder.py --limit {args['limit']} --minutes {args['minutes']} \\
-    --batch {args['batch']} --out {folder}
+# optional, faster than letting the trainer embed with sentence-transformers: print the
+# sample files, then embed each TXT into its NPY with the Swift encoder
+.venv-bench/bin/python Weights/train/train_decoder.py --write-samples [--limit 60000]
+.build/release/latitude encode --file TXT -o NPY
+""" + "\n".join(command(run, f"Weights/decoder/{'latitude-prefix-v1' if (stage1 and run is stage1) else folder.name}") for _, run in stages) + f"""
 .venv-bench/bin/python Weights/train/eval.py --model {folder}
-python3 Weights/train/write_model_card.py {folder} "{hardware}"
+python3 Weights/train/write_model_card.py {folder} "{hardware}" bench-decode.json
 ```
+Wall-clock budgets make reruns land on slightly different step counts; figures move by
+about ±0.01.
 (`make bench-encode` creates `.venv-bench` with torch and sentence-transformers.)
 """
 (folder / "README.md").write_text(card)
