@@ -16,6 +16,7 @@ extension LatitudeServer {
       )
       let doc = parts.count > 2 ? DocumentID(parts[2]) : DocumentID("")
       if request.method == "GET", let asset = WebAssets.response(parts) { return asset }
+      if let refusal = authorize(request, route: route.1, doc: doc) { return refusal }
       switch route {
       case ("GET", ["healthz"]):
         let (roomCount, connections) = counts()
@@ -65,6 +66,31 @@ extension LatitudeServer {
       return .json(400, ServerFrames.encode(["error": error.code, "message": error.message]))
     } catch {
       return .json(500, ServerFrames.encode(["error": "internal", "message": "\(error)"]))
+    }
+  }
+
+  /// With a secret configured, the REST API needs a token: one for the document (or "*")
+  /// for a document's routes, a "*" token for the rest. The page, /healthz, /metrics and
+  /// the list of pack axes stay open. Returns the 403 response, or nil when allowed.
+  private func authorize(_ request: HTTPRequest, route: [String], doc: DocumentID) -> HTTPResponse?
+  {
+    guard let secret = configuration.secret else { return nil }
+    switch route {
+    case ["healthz"], ["metrics"], ["v1", "axes"]: return nil
+    default: break
+    }
+    let scope = route.count > 2 && route[2] == "*" ? doc.rawValue : "*"
+    do {
+      _ = try AccessToken.verify(request.token ?? "", secret: secret, document: scope)
+      return nil
+    } catch {
+      return .json(
+        403,
+        ServerFrames.encode([
+          "error": "forbidden",
+          "message":
+            "403: this server needs an access token for \(scope == "*" ? "this route" : "document '\(scope)'") (\(error))",
+        ]))
     }
   }
 

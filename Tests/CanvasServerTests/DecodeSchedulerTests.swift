@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Latent
 import Logging
@@ -48,6 +49,18 @@ import Testing
       decoder: pipeline, workers: 1, previewCapacity: previewCapacity, logger: Logger(label: "t"))
   }
 
+  /// A job whose completion holds the worker until `gate` is signalled, so the jobs
+  /// submitted meanwhile are all queued when the worker looks again.
+  func blocker(_ log: Log, gate: DispatchSemaphore) -> DecodeScheduler.Job {
+    var blocking = job("busy", key: "blocker", seed: 1, log: log)
+    let record = blocking.completion
+    blocking.completion = { result in
+      record(result)
+      gate.wait()
+    }
+    return blocking
+  }
+
   func job(_ tag: String, key: String, seed: UInt64, log: Log) -> DecodeScheduler.Job {
     var generator = SplitMix64(seed: seed)
     let latent = (0..<384).map { _ in generator.nextGaussian() }
@@ -60,10 +73,12 @@ import Testing
     let pool = try scheduler()
     defer { pool.stop() }
     let log = Log()
-    pool.submit(job("busy", key: "a", seed: 1, log: log))
+    let gate = DispatchSemaphore(value: 0)
+    pool.submit(blocker(log, gate: gate))
     for index in 1...5 {
       pool.submit(job("move\(index)", key: "n", seed: UInt64(10 + index), log: log))
     }
+    gate.signal()
     let done = log.wait(count: 2)
     usleep(200_000)
     #expect(done == ["busy", "move5"])
@@ -75,9 +90,11 @@ import Testing
     let pool = try scheduler()
     defer { pool.stop() }
     let log = Log()
-    pool.submit(job("busy", key: "a", seed: 1, log: log))
+    let gate = DispatchSemaphore(value: 0)
+    pool.submit(blocker(log, gate: gate))
     pool.submitPreview(job("preview", key: "p", seed: 2, log: log))
     pool.submit(job("committed", key: "c", seed: 3, log: log))
+    gate.signal()
     #expect(log.wait(count: 3) == ["busy", "committed", "preview"])
   }
 
@@ -85,11 +102,13 @@ import Testing
     let pool = try scheduler(previewCapacity: 2)
     defer { pool.stop() }
     let log = Log()
-    pool.submit(job("busy", key: "a", seed: 1, log: log))
+    let gate = DispatchSemaphore(value: 0)
+    pool.submit(blocker(log, gate: gate))
     #expect(pool.submitPreview(job("p1", key: "p1", seed: 2, log: log)))
     #expect(pool.submitPreview(job("p2", key: "p2", seed: 3, log: log)))
     #expect(!pool.submitPreview(job("p3", key: "p3", seed: 4, log: log)))
     #expect(pool.submitPreview(job("p2b", key: "p2", seed: 5, log: log)))
+    gate.signal()
     #expect(log.wait(count: 3) == ["busy", "p1", "p2b"])
     #expect(pool.snapshot.previewsRefused == 1)
   }

@@ -402,3 +402,29 @@ def test_presence_reaches_peers_and_late_joiners(server):
         for client in (a, b, c):
             await client.close()
     run(scenario())
+
+
+def test_with_a_secret_the_rest_api_needs_tokens(tmp_path):
+    server = Server(tmp_path / "rest-auth.sqlite", "--secret", SECRET).start()
+    try:
+        def status(path, bearer=None):
+            request = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}")
+            if bearer:
+                request.add_header("Authorization", f"Bearer {bearer}")
+            try:
+                return urllib.request.urlopen(request).status
+            except urllib.error.HTTPError as error:
+                return error.code
+        doc_token = token("secure", "viewer")
+        assert status("/healthz") == 200
+        assert status("/") == 200  # the page itself; it sends the token from its link
+        assert status("/v1/axes") == 200
+        assert status("/v1/docs/secure/state") == 403
+        assert status(f"/v1/docs/secure/state?token={token('other', 'owner')}") == 403
+        assert status(f"/v1/docs/secure/state?token={doc_token}") in (200, 404)
+        assert status("/v1/docs/secure/projections", bearer=doc_token) in (200, 404)
+        assert status("/v1/docs") == 403
+        assert status("/v1/docs", bearer=doc_token) == 403
+        assert status("/v1/docs", bearer=token("*", "owner")) == 200
+    finally:
+        server.stop()

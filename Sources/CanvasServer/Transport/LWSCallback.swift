@@ -83,8 +83,15 @@ extension WebSocketServer {
       if let name = pair.first { parameters[String(name)] = pair.count > 1 ? String(pair[1]) : "" }
       index += 1
     }
+    var bearer: String?
+    if lws_hdr_copy(wsi, &fragment, Int32(fragment.count), WSI_TOKEN_HTTP_AUTHORIZATION) > 0 {
+      let header = String(
+        decoding: fragment.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      if header.lowercased().hasPrefix("bearer ") { bearer = String(header.dropFirst(7)) }
+    }
     let request = HTTPRequest(
-      method: isPost ? "POST" : "GET", path: path, parameters: parameters, body: Data())
+      method: isPost ? "POST" : "GET", path: path, parameters: parameters, body: Data(),
+      token: bearer)
     if isPost {
       httpRequests[wsi] = request
       return 0

@@ -30,6 +30,19 @@ public struct HTTPRequest: Sendable {
   public var parameters: [String: String]
   /// The request body (POST).
   public var body: Data
+  /// The access token, from the `token` query parameter or an `Authorization: Bearer` header.
+  public var token: String?
+
+  /// Makes a request.
+  public init(
+    method: String, path: String, parameters: [String: String], body: Data, token: String? = nil
+  ) {
+    self.method = method
+    self.path = path
+    self.parameters = parameters
+    self.body = body
+    self.token = token ?? parameters["token"]
+  }
 }
 
 /// A small HTTP response written by the transport.
