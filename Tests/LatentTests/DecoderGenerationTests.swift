@@ -38,6 +38,22 @@ import Testing
     }
   }
 
+  @Test func generationStopsWhenAskedTo() throws {
+    let decoder = try DecoderFixtures.loaded()
+    let targets = try DecoderFixtures.targets(2)
+    nonisolated(unsafe) var steps = 0
+    let stopped = decoder.candidates(
+      for: targets, count: 3, seeds: [1, 2],
+      shouldStop: {
+        steps += 1
+        return steps > 2
+      })
+    #expect(stopped.count == 2)
+    #expect(stopped.allSatisfy { $0.count == 3 && $0.allSatisfy { $0.count <= 2 } })
+    let full = decoder.candidates(for: targets, count: 3, seeds: [1, 2])
+    #expect(full[0][0] == decoder.greedy([targets[0]])[0])
+  }
+
   @Test func offManifoldPointsStillDecode() throws {
     let decoder = try DecoderFixtures.loaded()
     var generator = SplitMix64(seed: 5)

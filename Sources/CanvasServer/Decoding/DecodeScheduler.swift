@@ -31,6 +31,9 @@ final class DecodeScheduler: @unchecked Sendable {
   private var previews: [String: Job] = [:]
   private var previewOrder: [String] = []
   private var stopping = false
+  /// Keys being decoded now, with a flag a newer job for the same key sets: the running
+  /// decode then stops early and its result is dropped (the newer job answers instead).
+  private var running: [String: CancelFlag] = [:]
   private let logger: Logger
   private let stats = DecodeStats()
 
@@ -58,6 +61,7 @@ final class DecodeScheduler: @unchecked Sendable {
   /// Queues a decode of a committed latent write. Replaces a waiting job with the same key.
   func submit(_ job: Job) {
     condition.lock()
+    running[job.key]?.cancel()
     if committed.updateValue(job, forKey: job.key) == nil {
       committedOrder.append(job.key)
     } else {
@@ -73,6 +77,7 @@ final class DecodeScheduler: @unchecked Sendable {
   func submitPreview(_ job: Job) -> Bool {
     condition.lock()
     defer { condition.unlock() }
+    running[job.key]?.cancel()
     if previews[job.key] != nil {
       previews[job.key] = job
       stats.coalesced()
@@ -144,13 +149,22 @@ final class DecodeScheduler: @unchecked Sendable {
       // One batched decode per candidate count (normally all jobs share one).
       for candidates in Set(pending.map { $0.0.candidates }).sorted() {
         let group = pending.filter { $0.0.candidates == candidates }
+        let flags = register(group.map { $0.0.key })
+        defer { unregister(group.map { $0.0.key }, flags) }
         let start = ContinuousClock.now
-        let results = decoder.decode(batch: group.map { $0.0.latent }, candidates: candidates)
+        let results = decoder.decode(
+          batch: group.map { $0.0.latent }, candidates: candidates,
+          shouldStop: { flags.allSatisfy(\.isCancelled) })
+        if flags.allSatisfy(\.isCancelled) {
+          stats.cancelled(group.count)
+          continue
+        }
         let elapsed = ContinuousClock.now - start
         let seconds =
           Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        for ((job, key), result) in zip(group, results) {
+        for (((job, key), result), flag) in zip(zip(group, results), flags) {
           stats.finished(cacheHit: false, seconds: seconds / Double(group.count))
+          if flag.isCancelled { continue }  // superseded: its newer job will answer
           if case .success(let decoded) = result {
             cache.insert(decoded, for: key)
           } else if case .failure(let error) = result {
@@ -160,6 +174,40 @@ final class DecodeScheduler: @unchecked Sendable {
         }
       }
     }
+  }
+}
+
+extension DecodeScheduler {
+  fileprivate func register(_ keys: [String]) -> [CancelFlag] {
+    condition.lock()
+    defer { condition.unlock() }
+    return keys.map { key in
+      let flag = CancelFlag()
+      running[key] = flag
+      return flag
+    }
+  }
+
+  fileprivate func unregister(_ keys: [String], _ flags: [CancelFlag]) {
+    condition.lock()
+    defer { condition.unlock() }
+    for (key, flag) in zip(keys, flags) where running[key] === flag { running[key] = nil }
+  }
+}
+
+/// Set when a newer job for the same key arrives; read by the decoding thread.
+final class CancelFlag: @unchecked Sendable {
+  private let lock = NSLock()
+  private var cancelled = false
+  func cancel() {
+    lock.lock()
+    cancelled = true
+    lock.unlock()
+  }
+  var isCancelled: Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return cancelled
   }
 }
 
@@ -174,6 +222,7 @@ final class DecodeStats: @unchecked Sendable {
     var coalesced: Int
     var previewsRefused: Int
     var superseded: Int
+    var cancelled: Int
     var secondsSum: Double
 
     /// Prometheus text lines.
@@ -189,6 +238,7 @@ final class DecodeStats: @unchecked Sendable {
         "latitude_decodes_total{outcome=\"cache_hit\"} \(cacheHits)",
         "latitude_decodes_total{outcome=\"coalesced\"} \(coalesced)",
         "latitude_decodes_total{outcome=\"superseded\"} \(superseded)",
+        "latitude_decodes_total{outcome=\"cancelled\"} \(cancelled)",
         "latitude_decodes_total{outcome=\"preview_refused\"} \(previewsRefused)",
         "# HELP latitude_decode_seconds_sum Time spent decoding.",
         "# TYPE latitude_decode_seconds_sum counter", "latitude_decode_seconds_sum \(secondsSum)",
@@ -203,12 +253,14 @@ final class DecodeStats: @unchecked Sendable {
   private var coalescedCount = 0
   private var refused = 0
   private var supersededCount = 0
+  private var cancelledCount = 0
   private var secondsSum = 0.0
 
   func queued(depth: Int) { locked { maxDepth = max(maxDepth, depth) } }
   func coalesced() { locked { coalescedCount += 1 } }
   func previewRefused() { locked { refused += 1 } }
   func superseded() { locked { supersededCount += 1 } }
+  func cancelled(_ count: Int) { locked { cancelledCount += count } }
   func finished(cacheHit: Bool, seconds: Double) {
     locked {
       if cacheHit { cacheHits += 1 } else { decodes += 1 }
@@ -222,7 +274,7 @@ final class DecodeStats: @unchecked Sendable {
     return Snapshot(
       depth: depth, maxDepth: maxDepth, decodes: decodes, cacheHits: cacheHits,
       coalesced: coalescedCount, previewsRefused: refused, superseded: supersededCount,
-      secondsSum: secondsSum)
+      cancelled: cancelledCount, secondsSum: secondsSum)
   }
 
   private func locked(_ body: () -> Void) {

@@ -23,8 +23,11 @@ extension TextDecoder {
   /// `count` candidates for each of several targets, all rows in one batch (they share
   /// every weight multiply). Each target's candidates are the ones `candidates(for:count:)`
   /// gives it alone, up to float rounding in the batched multiplies.
+  /// `shouldStop` is checked before each step; when it returns true generation ends early
+  /// (the caller no longer wants the result).
   public func candidates(
-    for targets: [[Float]], count: Int, topP: Float = 0.9, seeds: [UInt64]
+    for targets: [[Float]], count: Int, topP: Float = 0.9, seeds: [UInt64],
+    shouldStop: () -> Bool = { false }
   ) -> [[[Int32]]] {
     precondition(seeds.count == targets.count, "one seed per target")
     guard !targets.isEmpty else { return [] }
@@ -34,7 +37,7 @@ extension TextDecoder {
     }
     let vocab = config.vocabSize
     let rows = targets.flatMap { Array(repeating: $0, count: per) }
-    let generated = generate(rows) { row, logits, _ in
+    let generated = generate(rows, shouldStop: shouldStop) { row, logits, _ in
       row % per == 0
         ? Self.argmax(logits, count: vocab)
         : Self.sampleTopP(logits, count: vocab, topP: topP, using: &generators[row])
@@ -98,7 +101,7 @@ extension TextDecoder {
   /// row's logits, let `choose(row, logits, history)` pick its next token and feed it,
   /// until every row has produced [SEP] or reached `maxLength`.
   func generate(
-    _ targets: [[Float]],
+    _ targets: [[Float]], shouldStop: () -> Bool = { false },
     choose: (Int, UnsafeMutablePointer<Float>, [Int32]) -> Int32
   ) -> [[Int32]] {
     let rows = targets.count
@@ -108,6 +111,7 @@ extension TextDecoder {
     var outputs = Array(repeating: [Int32](), count: rows)
     var done = Array(repeating: false, count: rows)
     for step in 0..<config.maxLength {
+      if shouldStop() { break }
       var next = Array(repeating: separatorID, count: rows)
       for row in 0..<rows where !done[row] {
         let logits = state.logits + row * vocab

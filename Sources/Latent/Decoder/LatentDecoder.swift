@@ -75,8 +75,12 @@ public final class LatentDecoder: Sendable {
   /// batch, and every candidate text is re-encoded in one packed batch, so a busy server
   /// pays the weight traffic once. Each result is what `decode` gives that point alone
   /// (up to float rounding in the batched multiplies).
+  ///
+  /// `shouldStop` is checked between generation steps; once it returns true the work is
+  /// cut short and the results are meaningless (a server drops a superseded decode so).
   public func decode(
-    batch latents: [[Float]], candidates: Int = 8, bankCandidates: Int = 3
+    batch latents: [[Float]], candidates: Int = 8, bankCandidates: Int = 3,
+    shouldStop: () -> Bool = { false }
   ) -> [Result<DecodeResult, DecoderError>] {
     var results = [Result<DecodeResult, DecoderError>?](repeating: nil, count: latents.count)
     var valid: [(index: Int, target: [Float])] = []
@@ -89,16 +93,18 @@ public final class LatentDecoder: Sendable {
     }
     let decoded = decodeValid(
       valid.map(\.target), candidates: candidates, bankCandidates: bankCandidates,
-      seeds: valid.map { Self.seed(of: $0.target) })
+      seeds: valid.map { Self.seed(of: $0.target) }, shouldStop: shouldStop)
     for (entry, result) in zip(valid, decoded) { results[entry.index] = .success(result) }
     return results.map { $0! }
   }
 
   private func decodeValid(
-    _ targets: [[Float]], candidates: Int, bankCandidates: Int, seeds: [UInt64]
+    _ targets: [[Float]], candidates: Int, bankCandidates: Int, seeds: [UInt64],
+    shouldStop: () -> Bool = { false }
   ) -> [DecodeResult] {
     guard !targets.isEmpty else { return [] }
-    let generated = decoder.candidates(for: targets, count: max(1, candidates), seeds: seeds)
+    let generated = decoder.candidates(
+      for: targets, count: max(1, candidates), seeds: seeds, shouldStop: shouldStop)
     var pools: [[(text: String, source: DecodeSource)]] = []
     for (target, rows) in zip(targets, generated) {
       var pool: [(text: String, source: DecodeSource)] = []
