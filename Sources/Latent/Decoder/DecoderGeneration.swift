@@ -109,23 +109,27 @@ extension TextDecoder {
     let state = DecoderState(rows: rows, config: config)
     feedPrefix(targets, into: state)
     var outputs = Array(repeating: [Int32](), count: rows)
-    var done = Array(repeating: false, count: rows)
+    // active[slot] is the output row that state row `slot` decodes.
+    var active = Array(0..<rows)
     for step in 0..<config.maxLength {
       if shouldStop() { break }
-      var next = Array(repeating: separatorID, count: rows)
-      for row in 0..<rows where !done[row] {
-        let logits = state.logits + row * vocab
+      var next: [Int32] = []
+      var kept: [Int] = []
+      for (slot, row) in active.enumerated() {
+        let logits = state.logits + slot * vocab
         constrain(logits, history: outputs[row])
         let token = choose(row, logits, outputs[row])
-        if token == separatorID {
-          done[row] = true
-        } else {
+        if token != separatorID {
           outputs[row].append(token)
-          next[row] = token
-          if step + 1 == config.maxLength { done[row] = true }
+          if step + 1 < config.maxLength {
+            next.append(token)
+            kept.append(slot)
+          }
         }
       }
-      if done.allSatisfy({ $0 }) || !state.hasRoom { break }
+      if kept.isEmpty || !state.hasRoom { break }
+      state.compact(keeping: kept)
+      active = kept.map { active[$0] }
       feed(next, into: state)
     }
     return outputs

@@ -2,7 +2,8 @@
 /// for every position fed so far (the KV cache), plus scratch space for one step. Made
 /// per generation call and never shared between threads.
 final class DecoderState {
-  let rows: Int
+  /// Rows still being decoded (finished rows are compacted away).
+  private(set) var rows: Int
   let config: DecoderConfig
   /// Positions fed so far (the prefix counts).
   private(set) var length = 0
@@ -60,6 +61,19 @@ final class DecoderState {
 
   /// Records that `count` more positions were fed.
   func advance(by count: Int) { length += count }
+
+  /// Keeps only the rows in `kept` (ascending), moved to the front, so finished rows cost
+  /// nothing in later steps.
+  func compact(keeping kept: [Int]) {
+    guard kept.count < rows else { return }
+    let used = length * config.hiddenSize
+    for base in keys + values {
+      for (slot, row) in kept.enumerated() where slot != row {
+        cacheRow(base, slot).update(from: cacheRow(base, row), count: used)
+      }
+    }
+    rows = kept.count
+  }
 
   /// Beam search: row r continues from row `parents[r]`'s cache.
   func reorder(_ parents: [Int]) {

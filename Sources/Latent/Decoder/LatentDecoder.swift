@@ -98,6 +98,21 @@ public final class LatentDecoder: Sendable {
     return results.map { $0! }
   }
 
+  /// One candidate while ranking: its text, source, cosine to the target, and its
+  /// embedding once encoded (bank sentences start with the int8 scan's cosine).
+  private struct Ranked {
+    var text: String
+    var source: DecodeSource
+    var cosine: Float
+    var latent: [Float]?
+  }
+
+  /// Generated texts are always re-encoded. A bank sentence is re-encoded only when its
+  /// scan cosine comes within `bankMargin` of the best generated text (so it might win);
+  /// the others keep the scan's cosine (within about 0.003). The chosen text is therefore
+  /// always exact: its fidelity and text latent come from the encoder.
+  static let bankMargin: Float = 0.02
+
   private func decodeValid(
     _ targets: [[Float]], candidates: Int, bankCandidates: Int, seeds: [UInt64],
     shouldStop: () -> Bool = { false }
@@ -105,43 +120,70 @@ public final class LatentDecoder: Sendable {
     guard !targets.isEmpty else { return [] }
     let generated = decoder.candidates(
       for: targets, count: max(1, candidates), seeds: seeds, shouldStop: shouldStop)
-    var pools: [[(text: String, source: DecodeSource)]] = []
+    var pools: [[Ranked]] = []
     for (target, rows) in zip(targets, generated) {
-      var pool: [(text: String, source: DecodeSource)] = []
+      var pool: [Ranked] = []
       var seen = Set<String>()
       for tokens in rows {
         let text = decoder.text(tokens)
         if !text.isEmpty, seen.insert(text.lowercased()).inserted {
-          pool.append((text, .generated))
+          pool.append(Ranked(text: text, source: .generated, cosine: -2, latent: nil))
         }
       }
       if let bank {
         for hit in bank.nearest(to: target, k: bankCandidates) {
           let text = bank.texts[hit.row]
-          if seen.insert(text.lowercased()).inserted { pool.append((text, .bank)) }
+          if seen.insert(text.lowercased()).inserted {
+            pool.append(Ranked(text: text, source: .bank, cosine: hit.cosine, latent: nil))
+          }
         }
       }
       pools.append(pool)
     }
-    let texts = pools.flatMap { $0.map(\.text) }
-    let latents = texts.isEmpty ? [] : encoder.encode(texts, batchSize: texts.count, threads: 1)
-    var offset = 0
+    // Pass 1: every generated text, in one packed batch.
+    encodeInPlace(&pools, targets: targets) { $0.source == .generated }
+    // Pass 2: the bank sentences that could still win.
+    let bestGenerated = pools.map { pool in
+      pool.filter { $0.source == .generated }.map(\.cosine).max() ?? -2
+    }
+    encodeInPlace(&pools, targets: targets) {
+      $0.source == .bank
+    } where: { pool, candidate in
+      candidate.cosine >= bestGenerated[pool] - Self.bankMargin
+    }
     return zip(targets, pools).map { target, pool in
-      defer { offset += pool.count }
-      guard !pool.isEmpty else {
+      let ranked = pool.sorted { $0.cosine > $1.cosine }
+      guard let best = ranked.first, let latent = best.latent else {
         return DecodeResult(
           text: "", textLatent: [Float](repeating: 0, count: target.count), fidelity: 0,
           source: .generated, runnersUp: [])
       }
-      let ranked = pool.indices.map { ($0, VectorMath.dot(latents[offset + $0], target)) }
-        .sorted { $0.1 > $1.1 }
-      let (best, fidelity) = ranked[0]
       return DecodeResult(
-        text: pool[best].text, textLatent: latents[offset + best], fidelity: fidelity,
-        source: pool[best].source,
+        text: best.text, textLatent: latent, fidelity: best.cosine, source: best.source,
         runnersUp: ranked.dropFirst().prefix(3).map {
-          DecodeCandidate(text: pool[$0.0].text, cosine: $0.1, source: pool[$0.0].source)
+          DecodeCandidate(text: $0.text, cosine: $0.cosine, source: $0.source)
         })
+    }
+  }
+
+  /// Encodes, in one packed batch, every candidate that `select` picks (and `where`
+  /// admits, given its pool index), storing its embedding and exact cosine.
+  private func encodeInPlace(
+    _ pools: inout [[Ranked]], targets: [[Float]], select: (Ranked) -> Bool,
+    where admit: (Int, Ranked) -> Bool = { _, _ in true }
+  ) {
+    var slots: [(pool: Int, item: Int)] = []
+    for (p, pool) in pools.enumerated() {
+      for (i, candidate) in pool.enumerated() where select(candidate) && admit(p, candidate) {
+        slots.append((p, i))
+      }
+    }
+    guard !slots.isEmpty else { return }
+    let latents = encoder.encode(
+      slots.map { pools[$0.pool][$0.item].text }, batchSize: slots.count, threads: 1)
+    for (slot, latent) in zip(slots, latents) {
+      pools[slot.pool][slot.item].latent = latent
+      pools[slot.pool][slot.item].cosine = VectorMath.dot(latent, targets[slot.pool])
     }
   }
 

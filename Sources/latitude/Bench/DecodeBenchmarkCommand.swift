@@ -60,6 +60,16 @@ struct DecodeBenchmarkCommand: ParsableCommand {
     _ = try latencies(1).prefix(5)
     let n1 = try latencies(1)
     let n8 = try latencies(8)
+    // Where the N=1 time goes: generation alone, and the bank scan alone.
+    func timed(_ body: ([Float]) -> Void) -> [Double] {
+      targets.prefix(latencySamples).map { target in
+        let start = DispatchTime.now()
+        body(target)
+        return secondsSince(start) * 1000
+      }.sorted()
+    }
+    let generateN1 = timed { _ = pipeline.decoder.candidates(for: $0, count: 1) }
+    let scan = timed { _ = bank.nearest(to: $0, k: 3) }
     let count = Double(texts.count)
     var results: [String: Double] = [
       "count": count,
@@ -72,6 +82,7 @@ struct DecodeBenchmarkCommand: ParsableCommand {
       "repetition_rate": Double(greedy.filter(TextMetrics.repeats).count) / count,
       "p50_ms_n1": percentile(n1, 0.5), "p99_ms_n1": percentile(n1, 0.99),
       "p50_ms_n8": percentile(n8, 0.5), "p99_ms_n8": percentile(n8, 0.99),
+      "p50_ms_generate_n1": percentile(generateN1, 0.5), "p50_ms_bank_scan": percentile(scan, 0.5),
     ]
     try compare(with: &results)
     for (index, (text, result)) in zip(texts, rerankedResults).prefix(5).enumerated() {
