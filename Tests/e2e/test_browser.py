@@ -4,6 +4,7 @@ scrubber reaches earlier states, and a restarted server is resynced."""
 import time
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
@@ -46,8 +47,20 @@ def open_doc(driver, server, doc, name):
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '[data-node="n1"]'), message="no card")
 
 
+def retrying(action, attempts=10):
+    """The canvas redraws its SVG as frames arrive, so an element found a moment ago may
+    be gone; find it again and retry."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except StaleElementReferenceException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+
+
 def card_position(driver, node):
-    return driver.find_element(By.CSS_SELECTOR, f'[data-node="{node}"]').get_attribute("transform")
+    return retrying(lambda: driver.find_element(By.CSS_SELECTOR, f'[data-node="{node}"]').get_attribute("transform"))
 
 
 def test_a_drag_in_one_browser_moves_the_card_and_brings_text_to_the_other(server, browsers):
@@ -57,18 +70,20 @@ def test_a_drag_in_one_browser_moves_the_card_and_brings_text_to_the_other(serve
     open_doc(bob, server, "drag", "bob")
     before = card_position(bob, "n1")
     text_before = model(bob, "m.nodes.get('n1').text")
-    card = alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect')
-    chain = ActionChains(alice).click_and_hold(card)
-    for _ in range(12):
-        chain = chain.move_by_offset(25, -6).pause(0.04)
-    chain.release().perform()
+    def drag():
+        card = alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect')
+        chain = ActionChains(alice).click_and_hold(card)
+        for _ in range(12):
+            chain = chain.move_by_offset(25, -6).pause(0.04)
+        chain.release().perform()
+    retrying(drag)
     wait(bob, lambda d: card_position(d, "n1") != before, message="bob never saw the card move")
     wait(bob, lambda d: model(d, "m.nodes.get('n1').source") in ("generated", "bank")
          and not model(d, "m.nodes.get('n1').pending"), timeout=60, message="no decoded text")
     decoded = model(bob, "m.nodes.get('n1').text")
     assert decoded and decoded == model(alice, "m.nodes.get('n1').text")
     assert model(bob, "m.nodes.get('n1').fidelity") > 0
-    badge = bob.find_element(By.CSS_SELECTOR, '[data-node="n1"] .badge').text
+    badge = retrying(lambda: bob.find_element(By.CSS_SELECTOR, '[data-node="n1"] .badge').text)
     assert "fidelity" in badge
     assert text_before  # the card showed the typed text before the drag
 
@@ -138,10 +153,10 @@ def test_restore_to_here_appends_ops_and_brings_deleted_nodes_back(server, brows
     alice = browsers()
     open_doc(alice, server, "restore", "alice")
     original = model(alice, "m.nodes.get('n1').text")
-    alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click()
+    retrying(lambda: alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click())
     wait(alice, lambda d: d.find_elements(By.CSS_SELECTOR, "#readout .edit-form"))
-    delete = [b for b in alice.find_elements(By.CSS_SELECTOR, "#readout button") if b.text == "Delete"][0]
-    delete.click()
+    alice.execute_script(
+        "[...document.querySelectorAll('#readout button')].find(b => b.textContent === 'Delete').click()")
     wait(alice, lambda d: model(d, "m.nodes.size") == 0, message="the delete never applied")
     alice.find_element(By.ID, "hist-toggle").click()
     alice.execute_script(

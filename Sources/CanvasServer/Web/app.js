@@ -142,7 +142,7 @@ function onFrame(frame) {
       break;
     case "op":
       if (model.apply(frame.seq, frame.op)) scheduleRefresh();
-      if (frame.op.kind === "node.decoded" || frame.op.kind === "node.move") {
+      if ((frame.op.kind === "node.decoded" || frame.op.kind === "node.move") && view.dragging !== frame.op.payload.node) {
         view.previews.delete(frame.op.payload.node);
         view.overrides.delete(frame.op.payload.node);
         view.peerDrags.delete(frame.op.payload.node);
@@ -255,9 +255,16 @@ for (const slot of ["x", "y"]) {
   $(`axis-${slot}`).addEventListener("change", (event) => sendOp("view.bind", { [slot]: event.target.value || null }));
 }
 
+let readoutSignature = "";
 function renderReadout() {
   const current = replay || model;
   const box = $("readout");
+  // Never rebuild under the user's cursor (an edit in progress), nor when nothing changed.
+  if (box.contains(document.activeElement)) return;
+  const signature = JSON.stringify([!!replay, view.selection, view.selection.map((id) => current.nodes.get(id)),
+    [...current.axes.keys()]]);
+  if (signature === readoutSignature) return;
+  readoutSignature = signature;
   if (!view.selection.length) {
     box.innerHTML = '<p class="hint">Select a node to see how the model places it on every axis.</p>';
     return;

@@ -205,11 +205,13 @@ export class CanvasView {
       const start = this.local(event);
       const origin = this.model.position(node);
       let moved = false;
+      let position = origin;
+      this.dragging = node.id;
       const move = (e) => {
         const point = this.local(e);
         if (!moved && Math.hypot(point[0] - start[0], point[1] - start[1]) < 3) return;
         moved = true;
-        const position = [origin[0] + (point[0] - start[0]) / this.scale, origin[1] - (point[1] - start[1]) / this.scale];
+        position = [origin[0] + (point[0] - start[0]) / this.scale, origin[1] - (point[1] - start[1]) / this.scale];
         this.overrides.set(node.id, position);
         this.handlers.onDrag(node.id, position[0], position[1], false);
         this.render();
@@ -218,10 +220,8 @@ export class CanvasView {
       const up = () => {
         window.removeEventListener("pointermove", move);
         window.removeEventListener("pointerup", up);
-        if (moved) {
-          const position = this.overrides.get(node.id);
-          this.handlers.onDrag(node.id, position[0], position[1], true);
-        }
+        this.dragging = null;
+        if (moved) this.handlers.onDrag(node.id, position[0], position[1], true);
       };
       window.addEventListener("pointermove", move);
       window.addEventListener("pointerup", up);
