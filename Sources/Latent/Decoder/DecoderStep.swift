@@ -124,21 +124,8 @@ extension TextDecoder {
     outWidth n: Int, into output: UnsafeMutablePointer<Float>,
     residual: UnsafePointer<Float>? = nil, gelu: Bool = false
   ) {
-    bias.withUnsafeBufferPointer { b in
-      for r in 0..<rows {
-        let row = output + r * n
-        row.update(from: b.baseAddress!, count: n)
-        if let residual {
-          let res = residual + r * n
-          for i in 0..<n { row[i] += res[i] }
-        }
-      }
-    }
-    weight.withUnsafeBufferPointer { w in
-      BLAS.gemm(
-        m: rows, n: n, k: k, a: input, lda: k, b: w.baseAddress!, ldb: n, beta: 1, c: output,
-        ldc: n)
-    }
-    if gelu { Activations.gelu(output, count: rows * n) }
+    Dense.linear(
+      input, rows: rows, inWidth: k, weight, bias, outWidth: n, columns: 0..<n, into: output,
+      residual: residual, gelu: gelu)
   }
 }

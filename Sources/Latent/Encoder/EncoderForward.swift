@@ -138,25 +138,9 @@ struct EncoderForward {
       let start = part * block
       let end = min(n, start + block)
       guard start < end else { return }
-      let width = end - start
-      bias.withUnsafeBufferPointer { b in
-        for r in 0..<rows {
-          let row = output.base + r * n + start
-          row.update(from: b.baseAddress! + start, count: width)
-          if let residual {
-            let res = residual.base + r * n + start
-            for i in 0..<width { row[i] += res[i] }
-          }
-        }
-      }
-      weight.withUnsafeBufferPointer { w in
-        BLAS.gemm(
-          m: rows, n: width, k: k, a: input.base, lda: k, b: w.baseAddress! + start, ldb: n,
-          beta: 1, c: output.base + start, ldc: n)
-      }
-      if gelu {
-        for r in 0..<rows { Activations.gelu(output.base + r * n + start, count: width) }
-      }
+      Dense.linear(
+        input.base, rows: rows, inWidth: k, weight, bias, outWidth: n, columns: start..<end,
+        into: output.base, residual: residual.map { UnsafePointer($0.base) }, gelu: gelu)
     }
   }
 
