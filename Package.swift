@@ -50,7 +50,9 @@ let package = Package(
     // SQLite op log: migrations, group commit, snapshots, NDJSON export/import.
     .target(
       name: "CanvasStore",
-      dependencies: ["Canvas", "CSQLite3", .product(name: "Logging", package: "swift-log")]),
+      dependencies: [
+        "Canvas", "Latent", "CSQLite3", .product(name: "Logging", package: "swift-log"),
+      ]),
     // libwebsockets transport, rooms, protocol v1.
     .target(
       name: "CanvasServer",

@@ -1,5 +1,6 @@
 import CanvasStore
 import Foundation
+import Latent
 
 /// Counters and a commit-latency histogram, rendered as Prometheus text at /metrics.
 final class ServerMetrics: @unchecked Sendable {
@@ -21,7 +22,7 @@ final class ServerMetrics: @unchecked Sendable {
   }
 
   func recordCommit(_ latency: Duration, result: Result<[AppendOutcome], StoreError>) {
-    let seconds = Double(latency.components.seconds) + Double(latency.components.attoseconds) / 1e18
+    let seconds = latency.seconds
     lock.lock()
     defer { lock.unlock() }
     switch result {

@@ -1,5 +1,6 @@
 import Canvas
 import Foundation
+import Latent
 
 /// Batches appends from many callers into few transactions: the group commit.
 ///
@@ -157,13 +158,5 @@ public final class GroupCommitter: @unchecked Sendable {
     queue.removeFirst(count)
     pendingOps -= taken
     return batch
-  }
-}
-
-extension Duration {
-  /// The duration in seconds.
-  var seconds: Double {
-    let (whole, attoseconds) = components
-    return Double(whole) + Double(attoseconds) / 1e18
   }
 }

@@ -159,9 +159,7 @@ final class DecodeScheduler: @unchecked Sendable {
           stats.cancelled(group.count)
           continue
         }
-        let elapsed = ContinuousClock.now - start
-        let seconds =
-          Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - start).seconds
         for (((job, key), result), flag) in zip(zip(group, results), flags) {
           stats.finished(cacheHit: false, seconds: seconds / Double(group.count))
           if flag.isCancelled { continue }  // superseded: its newer job will answer

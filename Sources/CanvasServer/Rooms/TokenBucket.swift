@@ -1,4 +1,5 @@
 import Foundation
+import Latent
 
 /// A token bucket: `rate` tokens a second, up to `burst`. Each frame a client sends takes a
 /// token; with none left the frame is refused and the client told when to retry.
@@ -19,10 +20,7 @@ struct TokenBucket: Sendable {
   mutating func take(now: ContinuousClock.Instant = .now) -> Duration? {
     let elapsed = now - updated
     updated = now
-    tokens = min(
-      burst,
-      tokens + rate
-        * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+    tokens = min(burst, tokens + rate * elapsed.seconds)
     if tokens >= 1 {
       tokens -= 1
       return nil
