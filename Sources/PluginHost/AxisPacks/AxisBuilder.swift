@@ -178,8 +178,7 @@ public struct AxisBuilder: Sendable {
     for _ in 0..<10 {
       var gradient = [Double](repeating: 0, count: d)
       var hessian = [Double](repeating: 0, count: d * d)
-      for (row, (features, (label, weight))) in zip(x, zip(labels, weights)).enumerated() {
-        _ = row
+      for (features, (label, weight)) in zip(x, zip(labels, weights)) {
         var z = 0.0
         for i in 0..<d { z += beta[i] * features[i] }
         let p = 1 / (1 + exp(-z))

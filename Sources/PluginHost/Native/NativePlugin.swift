@@ -12,8 +12,6 @@ public struct NativePlugin: Sendable {
     public var description: String
     /// JSON Schema of its params.
     public var paramsSchema: JSONValue
-    /// The schema as the plugin wrote it.
-    public var paramsSchemaText: String
     /// Inputs it accepts.
     public var inputs: ClosedRange<Int>
     let run:

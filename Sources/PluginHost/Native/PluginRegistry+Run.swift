@@ -107,26 +107,15 @@ extension PluginRegistry {
     if let problem = ParamsValidator.problem(params, operation.paramsSchema) {
       throw .badParams(problem)
     }
-    let paramsText = String(
-      decoding: (try? JSONEncoder().encode(params)) ?? Data("{}".utf8), as: UTF8.self)
     let buffers = CallBuffers(
-      inputs: inputs, params: paramsText, axes: axes, maxOutputs: maxOutputs, dimension: dimension)
-    let done = DispatchSemaphore(value: 0)
+      inputs: inputs, params: Self.text(params), axes: axes, maxOutputs: maxOutputs,
+      dimension: dimension)
     let host = SendableHost(value: hostTable)
-    queue.async {
+    try withinLimit(plugin: operation.plugin, name: name) {
       Self.call(operation, buffers, host.value, maxOutputs: maxOutputs)
-      done.signal()
     }
-    let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-    guard done.wait(timeout: .now() + seconds) == .success else {
-      recordTimeout(operation)
-      throw .timedOut(operation: name)
-    }
-    recordSuccess(operation)
     guard buffers.status == 0 else {
-      let reason = String(
-        decoding: buffers.error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      throw .failed(operation: name, reason: reason.isEmpty ? "error \(buffers.status)" : reason)
+      throw .failed(operation: name, reason: Self.reason(buffers.error, status: buffers.status))
     }
     let count = min(Int(buffers.outputCount), maxOutputs)
     let vectors = (0..<count).map { Array(buffers.outputs[$0 * dimension..<($0 + 1) * dimension]) }
@@ -206,12 +195,9 @@ extension PluginRegistry {
     if let problem = ParamsValidator.problem(params, provider.paramsSchema) {
       throw .badParams(problem)
     }
-    let paramsText = String(
-      decoding: (try? JSONEncoder().encode(params)) ?? Data("{}".utf8), as: UTF8.self)
-    let box = ProviderCall(params: paramsText, dimension: dimension)
+    let box = ProviderCall(params: Self.text(params), dimension: dimension)
     let host = SendableHost(value: hostTable)
-    let done = DispatchSemaphore(value: 0)
-    queue.async {
+    try withinLimit(plugin: provider.plugin, name: provider.name) {
       var table = host.value
       box.params.withUnsafeBufferPointer { params in
         box.direction.withUnsafeMutableBufferPointer { direction in
@@ -224,28 +210,47 @@ extension PluginRegistry {
           }
         }
       }
-      done.signal()
     }
-    let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-    let marker = NativePlugin.Operation(
-      name: provider.name, description: "", paramsSchema: .object([:]), paramsSchemaText: "{}",
-      inputs: 0...0, run: { _, _, _ in 0 }, plugin: provider.plugin)
-    guard done.wait(timeout: .now() + seconds) == .success else {
-      recordTimeout(marker)
-      throw .timedOut(operation: provider.name)
-    }
-    recordSuccess(marker)
     guard box.status == 0 else {
-      let reason = String(
-        decoding: box.error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      throw .failed(
-        operation: provider.name, reason: reason.isEmpty ? "error \(box.status)" : reason)
+      throw .failed(operation: provider.name, reason: Self.reason(box.error, status: box.status))
     }
     let norm = VectorMath.norm(box.direction)
     guard norm > 1e-6, box.direction.allSatisfy(\.isFinite), box.negative.isFinite,
       box.positive.isFinite, box.positive != box.negative
     else { throw .failed(operation: provider.name, reason: "returned no usable direction") }
     return (box.direction.map { $0 / norm }, box.negative, box.positive)
+  }
+}
+
+extension PluginRegistry {
+  /// Runs `work` on the call queue under the time limit and keeps the timeout count of
+  /// `plugin`. A call that overruns keeps running, but its result is never read.
+  /// - Throws: `OperationError.timedOut`.
+  fileprivate func withinLimit(
+    plugin: String, name: String, _ work: @escaping @Sendable () -> Void
+  ) throws(OperationError) {
+    let done = DispatchSemaphore(value: 0)
+    queue.async {
+      work()
+      done.signal()
+    }
+    guard done.wait(timeout: .now() + timeout.seconds) == .success else {
+      recordTimeout(plugin: plugin, name: name)
+      throw .timedOut(operation: name)
+    }
+    recordSuccess(plugin: plugin)
+  }
+
+  /// Params as the JSON text a plugin reads.
+  fileprivate static func text(_ params: JSONValue) -> String {
+    String(decoding: (try? JSONEncoder().encode(params)) ?? Data("{}".utf8), as: UTF8.self)
+  }
+
+  /// The reason a plugin wrote into its error buffer, or its status code.
+  fileprivate static func reason(_ error: [CChar], status: Int32) -> String {
+    let text = String(
+      decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return text.isEmpty ? "error \(status)" : text
   }
 }
 

@@ -112,24 +112,23 @@ public final class PluginRegistry: @unchecked Sendable {
     return timeoutCount
   }
 
-  func recordTimeout(_ operation: NativePlugin.Operation) {
+  func recordTimeout(plugin: String, name: String) {
     lock.lock()
     timeoutCount += 1
-    consecutiveTimeouts[operation.plugin, default: 0] += 1
+    consecutiveTimeouts[plugin, default: 0] += 1
     let disable =
-      consecutiveTimeouts[operation.plugin]! >= disableAfterTimeouts
-      && disabledPlugins.insert(operation.plugin).inserted
+      consecutiveTimeouts[plugin]! >= disableAfterTimeouts
+      && disabledPlugins.insert(plugin).inserted
     lock.unlock()
-    logger.warning("plugin call timed out", metadata: ["operation": "\(operation.name)"])
+    logger.warning("plugin call timed out", metadata: ["operation": "\(name)"])
     if disable {
-      logger.error(
-        "plugin disabled after repeated timeouts", metadata: ["plugin": "\(operation.plugin)"])
+      logger.error("plugin disabled after repeated timeouts", metadata: ["plugin": "\(plugin)"])
     }
   }
 
-  func recordSuccess(_ operation: NativePlugin.Operation) {
+  func recordSuccess(plugin: String) {
     lock.lock()
-    consecutiveTimeouts[operation.plugin] = 0
+    consecutiveTimeouts[plugin] = 0
     lock.unlock()
   }
 
@@ -179,7 +178,7 @@ public final class PluginRegistry: @unchecked Sendable {
       operations.append(
         NativePlugin.Operation(
           name: opName, description: (try? text(c.description, "")) ?? "", paramsSchema: schema,
-          paramsSchemaText: schemaText, inputs: Int(c.min_inputs)...Int(c.max_inputs), run: run,
+          inputs: Int(c.min_inputs)...Int(c.max_inputs), run: run,
           plugin: name))
     }
     var providers: [NativePlugin.AxisProvider] = []
