@@ -375,7 +375,14 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   /// The op id of an op frame, when it has a well-formed one (for nacks before decoding).
   static func opID(in frame: Data) -> OpID? {
     guard let object = try? JSONSerialization.jsonObject(with: frame) as? [String: Any],
-      let op = object["op"] as? [String: Any], let id = op["id"] as? [String: Any],
+      let op = object["op"] as? [String: Any]
+    else { return nil }
+    return opID(inOp: op)
+  }
+
+  /// The id of a client op object (`{"id": {"lamport", "replica"}, ...}`), when well-formed.
+  static func opID(inOp op: [String: Any]) -> OpID? {
+    guard let id = op["id"] as? [String: Any],
       let lamport = (id["lamport"] as? NSNumber)?.uint64Value,
       let replica = id["replica"] as? String
     else { return nil }

@@ -13,6 +13,15 @@ extension Room {
   static let serverReplica = ReplicaID("latitude-server")
   static let serverActor = "latitude"
 
+  /// A server-authored op with a fresh id: its lamport is above every op seen, every
+  /// server op already made (two in flight never share an id), and `floor`.
+  func serverOp(_ payload: OpPayload, above floor: UInt64 = 0) -> Op {
+    serverLamport = max(serverLamport, state.maxLamport, floor) + 1
+    return Op(
+      id: OpID(lamport: serverLamport, replica: Self.serverReplica), actor: Self.serverActor,
+      payload: payload)
+  }
+
   /// Queues a decode when `op` wrote a latent without text.
   func scheduleDecodeIfTextless(_ op: Op) {
     switch op.payload {
@@ -53,16 +62,13 @@ extension Room {
       decodes.noteSuperseded()
       return
     }
-    serverLamport = max(serverLamport, state.maxLamport) + 1
     let payload = NodeDecoded(
       node: node, answers: answers, text: found.text, textLatent: LatentVector(found.textLatent),
       fidelity: found.fidelity,
       source: found.source == .bank ? Canvas.DecodeSource.bank : .generated,
       runnersUp: found.runnersUp.map { RunnerUp(text: $0.text, cosine: $0.cosine) },
       decoderVersion: decodes.decoder.decoder.name)
-    let op = Op(
-      id: OpID(lamport: serverLamport, replica: Self.serverReplica), actor: Self.serverActor,
-      payload: .nodeDecoded(payload))
+    let op = serverOp(.nodeDecoded(payload))
     let submitted = ContinuousClock.now
     committer.submit(AppendRequest(document: id, ops: [op]), on: queue) { [self] result in
       metrics.recordCommit(ContinuousClock.now - submitted, result: result)

@@ -11,7 +11,7 @@ import PluginHost
 extension Room {
   /// Runs and logs an op.apply from `connection`; acks or nacks it.
   func applyOperation(_ raw: [String: Any], member: Member, connection: ConnectionID) {
-    let clientID = Self.opIDValue(raw)
+    let clientID = LatitudeServer.opID(inOp: raw)
     do {
       let (apply, results) = try runOperation(raw, member: member)
       let batch = [apply] + results
@@ -59,19 +59,11 @@ extension Room {
     }
   }
 
-  private static func opIDValue(_ raw: [String: Any]) -> OpID? {
-    guard let id = raw["id"] as? [String: Any],
-      let lamport = (id["lamport"] as? NSNumber)?.uint64Value,
-      let replica = id["replica"] as? String
-    else { return nil }
-    return OpID(lamport: lamport, replica: ReplicaID(replica))
-  }
-
   private func runOperation(_ raw: [String: Any], member: Member) throws -> (Op, [Op]) {
     guard let plugins else {
       throw ProtocolError(code: "unavailable", message: "this server has no plugins loaded")
     }
-    guard let applyID = Self.opIDValue(raw), applyID.replica == member.replica,
+    guard let applyID = LatitudeServer.opID(inOp: raw), applyID.replica == member.replica,
       let payload = raw["payload"] as? [String: Any],
       let name = payload["operation"] as? String
     else {
@@ -109,11 +101,7 @@ extension Room {
       throw ProtocolError(code: code, message: error.description)
     }
     let plugin = plugins.operation(name)?.plugin ?? "unknown"
-    serverLamport = max(serverLamport, state.maxLamport, applyID.lamport)
-    func nextID() -> OpID {
-      serverLamport += 1
-      return OpID(lamport: serverLamport, replica: Self.serverReplica)
-    }
+    serverLamport = max(serverLamport, applyID.lamport)  // results sort after the op.apply
     let stem = "\(name)-\(applyID.replica.rawValue)-\(applyID.lamport)"
     var results: [Op] = []
     var outputs: [String] = []
@@ -124,9 +112,8 @@ extension Room {
       }
       for (node, vector) in zip(inputs, output.vectors) {
         results.append(
-          Op(
-            id: nextID(), actor: Self.serverActor,
-            payload: .nodeMove(
+          serverOp(
+            .nodeMove(
               NodeMove(node: node, coordinates: coordinates, latent: LatentVector(vector)))))
         outputs.append(node.rawValue)
       }
@@ -135,9 +122,8 @@ extension Room {
       for (index, vector) in output.vectors.enumerated() {
         let node = NodeID("\(stem)-\(index)")
         results.append(
-          Op(
-            id: nextID(), actor: Self.serverActor,
-            payload: .nodeCreate(
+          serverOp(
+            .nodeCreate(
               NodeCreate(
                 node: node, text: nil, latent: LatentVector(vector),
                 origin: NodeOrigin(kind: kind, parents: inputs)))))
@@ -147,9 +133,8 @@ extension Room {
       for (index, (vector, calibration)) in zip(output.vectors, output.calibrations).enumerated() {
         let axis = AxisID("\(stem)-pc\(index + 1)")
         results.append(
-          Op(
-            id: nextID(), actor: Self.serverActor,
-            payload: .axisCreate(
+          serverOp(
+            .axisCreate(
               AxisCreate(
                 axis: axis, name: "PC\(index + 1)", poles: AxisPoles(negative: "−", positive: "+"),
                 provider: "plugin:\(plugin)/\(name)", params: .object([:]),
@@ -160,9 +145,8 @@ extension Room {
       }
       if outputs.count >= 2 {
         results.append(
-          Op(
-            id: nextID(), actor: Self.serverActor,
-            payload: .viewBind(
+          serverOp(
+            .viewBind(
               ViewBind(x: .bind(AxisID(outputs[0])), y: .bind(AxisID(outputs[1]))))))
       }
     }
