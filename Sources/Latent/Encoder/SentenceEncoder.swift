@@ -102,16 +102,26 @@ public final class SentenceEncoder: Sendable {
 }
 
 /// Write-once slots filled from concurrent workers.
-final class ResultSlots<Value>: @unchecked Sendable {
+public final class ResultSlots<Value>: @unchecked Sendable {
   private let lock = NSLock()
   private var slots: [Value?]
-  init(count: Int) { slots = Array(repeating: nil, count: count) }
-  func set(_ index: Int, _ value: Value) {
+  private var filled = 0
+
+  /// `count` empty slots.
+  public init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+  /// Fills slot `index`; returns how many slots are filled now (for progress).
+  @discardableResult
+  public func set(_ index: Int, _ value: Value) -> Int {
     lock.lock()
+    defer { lock.unlock() }
     slots[index] = value
-    lock.unlock()
+    filled += 1
+    return filled
   }
-  var values: [Value] {
+
+  /// Every slot's value, in order; all must have been set.
+  public var values: [Value] {
     lock.lock()
     defer { lock.unlock() }
     return slots.map { $0! }

@@ -41,7 +41,7 @@ struct DecodeBenchmarkCommand: ParsableCommand {
       pipeline.decoder.greedy(Array(targets[$0..<min($0 + 32, targets.count)]))
     }.map(pipeline.decoder.text)
     let bankOnly = targets.map { bank.texts[bank.nearest(to: $0, k: 1)[0].row] }
-    let reranked = ResultBox(count: targets.count)
+    let reranked = ResultSlots<DecodeResult?>(count: targets.count)
     DispatchQueue.concurrentPerform(iterations: threads) { worker in
       for index in stride(from: worker, to: targets.count, by: threads) {
         _ = reranked.set(index, try? pipeline.decode(targets[index], candidates: 8))

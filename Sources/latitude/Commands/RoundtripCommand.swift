@@ -34,7 +34,7 @@ struct RoundtripCommand: ParsableCommand {
     let lines = try readInputLines(file).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
     guard !lines.isEmpty else { throw CLIError("\(file) has no non-empty lines") }
     let targets = pipeline.encoder.encode(lines, threads: threads)
-    let results = ResultBox(count: lines.count)
+    let results = ResultSlots<DecodeResult?>(count: lines.count)
     let progress = ProgressBar(total: lines.count, label: "decoding")
     let (candidates, bankCandidates) = (candidates, bankCandidates)
     DispatchQueue.concurrentPerform(iterations: threads) { worker in
@@ -84,25 +84,5 @@ struct RoundtripCommand: ParsableCommand {
     var mean_cosine: Double
     var share_generated: Double
     var count: Int
-  }
-}
-
-/// Results filled in by concurrent workers; `set` returns how many are in.
-final class ResultBox: @unchecked Sendable {
-  private let lock = NSLock()
-  private var slots: [DecodeResult?]
-  private var filled = 0
-  init(count: Int) { slots = Array(repeating: nil, count: count) }
-  func set(_ index: Int, _ value: DecodeResult?) -> Int {
-    lock.lock()
-    defer { lock.unlock() }
-    slots[index] = value
-    filled += 1
-    return filled
-  }
-  var values: [DecodeResult?] {
-    lock.lock()
-    defer { lock.unlock() }
-    return slots
   }
 }
