@@ -18,8 +18,9 @@ public enum DecoderError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .missingFile(let path):
-      "\(path) is missing; the decoder (Weights/decoder/) and the sentence bank "
-        + "(Weights/bank/) are committed in the repository, so check out all of it"
+      "\(path) is missing: run latitude from the repository root (the decoder in "
+        + "Weights/decoder/ and the sentence bank in Weights/bank/ are committed there), or "
+        + "pass --decoder / --bank"
     case .badConfig(let detail): "bad decoder config: \(detail)"
     case .weights(let error): "decoder weights: \(error)"
     case .badVocabulary(let detail): "bad decoder vocabulary: \(detail)"
