@@ -275,9 +275,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       room.submit(message, from: id)
     case "drag":
       let drag = try JSONDecoder().decode(DragMessage.self, from: message)
-      guard drag.x.isFinite, drag.y.isFinite else {
-        throw ProtocolError(code: "non_finite", message: "drag coordinates must be finite")
-      }
+      try drag.validate()
       room.relay(
         ServerFrames.encode([
           "t": "drag", "from": id, "actor": session.actor, "node": drag.node, "x": drag.x,
@@ -287,6 +285,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       room.preview(node: drag.node, x: drag.x, y: drag.y)
     case "presence":
       let presence = try JSONDecoder().decode(PresenceMessage.self, from: message)
+      try presence.validate()
       var frame: [String: Any] = ["t": "presence", "from": id, "actor": session.actor]
       if let cursor = presence.cursor { frame["cursor"] = cursor }
       if let selection = presence.selection { frame["selection"] = selection }
@@ -318,11 +317,22 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
         code: "invalid_id",
         message: "replica and actor must be 1–128 bytes without control characters")
     }
+    // The server's own identity: a client that took it could forge server-authored ops.
+    guard replica != Room.serverReplica, actor != Room.serverActor else {
+      throw ProtocolError(
+        code: "reserved_id",
+        message: "replica '\(Room.serverReplica)' and actor '\(Room.serverActor)' are the server's own")
+    }
     var updated = session
     updated.replica = replica
     updated.actor = actor
     // Look up (or load) the room and record the session under one lock, so an idle
     // unload can never drop a room between the two and leave two rooms for one document.
+    // Only someone who may write can bring a document into being by joining it.
+    if !session.role.canWrite, try store.document(session.document) == nil {
+      throw ProtocolError(
+        code: "unknown_document", message: "no document '\(session.document)' (viewers cannot create one)")
+    }
     lock.lock()
     let room: Room
     do {

@@ -26,6 +26,10 @@ public struct AppendRequest: Sendable {
   public let ops: [Op]
   /// How carefully to check them.
   public let mode: AppendMode
+  /// When true, the ops after the first are results of it (an op.apply's outputs): each is
+  /// appended only if the first op is committed by this request, never after a refused or
+  /// duplicate first op.
+  public let gatedOnFirst: Bool
   /// The limits `prepared` was checked against.
   let limits: ValidationLimits
   /// One entry per op.
@@ -35,11 +39,12 @@ public struct AppendRequest: Sendable {
   /// should be the store's; the store re-checks when they differ).
   public init(
     document: DocumentID, ops: [Op], mode: AppendMode = .live,
-    limits: ValidationLimits = .standard
+    limits: ValidationLimits = .standard, gatedOnFirst: Bool = false
   ) {
     self.document = document
     self.ops = ops
     self.mode = mode
+    self.gatedOnFirst = gatedOnFirst
     self.limits = limits
     let validator = OpValidator(limits: limits)
     prepared = ops.map { Self.prepare($0, validator) }
@@ -57,7 +62,9 @@ public struct AppendRequest: Sendable {
   /// The same ops prepared against other limits.
   func prepared(for limits: ValidationLimits) -> AppendRequest {
     limits == self.limits
-      ? self : AppendRequest(document: document, ops: ops, mode: mode, limits: limits)
+      ? self
+      : AppendRequest(
+        document: document, ops: ops, mode: mode, limits: limits, gatedOnFirst: gatedOnFirst)
   }
 }
 
@@ -77,6 +84,8 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
   case unknownAxis(AxisID)
   /// axis.create reused an existing axis id.
   case axisExists(AxisID)
+  /// A result of a gated request whose first op was refused or already logged.
+  case firstNotCommitted
 
   /// A stable machine-readable code.
   public var code: String {
@@ -88,6 +97,7 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case .nodeExists: "node_exists"
     case .unknownAxis: "unknown_axis"
     case .axisExists: "axis_exists"
+    case .firstNotCommitted: "first_not_committed"
     }
   }
 
@@ -100,6 +110,7 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case .nodeExists(let id): "a node with id '\(id)' already exists"
     case .unknownAxis(let id): "no axis with id '\(id)'"
     case .axisExists(let id): "an axis with id '\(id)' already exists"
+    case .firstNotCommitted: "not logged: the op it results from was refused or already logged"
     }
   }
 }

@@ -86,6 +86,11 @@ extension CanvasStore {
       var outcomes: [AppendOutcome] = []
       outcomes.reserveCapacity(request.ops.count)
       for (op, prepared) in zip(request.ops, request.prepared) {
+        if request.gatedOnFirst, let first = outcomes.first, case .committed = first {
+        } else if request.gatedOnFirst, !outcomes.isEmpty {
+          outcomes.append(.rejected(.firstNotCommitted))
+          continue
+        }
         outcomes.append(
           try appendOne(op, prepared, mode: request.mode, to: &open!.doc, buffer: &buffer, db))
       }

@@ -2,5 +2,5 @@
 #ifndef LATITUDE_BUILTIN_OPS_H
 #define LATITUDE_BUILTIN_OPS_H
 #include "latitude_plugin.h"
-const latitude_plugin *latitude_plugin_v1(const latitude_host *host);
+const latitude_plugin *latitude_plugin_v2(const latitude_host *host);
 #endif

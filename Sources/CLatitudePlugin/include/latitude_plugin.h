@@ -1,9 +1,9 @@
 /*
- * latitude_plugin.h — the native plugin ABI of Latitude, version 1.
+ * latitude_plugin.h — the native plugin ABI of Latitude, version 2.
  *
  * A plugin is a shared library that exports one symbol:
  *
- *     const latitude_plugin *latitude_plugin_v1(const latitude_host *host);
+ *     const latitude_plugin *latitude_plugin_v2(const latitude_host *host);
  *
  * The host calls it once at load with its function table and keeps the returned
  * description for the life of the process (plugins are never unloaded). Return NULL to
@@ -24,6 +24,15 @@
  *  - A call that overruns the host's time limit has its result discarded; a plugin that
  *    keeps timing out is disabled.
  *
+ * OUTPUT BOUNDS (new in version 2)
+ *  Each operation declares at load the most outputs one call may write:
+ *  max_outputs + max_outputs_per_input × input_count (e.g. 0 and 1 for "one output per
+ *  input"). The host sizes result->outputs, negative_means and positive_means from that
+ *  declaration and passes the capacity in result->max_outputs; it refuses the call's result
+ *  (the request fails with a clear reason) when output_count exceeds it, output_kind is
+ *  unknown, or anything was written past the buffers. Version 1 plugins, which could not
+ *  declare a bound, are refused at load.
+ *
  * TRUST
  *  Native plugins run inside the server process. A crash or memory corruption in a plugin
  *  cannot be contained and takes the server down. Load only plugins you trust; teams that
@@ -38,7 +47,10 @@
 extern "C" {
 #endif
 
-#define LATITUDE_PLUGIN_ABI_VERSION 1u
+#define LATITUDE_PLUGIN_ABI_VERSION 2u
+
+/* The most outputs the host allots to one call, whatever an operation declares. */
+#define LATITUDE_MAX_OUTPUTS_PER_CALL 4096u
 
 /* Log levels for host->log. */
 enum { LATITUDE_LOG_DEBUG = 0, LATITUDE_LOG_INFO = 1, LATITUDE_LOG_WARNING = 2, LATITUDE_LOG_ERROR = 3 };
@@ -92,7 +104,7 @@ typedef struct latitude_op_request {
 /* Where an operation writes its results (all buffers host-owned). */
 typedef struct latitude_op_result {
   float *outputs;           /* capacity max_outputs × dimension */
-  uint32_t max_outputs;
+  uint32_t max_outputs;     /* the operation's declared bound for this call's inputs */
   uint32_t output_count;    /* set by the plugin */
   uint32_t output_kind;     /* LATITUDE_OUTPUT_NODES or LATITUDE_OUTPUT_AXES */
   /* For LATITUDE_OUTPUT_AXES: per output, the raw projections calibrating to -1 and +1. */
@@ -111,6 +123,11 @@ typedef struct latitude_operation {
   uint32_t max_inputs;
   int (*run)(const latitude_host *host, const latitude_op_request *request,
              latitude_op_result *result);
+  /* The most outputs one call may write: max_outputs + max_outputs_per_input × inputs.
+     At least one output must be possible; the total is capped at
+     LATITUDE_MAX_OUTPUTS_PER_CALL. */
+  uint32_t max_outputs;
+  uint32_t max_outputs_per_input;
 } latitude_operation;
 
 /* An axis provider: params in, a direction and its calibration out. */
@@ -123,7 +140,7 @@ typedef struct latitude_axis_provider {
                    uint32_t error_capacity);
 } latitude_axis_provider;
 
-/* What a plugin returns from latitude_plugin_v1. Must stay valid for the process's life. */
+/* What a plugin returns from latitude_plugin_v2. Must stay valid for the process's life. */
 typedef struct latitude_plugin {
   uint32_t abi_version; /* LATITUDE_PLUGIN_ABI_VERSION */
   const char *name;     /* [a-z0-9-]{1,64} */

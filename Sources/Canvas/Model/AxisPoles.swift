@@ -26,6 +26,20 @@ public struct AxisCalibration: Hashable, Sendable, Codable {
     self.positiveMean = positiveMean
   }
 
+  /// The least distance between the two means: closer poles make every coordinate blow up.
+  public static let minimumSpan: Float = 1e-4
+  /// The largest magnitude of a mean (raw projections of unit vectors lie in [−1, 1]).
+  public static let maximumMagnitude: Float = 4
+
+  /// Whether these means make a calibration whose coordinates stay finite and meaningful.
+  public static func isUsable(negative: Float, positive: Float) -> Bool {
+    negative.isFinite && positive.isFinite && abs(negative) <= maximumMagnitude
+      && abs(positive) <= maximumMagnitude && abs(positive - negative) >= minimumSpan
+  }
+
+  /// Whether this calibration is usable (see `isUsable(negative:positive:)`).
+  public var isUsable: Bool { Self.isUsable(negative: negativeMean, positive: positiveMean) }
+
   /// The identity calibration (raw −1 ↦ −1, raw +1 ↦ +1).
   public static let identity = AxisCalibration(negativeMean: -1, positiveMean: 1)
 

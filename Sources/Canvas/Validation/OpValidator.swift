@@ -101,12 +101,21 @@ public struct OpValidator: Sendable {
       try checkText(poles.negative, field: "poles.negative")
       try checkText(poles.positive, field: "poles.positive")
     }
-    if let direction { try checkVector(direction, field: "direction") }
+    if let direction {
+      try checkVector(direction, field: "direction")
+      guard VectorMath.norm(direction.floats) > Self.minimumDirectionNorm else {
+        throw .zeroDirection(field: "direction")
+      }
+    }
     if let calibration {
       try checkNumber(calibration.negativeMean, field: "calibration.negativeMean")
       try checkNumber(calibration.positiveMean, field: "calibration.positiveMean")
+      guard calibration.isUsable else { throw .degenerateCalibration(field: "calibration") }
     }
   }
+
+  /// The smallest norm an axis direction may have before it is normalised.
+  public static let minimumDirectionNorm: Float = 1e-3
 
   /// Checks a latent's length and values.
   public func checkVector(_ vector: LatentVector, field: String) throws(ValidationError) {

@@ -22,6 +22,10 @@ public enum ValidationError: Error, Hashable, Sendable, CustomStringConvertible 
   case unresolvedLatent(kind: OpKind)
   /// A payload field is missing or malformed.
   case malformed(String)
+  /// An axis direction is zero (or too close to it to normalise).
+  case zeroDirection(field: String)
+  /// An axis calibration's means are out of range or too close to separate its poles.
+  case degenerateCalibration(field: String)
 
   /// A stable machine-readable code.
   public var code: String {
@@ -37,6 +41,8 @@ public enum ValidationError: Error, Hashable, Sendable, CustomStringConvertible 
     case .tooMany: "too_many"
     case .unresolvedLatent: "unresolved_latent"
     case .malformed: "malformed"
+    case .zeroDirection: "invalid_axis"
+    case .degenerateCalibration: "invalid_axis"
     }
   }
 
@@ -55,6 +61,9 @@ public enum ValidationError: Error, Hashable, Sendable, CustomStringConvertible 
     case .tooMany(let field, let limit): "\(field) has more than \(limit) entries"
     case .unresolvedLatent(let kind): "\(kind.rawValue) must carry its resolved latent"
     case .malformed(let detail): "malformed op: \(detail)"
+    case .zeroDirection(let field): "\(field) is a zero vector; an axis needs a direction"
+    case .degenerateCalibration(let field):
+      "\(field): the means must be finite, within ±\(AxisCalibration.maximumMagnitude) and at least \(AxisCalibration.minimumSpan) apart"
     }
   }
 }

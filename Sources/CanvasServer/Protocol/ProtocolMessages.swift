@@ -33,11 +33,52 @@ struct DragMessage: Codable {
   var y: Double
 }
 
+extension DragMessage {
+  /// Refuses what peers must never be sent: ids over the schema's 128 bytes, and
+  /// coordinates that are not finite.
+  func validate() throws {
+    guard ProtocolLimits.isValidID(node) else {
+      throw ProtocolError(code: "invalid_id", message: "drag.node must be 1–128 bytes")
+    }
+    guard x.isFinite, y.isFinite else {
+      throw ProtocolError(code: "non_finite", message: "drag coordinates must be finite")
+    }
+  }
+}
+
 /// `presence`: ephemeral cursor and selection.
 struct PresenceMessage: Codable {
   var cursor: [Double]?
   var selection: [String]?
   var dragging: String?
+
+  /// Refuses presence peers must never be sent: a cursor that is not two finite numbers,
+  /// a selection over 64 ids or with an id over 128 bytes, a dragging id over 128 bytes.
+  func validate() throws {
+    if let cursor, cursor.count != 2 || !cursor.allSatisfy(\.isFinite) {
+      throw ProtocolError(code: "malformed", message: "presence.cursor is two finite numbers")
+    }
+    if let selection,
+      selection.count > ProtocolLimits.maxListLength
+        || !selection.allSatisfy(ProtocolLimits.isValidID)
+    {
+      throw ProtocolError(
+        code: "malformed", message: "presence.selection is up to 64 ids of 1–128 bytes")
+    }
+    if let dragging, !ProtocolLimits.isValidID(dragging) {
+      throw ProtocolError(code: "malformed", message: "presence.dragging is a node id of 1–128 bytes")
+    }
+  }
+}
+
+/// Sizes the protocol's schemas promise (Schema/protocol/).
+enum ProtocolLimits {
+  static let maxIDBytes = 128
+  static let maxListLength = 64
+
+  static func isValidID(_ id: String) -> Bool {
+    !id.isEmpty && id.utf8.count <= maxIDBytes
+  }
 }
 
 /// `history`: stream committed ops with seq in from...to (a scrubber).

@@ -63,13 +63,15 @@ enum ServerFrames {
     let text = live.textLatent?.floats
     var result: [String: Any] = [:]
     for axis in state.axes {
+      // Validation keeps degenerate axes out of the log; a coordinate that is still not
+      // finite is left out rather than making the whole frame unencodable.
       let direction = axis.direction.floats
-      var entry: [String: Any] = [
-        "at": Double(axis.calibration.coordinate(ofProjection: VectorMath.dot(latent, direction)))
-      ]
+      let at = axis.calibration.coordinate(ofProjection: VectorMath.dot(latent, direction))
+      guard at.isFinite else { continue }
+      var entry: [String: Any] = ["at": Double(at)]
       if let text {
-        entry["text"] = Double(
-          axis.calibration.coordinate(ofProjection: VectorMath.dot(text, direction)))
+        let onText = axis.calibration.coordinate(ofProjection: VectorMath.dot(text, direction))
+        if onText.isFinite { entry["text"] = Double(onText) }
       }
       result[axis.id.rawValue] = entry
     }

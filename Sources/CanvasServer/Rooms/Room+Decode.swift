@@ -16,7 +16,11 @@ extension Room {
   /// A server-authored op with a fresh id: its lamport is above every op seen, every
   /// server op already made (two in flight never share an id), and `floor`.
   func serverOp(_ payload: OpPayload, above floor: UInt64 = 0) -> Op {
-    serverLamport = max(serverLamport, state.maxLamport, floor) + 1
+    // Saturating: every lamport that reaches here passed the lead check, so the room's
+    // clock is far below the top; should it ever get there, ids repeat (and the store
+    // answers them as duplicates) rather than trap.
+    let (next, overflow) = max(serverLamport, state.maxLamport, floor).addingReportingOverflow(1)
+    serverLamport = overflow ? .max : next
     return Op(
       id: OpID(lamport: serverLamport, replica: Self.serverReplica), actor: Self.serverActor,
       payload: payload)

@@ -9,15 +9,41 @@ import PluginHost
 /// (move-along-axes), or axis.create + view.bind (PCA layout) — in one atomic batch. The
 /// results carry their latents, so replay never calls a plugin.
 extension Room {
-  /// Runs and logs an op.apply from `connection`; acks or nacks it.
-  func applyOperation(_ raw: [String: Any], member: Member, connection: ConnectionID) {
-    let clientID = LatitudeServer.opID(inOp: raw)
+  /// An op.apply frame as the client sends it, decoded into types (never force-cast).
+  struct ApplyFrame: Decodable {
+    struct Payload: Decodable {
+      var operation: String
+      var params: JSONValue?
+      var inputs: [String]?
+    }
+    struct Body: Decodable {
+      var id: OpID
+      var payload: Payload
+    }
+    var op: Body
+  }
+
+  /// Runs and logs an op.apply from `connection`; acks or nacks it. The op and its results
+  /// are one gated append: the results are logged only if the op.apply itself is, so a
+  /// refused or retried op.apply changes nothing.
+  func applyOperation(_ frame: Data, member: Member, connection: ConnectionID) {
+    let clientID = LatitudeServer.opID(in: frame)
+    let lamportBefore = serverLamport
     do {
-      let (apply, results) = try runOperation(raw, member: member)
+      let (apply, results) = try runOperation(frame, member: member)
       let batch = [apply] + results
+      let assigned = serverLamport
       let submitted = ContinuousClock.now
-      committer.submit(AppendRequest(document: id, ops: batch), on: queue) { [self] result in
+      committer.submit(
+        AppendRequest(document: id, ops: batch, gatedOnFirst: true), on: queue
+      ) { [self] result in
         metrics.recordCommit(ContinuousClock.now - submitted, result: result)
+        if case .success(let outcomes) = result, case .committed? = outcomes.first {
+        } else if serverLamport == assigned {
+          // Nothing of the batch was logged: its server lamports are free again, so a
+          // refused op cannot leave the room's clock ahead of its document.
+          serverLamport = lamportBefore
+        }
         switch result {
         case .failure(let error):
           sink.send(
@@ -45,6 +71,11 @@ extension Room {
             case .rejected(let why) where op.id == apply.id:
               sink.send(
                 ServerFrames.nack(op.id, code: why.code, message: why.description), to: connection)
+            case .rejected(let why):
+              if why != .firstNotCommitted {
+                logger.warning(
+                  "op.apply result refused", metadata: ["doc": "\(id)", "reason": "\(why)"])
+              }
             default:
               break
             }
@@ -52,35 +83,60 @@ extension Room {
         }
       }
     } catch let error as ProtocolError {
+      serverLamport = lamportBefore
       sink.send(
         ServerFrames.nack(clientID, code: error.code, message: error.message), to: connection)
     } catch {
+      serverLamport = lamportBefore
       sink.send(ServerFrames.nack(clientID, code: "malformed", message: "\(error)"), to: connection)
     }
   }
 
-  private func runOperation(_ raw: [String: Any], member: Member) throws -> (Op, [Op]) {
+  /// Decodes and checks an op.apply, runs its plugin, and builds the op with its results.
+  /// Everything a later step trusts is checked first: the frame's types, the replica, the
+  /// lamport (zero or too far ahead is refused before any clock moves), the input ids.
+  private func runOperation(_ frame: Data, member: Member) throws -> (Op, [Op]) {
     guard let plugins else {
       throw ProtocolError(code: "unavailable", message: "this server has no plugins loaded")
     }
-    guard let applyID = LatitudeServer.opID(inOp: raw), applyID.replica == member.replica,
-      let payload = raw["payload"] as? [String: Any],
-      let name = payload["operation"] as? String
-    else {
+    let decoded: ApplyFrame
+    do {
+      decoded = try JSONDecoder().decode(ApplyFrame.self, from: frame)
+    } catch let error as DecodingError {
       throw ProtocolError(
-        code: "malformed", message: "op.apply needs this replica's id and payload.operation")
+        code: "malformed", message: "op.apply: \(LatitudeServer.describe(error))")
     }
-    let inputs = (payload["inputs"] as? [String] ?? []).map(NodeID.init)
+    let applyID = decoded.op.id
+    let payload = decoded.op.payload
+    guard applyID.replica == member.replica else {
+      throw ProtocolError(
+        code: "wrong_replica",
+        message: "op replica '\(applyID.replica)' is not this connection's '\(member.replica)'")
+    }
+    let validator = OpValidator()
+    do throws(ValidationError) {
+      guard applyID.lamport > 0 else { throw .zeroLamport }
+      try validator.checkLamport(applyID, documentLamport: state.maxLamport)
+    } catch {
+      throw ProtocolError(code: error.code, message: error.description)
+    }
+    let params = payload.params ?? .object([:])
+    guard case .object = params else {
+      throw ProtocolError(code: "malformed", message: "params must be a JSON object")
+    }
+    let name = payload.operation
+    let inputIDs = payload.inputs ?? []
+    guard inputIDs.count <= validator.limits.maxListLength else {
+      throw ProtocolError(
+        code: "too_many", message: "inputs has more than \(validator.limits.maxListLength) entries")
+    }
+    let inputs = inputIDs.map(NodeID.init)
     let latents = try inputs.map { node in
       guard let live = state.node(node) else {
         throw ProtocolError(code: "unknown_node", message: "no node with id '\(node)'")
       }
       return live.latent.floats
     }
-    let paramsObject = payload["params"] ?? [String: Any]()
-    guard let paramsData = try? JSONSerialization.data(withJSONObject: paramsObject),
-      let params = try? JSONDecoder().decode(JSONValue.self, from: paramsData)
-    else { throw ProtocolError(code: "malformed", message: "params must be a JSON object") }
     let axes = state.axes.map {
       OperationAxis(
         id: $0.id.rawValue, direction: $0.direction.floats,
@@ -101,7 +157,8 @@ extension Room {
       throw ProtocolError(code: code, message: error.description)
     }
     let plugin = plugins.operation(name)?.plugin ?? "unknown"
-    serverLamport = max(serverLamport, applyID.lamport)  // results sort after the op.apply
+    // Results sort after the op.apply (whose lamport passed the lead check above).
+    func resultOp(_ payload: OpPayload) -> Op { serverOp(payload, above: applyID.lamport) }
     let stem = "\(name)-\(applyID.replica.rawValue)-\(applyID.lamport)"
     var results: [Op] = []
     var outputs: [String] = []
@@ -112,7 +169,7 @@ extension Room {
       }
       for (node, vector) in zip(inputs, output.vectors) {
         results.append(
-          serverOp(
+          resultOp(
             .nodeMove(
               NodeMove(node: node, coordinates: coordinates, latent: LatentVector(vector)))))
         outputs.append(node.rawValue)
@@ -122,7 +179,7 @@ extension Room {
       for (index, vector) in output.vectors.enumerated() {
         let node = NodeID("\(stem)-\(index)")
         results.append(
-          serverOp(
+          resultOp(
             .nodeCreate(
               NodeCreate(
                 node: node, text: nil, latent: LatentVector(vector),
@@ -133,7 +190,7 @@ extension Room {
       for (index, (vector, calibration)) in zip(output.vectors, output.calibrations).enumerated() {
         let axis = AxisID("\(stem)-pc\(index + 1)")
         results.append(
-          serverOp(
+          resultOp(
             .axisCreate(
               AxisCreate(
                 axis: axis, name: "PC\(index + 1)", poles: AxisPoles(negative: "−", positive: "+"),
@@ -145,7 +202,7 @@ extension Room {
       }
       if outputs.count >= 2 {
         results.append(
-          serverOp(
+          resultOp(
             .viewBind(
               ViewBind(x: .bind(AxisID(outputs[0])), y: .bind(AxisID(outputs[1]))))))
       }

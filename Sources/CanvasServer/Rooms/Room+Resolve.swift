@@ -38,12 +38,31 @@ extension Room {
     op["actor"] = member.actor
     do {
       let data = try JSONSerialization.data(withJSONObject: op)
-      return try JSONDecoder().decode(Op.self, from: data)
+      let decoded = try JSONDecoder().decode(Op.self, from: data)
+      try OpValidator().validateContent(decoded)
+      return Self.normalizingDirections(decoded)
     } catch let error as ValidationError {
       throw ProtocolError(code: error.code, message: error.description)
     } catch {
       throw ProtocolError(code: "malformed", message: "op does not match the protocol: \(error)")
     }
+  }
+
+  /// The op with any axis direction it carries scaled to unit length (validation has
+  /// already refused zero and non-finite ones).
+  static func normalizingDirections(_ op: Op) -> Op {
+    var op = op
+    switch op.payload {
+    case .axisCreate(var p):
+      p.direction = LatentVector(LatentGeometry.normalized(p.direction.floats))
+      op.payload = .axisCreate(p)
+    case .axisUpdate(var p):
+      p.direction = p.direction.map { LatentVector(LatentGeometry.normalized($0.floats)) }
+      op.payload = .axisUpdate(p)
+    default:
+      break
+    }
+    return op
   }
 
   private func embed(_ text: String) throws -> String {

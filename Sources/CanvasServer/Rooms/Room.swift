@@ -216,7 +216,7 @@ final class Room: @unchecked Sendable {
           let raw = object["op"] as? [String: Any]
         else { throw ProtocolError(code: "malformed", message: "an op frame needs an 'op' object") }
         if raw["kind"] as? String == OpKind.opApply.rawValue {
-          applyOperation(raw, member: member, connection: connection)
+          applyOperation(frame, member: member, connection: connection)
           return
         }
         op = try resolve(raw, member: member, state: state)

@@ -14,6 +14,10 @@ public struct NativePlugin: Sendable {
     public var paramsSchema: JSONValue
     /// Inputs it accepts.
     public var inputs: ClosedRange<Int>
+    /// Its declared output bound: `maxOutputs + maxOutputsPerInput × inputs`.
+    public var maxOutputs: Int
+    /// See `maxOutputs`.
+    public var maxOutputsPerInput: Int
     let run:
       @convention(c) (
         UnsafePointer<latitude_host>?, UnsafePointer<latitude_op_request>?,
@@ -21,6 +25,15 @@ public struct NativePlugin: Sendable {
       ) -> Int32
     /// The plugin it belongs to.
     public var plugin: String
+
+    /// The outputs one call on `inputCount` inputs may write, as declared, capped at
+    /// `LATITUDE_MAX_OUTPUTS_PER_CALL`; saturating, so no declaration can overflow it.
+    public func outputCapacity(inputCount: Int) -> Int {
+      let (perInput, overflowA) = maxOutputsPerInput.multipliedReportingOverflow(by: inputCount)
+      let (total, overflowB) = maxOutputs.addingReportingOverflow(perInput)
+      let cap = Int(LATITUDE_MAX_OUTPUTS_PER_CALL)
+      return overflowA || overflowB ? cap : min(total, cap)
+    }
   }
 
   /// The plugin's name.
@@ -66,10 +79,11 @@ public enum PluginLoadError: Error, Equatable, CustomStringConvertible {
     switch self {
     case .cannotOpen(let path, let reason): "cannot load plugin \(path): \(reason)"
     case .missingEntry(let path):
-      "\(path) has no latitude_plugin_v1 symbol (is it a Latitude plugin?)"
+      "\(path) has no latitude_plugin_v2 symbol (is it a Latitude plugin?)"
     case .refusedByPlugin(let path): "plugin \(path) refused to load (see its log line)"
     case .abiMismatch(let path, let version):
       "plugin \(path) speaks ABI \(version); this host speaks \(LATITUDE_PLUGIN_ABI_VERSION)"
+        + " (rebuild it against latitude_plugin.h and declare each operation's output bound)"
     case .invalid(let path, let detail): "plugin \(path) is invalid: \(detail)"
     case .duplicate(let name, let path): "plugin \(path): '\(name)' is already registered"
     }

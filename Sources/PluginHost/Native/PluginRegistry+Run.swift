@@ -59,6 +59,8 @@ public enum OperationError: Error, Equatable, CustomStringConvertible {
 private struct SendableHost: @unchecked Sendable { let value: latitude_host }
 
 /// Buffers of one call, kept alive by the call's closure even if the caller stops waiting.
+/// Every output buffer is followed by a guard region filled with a sentinel: a plugin that
+/// writes past the capacity it was given is caught after the call and its result refused.
 private final class CallBuffers: @unchecked Sendable {
   var inputs: [Float]
   var outputs: [Float]
@@ -68,31 +70,61 @@ private final class CallBuffers: @unchecked Sendable {
   var params: [CChar]
   var ids: [[CChar]]
   var directions: [[Float]]
-  var axes: [latitude_axis] = []
   var status: Int32 = -1
   var outputCount: UInt32 = 0
   var outputKind: UInt32 = 0
+  let capacity: Int
+  let dimension: Int
+  let axisCalibrations: [(Float, Float)]
 
-  init(inputs: [[Float]], params: String, axes: [OperationAxis], maxOutputs: Int, dimension: Int) {
+  init(inputs: [[Float]], params: String, axes: [OperationAxis], capacity: Int, dimension: Int) {
+    self.capacity = capacity
+    self.dimension = dimension
     self.inputs = inputs.flatMap { $0 }
-    outputs = [Float](repeating: 0, count: maxOutputs * dimension)
-    negatives = [Float](repeating: 0, count: maxOutputs)
-    positives = [Float](repeating: 0, count: maxOutputs)
+    outputs = [Float](repeating: 0, count: capacity * dimension)
+    outputs += PluginGuard.region(count: PluginGuard.floats)
+    negatives = [Float](repeating: 0, count: capacity) + PluginGuard.region(count: 4)
+    positives = [Float](repeating: 0, count: capacity) + PluginGuard.region(count: 4)
     error = [CChar](repeating: 0, count: 512)
     self.params = Array(params.utf8CString)
     ids = axes.map { Array($0.id.utf8CString) }
     directions = axes.map(\.direction)
-    self.axisCalibrations = axes.map { ($0.negativeMean, $0.positiveMean) }
+    axisCalibrations = axes.map { ($0.negativeMean, $0.positiveMean) }
   }
-  let axisCalibrations: [(Float, Float)]
+
+  /// Whether the plugin wrote past any buffer it was given.
+  var overran: Bool {
+    !PluginGuard.intact(outputs[(capacity * dimension)...])
+      || !PluginGuard.intact(negatives[capacity...])
+      || !PluginGuard.intact(positives[capacity...]) || error.last != 0
+  }
+}
+
+/// The sentinel written after host buffers handed to plugins (a NaN payload no arithmetic
+/// produces), and the check that it survived the call.
+enum PluginGuard {
+  /// Floats of guard after an output buffer: one whole latent, so a plugin that writes one
+  /// vector too many is caught.
+  static let floats = 384
+  static let pattern: UInt32 = 0x7FC0_1A7D
+
+  static func region(count: Int) -> [Float] {
+    [Float](repeating: Float(bitPattern: pattern), count: count)
+  }
+
+  static func intact(_ region: ArraySlice<Float>) -> Bool {
+    region.allSatisfy { $0.bitPattern == pattern }
+  }
 }
 
 extension PluginRegistry {
   /// Runs an operation on `inputs` (unit latents) with `params`, under the time limit.
+  /// Output buffers are sized from the operation's declared bound for this many inputs;
+  /// a result over that bound, of an unknown kind, or written past the buffers is refused.
   /// - Throws: `OperationError` with the reason the request is refused.
   public func run(
     _ name: String, inputs: [[Float]], params: JSONValue, axes: [OperationAxis],
-    maxOutputs: Int = 16, dimension: Int = 384
+    dimension: Int = 384
   ) throws(OperationError) -> OperationOutput {
     guard let operation = operation(name) else { throw .unknownOperation(name) }
     guard !disabled.contains(operation.plugin) else { throw .disabled(plugin: operation.plugin) }
@@ -101,34 +133,56 @@ extension PluginRegistry {
         "\(name) takes \(operation.inputs.lowerBound)–\(operation.inputs.upperBound) nodes, not \(inputs.count)"
       )
     }
-    guard inputs.allSatisfy({ $0.count == dimension && $0.allSatisfy(\.isFinite) }) else {
-      throw .badInputs("inputs must be finite \(dimension)-d vectors")
+    guard inputs.allSatisfy({ $0.count == dimension && $0.allSatisfy(\.isFinite) }),
+      axes.allSatisfy({ $0.direction.count == dimension })
+    else {
+      throw .badInputs("inputs and axes must be finite \(dimension)-d vectors")
     }
+    guard case .object = params else { throw .badParams("params must be a JSON object") }
     if let problem = ParamsValidator.problem(params, operation.paramsSchema) {
       throw .badParams(problem)
     }
+    let capacity = operation.outputCapacity(inputCount: inputs.count)
     let buffers = CallBuffers(
-      inputs: inputs, params: Self.text(params), axes: axes, maxOutputs: maxOutputs,
+      inputs: inputs, params: Self.text(params), axes: axes, capacity: capacity,
       dimension: dimension)
     let host = SendableHost(value: hostTable)
     try withinLimit(plugin: operation.plugin, name: name) {
-      Self.call(operation, buffers, host.value, maxOutputs: maxOutputs)
+      Self.call(operation, buffers, host.value)
+    }
+    if buffers.overran {
+      recordMisbehaviour(plugin: operation.plugin, name: name)
+      throw .failed(operation: name, reason: "wrote past the buffers it was given; result refused")
     }
     guard buffers.status == 0 else {
       throw .failed(operation: name, reason: Self.reason(buffers.error, status: buffers.status))
     }
-    let count = min(Int(buffers.outputCount), maxOutputs)
+    let count = Int(buffers.outputCount)
+    guard count <= capacity else {
+      recordMisbehaviour(plugin: operation.plugin, name: name)
+      throw .failed(
+        operation: name,
+        reason: "returned \(count) outputs, over its declared bound of \(capacity)")
+    }
+    guard buffers.outputKind <= 1 else {
+      throw .failed(operation: name, reason: "returned an unknown output kind")
+    }
     let vectors = (0..<count).map { Array(buffers.outputs[$0 * dimension..<($0 + 1) * dimension]) }
     guard count > 0, vectors.allSatisfy({ $0.allSatisfy(\.isFinite) && VectorMath.norm($0) > 1e-6 })
     else { throw .failed(operation: name, reason: "returned no usable vectors") }
     let kind: OperationOutput.Kind = buffers.outputKind == 1 ? .axes : .nodes
+    let calibrations = (0..<count).map { (buffers.negatives[$0], buffers.positives[$0]) }
+    if kind == .axes {
+      guard calibrations.allSatisfy({ AxisCalibration.isUsable(negative: $0.0, positive: $0.1) })
+      else { throw .failed(operation: name, reason: "returned an axis with no usable calibration") }
+    }
     return OperationOutput(
       kind: kind, vectors: vectors.map { LatentGeometry.normalized($0) },
-      calibrations: (0..<count).map { (buffers.negatives[$0], buffers.positives[$0]) })
+      calibrations: calibrations)
   }
 
   private static func call(
-    _ operation: NativePlugin.Operation, _ b: CallBuffers, _ host: latitude_host, maxOutputs: Int
+    _ operation: NativePlugin.Operation, _ b: CallBuffers, _ host: latitude_host
   ) {
     var host = host
     b.inputs.withUnsafeBufferPointer { inputs in
@@ -144,7 +198,7 @@ extension PluginRegistry {
                 b.positives.withUnsafeMutableBufferPointer { positives in
                   b.error.withUnsafeMutableBufferPointer { error in
                     var result = latitude_op_result(
-                      outputs: outputs.baseAddress, max_outputs: UInt32(maxOutputs),
+                      outputs: outputs.baseAddress, max_outputs: UInt32(b.capacity),
                       output_count: 0, output_kind: 0, negative_means: negatives.baseAddress,
                       positive_means: positives.baseAddress, error: error.baseAddress,
                       error_capacity: UInt32(error.count - 1))
@@ -214,11 +268,17 @@ extension PluginRegistry {
     guard box.status == 0 else {
       throw .failed(operation: provider.name, reason: Self.reason(box.error, status: box.status))
     }
-    let norm = VectorMath.norm(box.direction)
-    guard norm > 1e-6, box.direction.allSatisfy(\.isFinite), box.negative.isFinite,
-      box.positive.isFinite, box.positive != box.negative
+    guard PluginGuard.intact(box.direction[dimension...]), box.error.last == 0 else {
+      recordMisbehaviour(plugin: provider.plugin, name: provider.name)
+      throw .failed(
+        operation: provider.name, reason: "wrote past the buffers it was given; result refused")
+    }
+    let direction = Array(box.direction[..<dimension])
+    let norm = VectorMath.norm(direction)
+    guard norm > 1e-6, norm.isFinite, direction.allSatisfy(\.isFinite),
+      AxisCalibration.isUsable(negative: box.negative, positive: box.positive)
     else { throw .failed(operation: provider.name, reason: "returned no usable direction") }
-    return (box.direction.map { $0 / norm }, box.negative, box.positive)
+    return (direction.map { $0 / norm }, box.negative, box.positive)
   }
 }
 
@@ -264,6 +324,6 @@ private final class ProviderCall: @unchecked Sendable {
   var status: Int32 = -1
   init(params: String, dimension: Int) {
     self.params = Array(params.utf8CString)
-    direction = [Float](repeating: 0, count: dimension)
+    direction = [Float](repeating: 0, count: dimension) + PluginGuard.region(count: PluginGuard.floats)
   }
 }

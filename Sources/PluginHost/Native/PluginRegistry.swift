@@ -7,7 +7,7 @@ import Logging
 /// Loads native plugins and runs their operations.
 ///
 /// Loading: every `*.so` in the plugin folders (and the built-in ones beside the
-/// executable) is dlopen'ed, its `latitude_plugin_v1` entry called with the host table, and
+/// executable) is dlopen'ed, its `latitude_plugin_v2` entry called with the host table, and
 /// the result checked: ABI version, names, schemas, duplicates. Each failure is a refusal
 /// with a log line; the server keeps running. Libraries are never dlclose'd.
 ///
@@ -126,6 +126,17 @@ public final class PluginRegistry: @unchecked Sendable {
     }
   }
 
+  /// A plugin broke the ABI (wrote past its buffers, or more outputs than it declared):
+  /// its memory may be corrupt, so it is disabled at once.
+  func recordMisbehaviour(plugin: String, name: String) {
+    lock.lock()
+    let disable = disabledPlugins.insert(plugin).inserted
+    lock.unlock()
+    logger.error(
+      "plugin broke its declared bounds", metadata: ["plugin": "\(plugin)", "operation": "\(name)"])
+    if disable { logger.error("plugin disabled", metadata: ["plugin": "\(plugin)"]) }
+  }
+
   func recordSuccess(plugin: String) {
     lock.lock()
     consecutiveTimeouts[plugin] = 0
@@ -137,7 +148,11 @@ public final class PluginRegistry: @unchecked Sendable {
       throw PluginLoadError.cannotOpen(path: path, reason: String(cString: dlerror()))
     }
     // Never dlclose'd: code from the image may still be referenced.
-    guard let symbol = dlsym(handle, "latitude_plugin_v1") else {
+    guard let symbol = dlsym(handle, "latitude_plugin_v2") else {
+      // A version 1 plugin cannot declare its output bound, so the host cannot size it.
+      if dlsym(handle, "latitude_plugin_v1") != nil {
+        throw PluginLoadError.abiMismatch(path: path, version: 1)
+      }
       throw PluginLoadError.missingEntry(path: path)
     }
     let entry = unsafeBitCast(symbol, to: latitude_plugin_entry.self)
@@ -157,6 +172,12 @@ public final class PluginRegistry: @unchecked Sendable {
     let name = try text(plugin.name, "name")
     guard Self.isValidName(name) else {
       throw PluginLoadError.invalid(path: path, detail: "name '\(name)' must be [a-z0-9-]{1,64}")
+    }
+    // Counts come from the plugin: bounded before anything is read through them.
+    guard plugin.operation_count <= Self.maxEntries, plugin.axis_provider_count <= Self.maxEntries
+    else {
+      throw PluginLoadError.invalid(
+        path: path, detail: "more than \(Self.maxEntries) operations or axis providers")
     }
     var operations: [NativePlugin.Operation] = []
     for index in 0..<Int(plugin.operation_count) {
@@ -178,8 +199,13 @@ public final class PluginRegistry: @unchecked Sendable {
       operations.append(
         NativePlugin.Operation(
           name: opName, description: (try? text(c.description, "")) ?? "", paramsSchema: schema,
-          inputs: Int(c.min_inputs)...Int(c.max_inputs), run: run,
-          plugin: name))
+          inputs: Int(c.min_inputs)...Int(c.max_inputs), maxOutputs: Int(c.max_outputs),
+          maxOutputsPerInput: Int(c.max_outputs_per_input), run: run, plugin: name))
+      guard operations.last!.outputCapacity(inputCount: Int(c.min_inputs)) >= 1 else {
+        throw PluginLoadError.invalid(
+          path: path,
+          detail: "operation '\(opName)' declares no outputs (max_outputs, max_outputs_per_input)")
+      }
     }
     var providers: [NativePlugin.AxisProvider] = []
     for index in 0..<Int(plugin.axis_provider_count) {
@@ -205,6 +231,9 @@ public final class PluginRegistry: @unchecked Sendable {
       name: name, version: try text(plugin.version, "version"), path: path,
       operations: operations, axisProviders: providers)
   }
+
+  /// The most operations (and axis providers) one plugin may describe.
+  static let maxEntries: UInt32 = 256
 
   static func isValidName(_ name: String) -> Bool {
     !name.isEmpty && name.count <= 64

@@ -20,8 +20,9 @@ struct TokenCommand: ParsableCommand {
     guard let role = Role(rawValue: role) else {
       throw ValidationError("--role must be viewer, editor or owner, not '\(self.role)'")
     }
-    guard let seconds = Self.seconds(ttl), seconds > 0 else {
-      throw ValidationError("--ttl must look like 90s, 30m, 1h or 7d, not '\(ttl)'")
+    guard let seconds = Self.seconds(ttl) else {
+      throw ValidationError(
+        "--ttl must look like 90s, 30m, 1h or 7d, at most 3650d, not '\(ttl)'")
     }
     guard let key = secret ?? ProcessInfo.processInfo.environment["LATITUDE_SECRET"], !key.isEmpty
     else {
@@ -33,14 +34,24 @@ struct TokenCommand: ParsableCommand {
     writeOut(token.signed(secret: key) + "\n")
   }
 
+  /// The longest lifetime a token may have: ten years.
+  static let maxSeconds: Int64 = 10 * 365 * 86400
+
+  /// A lifetime like "90s", "30m", "1h", "7d" (or plain seconds) in seconds; nil when it is
+  /// malformed or over `maxSeconds` (checked arithmetic: no lifetime can overflow).
   static func seconds(_ text: String) -> Int64? {
-    guard let unit = text.last, let value = Int64(text.dropLast()) else { return Int64(text) }
-    switch unit {
-    case "s": return value
-    case "m": return value * 60
-    case "h": return value * 3600
-    case "d": return value * 86400
-    default: return nil
+    let multipliers: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+    let value: Int64?
+    let multiplier: Int64
+    if let unit = text.last, let factor = multipliers[unit] {
+      value = Int64(text.dropLast())
+      multiplier = factor
+    } else {
+      value = Int64(text)
+      multiplier = 1
     }
+    guard let value, value > 0 else { return nil }
+    let (total, overflow) = value.multipliedReportingOverflow(by: multiplier)
+    return overflow || total > maxSeconds ? nil : total
   }
 }
