@@ -5,8 +5,40 @@ import Latent
 
 /// HTTP on the WebSocket port: /healthz, /metrics and the REST API.
 extension LatitudeServer {
-  /// Routes an HTTP request (service thread): health, metrics and the REST API.
-  public func http(_ request: HTTPRequest) -> HTTPResponse {
+  /// Answers an HTTP request. Called on the service thread: the page, health, metrics and
+  /// the pack axes are answered there (they take microseconds); every route that reads the
+  /// store, folds a document or runs the encoder goes to the HTTP work queue, at most
+  /// `maxConcurrentHTTP` at once (more get 503), so no request stalls the transport.
+  public func http(
+    _ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void
+  ) {
+    let parts = request.path.split(separator: "/")
+    let cheap =
+      request.method == "GET"
+      && (parts.isEmpty || parts == ["healthz"] || parts == ["metrics"] || parts == ["v1", "axes"]
+        || parts.first != "v1")
+    if cheap { return respond(route(request)) }
+    guard httpInFlight.add(1, ordering: .relaxed).newValue <= Self.maxConcurrentHTTP else {
+      httpInFlight.subtract(1, ordering: .relaxed)
+      return respond(
+        .json(
+          503,
+          ServerFrames.encode([
+            "error": "busy", "message": "too many requests in progress; retry shortly",
+          ])))
+    }
+    httpQueue.async { [self] in
+      let response = route(request)
+      httpInFlight.subtract(1, ordering: .relaxed)
+      respond(response)
+    }
+  }
+
+  /// Requests served off the transport thread at once.
+  static let maxConcurrentHTTP = 8
+
+  /// Routes an HTTP request: health, metrics and the REST API.
+  func route(_ request: HTTPRequest) -> HTTPResponse {
     let parts = request.path.split(separator: "/").map(String.init)
     do {
       let route = (
@@ -81,7 +113,15 @@ extension LatitudeServer {
     }
     let scope = route.count > 2 && route[2] == "*" ? doc.rawValue : "*"
     do {
-      _ = try AccessToken.verify(request.token ?? "", secret: secret, document: scope)
+      let grant = try AccessToken.verify(request.token ?? "", secret: secret, document: scope)
+      // Creating documents and running the encoder are writes: a viewer may only read.
+      if request.method != "GET", !grant.role.canWrite {
+        return .json(
+          403,
+          ServerFrames.encode([
+            "error": "forbidden", "message": "403: a viewer's token cannot \(request.method) here",
+          ]))
+      }
       return nil
     } catch {
       return .json(

@@ -4,6 +4,7 @@ import Foundation
 import Latent
 import Logging
 import PluginHost
+import Synchronization
 
 /// The collaboration server: the libwebsockets transport, one room per open document, the
 /// group-committed op log, and the encoder. WebSocket clients connect to
@@ -78,6 +79,11 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   let metrics = ServerMetrics()
   let lock = NSLock()
   var rooms: [DocumentID: Room] = [:]
+  /// REST requests that read the store, fold documents or encode run here, off the
+  /// transport's service thread.
+  let httpQueue = DispatchQueue(label: "latitude.http", attributes: .concurrent)
+  /// REST requests in progress on `httpQueue`.
+  let httpInFlight = Atomic<Int>(0)
   var sessions: [ConnectionID: Session] = [:]
 
   /// Opens the store and loads the encoder.

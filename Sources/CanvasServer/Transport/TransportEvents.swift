@@ -16,8 +16,9 @@ public protocol TransportDelegate: AnyObject, Sendable {
   func received(_ id: ConnectionID, message: Data)
   /// The connection closed (by either side).
   func disconnected(_ id: ConnectionID)
-  /// An HTTP request (query string without "?", body for POST); returns the response.
-  func http(_ request: HTTPRequest) -> HTTPResponse
+  /// An HTTP request (query string without "?", body for POST). The delegate answers by
+  /// calling `respond` once, from any thread: slow routes run off the service thread.
+  func http(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void)
 }
 
 /// An HTTP request as the transport read it.
@@ -53,6 +54,9 @@ public struct HTTPResponse: Sendable {
   public var contentType: String
   /// Response body.
   public var body: Data
+  /// Close the connection after this response (no keep-alive): for refusals after which
+  /// the rest of the connection's bytes cannot be trusted to frame a request.
+  public var closesConnection = false
 
   /// Makes a response.
   public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: Data) {
@@ -96,4 +100,6 @@ final class OutgoingFrame: @unchecked Sendable {
 enum Outgoing {
   case message(OutgoingFrame)
   case close(code: UInt16, reason: String)
+  /// The answer to a pending HTTP request (the id is the request's ticket).
+  case http(HTTPResponse)
 }

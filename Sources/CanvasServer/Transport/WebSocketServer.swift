@@ -7,10 +7,13 @@ import Synchronization
 public enum TransportError: Error, CustomStringConvertible {
   /// libwebsockets could not create its context (port in use, bad interface, ...).
   case cannotListen(host: String, port: Int)
+  /// The configured host name has no address.
+  case cannotResolve(host: String)
 
   public var description: String {
     switch self {
     case .cannotListen(let host, let port): "cannot listen on \(host):\(port) (is the port in use?)"
+    case .cannotResolve(let host): "cannot listen on \(host): the name has no address"
     }
   }
 }
@@ -49,9 +52,10 @@ public final class WebSocketServer: @unchecked Sendable {
   // Service-thread state.
   var context: OpaquePointer?
   var connections: [ConnectionID: Connection] = [:]
-  var httpResponses: [OpaquePointer: HTTPResponse] = [:]
-  var httpRequests: [OpaquePointer: HTTPRequest] = [:]
+  var httpExchanges: [OpaquePointer: HTTPExchange] = [:]
+  var httpTickets: [Int: OpaquePointer] = [:]
   private var nextID = 1
+  private var nextTicket = 1
   private var protocols: UnsafeMutablePointer<lws_protocols>?
   private var thread: Thread?
   /// Set once by the service thread before it services anything.
@@ -93,20 +97,37 @@ public final class WebSocketServer: @unchecked Sendable {
     retry.pointee.secs_since_valid_hangup = 60
 
     var info = lws_context_creation_info()
-    info.port = Int32(configuration.port)
+    info.port = Int32(CONTEXT_PORT_NO_LISTEN)
     info.protocols = UnsafePointer(protocols)
     info.user = Unmanaged.passUnretained(self).toOpaque()
     info.retry_and_idle_policy = UnsafePointer(retry)
-    let host: UnsafeMutablePointer<CChar>? = configuration.host.flatMap { strdup($0) }
-    defer { free(host) }
-    info.iface = host.map { UnsafePointer($0) }
+    info.options = UInt64(LWS_SERVER_OPTION_EXPLICIT_VHOSTS)
+    let shownHost = configuration.host ?? "*"
     guard let context = lws_create_context(&info) else {
-      throw TransportError.cannotListen(host: configuration.host ?? "*", port: configuration.port)
+      throw TransportError.cannotListen(host: shownHost, port: configuration.port)
     }
     self.context = context
-    if let vhost = lws_get_vhost_by_name(context, "default") {
-      boundPort = Int(lws_get_vhost_listen_port(vhost))
+    // One vhost (one listening socket) per address: "localhost" is 127.0.0.1 and ::1,
+    // an IPv4 address listens on IPv4 only, an IPv6 one on IPv6 only; no host, every
+    // interface. The first vhost picks the port when it is 0; the others reuse it.
+    var port = configuration.port
+    for (index, address) in try ListenAddress.resolve(configuration.host).enumerated() {
+      var vhost = info
+      vhost.port = Int32(port)
+      vhost.vhost_name = UnsafePointer(strdup(index == 0 ? "default" : "listen-\(index)"))
+      let iface: UnsafeMutablePointer<CChar>? = address.interface.flatMap { strdup($0) }
+      vhost.iface = iface.map { UnsafePointer($0) }
+      vhost.options = address.options
+      guard let created = lws_create_vhost(context, &vhost) else {
+        free(iface)
+        lws_context_destroy(context)
+        self.context = nil
+        throw TransportError.cannotListen(host: address.interface ?? shownHost, port: port)
+      }
+      free(iface)
+      if index == 0 { port = Int(lws_get_vhost_listen_port(created)) }
     }
+    boundPort = port
     let thread = Thread { [self] in serviceLoop() }
     thread.name = "latitude.lws"
     self.thread = thread
@@ -154,7 +175,7 @@ public final class WebSocketServer: @unchecked Sendable {
 
   /// Wakes the service thread only when the inbox was empty: a wake-up already pending
   /// will drain whatever is added before it runs.
-  private func post(_ id: ConnectionID, _ item: Outgoing) {
+  func post(_ id: ConnectionID, _ item: Outgoing) {
     inboxLock.lock()
     let wasEmpty = inbox.isEmpty
     inbox.append((id, item))
@@ -206,6 +227,10 @@ public final class WebSocketServer: @unchecked Sendable {
   /// Queues frames on their connections and asks for writable callbacks (service thread).
   private func deliver(_ items: [(ConnectionID, Outgoing)]) {
     for (id, item) in items {
+      if case .http(let response) = item {
+        answerHTTP(ticket: id, response)
+        continue
+      }
       guard let connection = connections[id] else { continue }
       switch item {
       case .message(let frame):
@@ -228,10 +253,31 @@ public final class WebSocketServer: @unchecked Sendable {
         }
       case .close(let code, let reason):
         connection.closing = (code, reason)
+      case .http:
+        break
       }
       lws_callback_on_writable(connection.wsi)
     }
     queuedBytesGauge.store(totalQueuedBytes, ordering: .relaxed)
+  }
+
+  /// A ticket for an HTTP exchange (service thread).
+  func nextHTTPTicket() -> Int {
+    defer { nextTicket += 1 }
+    return nextTicket
+  }
+
+  /// Closes a connection that sent a binary frame with 1003 (unsupported data).
+  func refuseBinary(_ id: ConnectionID) -> Int32 {
+    guard let connection = connections[id] else { return -1 }
+    let reason = "protocol v1 takes JSON text frames only"
+    reason.withCString {
+      lws_close_reason(
+        connection.wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+        UnsafeMutablePointer(mutating: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self)),
+        strlen($0))
+    }
+    return -1
   }
 
   func accept(_ wsi: OpaquePointer) -> ConnectionID {
