@@ -150,6 +150,11 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     transport.send(frame, to: connection)
   }
 
+  /// Queues a join's snapshot, which may exceed the slow-consumer limit on its own.
+  public func sendBulk(_ frame: Data, to connection: ConnectionID) {
+    transport.send(frame, to: connection, bulk: true)
+  }
+
   /// Queues a frame for several connections with one hand-off (any thread).
   public func send(_ frame: Data, to connections: [ConnectionID], coalesceKey: String?) {
     transport.send(frame, to: connections, coalesceKey: coalesceKey)
@@ -388,21 +393,18 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     }
   }
 
-  /// The op id of an op frame, when it has a well-formed one (for nacks before decoding).
+  /// The op id of an op frame, when it has a well-formed one (for nacks before decoding):
+  /// decoded into `OpID`, so a lamport that is negative, fractional, over 2^64 − 1 or zero
+  /// gives nil (the nack then carries no id) instead of a wrapped or trapping number.
   static func opID(in frame: Data) -> OpID? {
-    guard let object = try? JSONSerialization.jsonObject(with: frame) as? [String: Any],
-      let op = object["op"] as? [String: Any]
+    struct Probe: Decodable {
+      struct Body: Decodable { var id: OpID }
+      var op: Body
+    }
+    guard let id = try? JSONDecoder().decode(Probe.self, from: frame).op.id, id.lamport > 0,
+      ProtocolLimits.isValidID(id.replica.rawValue)
     else { return nil }
-    return opID(inOp: op)
-  }
-
-  /// The id of a client op object (`{"id": {"lamport", "replica"}, ...}`), when well-formed.
-  static func opID(inOp op: [String: Any]) -> OpID? {
-    guard let id = op["id"] as? [String: Any],
-      let lamport = (id["lamport"] as? NSNumber)?.uint64Value,
-      let replica = id["replica"] as? String
-    else { return nil }
-    return OpID(lamport: lamport, replica: ReplicaID(replica))
+    return id
   }
 
   static func isValidDocumentID(_ id: Substring) -> Bool {

@@ -60,7 +60,7 @@ class Server:
             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=ROOT)
         deadline = time.time() + 60
         for line in self.process.stderr:
-            match = re.search(r"serving on [^:]+:(\d+)", line)
+            match = re.search(r"serving on .+:(\d+)$", line.strip())
             if match:
                 self.port = int(match.group(1))
                 break

@@ -13,8 +13,21 @@ extension Room {
   struct ApplyFrame: Decodable {
     struct Payload: Decodable {
       var operation: String
+      /// Absent means `{}`; present, it must be an object (`null` included is refused).
       var params: JSONValue?
       var inputs: [String]?
+
+      enum CodingKeys: String, CodingKey { case operation, params, inputs }
+
+      init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        operation = try container.decode(String.self, forKey: .operation)
+        inputs = try container.decodeIfPresent([String].self, forKey: .inputs)
+        if container.contains(.params) {
+          params = try container.decodeNil(forKey: .params)
+            ? .null : try container.decode(JSONValue.self, forKey: .params)
+        }
+      }
     }
     struct Body: Decodable {
       var id: OpID

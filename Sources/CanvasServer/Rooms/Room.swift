@@ -12,9 +12,17 @@ public protocol FrameSink: AnyObject, Sendable {
   /// Sends one frame to several connections (one hand-off for all of them). A frame with a
   /// `coalesceKey` may replace a still-queued one with the same key.
   func send(_ frame: Data, to connections: [ConnectionID], coalesceKey: String?)
+  /// Sends a large one-off frame (a join's snapshot) past the slow-consumer limit.
+  func sendBulk(_ frame: Data, to connection: ConnectionID)
 }
 
 extension FrameSink {
+  /// Sends a large one-off frame (a join's snapshot) that may exceed the slow-consumer
+  /// limit on its own; sinks without such an allowance send it as usual.
+  public func sendBulk(_ frame: Data, to connection: ConnectionID) {
+    send(frame, to: connection)
+  }
+
   public func send(_ frame: Data, to connections: [ConnectionID], coalesceKey: String?) {
     for connection in connections { send(frame, to: connection) }
   }
@@ -126,7 +134,7 @@ final class Room: @unchecked Sendable {
         if let since = sinceSeq, since >= 0, since <= head {
           try stream(from: since + 1, through: head, as: "ops", to: connection)
         } else {
-          sink.send(snapshotFrame(), to: connection)
+          sink.sendBulk(snapshotFrame(), to: connection)
         }
         members[connection]?.joined = true
         setJoined(connection, true)
@@ -178,22 +186,33 @@ final class Room: @unchecked Sendable {
   }
 
   /// Streams committed ops in from...to to one member.
+  /// The store reads and encoding run on `Room.historyQueue` with a copy of the state as
+  /// of the request, so a long history does not hold the room's queue.
   func history(_ connection: ConnectionID, from: Int64, to: Int64?) {
     queue.async { [self] in
       let end = min(to ?? head, head)
-      do {
-        try stream(from: max(1, from), through: end, as: "history", to: connection)
-        sink.send(ServerFrames.encode(["t": "historyEnd", "to": end]), to: connection)
-      } catch {
-        sink.send(ServerFrames.error("store", "\(error)"), to: connection)
+      let state = state
+      Self.historyQueue.async { [self] in
+        do {
+          try stream(
+            from: max(1, from), through: end, as: "history", to: connection, state: state)
+          sink.send(ServerFrames.encode(["t": "historyEnd", "to": end]), to: connection)
+        } catch {
+          sink.send(ServerFrames.error("store", "\(error)"), to: connection)
+        }
       }
     }
   }
 
+  /// Where history pages are read and encoded: one at a time for the whole server.
+  static let historyQueue = DispatchQueue(label: "latitude.history")
+
   /// Sends committed ops from...through to one member, in frames of up to 500 ops.
-  private func stream(from: Int64, through end: Int64, as type: String, to connection: ConnectionID)
-    throws
-  {
+  private func stream(
+    from: Int64, through end: Int64, as type: String, to connection: ConnectionID,
+    state: DocumentState? = nil
+  ) throws {
+    let state = state ?? self.state
     var next = from
     while next <= end {
       let page = try store.ops(id, from: next, limit: min(500, Int(end - next + 1)))

@@ -11,6 +11,8 @@ final class Connection {
   /// Messages waiting for the socket, oldest first.
   var queue: [OutgoingFrame] = []
   var queuedBytes = 0
+  /// The part of `queuedBytes` that is bulk frames (join snapshots).
+  var bulkBytes = 0
   /// Set once a close was requested: sent when the queue before it drains.
   var closing: (code: UInt16, reason: String)?
 

@@ -86,8 +86,12 @@ final class OutgoingFrame: @unchecked Sendable {
   /// newest matters to a slow consumer. (Drags are not coalesced: peers animate the path.)
   let coalesceKey: String?
 
-  init(_ message: Data, headroom: Int, coalesceKey: String? = nil) {
+  /// A one-off large frame (a join's snapshot): see `WebSocketServer.send(_:to:bulk:)`.
+  let bulk: Bool
+
+  init(_ message: Data, headroom: Int, coalesceKey: String? = nil, bulk: Bool = false) {
     self.coalesceKey = coalesceKey
+    self.bulk = bulk
     count = message.count
     storage = .allocate(byteCount: headroom + message.count, alignment: 16)
     message.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: storage[headroom...]))

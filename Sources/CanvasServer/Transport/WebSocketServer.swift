@@ -32,6 +32,9 @@ public final class WebSocketServer: @unchecked Sendable {
     public var maxMessageBytes: Int
     /// Most bytes queued for one connection before it is closed with 1008.
     public var maxQueuedBytes: Int
+    /// Most bytes of bulk frames (join snapshots) queued for one connection, on top of
+    /// `maxQueuedBytes`. Default 256 MiB.
+    public var maxBulkBytes: Int = 256 << 20
 
     /// Makes transport settings; every argument has a working default.
     public init(
@@ -134,9 +137,11 @@ public final class WebSocketServer: @unchecked Sendable {
     thread.start()
   }
 
-  /// Queues a text message for a connection (any thread).
-  public func send(_ message: Data, to id: ConnectionID) {
-    post(id, .message(OutgoingFrame(message, headroom: Int(latitude_lws_pre))))
+  /// Queues a text message for a connection (any thread). A `bulk` message (a join's
+  /// snapshot) is allowed past `maxQueuedBytes`, up to `maxBulkBytes`, and does not count
+  /// against the limit for the live frames queued behind it.
+  public func send(_ message: Data, to id: ConnectionID, bulk: Bool = false) {
+    post(id, .message(OutgoingFrame(message, headroom: Int(latitude_lws_pre), bulk: bulk)))
   }
 
   /// Closes a connection after its queued messages (any thread).
@@ -235,10 +240,16 @@ public final class WebSocketServer: @unchecked Sendable {
       switch item {
       case .message(let frame):
         guard connection.closing == nil else { continue }
-        if connection.queuedBytes + frame.count > configuration.maxQueuedBytes {
+        let overLimit =
+          frame.bulk
+          ? connection.bulkBytes + frame.count > configuration.maxBulkBytes
+          : connection.queuedBytes - connection.bulkBytes + frame.count
+            > configuration.maxQueuedBytes
+        if overLimit {
           logger.warning("closing slow consumer", metadata: ["connection": "\(id)"])
           connection.queue.removeAll()
           connection.queuedBytes = 0
+          connection.bulkBytes = 0
           connection.closing = (
             UInt16(LWS_CLOSE_STATUS_POLICY_VIOLATION.rawValue), "too slow; reconnect and resync"
           )
@@ -250,6 +261,7 @@ public final class WebSocketServer: @unchecked Sendable {
         } else {
           connection.queue.append(frame)
           connection.queuedBytes += frame.count
+          if frame.bulk { connection.bulkBytes += frame.count }
         }
       case .close(let code, let reason):
         connection.closing = (code, reason)
@@ -320,6 +332,7 @@ public final class WebSocketServer: @unchecked Sendable {
       let frame = connection.queue[written]
       written += 1
       connection.queuedBytes -= frame.count
+      if frame.bulk { connection.bulkBytes -= frame.count }
       let sent = lws_write(
         connection.wsi, frame.storage.baseAddress!.assumingMemoryBound(to: UInt8.self) + pre,
         frame.count, LWS_WRITE_TEXT)
