@@ -93,6 +93,15 @@ let package = Package(
       dependencies: [
         "PluginHost", "Latent", "Canvas", .product(name: "Logging", package: "swift-log"),
       ]),
+    // libFuzzer targets (make fuzz builds them with -sanitize=fuzzer); a plain build
+    // replays corpus and crash inputs.
+    .executableTarget(
+      name: "latitude-fuzz",
+      dependencies: [
+        "CanvasServer", "CanvasStore", "Canvas", "Latent", "PluginHost",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      path: "Tests/Fuzz", exclude: ["corpus", "crashes"]),
     .testTarget(
       name: "EndToEndTests",
       dependencies: ["latitude", "CanvasStore", "Canvas", "CanvasTestSupport"]),
