@@ -14,11 +14,13 @@ WITH_BLAS := OPENBLAS_CORETYPE="$$(scripts/blas-coretype.sh)"
 
 VENV_TEST := .venv-test
 
-.PHONY: deps test-deps apt-install weights build release run test bench-oplog bench-encode bench-fanout bench-decode bench-settle bank eval-axes axis-packs screenshots corpus format lint clean help
+.PHONY: deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bank eval-axes axis-packs screenshots corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
 	@echo "make test         install what is needed, build once, run every test"
+	@echo "make test-asan    plugin, store and protocol tests under AddressSanitizer + UBSan (in make test)"
+	@echo "make fuzz         libFuzzer targets, FUZZ_SECONDS each (45; in make test)"
 	@echo "make deps         install the Debian packages (idempotent)"
 	@echo "make bench-oplog  op-log benchmark on a 1,000,000-op document"
 	@echo "make bench-encode encoder vs ONNX Runtime and sentence-transformers"
@@ -75,7 +77,30 @@ $(VENV_TEST)/.installed: Tests/e2e/requirements.txt
 test: test-deps weights $(VENV_TEST)/.installed
 	$(SWIFT) build --build-tests
 	$(WITH_BLAS) $(SWIFT) test --skip-build
+	scripts/fuzz.sh --replay
 	$(WITH_BLAS) LATITUDE_BIN=.build/debug/latitude $(VENV_TEST)/bin/pytest -q Tests/e2e
+	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory fuzz
+
+## Sanitizers: the Swift targets with AddressSanitizer, the C code (the built-in plugin
+## among it) with AddressSanitizer and UndefinedBehaviorSanitizer (any report aborts).
+## Runs the plugin, store, model and room tests, then the hostile-client end-to-end tests
+## against the sanitized server. Leak reports are off: long-lived rooms and committers
+## that tests never shut down are not memory-safety faults.
+ASAN_BUILD := --scratch-path .build-asan --sanitize=address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
+SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+test-asan: test-deps weights $(VENV_TEST)/.installed
+	$(SWIFT) build --build-tests $(ASAN_BUILD)
+	$(WITH_BLAS) $(SANITIZER_ENV) $(SWIFT) test --skip-build --scratch-path .build-asan \
+	  --filter 'PluginHostTests|CanvasStoreTests|CanvasServerTests|CanvasTests'
+	$(WITH_BLAS) $(SANITIZER_ENV) LATITUDE_BIN=.build-asan/debug/latitude \
+	  $(VENV_TEST)/bin/pytest -q Tests/e2e/test_hardening.py Tests/e2e/test_hostile_property.py
+
+## libFuzzer targets (Tests/Fuzz), FUZZ_SECONDS each; a crash input is kept in Tests/Fuzz/crashes.
+FUZZ_SECONDS ?= 45
+fuzz: deps
+	@test -e .build/debug/libLatitudeBuiltinOps.so || $(SWIFT) build --product LatitudeBuiltinOps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 ## PNGs of the canvas (real server, headless chromium) for the docs.
 screenshots: test-deps weights $(VENV_TEST)/.installed

@@ -134,11 +134,19 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     }
   }
 
-  /// Closes every connection with 1001, commits what is pending and flushes snapshots.
+  /// Commits what is pending, sends every ack and broadcast that commit produced, then
+  /// closes every connection with 1001 (after its queued frames) and flushes snapshots.
+  /// An op that arrives during shutdown is nacked ("commit_failed"), never lost silently.
   public func stop() {
-    transport.stop()
     decodes?.stop()
     committer.shutdown()
+    lock.lock()
+    let open = Array(rooms.values)
+    lock.unlock()
+    // Each room's commit completions run on its queue: once it drains, its acks are queued
+    // on the transport ahead of the close.
+    for room in open { room.queue.sync {} }
+    transport.stop()
     try? store.writePendingSnapshots()
     logger.notice("latitude stopped")
   }

@@ -1,14 +1,31 @@
 import Foundation
 
 #if LATITUDE_FUZZ
-  /// libFuzzer's entry point (built with `-sanitize=fuzzer`; see `make fuzz`).
-  @_cdecl("LLVMFuzzerTestOneInput")
-  public func latitudeFuzzOneInput(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
-    FuzzTargets.run(target, Data(bytes: bytes, count: count))
-    return 0
-  }
+  /// libFuzzer's driver (from libclang_rt.fuzzer_no_main, linked by `make fuzz`): SwiftPM
+  /// gives every executable its own entry point, so the fuzzer runs from this one.
+  @_silgen_name("LLVMFuzzerRunDriver")
+  func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+  ) -> Int32
 
-  let target = ProcessInfo.processInfo.environment["LATITUDE_FUZZ_TARGET"] ?? "frame"
+  /// Runs the target named by `LATITUDE_FUZZ_TARGET` under libFuzzer; arguments are
+  /// libFuzzer's own (-max_total_time=, corpus folders, ...).
+  @main struct FuzzDriver {
+    static let target = ProcessInfo.processInfo.environment["LATITUDE_FUZZ_TARGET"] ?? "frame"
+
+    static func main() {
+      var argc = CommandLine.argc
+      var argv = CommandLine.unsafeArgv
+      exit(
+        LLVMFuzzerRunDriver(&argc, &argv) { bytes, count in
+          let data = bytes.map { Data(bytes: $0, count: count) } ?? Data()
+          FuzzTargets.run(FuzzDriver.target, data)
+          return 0
+        })
+    }
+  }
 #else
   /// Without libFuzzer: replays files (a corpus or crash inputs) through one target, so a
   /// crash the fuzzer found stays a regression input in plain builds too.

@@ -41,7 +41,17 @@ enum FuzzTargets {
     return server
   }()
 
-  static let plugins = PluginRegistry(directories: [], encoder: nil, logger: logger)
+  /// The built-in plugins: beside the executable, or in `LATITUDE_FUZZ_PLUGINS` (the fuzz
+  /// build links only this executable, so `make fuzz` points it at the debug build's).
+  static let plugins: PluginRegistry = {
+    let folders = (ProcessInfo.processInfo.environment["LATITUDE_FUZZ_PLUGINS"] ?? "")
+      .split(separator: ":").map(String.init)
+    let registry = PluginRegistry(directories: folders, encoder: nil, logger: logger)
+    guard registry.operation("move-along-axes") != nil else {
+      fatalError("the built-in plugins did not load; set LATITUDE_FUZZ_PLUGINS to their folder")
+    }
+    return registry
+  }()
   static let store = try! CanvasStore(path: folder + "/import.sqlite", logger: logger)
   nonisolated(unsafe) static var state = DocumentState()
   nonisolated(unsafe) static var imports = 0

@@ -339,3 +339,34 @@ def test_finding_12_viewers_cannot_create_documents(tmp_path):
         assert http(server, "GET", "/v1/docs/never-made/ops?token=" + token("never-made", "owner"))[0] == 404
     finally:
         server.stop()
+
+
+def test_finding_12_sigterm_acks_every_committed_op_before_closing(tmp_path):
+    server = Server(tmp_path / "term.sqlite", "--no-decoder").start()
+
+    async def burst():
+        a = await Client.connect(server.url("term"), "ra")
+        await a.join()
+        sent = []
+        for index in range(150):
+            sent.append(await a.op("node.create", {"node": f"t{index}", "latent": fp16_base64(unit(index)),
+                                                   "origin": {"kind": "typed", "parents": []}}))
+        server.process.send_signal(15)
+        acked = set()
+        try:
+            while True:
+                frame = json.loads(await asyncio.wait_for(a.ws.recv(), 20))
+                if frame["t"] == "ack":
+                    acked.add(frame["opId"]["lamport"])
+        except websockets.ConnectionClosed as closed:
+            assert closed.rcvd and closed.rcvd.code == 1001
+        return acked
+
+    acked = run(burst())
+    assert server.process.wait(timeout=30) == 0
+    restarted = Server(tmp_path / "term.sqlite", "--no-decoder").start()
+    try:
+        logged = {e["op"]["id"]["lamport"] for e in logged_ops(restarted, "term") if e["op"]["id"]["replica"] == "ra"}
+        assert logged == acked, f"committed but never acked: {sorted(logged - acked)[:10]}"
+    finally:
+        restarted.stop()

@@ -59,6 +59,8 @@ public final class WebSocketServer: @unchecked Sendable {
   var httpTickets: [Int: OpaquePointer] = [:]
   private var nextID = 1
   private var nextTicket = 1
+  /// Vhost names and interfaces handed to lws, which keeps the pointers.
+  private var vhostStrings: [UnsafeMutablePointer<CChar>] = []
   private var protocols: UnsafeMutablePointer<lws_protocols>?
   private var thread: Thread?
   /// Set once by the service thread before it services anything.
@@ -117,17 +119,19 @@ public final class WebSocketServer: @unchecked Sendable {
     for (index, address) in try ListenAddress.resolve(configuration.host).enumerated() {
       var vhost = info
       vhost.port = Int32(port)
-      vhost.vhost_name = UnsafePointer(strdup(index == 0 ? "default" : "listen-\(index)"))
+      // lws keeps these pointers in the vhost: they live as long as the server (ASan found
+      // the interface name read after it was freed).
+      let name = strdup(index == 0 ? "default" : "listen-\(index)")
       let iface: UnsafeMutablePointer<CChar>? = address.interface.flatMap { strdup($0) }
+      vhostStrings += [name, iface].compactMap { $0 }
+      vhost.vhost_name = UnsafePointer(name)
       vhost.iface = iface.map { UnsafePointer($0) }
       vhost.options = address.options
       guard let created = lws_create_vhost(context, &vhost) else {
-        free(iface)
         lws_context_destroy(context)
         self.context = nil
         throw TransportError.cannotListen(host: address.interface ?? shownHost, port: port)
       }
-      free(iface)
       if index == 0 { port = Int(lws_get_vhost_listen_port(created)) }
     }
     boundPort = port
@@ -210,6 +214,8 @@ public final class WebSocketServer: @unchecked Sendable {
     }
     lws_context_destroy(context)
     self.context = nil
+    for string in vhostStrings { free(string) }
+    vhostStrings.removeAll()
     stopped.signal()
   }
 
