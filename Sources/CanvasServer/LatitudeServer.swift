@@ -340,7 +340,8 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     guard replica != Room.serverReplica, actor != Room.serverActor else {
       throw ProtocolError(
         code: "reserved_id",
-        message: "replica '\(Room.serverReplica)' and actor '\(Room.serverActor)' are the server's own")
+        message:
+          "replica '\(Room.serverReplica)' and actor '\(Room.serverActor)' are the server's own")
     }
     var updated = session
     updated.replica = replica
@@ -350,7 +351,8 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     // Only someone who may write can bring a document into being by joining it.
     if !session.role.canWrite, try store.document(session.document) == nil {
       throw ProtocolError(
-        code: "unknown_document", message: "no document '\(session.document)' (viewers cannot create one)")
+        code: "unknown_document",
+        message: "no document '\(session.document)' (viewers cannot create one)")
     }
     lock.lock()
     let room: Room

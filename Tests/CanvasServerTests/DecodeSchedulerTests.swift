@@ -83,7 +83,9 @@ import Testing
     usleep(200_000)
     #expect(done == ["busy", "move5"])
     #expect(log.all == ["busy", "move5"])
-    #expect(pool.snapshot.coalesced == 4)
+    // Four older jobs never finish: coalesced while queued, or (when the worker took one
+    // before the next arrived, as on a loaded machine) cancelled between steps.
+    #expect(pool.snapshot.coalesced + pool.snapshot.cancelled == 4)
   }
 
   @Test func committedJobsRunBeforePreviews() throws {

@@ -43,7 +43,9 @@ import Foundation
         _ = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
         let files =
           isFolder.boolValue
-          ? try FileManager.default.contentsOfDirectory(atPath: path).sorted().map { path + "/" + $0 }
+          ? try FileManager.default.contentsOfDirectory(atPath: path).sorted().map {
+            path + "/" + $0
+          }
           : [path]
         for file in files {
           FuzzTargets.run(target, try Data(contentsOf: URL(fileURLWithPath: file)))

@@ -102,7 +102,8 @@ enum FuzzTargets {
         id: ["a", "b", "c", "d"][$0], direction: unit(seed: 1000 + $0), negativeMean: -0.3,
         positiveMean: 0.3)
     }
-    let params = (try? JSONDecoder().decode(JSONValue.self, from: data.dropFirst(3))) ?? .object([:])
+    let params =
+      (try? JSONDecoder().decode(JSONValue.self, from: data.dropFirst(3))) ?? .object([:])
     _ = try? plugins.run(name, inputs: inputs, params: params, axes: axes)
   }
 

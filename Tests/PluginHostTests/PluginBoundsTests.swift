@@ -23,7 +23,8 @@ import Testing
     let registry = PluginRegistry(directories: [], encoder: nil, logger: Self.logger)
     let move = try #require(registry.operation("move-along-axes"))
     #expect(move.outputCapacity(inputCount: 64) == 64)
-    let axis = OperationAxis(id: "a", direction: Self.unit(999), negativeMean: -0.2, positiveMean: 0.2)
+    let axis = OperationAxis(
+      id: "a", direction: Self.unit(999), negativeMean: -0.2, positiveMean: 0.2)
     let inputs = (0..<64).map(Self.unit)
     let output = try registry.run(
       "move-along-axes", inputs: inputs, params: .object(["targets": .object(["a": .number(1)])]),

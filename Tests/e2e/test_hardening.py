@@ -370,3 +370,18 @@ def test_finding_12_sigterm_acks_every_committed_op_before_closing(tmp_path):
         assert logged == acked, f"committed but never acked: {sorted(logged - acked)[:10]}"
     finally:
         restarted.stop()
+
+
+def test_finding_10_live_axis_examples_are_bounded_by_their_text(server):
+    async def scenario():
+        a = await Client.connect(server.url("examples"), "ra")
+        await a.join()
+        long = "An example sentence that goes on and on about the weather. " * 33
+        await a.op("axis.create", {"axis": "heavy", "name": "heavy", "provider": "examples",
+                                   "params": {"examples": {"negative": [long] * 64, "positive": [long] * 64}}})
+        reply = await a.expect_any({"ack", "nack"})
+        assert reply["t"] == "nack" and reply["code"] == "too_large", reply
+        await a.close()
+
+    run(scenario())
+    run(still_serving(server))

@@ -66,7 +66,8 @@ struct PresenceMessage: Codable {
         code: "malformed", message: "presence.selection is up to 64 ids of 1–128 bytes")
     }
     if let dragging, !ProtocolLimits.isValidID(dragging) {
-      throw ProtocolError(code: "malformed", message: "presence.dragging is a node id of 1–128 bytes")
+      throw ProtocolError(
+        code: "malformed", message: "presence.dragging is a node id of 1–128 bytes")
     }
   }
 }

@@ -10,6 +10,8 @@ import PluginHost
 extension Room {
   /// Examples per pole accepted in a live axis.create (encoding them holds the room).
   static let maxLiveExamplesPerPole = 64
+  /// Characters of example text, both poles together, in a live axis.create.
+  static let maxLiveExampleCharacters = 16_000
 
   /// Fills in `direction` and `calibration` of an axis.create payload that lacks them.
   /// - Throws: `ProtocolError` for a bad definition, an unknown pack axis or no encoder.
@@ -99,6 +101,18 @@ extension Room {
           code: "malformed", message: "examples are strings or {\"text\", \"weight\"} objects")
       }
     }
+    let negative = try pole("negative")
+    let positive = try pole("positive")
+    // Encoding runs on the room's queue: its cost is bounded by the total text, not only
+    // by the count (128 texts of 2,000 characters held a room for ~11 s).
+    let characters = (negative + positive).reduce(0) { $0 + $1.text.count }
+    guard characters <= Self.maxLiveExampleCharacters else {
+      throw ProtocolError(
+        code: "too_large",
+        message:
+          "params.examples hold \(characters) characters; a live axis takes at most \(Self.maxLiveExampleCharacters) (build larger ones as an axis pack)"
+      )
+    }
     let poles = payload["poles"] as? [String: Any]
     let definition = AxisDefinition(
       id: payload["axis"] as? String ?? "", name: payload["name"] as? String ?? "axis",
@@ -106,7 +120,7 @@ extension Room {
         negative: poles?["negative"] as? String ?? "negative",
         positive: poles?["positive"] as? String ?? "positive"),
       method: "mean-difference", source: "live axis.create",
-      examples: .init(negative: try pole("negative"), positive: try pole("positive")),
+      examples: .init(negative: negative, positive: positive),
       combine: nil, computed: nil)
     let pack = AxisPack(name: "live", version: "1", description: nil, axes: [definition])
     do {

@@ -24,7 +24,8 @@ extension Room {
         operation = try container.decode(String.self, forKey: .operation)
         inputs = try container.decodeIfPresent([String].self, forKey: .inputs)
         if container.contains(.params) {
-          params = try container.decodeNil(forKey: .params)
+          params =
+            try container.decodeNil(forKey: .params)
             ? .null : try container.decode(JSONValue.self, forKey: .params)
         }
       }

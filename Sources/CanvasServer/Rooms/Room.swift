@@ -134,7 +134,9 @@ final class Room: @unchecked Sendable {
         if let since = sinceSeq, since >= 0, since <= head {
           try stream(from: since + 1, through: head, as: "ops", to: connection)
         } else {
-          sink.sendBulk(snapshotFrame(), to: connection)
+          let snapshot = snapshotFrame()
+          sink.sendBulk(snapshot, to: connection)
+          MemoryReturn.afterLargeRead(bytes: snapshot.count)
         }
         members[connection]?.joined = true
         setJoined(connection, true)
@@ -214,12 +216,16 @@ final class Room: @unchecked Sendable {
   ) throws {
     let state = state ?? self.state
     var next = from
+    var bytes = 0
+    defer { MemoryReturn.afterLargeRead(bytes: bytes) }
     while next <= end {
       let page = try store.ops(id, from: next, limit: min(500, Int(end - next + 1)))
       guard let last = page.last else { break }
-      sink.send(
-        ServerFrames.encode(["t": type, "ops": page.map { ServerFrames.wireOp($0, state: state) }]),
-        to: connection)
+      let frame = ServerFrames.encode([
+        "t": type, "ops": page.map { ServerFrames.wireOp($0, state: state) },
+      ])
+      bytes += frame.count
+      sink.send(frame, to: connection)
       next = last.seq + 1
     }
   }

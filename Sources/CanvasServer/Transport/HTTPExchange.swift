@@ -35,7 +35,8 @@ extension WebSocketServer {
     }
     if method == "POST" {
       if lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0 {
-        return refuseHTTP(wsi, 411, "send the body with one Content-Length (no Transfer-Encoding)\n")
+        return refuseHTTP(
+          wsi, 411, "send the body with one Content-Length (no Transfer-Encoding)\n")
       }
       let length = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH)
       guard let length, !length.isEmpty, length.utf8.allSatisfy({ (48...57).contains($0) }),
@@ -103,7 +104,8 @@ extension WebSocketServer {
       let pre = Int(latitude_lws_pre)
       var buffer = [UInt8](repeating: 0, count: pre + response.body.count)
       buffer.withUnsafeMutableBufferPointer { raw in
-        response.body.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(raw)[pre...]))
+        response.body.copyBytes(
+          to: UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(raw)[pre...]))
       }
       let written = buffer.withUnsafeMutableBufferPointer {
         lws_write(wsi, $0.baseAddress! + pre, response.body.count, LWS_WRITE_HTTP_FINAL)

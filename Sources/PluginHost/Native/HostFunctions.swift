@@ -21,9 +21,11 @@ enum HostFunctions {
       abi_version: LATITUDE_PLUGIN_ABI_VERSION, dimension: UInt32(dimension),
       context: Unmanaged.passRetained(context).toOpaque(),
       encode: { context, texts, count, out in
-        guard let context, let texts, let out else { return -1 }
+        guard let context, let texts, let out, count <= HostLimits.maxTexts else { return -1 }
         let host = Unmanaged<HostContext>.fromOpaque(context).takeUnretainedValue()
-        guard let encoder = host.encoder else { return -1 }
+        guard let encoder = host.encoder,
+          (0..<Int(count)).allSatisfy({ texts[$0] != nil })
+        else { return -1 }
         let strings = (0..<Int(count)).map { String(cString: texts[$0]!) }
         let vectors = encoder.encode(strings)
         for (row, vector) in vectors.enumerated() {
@@ -43,13 +45,13 @@ enum HostFunctions {
         }
       },
       dot: { a, b, n in
-        guard let a, let b else { return 0 }
+        guard let a, let b, n <= HostLimits.maxDimension else { return 0 }
         var sum: Float = 0
         for i in 0..<Int(n) { sum += a[i] * b[i] }
         return sum
       },
       normalize: { v, n in
-        guard let v else { return }
+        guard let v, n <= HostLimits.maxDimension else { return }
         var sum: Float = 0
         for i in 0..<Int(n) { sum += v[i] * v[i] }
         let norm = sum.squareRoot()
@@ -57,14 +59,16 @@ enum HostFunctions {
         for i in 0..<Int(n) { v[i] /= norm }
       },
       slerp: { a, b, t, out, n in
-        guard let a, let b, let out else { return }
+        guard let a, let b, let out, n <= HostLimits.maxDimension else { return }
         let result = LatentGeometry.slerp(
           Array(UnsafeBufferPointer(start: a, count: Int(n))),
           Array(UnsafeBufferPointer(start: b, count: Int(n))), t: t)
         out.update(from: result, count: Int(n))
       },
       move: { latent, directions, targets, k, out, n in
-        guard let latent, let directions, let targets, let out, k > 0 else { return -1 }
+        guard let latent, let directions, let targets, let out, k > 0, k <= HostLimits.maxAxes,
+          n > 0, n <= HostLimits.maxDimension
+        else { return -1 }
         let point = Array(UnsafeBufferPointer(start: latent, count: Int(n)))
         let axes = (0..<Int(k)).map {
           Array(UnsafeBufferPointer(start: directions + $0 * Int(n), count: Int(n)))
@@ -76,7 +80,9 @@ enum HostFunctions {
         return 0
       },
       principal_components: { points, count, k, out, n in
-        guard let points, let out, count > 1 else { return -1 }
+        guard let points, let out, count > 1, count <= HostLimits.maxPoints, k > 0, k <= n,
+          n <= HostLimits.maxDimension
+        else { return -1 }
         let rows = (0..<Int(count)).map {
           Array(UnsafeBufferPointer(start: points + $0 * Int(n), count: Int(n)))
         }
@@ -89,4 +95,13 @@ enum HostFunctions {
         return 0
       })
   }
+}
+
+/// What the host functions accept from a plugin: sizes beyond these are refused (-1)
+/// rather than turned into huge allocations or reads.
+enum HostLimits {
+  static let maxTexts: UInt32 = 256
+  static let maxDimension: UInt32 = 4096
+  static let maxAxes: UInt32 = 64
+  static let maxPoints: UInt32 = 100_000
 }

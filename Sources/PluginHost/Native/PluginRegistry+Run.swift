@@ -324,6 +324,7 @@ private final class ProviderCall: @unchecked Sendable {
   var status: Int32 = -1
   init(params: String, dimension: Int) {
     self.params = Array(params.utf8CString)
-    direction = [Float](repeating: 0, count: dimension) + PluginGuard.region(count: PluginGuard.floats)
+    direction =
+      [Float](repeating: 0, count: dimension) + PluginGuard.region(count: PluginGuard.floats)
   }
 }
