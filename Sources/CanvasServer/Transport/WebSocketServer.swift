@@ -288,14 +288,16 @@ public final class WebSocketServer: @unchecked Sendable {
   /// Closes a connection that sent a binary frame with 1003 (unsupported data).
   func refuseBinary(_ id: ConnectionID) -> Int32 {
     guard let connection = connections[id] else { return -1 }
-    let reason = "protocol v1 takes JSON text frames only"
-    reason.withCString {
-      lws_close_reason(
-        connection.wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
-        UnsafeMutablePointer(mutating: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self)),
-        strlen($0))
-    }
+    Self.setCloseReason(
+      connection.wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+      "protocol v1 takes JSON text frames only")
     return -1
+  }
+
+  /// Sets the close code and reason lws sends when the callback then returns -1.
+  static func setCloseReason(_ wsi: OpaquePointer, _ status: lws_close_status, _ reason: String) {
+    var bytes = Array(reason.utf8.prefix(120))
+    lws_close_reason(wsi, status, &bytes, bytes.count)
   }
 
   func accept(_ wsi: OpaquePointer) -> ConnectionID {
@@ -311,13 +313,9 @@ public final class WebSocketServer: @unchecked Sendable {
   func receive(_ id: ConnectionID, _ bytes: UnsafeRawBufferPointer, final: Bool) -> Bool {
     guard let connection = connections[id] else { return true }
     if connection.incoming.count + bytes.count > configuration.maxMessageBytes {
-      let reason = "message over \(configuration.maxMessageBytes) bytes"
-      reason.withCString {
-        lws_close_reason(
-          connection.wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-          UnsafeMutablePointer(mutating: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self)),
-          strlen($0))
-      }
+      Self.setCloseReason(
+        connection.wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+        "message over \(configuration.maxMessageBytes) bytes")
       return false
     }
     connection.incoming.append(contentsOf: bytes)
@@ -353,12 +351,8 @@ public final class WebSocketServer: @unchecked Sendable {
       return true
     }
     if let closing = connection.closing {
-      closing.reason.withCString {
-        lws_close_reason(
-          connection.wsi, lws_close_status(rawValue: UInt32(closing.code)),
-          UnsafeMutablePointer(mutating: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self)),
-          strlen($0))
-      }
+      Self.setCloseReason(
+        connection.wsi, lws_close_status(rawValue: UInt32(closing.code)), closing.reason)
       return false
     }
     return true
