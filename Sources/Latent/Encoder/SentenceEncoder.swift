@@ -102,7 +102,7 @@ public final class SentenceEncoder: Sendable {
 }
 
 /// Write-once slots filled from concurrent workers.
-public final class ResultSlots<Value>: @unchecked Sendable {
+public final class ResultSlots<Value: Sendable>: @unchecked Sendable {
   private let lock = NSLock()
   private var slots: [Value?]
   private var filled = 0

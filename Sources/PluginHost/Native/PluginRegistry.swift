@@ -20,9 +20,9 @@ public final class PluginRegistry: @unchecked Sendable {
   /// What was refused and why.
   public let refusals: [PluginLoadError]
   /// Time limit per call.
-  public var timeout: Duration = .seconds(2)
+  public let timeout: Duration = .seconds(2)
   /// Consecutive timeouts that disable a plugin.
-  public var disableAfterTimeouts = 3
+  public let disableAfterTimeouts = 3
   private var host: latitude_host
   var hostTable: latitude_host { host }
   private let logger: Logger
