@@ -34,7 +34,9 @@ enum FuzzTargets {
     configuration.axisPackDirectories = []
     configuration.framesPerSecond = 1e12
     configuration.frameBurst = 1e12
-    let server = try! LatitudeServer(configuration: configuration, logger: logger)
+    let server = required("the fuzz server") {
+      try LatitudeServer(configuration: configuration, logger: logger)
+    }
     server.connected(1, path: "/v1/docs/fuzz", token: nil)
     server.received(1, message: Data(#"{"t":"hello","replica":"rf","protocol":1}"#.utf8))
     server.received(1, message: Data(#"{"t":"join"}"#.utf8))
@@ -52,7 +54,14 @@ enum FuzzTargets {
     }
     return registry
   }()
-  static let store = try! CanvasStore(path: folder + "/import.sqlite", logger: logger)
+  static let store = required("the import store") {
+    try CanvasStore(path: folder + "/import.sqlite", logger: logger)
+  }
+
+  /// A fixture every input needs: a failure to make it stops the run with its reason.
+  static func required<T>(_ what: String, _ make: () throws -> T) -> T {
+    do { return try make() } catch { fatalError("cannot make \(what): \(error)") }
+  }
   nonisolated(unsafe) static var state = DocumentState()
   nonisolated(unsafe) static var imports = 0
 
