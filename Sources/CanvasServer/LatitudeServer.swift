@@ -233,8 +233,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     lock.unlock()
     guard let session else { return }
     if let retry {
-      let milliseconds = Int(
-        retry.components.seconds * 1000 + retry.components.attoseconds / 1_000_000_000_000_000)
+      let milliseconds = Int((retry.seconds * 1000).rounded(.up))
       if envelope.t == "op" {
         send(
           ServerFrames.nack(
@@ -392,7 +391,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   private func scheduleUnload(_ room: Room) {
     let timeout = configuration.roomIdleTimeout
     DispatchQueue.global().asyncAfter(
-      deadline: .now() + .milliseconds(Int(timeout.components.seconds * 1000))
+      deadline: .now() + timeout.seconds
     ) { [weak self] in
       guard let self, room.isEmpty else { return }
       lock.lock()

@@ -1,5 +1,6 @@
 import CLibWebSockets
 import Foundation
+import Latent
 import Logging
 import Synchronization
 
@@ -162,7 +163,7 @@ public final class WebSocketServer: @unchecked Sendable {
     inboxLock.unlock()
     guard !already, let context else { return }
     lws_cancel_service(context)
-    _ = stopped.wait(timeout: .now() + .milliseconds(Int(deadline.components.seconds * 1000)))
+    _ = stopped.wait(timeout: .now() + deadline.seconds)
   }
 
   /// Queues the same message for several connections with one wake-up. Frames with a

@@ -6,7 +6,6 @@ export class Connection {
     Object.assign(this, { doc, token, replica, actor, onFrame, onStatus });
     this.lastSeq = null;
     this.attempt = 0;
-    this.closedByUser = false;
     this.open();
   }
 
@@ -17,7 +16,7 @@ export class Connection {
   }
 
   open() {
-    this.onStatus(this.attempt ? "connecting" : "connecting");
+    this.onStatus("connecting");
     const ws = new WebSocket(this.url());
     this.ws = ws;
     ws.onopen = () => {
@@ -38,7 +37,6 @@ export class Connection {
       this.onFrame(frame);
     };
     ws.onclose = () => {
-      if (this.closedByUser) return;
       this.onStatus("offline");
       const delay = Math.min(5000, 300 * 2 ** this.attempt++);
       setTimeout(() => this.open(), delay);
@@ -51,10 +49,5 @@ export class Connection {
   send(frame) {
     if (this.isOpen) this.ws.send(JSON.stringify(frame));
     return this.isOpen;
-  }
-
-  close() {
-    this.closedByUser = true;
-    this.ws?.close();
   }
 }

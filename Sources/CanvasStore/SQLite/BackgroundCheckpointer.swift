@@ -35,11 +35,6 @@ final class BackgroundCheckpointer: @unchecked Sendable {
     if due { queue.async { self.checkpoint() } }
   }
 
-  /// Waits for a queued checkpoint, then runs one more (used at shutdown and in tests).
-  func checkpointNow() {
-    queue.sync { self.run() }
-  }
-
   private func checkpoint() {
     run()
     lock.lock()

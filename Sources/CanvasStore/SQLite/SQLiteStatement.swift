@@ -46,10 +46,6 @@ final class SQLiteStatement {
     }
   }
 
-  func bindNull(_ index: Int32) {
-    sqlite3_bind_null(handle, index)
-  }
-
   /// Steps once; true when a row is available.
   func step() throws(SQLiteError) -> Bool {
     let rc = sqlite3_step(handle)
@@ -68,10 +64,6 @@ final class SQLiteStatement {
 
   func int64(_ column: Int32) -> Int64 {
     sqlite3_column_int64(handle, column)
-  }
-
-  func isNull(_ column: Int32) -> Bool {
-    sqlite3_column_type(handle, column) == SQLITE_NULL
   }
 
   func string(_ column: Int32) -> String {

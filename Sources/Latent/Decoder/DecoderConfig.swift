@@ -38,13 +38,4 @@ public struct DecoderConfig: Codable, Sendable, Equatable {
   public var headSize: Int { hiddenSize / numAttentionHeads }
   /// Positions the cache must hold: the prefix plus every fed token.
   public var positions: Int { prefixLength + maxLength }
-
-  /// The same fields as an encoder config, for the shared layer layout.
-  var asBert: BertConfig {
-    BertConfig(
-      vocabSize: vocabSize, hiddenSize: hiddenSize, numHiddenLayers: numHiddenLayers,
-      numAttentionHeads: numAttentionHeads, intermediateSize: intermediateSize,
-      maxPositionEmbeddings: positions, typeVocabSize: 1, layerNormEps: layerNormEps,
-      hiddenAct: "gelu")
-  }
 }

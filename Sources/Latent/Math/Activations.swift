@@ -76,14 +76,4 @@ public enum Activations {
       for i in valid..<width { row[i] = 0 }
     }
   }
-
-  /// Adds `bias` (length `width`) to each of `rows` rows.
-  public static func addBias(
-    _ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>
-  ) {
-    for r in 0..<rows {
-      let row = x + r * width
-      for i in 0..<width { row[i] += bias[i] }
-    }
-  }
 }

@@ -30,14 +30,4 @@ public enum BLAS {
       CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha, a,
       Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
   }
-
-  /// y = alpha · A · x + beta · y for a row-major m×n matrix A.
-  @inlinable
-  public static func gemv(
-    m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>, x: UnsafePointer<Float>,
-    beta: Float, y: UnsafeMutablePointer<Float>
-  ) {
-    cblas_sgemv(
-      CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(n), x, 1, beta, y, 1)
-  }
 }
