@@ -64,6 +64,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     var role: Role = .editor
     /// The actor named by the access token, which overrides the hello's.
     var tokenActor: String?
+    /// Frames that arrived while the room was being opened (nil when not opening one);
+    /// they are handled, in order, once it is attached.
+    var pending: [Data]?
   }
 
   /// The settings the server runs with.
@@ -79,6 +82,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   let metrics = ServerMetrics()
   let lock = NSLock()
   var rooms: [DocumentID: Room] = [:]
+  /// Rooms are opened here, one at a time (so one document never gets two rooms), off
+  /// the transport's service thread.
+  let roomOpener = DispatchQueue(label: "latitude.rooms")
   /// REST requests that read the store, fold documents or encode run here, off the
   /// transport's service thread.
   let httpQueue = DispatchQueue(label: "latitude.http", attributes: .concurrent)
@@ -221,6 +227,22 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   /// Handles one client frame: rate limit, then dispatch by type; bad input gets an error frame.
   public func received(_ id: ConnectionID, message: Data) {
     metrics.recordFrame()
+    lock.lock()
+    if sessions[id]?.pending != nil {
+      let queued = sessions[id]!.pending!.count
+      if queued < Self.maxPendingFrames { sessions[id]!.pending!.append(message) }
+      lock.unlock()
+      if queued >= Self.maxPendingFrames {
+        send(ServerFrames.error("busy", "the document is still opening; frame dropped"), to: id)
+      }
+      return
+    }
+    lock.unlock()
+    process(id, message: message)
+  }
+
+  /// Handles one frame of a session whose room is attached (or that has not said hello).
+  func process(_ id: ConnectionID, message: Data) {
     guard let envelope = try? JSONDecoder().decode(ClientEnvelope.self, from: message) else {
       send(
         ServerFrames.error("malformed", "frames are JSON objects with a string field \"t\""), to: id
@@ -318,6 +340,11 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   }
 
   private func hello(_ hello: HelloMessage, from id: ConnectionID, session: Session) throws {
+    guard session.room == nil, session.pending == nil else {
+      throw ProtocolError(
+        code: "hello_once",
+        message: "this connection already said hello; reconnect to change replica or actor")
+    }
     if let version = hello.protocol, version != ProtocolVersion.current {
       throw ProtocolError(
         code: "protocol_version", message: "this server speaks protocol \(ProtocolVersion.current)")
@@ -345,50 +372,21 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     var updated = session
     updated.replica = replica
     updated.actor = actor
-    // Look up (or load) the room and record the session under one lock, so an idle
-    // unload can never drop a room between the two and leave two rooms for one document.
-    // Only someone who may write can bring a document into being by joining it.
-    if !session.role.canWrite, try store.document(session.document) == nil {
-      throw ProtocolError(
-        code: "unknown_document",
-        message: "no document '\(session.document)' (viewers cannot create one)")
-    }
+    updated.room = nil
+    updated.pending = []
     lock.lock()
-    let room: Room
-    do {
-      room = try roomLocked(for: session.document)
-    } catch {
+    guard sessions[id] != nil else {
       lock.unlock()
-      throw error
+      return
     }
-    updated.room = room
     sessions[id] = updated
     lock.unlock()
-    room.add(id, replica: replica, actor: actor)
-    send(
-      ServerFrames.welcome(
-        replica: replica.rawValue, role: session.role.rawValue,
-        limits: [
-          "maxMessageBytes": configuration.transport.maxMessageBytes, "maxTextLength": 2_000,
-        ]),
-      to: id)
-  }
-
-  /// The open room for a document, loading it from the store if needed. Caller holds `lock`.
-  private func roomLocked(for document: DocumentID) throws -> Room {
-    if let room = rooms[document] { return room }
-    let room = try Room(
-      id: document, store: store, committer: committer, encoder: encoder, decodes: decodes,
-      axes: axes, plugins: plugins, sink: self, metrics: metrics, logger: logger
-    )
-    room.decodeCandidates = configuration.decodeCandidates
-    room.previewCandidates = configuration.previewCandidates
-    rooms[document] = room
-    return room
+    // Opening a room reads the store and folds the document: off the service thread.
+    roomOpener.async { [self] in attachRoom(to: id, replica: replica, actor: actor) }
   }
 
   /// Unloads a room that is still empty after the idle timeout; its state is in the store.
-  private func scheduleUnload(_ room: Room) {
+  func scheduleUnload(_ room: Room) {
     let timeout = configuration.roomIdleTimeout
     DispatchQueue.global().asyncAfter(
       deadline: .now() + timeout.seconds

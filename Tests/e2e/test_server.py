@@ -428,3 +428,27 @@ def test_with_a_secret_the_rest_api_needs_tokens(tmp_path):
         assert status("/v1/docs", bearer=token("*", "owner")) == 200
     finally:
         server.stop()
+
+
+def test_frames_sent_before_welcome_are_handled_in_order(server):
+    """The room opens off the transport thread; what a client sends meanwhile waits its turn."""
+    async def scenario():
+        ws = await websockets.connect(server.url("eager"))
+        frames = [{"t": "hello", "replica": "re", "actor": "eager", "protocol": 1}, {"t": "join"}]
+        for lamport in range(1, 6):
+            frames.append({"t": "op", "op": {"id": {"lamport": lamport, "replica": "re"}, "kind": "node.create",
+                                             "payload": {"node": f"e{lamport}", "latent": fp16_base64(unit(lamport)),
+                                                         "origin": {"kind": "typed", "parents": []}}}})
+        frames.append({"t": "hello", "replica": "again", "protocol": 1})
+        for frame in frames:
+            await ws.send(json.dumps(frame))
+        seen = []
+        while len([f for f in seen if f["t"] in ("ack", "error")]) < 6:
+            seen.append(json.loads(await asyncio.wait_for(ws.recv(), 20)))
+        kinds = [f["t"] for f in seen if f["t"] in ("welcome", "joined", "ack")]
+        assert kinds[:2] == ["welcome", "joined"], kinds
+        assert [f["opId"]["lamport"] for f in seen if f["t"] == "ack"] == [1, 2, 3, 4, 5]
+        assert [f["code"] for f in seen if f["t"] == "error"] == ["hello_once"]
+        await ws.close()
+
+    run(scenario())
