@@ -13,10 +13,8 @@ extension LatitudeServer {
     _ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void
   ) {
     let parts = request.path.split(separator: "/")
-    let cheap =
-      request.method == "GET"
-      && (parts.isEmpty || parts == ["healthz"] || parts == ["metrics"] || parts == ["v1", "axes"]
-        || parts.first != "v1")
+    // Everything outside /v1 (the page, its assets, /healthz, /metrics) and /v1/axes.
+    let cheap = request.method == "GET" && (parts.first != "v1" || parts == ["v1", "axes"])
     if cheap { return respond(route(request)) }
     guard httpInFlight.add(1, ordering: .relaxed).newValue <= Self.maxConcurrentHTTP else {
       httpInFlight.subtract(1, ordering: .relaxed)

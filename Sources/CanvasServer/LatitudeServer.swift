@@ -228,11 +228,11 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   public func received(_ id: ConnectionID, message: Data) {
     metrics.recordFrame()
     lock.lock()
-    if sessions[id]?.pending != nil {
-      let queued = sessions[id]!.pending!.count
-      if queued < Self.maxPendingFrames { sessions[id]!.pending!.append(message) }
+    if let queued = sessions[id]?.pending?.count {
+      let fits = queued < Self.maxPendingFrames
+      if fits { sessions[id]?.pending?.append(message) }
       lock.unlock()
-      if queued >= Self.maxPendingFrames {
+      if !fits {
         send(ServerFrames.error("busy", "the document is still opening; frame dropped"), to: id)
       }
       return
@@ -353,10 +353,8 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     let actor = session.tokenActor ?? hello.actor ?? "anonymous"
     let validator = OpValidator()
     do {
-      try validator.validateContent(
-        Op(
-          id: OpID(lamport: 1, replica: replica), actor: actor,
-          payload: .nodeDelete(NodeDelete(node: "x"))))
+      try validator.checkID(replica.rawValue, field: "replica")
+      try validator.checkID(actor, field: "actor")
     } catch {
       throw ProtocolError(
         code: "invalid_id",

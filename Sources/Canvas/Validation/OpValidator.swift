@@ -141,7 +141,8 @@ public struct OpValidator: Sendable {
     guard text.contains(where: { !$0.isWhitespace }) else { throw .emptyText(field: field) }
   }
 
-  private func checkID(_ id: String, field: String) throws(ValidationError) {
+  /// Checks an id: 1–`maxIDLength` bytes, no control characters.
+  public func checkID(_ id: String, field: String) throws(ValidationError) {
     let bytes = id.utf8
     guard !bytes.isEmpty, bytes.count <= limits.maxIDLength else { throw .invalidID(field: field) }
     var copy = id

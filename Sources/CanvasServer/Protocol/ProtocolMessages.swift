@@ -72,13 +72,12 @@ struct PresenceMessage: Codable {
   }
 }
 
-/// Sizes the protocol's schemas promise (Schema/protocol/).
+/// The id and list rules of the op validator, applied to ephemeral frames too.
 enum ProtocolLimits {
-  static let maxIDBytes = 128
-  static let maxListLength = 64
+  static let maxListLength = ValidationLimits.standard.maxListLength
 
   static func isValidID(_ id: String) -> Bool {
-    !id.isEmpty && id.utf8.count <= maxIDBytes
+    (try? OpValidator().checkID(id, field: "id")) != nil
   }
 }
 
