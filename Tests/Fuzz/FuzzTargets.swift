@@ -40,6 +40,15 @@ enum FuzzTargets {
     server.connected(1, path: "/v1/docs/fuzz", token: nil)
     server.received(1, message: Data(#"{"t":"hello","replica":"rf","protocol":1}"#.utf8))
     server.received(1, message: Data(#"{"t":"join"}"#.utf8))
+    // The room opens on its own queue: wait until the session is attached, so every fuzz
+    // input is handled on the fuzzer's thread instead of queueing behind the opening.
+    while true {
+      server.lock.lock()
+      let opening = server.sessions[1]?.pending != nil
+      server.lock.unlock()
+      if !opening { break }
+      usleep(1000)
+    }
     return server
   }()
 
