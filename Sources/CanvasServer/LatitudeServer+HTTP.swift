@@ -18,12 +18,7 @@ extension LatitudeServer {
     if cheap { return respond(route(request)) }
     guard httpInFlight.add(1, ordering: .relaxed).newValue <= Self.maxConcurrentHTTP else {
       httpInFlight.subtract(1, ordering: .relaxed)
-      return respond(
-        .json(
-          503,
-          ServerFrames.encode([
-            "error": "busy", "message": "too many requests in progress; retry shortly",
-          ])))
+      return respond(.failure(503, "busy", "too many requests in progress; retry shortly"))
     }
     httpQueue.async { [self] in
       let response = route(request)
@@ -50,9 +45,7 @@ extension LatitudeServer {
       switch route {
       case ("GET", ["healthz"]):
         let (roomCount, connections) = counts()
-        return .json(
-          200,
-          ServerFrames.encode(["status": "ok", "rooms": roomCount, "connections": connections]))
+        return .json(200, encoding: REST.Health(rooms: roomCount, connections: connections))
       case ("GET", ["metrics"]):
         let (roomCount, connections) = counts()
         return HTTPResponse(
@@ -77,11 +70,7 @@ extension LatitudeServer {
       case ("GET", ["v1", "axes"]):
         return packAxes()
       default:
-        return .json(
-          404,
-          ServerFrames.encode([
-            "error": "not_found", "message": "no route for \(request.method) \(request.path)",
-          ]))
+        return .failure(404, "not_found", "no route for \(request.method) \(request.path)")
       }
     } catch let error as StoreError {
       let status: Int
@@ -91,11 +80,11 @@ extension LatitudeServer {
       case .seqOutOfRange: status = 400
       default: status = 500
       }
-      return .json(status, ServerFrames.encode(["error": "store", "message": error.description]))
+      return .failure(status, "store", error.description)
     } catch let error as ProtocolError {
-      return .json(400, ServerFrames.encode(["error": error.code, "message": error.message]))
+      return .failure(400, error.code, error.description)
     } catch {
-      return .json(500, ServerFrames.encode(["error": "internal", "message": "\(error)"]))
+      return .failure(500, "internal", "\(error)")
     }
   }
 
@@ -114,21 +103,14 @@ extension LatitudeServer {
       let grant = try AccessToken.verify(request.token ?? "", secret: secret, document: scope)
       // Creating documents and running the encoder are writes: a viewer may only read.
       if request.method != "GET", !grant.role.canWrite {
-        return .json(
-          403,
-          ServerFrames.encode([
-            "error": "forbidden", "message": "403: a viewer's token cannot \(request.method) here",
-          ]))
+        return .failure(403, "forbidden", "403: a viewer's token cannot \(request.method) here")
       }
       return nil
     } catch {
-      return .json(
-        403,
-        ServerFrames.encode([
-          "error": "forbidden",
-          "message":
-            "403: this server needs an access token for \(scope == "*" ? "this route" : "document '\(scope)'") (\(error))",
-        ]))
+      return .failure(
+        403, "forbidden",
+        "403: this server needs an access token for \(scope == "*" ? "this route" : "document '\(scope)'") (\(error))"
+      )
     }
   }
 
@@ -139,14 +121,13 @@ extension LatitudeServer {
   }
 
   private func createDocument(_ body: Data) throws -> HTTPResponse {
-    guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-      let id = object["id"] as? String, Self.isValidDocumentID(Substring(id))
+    guard let request = try? JSONDecoder().decode(REST.CreateDocument.self, from: body),
+      Self.isValidDocumentID(Substring(request.id))
     else {
-      throw ProtocolError(
-        code: "malformed", message: "POST /v1/docs takes {\"id\": \"...\", \"title\": \"...\"}")
+      throw ProtocolError.malformed(#"POST /v1/docs takes {"id": "...", "title": "..."}"#)
     }
     let info = DocumentInfo(
-      id: DocumentID(id), title: object["title"] as? String ?? id,
+      id: DocumentID(request.id), title: request.title ?? request.id,
       createdAt: Int64(Date().timeIntervalSince1970))
     try store.createDocument(info)
     return .json(201, try JSONEncoder().encode(try store.requireDocument(info.id)))
@@ -159,8 +140,7 @@ extension LatitudeServer {
     encoder.outputFormatting = [.sortedKeys]
     var body = Data()
     for entry in try store.ops(id, from: from, limit: limit) {
-      body.append(
-        try encoder.encode(["seq": AnyEncodable(entry.seq), "op": AnyEncodable(entry.op)]))
+      body.append(try encoder.encode(REST.OpLine(seq: entry.seq, op: entry.op)))
       body.append(0x0A)
     }
     return HTTPResponse(status: 200, contentType: "application/x-ndjson", body: body)
@@ -171,10 +151,8 @@ extension LatitudeServer {
     let seq = parameters["seq"].map { Int64($0) ?? -1 } ?? head
     let state = try store.state(id, atSeq: seq)
     let latents = parameters["latents"] == "1"
-    let view = try JSONEncoder().encode(state.rendered(includeLatents: latents))
-    var object = (try JSONSerialization.jsonObject(with: view)) as? [String: Any] ?? [:]
-    object["seq"] = seq
-    return .json(200, ServerFrames.encode(object))
+    return .json(
+      200, encoding: REST.State(view: state.rendered(includeLatents: latents), seq: seq))
   }
 
   /// Every live node's calibrated coordinate on every axis of the document: where it was
@@ -182,19 +160,16 @@ extension LatitudeServer {
   private func projections(_ id: DocumentID) throws -> HTTPResponse {
     let head = try store.requireDocument(id).headSeq
     let state = try store.state(id, atSeq: head)
-    let nodes: [[String: Any]] = state.nodes.map { node in
-      var entry: [String: Any] = [
-        "id": node.id.rawValue, "coords": ServerFrames.coordinates(of: node.id, in: state) ?? [:],
-      ]
-      if let text = node.text { entry["text"] = text }
-      return entry
-    }
     return .json(
       200,
-      ServerFrames.encode([
-        "seq": head, "axes": state.axes.map { ["id": $0.id.rawValue, "name": $0.name] },
-        "nodes": nodes,
-      ]))
+      encoding: REST.Projections(
+        seq: head, axes: state.axes.map { .init(id: $0.id, name: $0.name) },
+        nodes: state.nodes.map { node in
+          .init(
+            id: node.id,
+            coords: NodeCoordinates(of: node.id, in: state) ?? NodeCoordinates(entries: [:]),
+            text: node.text)
+        }))
   }
 
   private func pluginMetrics() -> String {
@@ -213,47 +188,46 @@ extension LatitudeServer {
 
   /// The axes of the loaded axis packs (usable in axis.create with provider "pack").
   private func packAxes() -> HTTPResponse {
-    let list: [[String: Any]] = (axes?.axes ?? []).map { axis in
-      var entry: [String: Any] = [
-        "id": axis.id, "name": axis.name, "pack": axis.pack, "version": axis.version,
-        "poles": ["negative": axis.poles.negative, "positive": axis.poles.positive],
-      ]
-      if let source = axis.source { entry["source"] = source }
-      return entry
-    }
-    return .json(200, ServerFrames.encode(["axes": list]))
+    .json(
+      200,
+      encoding: REST.PackAxes(
+        axes: (axes?.axes ?? []).map {
+          .init(
+            id: $0.id, name: $0.name, pack: $0.pack, version: $0.version, poles: $0.poles,
+            source: $0.source)
+        }))
   }
 
   /// {"texts": [...], "doc": optional} → base64 fp16 latents, and coordinates on the
   /// document's axes when a doc is named.
   private func encode(_ body: Data) throws -> HTTPResponse {
-    guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-      let texts = object["texts"] as? [String], !texts.isEmpty, texts.count <= 256
+    guard let request = try? JSONDecoder().decode(REST.EncodeRequest.self, from: body),
+      !request.texts.isEmpty, request.texts.count <= 256
     else {
-      throw ProtocolError(
-        code: "malformed",
-        message: "POST /v1/encode takes {\"texts\": [1–256 strings], \"doc\": optional}")
+      throw ProtocolError.malformed(
+        #"POST /v1/encode takes {"texts": [1–256 strings], "doc": optional}"#)
     }
+    let texts = request.texts
     guard let encoder else {
-      throw ProtocolError(code: "unavailable", message: "this server runs without an encoder")
+      throw ProtocolError.unavailable("this server runs without an encoder")
     }
     let validator = OpValidator()
     for text in texts {
       do { try validator.checkText(text, field: "texts") } catch {
-        throw ProtocolError(code: error.code, message: error.description)
+        throw ProtocolError.invalid(error)
       }
     }
     let vectors = encoder.encode(texts, batchSize: 32, threads: 1)
     var axes: [Axis] = []
-    if let doc = object["doc"] as? String {
+    if let doc = request.doc {
       axes = try store.state(
         DocumentID(doc), atSeq: try store.requireDocument(DocumentID(doc)).headSeq
       ).axes
     }
-    let results: [[String: Any]] = vectors.map { vector in
-      var entry: [String: Any] = ["latent": HalfPrecisionCodec.base64(LatentVector(vector))]
+    let results: [REST.Encoded.Result] = vectors.map { vector in
+      var entry = REST.Encoded.Result(latent: HalfPrecisionCodec.base64(LatentVector(vector)))
       if !axes.isEmpty {
-        entry["coords"] = Dictionary(
+        entry.coords = Dictionary(
           uniqueKeysWithValues: axes.map {
             (
               $0.id.rawValue,
@@ -265,13 +239,6 @@ extension LatitudeServer {
       }
       return entry
     }
-    return .json(200, ServerFrames.encode(["model": encoder.name, "results": results]))
+    return .json(200, encoding: REST.Encoded(model: encoder.name, results: results))
   }
-}
-
-/// Wraps an Encodable for heterogeneous dictionaries.
-struct AnyEncodable: Encodable {
-  let value: any Encodable
-  init(_ value: any Encodable) { self.value = value }
-  func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }

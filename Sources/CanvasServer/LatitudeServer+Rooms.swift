@@ -29,9 +29,7 @@ extension LatitudeServer {
     do {
       // Only someone who may write can bring a document into being by joining it.
       if !session.role.canWrite, try store.document(session.document) == nil {
-        throw ProtocolError(
-          code: "unknown_document",
-          message: "no document '\(session.document)' (viewers cannot create one)")
+        throw ProtocolError.unknownDocument(session.document)
       }
       room = try Room(
         id: session.document, store: store, committer: committer, encoder: encoder,
@@ -41,9 +39,8 @@ extension LatitudeServer {
       lock.lock()
       sessions[id]?.pending = nil
       lock.unlock()
-      let refusal =
-        error as? ProtocolError ?? ProtocolError(code: "store", message: "\(error)")
-      send(ServerFrames.error(refusal.code, refusal.message), to: id)
+      let refusal = error as? ProtocolError ?? .store("\(error)")
+      send(refusal.errorFrame.encoded(), to: id)
       return
     }
     room.decodeCandidates = configuration.decodeCandidates
@@ -72,11 +69,14 @@ extension LatitudeServer {
   ) {
     room.add(id, replica: replica, actor: actor)
     send(
-      ServerFrames.welcome(
-        replica: replica.rawValue, role: session.role.rawValue,
-        limits: [
-          "maxMessageBytes": configuration.transport.maxMessageBytes, "maxTextLength": 2_000,
-        ]),
+      ServerMessage.welcome(
+        .init(
+          replica: replica, role: session.role.rawValue,
+          limits: [
+            "maxMessageBytes": configuration.transport.maxMessageBytes,
+            "maxTextLength": ValidationLimits.standard.maxTextLength,
+          ])
+      ).encoded(),
       to: id)
     // Frames keep queueing while the backlog is handled, so their order is kept; the
     // session leaves the opening state only when the backlog is empty.

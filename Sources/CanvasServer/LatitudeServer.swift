@@ -192,7 +192,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   /// Opens a session for `/v1/docs/{docId}`; other paths are closed with 1008.
   public func connected(_ id: ConnectionID, path: String, token: String?) {
     guard let document = Self.document(in: path) else {
-      transport.send(ServerFrames.error("bad_path", "connect to /v1/docs/{docId}"), to: id)
+      transport.send(ProtocolError.badPath.errorFrame.encoded(), to: id)
       transport.close(id, code: 1008, reason: "unknown path")
       return
     }
@@ -233,7 +233,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       if fits { sessions[id]?.pending?.append(message) }
       lock.unlock()
       if !fits {
-        send(ServerFrames.error("busy", "the document is still opening; frame dropped"), to: id)
+        send(
+          ProtocolError.busy("the document is still opening; frame dropped").errorFrame.encoded(),
+          to: id)
       }
       return
     }
@@ -241,38 +243,47 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     process(id, message: message)
   }
 
-  /// Handles one frame of a session whose room is attached (or that has not said hello).
+  /// Handles one frame of a session whose room is attached (or that has not said hello):
+  /// decoded once into a `ClientMessage`, rate limited, then handled; a refusal is a nack
+  /// for an op frame and an error frame otherwise.
   func process(_ id: ConnectionID, message: Data) {
-    guard let envelope = try? JSONDecoder().decode(ClientEnvelope.self, from: message) else {
-      send(
-        ServerFrames.error("malformed", "frames are JSON objects with a string field \"t\""), to: id
-      )
-      return
-    }
+    let decoded = ClientMessage.decode(message)
     lock.lock()
     let retry = sessions[id]?.bucket.take()
     let session = sessions[id]
     lock.unlock()
     guard let session else { return }
     if let retry {
-      let milliseconds = Int((retry.seconds * 1000).rounded(.up))
-      if envelope.t == "op" {
-        send(
-          ServerFrames.nack(
-            Self.opID(in: message), code: "rate_limited",
-            message: "429: too many frames; retry in \(milliseconds) ms",
-            retryAfterMs: milliseconds, status: 429), to: id)
+      let refusal = ProtocolError.rateLimited(
+        retryAfterMs: Int((retry.seconds * 1000).rounded(.up)))
+      switch decoded {
+      case .success(.op(let op)): send(refusal.nack(op.id).encoded(), to: id)
+      case .failure(let failure) where failure.type == "op":
+        send(refusal.nack(failure.opID).encoded(), to: id)
+      default: break
       }
       return
     }
-    do {
-      try handle(envelope.t, message, from: id, session: session)
-    } catch let error as ProtocolError {
-      send(ServerFrames.error(error.code, error.message), to: id)
-    } catch let error as DecodingError {
-      send(ServerFrames.error("malformed", "\(envelope.t): \(Self.describe(error))"), to: id)
-    } catch {
-      send(ServerFrames.error("internal", "\(error)"), to: id)
+    switch decoded {
+    case .success(let message):
+      do throws(ProtocolError) {
+        try handle(message, from: id, session: session)
+      } catch {
+        if case .op(let op) = message {
+          send(error.nack(op.id).encoded(), to: id)
+        } else {
+          send(error.errorFrame.encoded(), to: id)
+        }
+      }
+    case .failure(let failure):
+      let refusal =
+        failure.type != nil && failure.type != "hello" && session.room == nil
+        ? .helloFirst : failure.error
+      if failure.type == "op", session.room != nil {
+        send(refusal.nack(failure.opID).encoded(), to: id)
+      } else {
+        send(refusal.errorFrame.encoded(), to: id)
+      }
     }
   }
 
@@ -289,65 +300,51 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
 
   // MARK: Messages
 
-  private func handle(_ type: String, _ message: Data, from id: ConnectionID, session: Session)
-    throws
+  private func handle(_ message: ClientMessage, from id: ConnectionID, session: Session)
+    throws(ProtocolError)
   {
-    if type == "hello" {
-      try hello(
-        try JSONDecoder().decode(HelloMessage.self, from: message), from: id, session: session)
+    if case .hello(let hello) = message {
+      try self.hello(hello, from: id, session: session)
       return
     }
-    guard let room = session.room else {
-      throw ProtocolError(code: "hello_first", message: "send {\"t\":\"hello\"} first")
-    }
-    switch type {
-    case "join":
-      room.join(id, sinceSeq: try JSONDecoder().decode(JoinMessage.self, from: message).sinceSeq)
-    case "op" where !session.role.canWrite:
-      send(
-        ServerFrames.nack(
-          Self.opID(in: message), code: "forbidden", message: "403: viewers cannot edit",
-          status: 403),
-        to: id)
-    case "drag" where !session.role.canWrite:
-      throw ProtocolError(code: "forbidden", message: "403: viewers cannot drag")
-    case "op":
-      room.submit(message, from: id)
-    case "drag":
-      let drag = try JSONDecoder().decode(DragMessage.self, from: message)
+    guard let room = session.room else { throw .helloFirst }
+    switch message {
+    case .hello:
+      break
+    case .join(let join):
+      room.join(id, sinceSeq: join.sinceSeq)
+    case .op:
+      guard session.role.canWrite else { throw .forbidden("viewers cannot edit") }
+      if case .op(let op) = message { room.submit(op, from: id) }
+    case .drag(let drag):
+      guard session.role.canWrite else { throw .forbidden("viewers cannot drag") }
       try drag.validate()
       room.relay(
-        ServerFrames.encode([
-          "t": "drag", "from": id, "actor": session.actor, "node": drag.node, "x": drag.x,
-          "y": drag.y,
-        ]),
+        ServerMessage.drag(
+          .init(from: id, actor: session.actor, node: NodeID(drag.node), x: drag.x, y: drag.y)
+        ).encoded(),
         from: id)
       room.preview(node: drag.node, x: drag.x, y: drag.y)
-    case "presence":
-      let presence = try JSONDecoder().decode(PresenceMessage.self, from: message)
+    case .presence(let presence):
       try presence.validate()
-      var frame: [String: Any] = ["t": "presence", "from": id, "actor": session.actor]
-      if let cursor = presence.cursor { frame["cursor"] = cursor }
-      if let selection = presence.selection { frame["selection"] = selection }
-      if let dragging = presence.dragging { frame["dragging"] = dragging }
-      room.updatePresence(ServerFrames.encode(frame), from: id)
-    case "history":
-      let request = try JSONDecoder().decode(HistoryMessage.self, from: message)
+      room.updatePresence(
+        ServerMessage.presence(
+          .init(
+            from: id, actor: session.actor, cursor: presence.cursor,
+            selection: presence.selection, dragging: presence.dragging)
+        ).encoded(),
+        from: id)
+    case .history(let request):
       room.history(id, from: request.from, to: request.to)
-    default:
-      throw ProtocolError(code: "unknown_type", message: "unknown message type '\(type)'")
     }
   }
 
-  private func hello(_ hello: HelloMessage, from id: ConnectionID, session: Session) throws {
-    guard session.room == nil, session.pending == nil else {
-      throw ProtocolError(
-        code: "hello_once",
-        message: "this connection already said hello; reconnect to change replica or actor")
-    }
+  private func hello(_ hello: ClientMessage.Hello, from id: ConnectionID, session: Session)
+    throws(ProtocolError)
+  {
+    guard session.room == nil, session.pending == nil else { throw .helloOnce }
     if let version = hello.protocol, version != ProtocolVersion.current {
-      throw ProtocolError(
-        code: "protocol_version", message: "this server speaks protocol \(ProtocolVersion.current)")
+      throw .protocolVersion(version)
     }
     let replica = ReplicaID(hello.replica ?? "r-" + UUID().uuidString.prefix(12).lowercased())
     let actor = session.tokenActor ?? hello.actor ?? "anonymous"
@@ -356,17 +353,10 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       try validator.checkID(replica.rawValue, field: "replica")
       try validator.checkID(actor, field: "actor")
     } catch {
-      throw ProtocolError(
-        code: "invalid_id",
-        message: "replica and actor must be 1–128 bytes without control characters")
+      throw .invalidID("replica and actor must be 1–128 bytes without control characters")
     }
     // The server's own identity: a client that took it could forge server-authored ops.
-    guard replica != Room.serverReplica, actor != Room.serverActor else {
-      throw ProtocolError(
-        code: "reserved_id",
-        message:
-          "replica '\(Room.serverReplica)' and actor '\(Room.serverActor)' are the server's own")
-    }
+    guard replica != Room.serverReplica, actor != Room.serverActor else { throw .reservedID }
     var updated = session
     updated.replica = replica
     updated.actor = actor
@@ -398,34 +388,10 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     }
   }
 
-  /// The op id of an op frame, when it has a well-formed one (for nacks before decoding):
-  /// decoded into `OpID`, so a lamport that is negative, fractional, over 2^64 − 1 or zero
-  /// gives nil (the nack then carries no id) instead of a wrapped or trapping number.
-  static func opID(in frame: Data) -> OpID? {
-    struct Probe: Decodable {
-      struct Body: Decodable { var id: OpID }
-      var op: Body
-    }
-    guard let id = try? JSONDecoder().decode(Probe.self, from: frame).op.id, id.lamport > 0,
-      ProtocolLimits.isValidID(id.replica.rawValue)
-    else { return nil }
-    return id
-  }
-
   static func isValidDocumentID(_ id: Substring) -> Bool {
     !id.isEmpty && id.count <= 128
       && id.unicodeScalars.allSatisfy {
         CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)
       }
-  }
-
-  static func describe(_ error: DecodingError) -> String {
-    switch error {
-    case .keyNotFound(let key, _): "missing field '\(key.stringValue)'"
-    case .typeMismatch(_, let context), .valueNotFound(_, let context):
-      "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
-    case .dataCorrupted(let context): context.debugDescription
-    @unknown default: "\(error)"
-    }
   }
 }

@@ -60,9 +60,14 @@ final class RecordingSink: FrameSink, @unchecked Sendable {
     )
   }
 
-  func opFrame(_ op: Op) throws -> Data {
+  /// `op` as a client sends it, decoded the way the server decodes frames.
+  func clientOp(_ op: Op) throws -> ClientOp {
     let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(op))
-    return try JSONSerialization.data(withJSONObject: ["t": "op", "op": json])
+    let frame = try JSONSerialization.data(withJSONObject: ["t": "op", "op": json])
+    guard case .success(.op(let decoded)) = ClientMessage.decode(frame) else {
+      throw CocoaError(.coderInvalidValue)
+    }
+    return decoded
   }
 
   @Test func ackGoesToTheSenderAndTheOpToPeersAfterCommit() throws {
@@ -73,7 +78,7 @@ final class RecordingSink: FrameSink, @unchecked Sendable {
     room.join(1, sinceSeq: nil)
     room.join(2, sinceSeq: nil)
     #expect(sink.wait(for: "joined", at: 2).count == 1)
-    room.submit(try opFrame(OpFixtures.create("n", "hello", at: OpFixtures.id(1, "r1"))), from: 1)
+    room.submit(try clientOp(OpFixtures.create("n", "hello", at: OpFixtures.id(1, "r1"))), from: 1)
     let ack = try #require(sink.wait(for: "ack", at: 1).first)
     #expect(ack["seq"] as? Int == 1)
     let broadcast = try #require(sink.wait(for: "op", at: 2).first)
@@ -91,8 +96,8 @@ final class RecordingSink: FrameSink, @unchecked Sendable {
     defer { cleanup() }
     room.add(1, replica: "r1", actor: "alice")
     room.join(1, sinceSeq: 0)
-    room.submit(try opFrame(OpFixtures.create("n", "x", at: OpFixtures.id(1, "mallory"))), from: 1)
-    room.submit(try opFrame(OpFixtures.delete("ghost", at: OpFixtures.id(2, "r1"))), from: 1)
+    room.submit(try clientOp(OpFixtures.create("n", "x", at: OpFixtures.id(1, "mallory"))), from: 1)
+    room.submit(try clientOp(OpFixtures.delete("ghost", at: OpFixtures.id(2, "r1"))), from: 1)
     let nacks = sink.wait(for: "nack", at: 1, count: 2)
     #expect(nacks.map { $0["code"] as? String } == ["wrong_replica", "unknown_node"])
   }
@@ -104,7 +109,7 @@ final class RecordingSink: FrameSink, @unchecked Sendable {
     room.join(1, sinceSeq: 0)
     for i in 1...5 {
       room.submit(
-        try opFrame(
+        try clientOp(
           OpFixtures.create(NodeID("n\(i)"), "t\(i)", at: OpFixtures.id(UInt64(i), "r1"))), from: 1)
     }
     #expect(sink.wait(for: "ack", at: 1, count: 5).count == 5)

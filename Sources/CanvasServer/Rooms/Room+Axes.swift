@@ -4,102 +4,102 @@ import Latent
 import PluginHost
 
 /// Axes created live: an axis.create without a direction is computed by the server, either
-/// from example sentences per pole (`params.examples`) or from a loaded axis pack
-/// (`provider: "pack"`, `params.axis`). The direction and calibration are stored in the
-/// op, so replay never needs the encoder or the pack.
+/// from example sentences per pole (`params.examples`), from a loaded axis pack
+/// (`provider: "pack"`, `params.axis`), or from a plugin's axis provider. The direction and
+/// calibration are stored in the op, so replay never needs the encoder, the pack or the
+/// plugin.
 extension Room {
   /// Examples per pole accepted in a live axis.create (encoding them holds the room).
   static let maxLiveExamplesPerPole = 64
   /// Characters of example text, both poles together, in a live axis.create.
   static let maxLiveExampleCharacters = 16_000
 
-  /// Fills in `direction` and `calibration` of an axis.create payload that lacks them.
-  /// - Throws: `ProtocolError` for a bad definition, an unknown pack axis or no encoder.
-  func resolveAxis(_ payload: inout [String: Any]) throws {
-    guard payload["direction"] == nil else { return }
-    let params = payload["params"] as? [String: Any] ?? [:]
+  /// The loggable axis.create of a client's draft.
+  func resolveAxis(_ draft: ClientOpPayload.AxisDraft) throws(ProtocolError) -> AxisCreate {
+    let params = draft.params ?? .object([:])
+    if let direction = draft.direction {
+      guard let calibration = draft.calibration else {
+        throw .malformed("an axis.create with a direction needs its calibration")
+      }
+      return AxisCreate(
+        axis: draft.axis, name: draft.name ?? draft.axis.rawValue,
+        poles: draft.poles ?? AxisPoles(negative: "negative", positive: "positive"),
+        provider: draft.provider ?? "direction", params: params, direction: direction,
+        calibration: calibration)
+    }
+    let provider = draft.provider ?? "examples"
     let built: BuiltAxis
-    let provider = payload["provider"] as? String ?? "examples"
     if let plugins, plugins.axisProvider(provider) != nil {
-      built = try axisFromPlugin(provider, payload: payload, params: params, plugins: plugins)
+      built = try axisFromPlugin(provider, draft: draft, params: params, plugins: plugins)
     } else if provider == "pack" {
-      guard let name = params["axis"] as? String else {
-        throw ProtocolError(code: "malformed", message: "a pack axis needs params.axis")
+      guard case .string(let name)? = params["axis"] else {
+        throw .malformed("a pack axis needs params.axis")
       }
       guard let found = axes?.axis(name) else {
-        throw ProtocolError(
-          code: "unknown_axis",
-          message:
-            "no pack axis '\(name)'; loaded: \(axes?.axes.map(\.id).joined(separator: ", ") ?? "none")"
+        throw .unknownAxis(
+          "no pack axis '\(name)'; loaded: \(axes?.axes.map(\.id).joined(separator: ", ") ?? "none")"
         )
       }
       built = found
     } else {
-      built = try axisFromExamples(payload, params: params)
+      built = try axisFromExamples(draft, params: params)
     }
-    payload["direction"] = HalfPrecisionCodec.base64(LatentVector(built.direction))
-    payload["calibration"] = [
-      "negativeMean": Double(built.calibration.negativeMean),
-      "positiveMean": Double(built.calibration.positiveMean),
-    ]
-    if payload["name"] == nil { payload["name"] = built.name }
-    if payload["poles"] == nil {
-      payload["poles"] = ["negative": built.poles.negative, "positive": built.poles.positive]
-    }
-    if payload["provider"] == nil { payload["provider"] = "examples" }
-    if payload["params"] == nil { payload["params"] = [String: Any]() }
+    return AxisCreate(
+      axis: draft.axis, name: draft.name ?? built.name, poles: draft.poles ?? built.poles,
+      provider: provider, params: params, direction: LatentVector(built.direction),
+      calibration: built.calibration)
   }
 
   private func axisFromPlugin(
-    _ provider: String, payload: [String: Any], params: [String: Any], plugins: PluginRegistry
-  ) throws -> BuiltAxis {
-    guard let data = try? JSONSerialization.data(withJSONObject: params),
-      let value = try? JSONDecoder().decode(JSONValue.self, from: data)
-    else { throw ProtocolError(code: "malformed", message: "params must be a JSON object") }
+    _ provider: String, draft: ClientOpPayload.AxisDraft, params: JSONValue,
+    plugins: PluginRegistry
+  ) throws(ProtocolError) -> BuiltAxis {
+    guard case .object = params else { throw .malformed("params must be a JSON object") }
     do {
-      let result = try plugins.axis(from: provider, params: value)
-      let poles = payload["poles"] as? [String: Any]
+      let result = try plugins.axis(from: provider, params: params)
       return BuiltAxis(
-        id: payload["axis"] as? String ?? "", name: payload["name"] as? String ?? provider,
-        poles: AxisPoles(
-          negative: poles?["negative"] as? String ?? "−",
-          positive: poles?["positive"] as? String ?? "+"),
+        id: draft.axis.rawValue, name: draft.name ?? provider,
+        poles: draft.poles ?? AxisPoles(negative: "−", positive: "+"),
         direction: result.direction,
         calibration: AxisCalibration(
           negativeMean: result.negativeMean, positiveMean: result.positiveMean),
         pack: "plugin", version: "", source: provider)
     } catch {
-      throw ProtocolError(code: "invalid_axis", message: error.description)
+      throw .invalidAxis(error.description)
     }
   }
 
-  private func axisFromExamples(_ payload: [String: Any], params: [String: Any]) throws -> BuiltAxis
+  private func axisFromExamples(_ draft: ClientOpPayload.AxisDraft, params: JSONValue)
+    throws(ProtocolError) -> BuiltAxis
   {
-    guard let encoder else {
-      throw ProtocolError(code: "unavailable", message: "this server runs without an encoder")
+    guard let encoder else { throw .unavailable("this server runs without an encoder") }
+    guard case .object(let examples)? = params["examples"] else {
+      throw .malformed("axis.create needs a direction, params.examples, or provider \"pack\"")
     }
-    guard let examples = params["examples"] as? [String: Any] else {
-      throw ProtocolError(
-        code: "malformed",
-        message: "axis.create needs a direction, params.examples, or provider \"pack\"")
-    }
-    func pole(_ name: String) throws -> [AxisDefinition.Example] {
-      guard let list = examples[name] as? [Any], !list.isEmpty,
+    func pole(_ name: String) throws(ProtocolError) -> [AxisDefinition.Example] {
+      guard case .array(let list)? = examples[name], !list.isEmpty,
         list.count <= Self.maxLiveExamplesPerPole
       else {
-        throw ProtocolError(
-          code: "malformed",
-          message: "params.examples.\(name) needs 1–\(Self.maxLiveExamplesPerPole) sentences")
+        throw .malformed(
+          "params.examples.\(name) needs 1–\(Self.maxLiveExamplesPerPole) sentences")
       }
-      return try list.map { item in
-        if let text = item as? String { return AxisDefinition.Example(text: text, weight: nil) }
-        if let object = item as? [String: Any], let text = object["text"] as? String {
-          return AxisDefinition.Example(
-            text: text, weight: (object["weight"] as? NSNumber)?.floatValue)
+      var result: [AxisDefinition.Example] = []
+      for item in list {
+        switch item {
+        case .string(let text):
+          result.append(AxisDefinition.Example(text: text, weight: nil))
+        case .object(let fields):
+          guard case .string(let text)? = fields["text"] else {
+            throw .malformed(#"examples are strings or {"text", "weight"} objects"#)
+          }
+          var weight: Float?
+          if case .number(let value)? = fields["weight"] { weight = Float(value) }
+          result.append(AxisDefinition.Example(text: text, weight: weight))
+        default:
+          throw .malformed(#"examples are strings or {"text", "weight"} objects"#)
         }
-        throw ProtocolError(
-          code: "malformed", message: "examples are strings or {\"text\", \"weight\"} objects")
       }
+      return result
     }
     let negative = try pole("negative")
     let positive = try pole("positive")
@@ -107,18 +107,15 @@ extension Room {
     // by the count (128 texts of 2,000 characters held a room for ~11 s).
     let characters = (negative + positive).reduce(0) { $0 + $1.text.count }
     guard characters <= Self.maxLiveExampleCharacters else {
-      throw ProtocolError(
-        code: "too_large",
-        message:
-          "params.examples hold \(characters) characters; a live axis takes at most \(Self.maxLiveExampleCharacters) (build larger ones as an axis pack)"
+      throw .tooLarge(
+        "params.examples hold \(characters) characters; a live axis takes at most \(Self.maxLiveExampleCharacters) (build larger ones as an axis pack)"
       )
     }
-    let poles = payload["poles"] as? [String: Any]
     let definition = AxisDefinition(
-      id: payload["axis"] as? String ?? "", name: payload["name"] as? String ?? "axis",
+      id: draft.axis.rawValue, name: draft.name ?? "axis",
       poles: .init(
-        negative: poles?["negative"] as? String ?? "negative",
-        positive: poles?["positive"] as? String ?? "positive"),
+        negative: draft.poles?.negative ?? "negative",
+        positive: draft.poles?.positive ?? "positive"),
       method: "mean-difference", source: "live axis.create",
       examples: .init(negative: negative, positive: positive),
       combine: nil, computed: nil)
@@ -126,7 +123,15 @@ extension Room {
     do {
       return try AxisBuilder(encoder: encoder).build(definition, pack: pack, known: [:])
     } catch {
-      throw ProtocolError(code: "invalid_axis", message: "\(error)")
+      throw .invalidAxis("\(error)")
     }
+  }
+}
+
+extension JSONValue {
+  /// The member `key` of an object; nil for other values or a missing key.
+  subscript(key: String) -> JSONValue? {
+    guard case .object(let members) = self else { return nil }
+    return members[key]
   }
 }

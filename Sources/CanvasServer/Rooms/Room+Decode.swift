@@ -72,32 +72,7 @@ extension Room {
       source: found.source == .bank ? Canvas.DecodeSource.bank : .generated,
       runnersUp: found.runnersUp.map { RunnerUp(text: $0.text, cosine: $0.cosine) },
       decoderVersion: decodes.decoder.decoder.name)
-    let op = serverOp(.nodeDecoded(payload))
-    let submitted = ContinuousClock.now
-    committer.submit(AppendRequest(document: id, ops: [op]), on: queue) { [self] result in
-      metrics.recordCommit(ContinuousClock.now - submitted, result: result)
-      switch result {
-      case .success(let outcomes):
-        switch outcomes.first {
-        case .committed(let seq)?:
-          state.apply(op)
-          head = max(head, seq)
-          let frame = ServerFrames.encode(
-            ["t": "op"].merging(ServerFrames.wireOp(SequencedOp(seq: seq, op: op), state: state)) {
-              $1
-            })
-          sink.send(frame, to: joinedConnections())
-        case .rejected(let why)?:
-          logger.error(
-            "node.decoded rejected", metadata: ["doc": "\(id)", "why": "\(why.description)"])
-        case .duplicate?, nil:
-          break
-        }
-      case .failure(let error):
-        logger.error("node.decoded commit failed", metadata: ["doc": "\(id)", "error": "\(error)"])
-        reload()
-      }
-    }
+    append(Submission(ops: [serverOp(.nodeDecoded(payload))]))
   }
 
   /// An ephemeral preview of the text at a drag position (`x`, `y` are coordinates on the
@@ -118,10 +93,11 @@ extension Room {
           candidates: previewCandidates
         ) { [weak self] result in
           guard let self, case .success(let found) = result else { return }
-          let frame = ServerFrames.encode([
-            "t": "preview", "node": node, "x": x, "y": y, "text": found.text,
-            "fidelity": Double(found.fidelity), "source": found.source.rawValue,
-          ])
+          let frame = ServerMessage.preview(
+            .init(
+              node: NodeID(node), x: x, y: y, text: found.text, fidelity: Double(found.fidelity),
+              source: found.source.rawValue)
+          ).encoded()
           sink.send(frame, to: joinedConnections(), coalesceKey: "preview:\(node)")
         })
     }

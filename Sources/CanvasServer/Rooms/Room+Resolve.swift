@@ -6,46 +6,45 @@ extension Room {
   /// Turns a client's op into a loggable one: checks the replica, stamps the actor, and
   /// attaches the latents the server owns — a typed text's embedding, and for a move the
   /// least-squares point on the unit sphere that hits the target axis coordinates.
-  /// - Throws: `ProtocolError` with a code for the nack.
-  func resolve(_ raw: [String: Any], member: Member, state: DocumentState) throws -> Op {
-    guard let kind = raw["kind"] as? String, var payload = raw["payload"] as? [String: Any],
-      let id = raw["id"] as? [String: Any], let replica = id["replica"] as? String
-    else { throw ProtocolError(code: "malformed", message: "an op needs id, kind and payload") }
-    guard replica == member.replica.rawValue else {
-      throw ProtocolError(
-        code: "wrong_replica",
-        message: "op replica '\(replica)' is not this connection's '\(member.replica)'")
+  /// (op.apply is run by `applyOperation`, not resolved here.)
+  func resolve(_ request: ClientOp, member: Member) throws(ProtocolError) -> Op {
+    guard request.id.replica == member.replica else {
+      throw .wrongReplica(claimed: request.id.replica, own: member.replica)
     }
-    switch kind {
-    case OpKind.nodeDecoded.rawValue:
-      throw ProtocolError(code: "forbidden", message: "node.decoded is written by the server only")
-    case OpKind.nodeCreate.rawValue where payload["latent"] == nil,
-      OpKind.nodeSetText.rawValue:
-      guard let text = payload["text"] as? String else {
-        throw ProtocolError(
-          code: "malformed", message: "\(kind) needs a text (or, for node.create, a latent)")
+    let payload: OpPayload
+    switch request.payload {
+    case .nodeCreate(let draft):
+      let latent: LatentVector
+      if let given = draft.latent {
+        latent = given
+      } else if let text = draft.text {
+        latent = try embed(text)
+      } else {
+        throw .malformed("node.create needs a text or a latent")
       }
-      payload["latent"] = try embed(text)
-    case OpKind.nodeMove.rawValue:
-      payload["latent"] = try moveTarget(payload, state: state)
-    case OpKind.axisCreate.rawValue:
-      try resolveAxis(&payload)
-    default:
-      break
+      payload = .nodeCreate(
+        NodeCreate(
+          node: draft.node, text: draft.text, latent: latent, origin: draft.origin ?? .typed))
+    case .nodeMove(let move):
+      payload = .nodeMove(
+        NodeMove(node: move.node, coordinates: move.coordinates, latent: try moveTarget(move)))
+    case .nodeSetText(let edit):
+      payload = .nodeSetText(
+        NodeSetText(node: edit.node, text: edit.text, latent: try embed(edit.text)))
+    case .nodeDelete(let p): payload = .nodeDelete(p)
+    case .axisCreate(let draft): payload = .axisCreate(try resolveAxis(draft))
+    case .axisUpdate(let p): payload = .axisUpdate(p)
+    case .axisDelete(let p): payload = .axisDelete(p)
+    case .viewBind(let p): payload = .viewBind(p)
+    case .opApply: throw .internalError("op.apply is run, not resolved")
     }
-    var op = raw
-    op["payload"] = payload
-    op["actor"] = member.actor
+    let op = Op(id: request.id, actor: member.actor, payload: payload)
     do {
-      let data = try JSONSerialization.data(withJSONObject: op)
-      let decoded = try JSONDecoder().decode(Op.self, from: data)
-      try OpValidator().validateContent(decoded)
-      return Self.normalizingDirections(decoded)
-    } catch let error as ValidationError {
-      throw ProtocolError(code: error.code, message: error.description)
+      try OpValidator().validateContent(op)
     } catch {
-      throw ProtocolError(code: "malformed", message: "op does not match the protocol: \(error)")
+      throw .invalid(error)
     }
+    return Self.normalizingDirections(op)
   }
 
   /// The op with any axis direction it carries scaled to unit length (validation has
@@ -65,54 +64,42 @@ extension Room {
     return op
   }
 
-  private func embed(_ text: String) throws -> String {
-    guard let encoder else {
-      throw ProtocolError(code: "unavailable", message: "this server runs without an encoder")
-    }
+  /// The embedding of a typed text.
+  func embed(_ text: String) throws(ProtocolError) -> LatentVector {
+    guard let encoder else { throw .unavailable("this server runs without an encoder") }
     do {
       try OpValidator().checkText(text, field: "text")
     } catch {
-      throw ProtocolError(code: error.code, message: error.description)
+      throw .invalid(error)
     }
-    return HalfPrecisionCodec.base64(LatentVector(encoder.encode(text)))
+    return LatentVector(encoder.encode(text))
   }
 
-  private func moveTarget(_ payload: [String: Any], state: DocumentState) throws -> String {
-    guard let node = payload["node"] as? String,
-      let coordinates = payload["coordinates"] as? [[String: Any]],
-      !coordinates.isEmpty
-    else {
-      throw ProtocolError(code: "malformed", message: "node.move needs a node and axis coordinates")
+  private func moveTarget(_ move: ClientOpPayload.MoveRequest) throws(ProtocolError)
+    -> LatentVector
+  {
+    guard !move.coordinates.isEmpty else {
+      throw .malformed("node.move needs a node and axis coordinates")
     }
-    guard let current = state.node(NodeID(node)) else {
-      throw ProtocolError(code: "unknown_node", message: "no node with id '\(node)'")
+    guard let current = state.node(move.node) else { throw .unknownNode(move.node) }
+    guard move.coordinates.allSatisfy(\.value.isFinite) else {
+      throw .malformed("a coordinate needs an axis and a finite value")
     }
-    var targets: [(AxisID, Float)] = []
-    for coordinate in coordinates {
-      guard let axisID = coordinate["axis"] as? String,
-        let value = (coordinate["value"] as? NSNumber)?.floatValue,
-        value.isFinite
-      else {
-        throw ProtocolError(
-          code: "malformed", message: "a coordinate needs an axis and a finite value")
-      }
-      targets.append((AxisID(axisID), value))
-    }
-    let moved = try movedLatent(current.latent.floats, to: targets, in: state)
-    return HalfPrecisionCodec.base64(LatentVector(moved))
+    let moved = try movedLatent(
+      current.latent.floats, to: move.coordinates.map { ($0.axis, $0.value) }, in: state)
+    return LatentVector(moved)
   }
 
   /// The least-squares point on the unit sphere nearest `latent` whose calibrated
   /// coordinates on the given axes are the given values.
-  /// - Throws: `ProtocolError` "unknown_axis".
   func movedLatent(_ latent: [Float], to coordinates: [(AxisID, Float)], in state: DocumentState)
-    throws -> [Float]
+    throws(ProtocolError) -> [Float]
   {
     var directions: [[Float]] = []
     var targets: [Float] = []
     for (axisID, value) in coordinates {
       guard let axis = state.axis(axisID) else {
-        throw ProtocolError(code: "unknown_axis", message: "no axis with id '\(axisID)'")
+        throw .unknownAxis("no axis with id '\(axisID)'")
       }
       directions.append(axis.direction.floats)
       targets.append(axis.calibration.projection(ofCoordinate: value))

@@ -118,9 +118,8 @@ final class Room: @unchecked Sendable {
         guard !members.values.contains(where: { $0.replica == member.replica }) else { return }
         presence[member.replica] = nil
         sink.send(
-          ServerFrames.encode([
-            "t": "presence", "from": connection, "actor": member.actor, "left": true,
-          ]),
+          ServerMessage.presence(.init(from: connection, actor: member.actor, left: true))
+            .encoded(),
           to: members.compactMap { $0.value.joined ? $0.key : nil }, coalesceKey: nil)
       }
     }
@@ -132,7 +131,7 @@ final class Room: @unchecked Sendable {
       guard members[connection] != nil else { return }
       do {
         if let since = sinceSeq, since >= 0, since <= head {
-          try stream(from: since + 1, through: head, as: "ops", to: connection)
+          try stream(from: since + 1, through: head, as: ServerMessage.ops, to: connection)
         } else {
           let snapshot = snapshotFrame()
           sink.sendBulk(snapshot, to: connection)
@@ -142,10 +141,9 @@ final class Room: @unchecked Sendable {
         setJoined(connection, true)
         let own = members[connection]?.replica
         for (replica, frame) in presence where replica != own { sink.send(frame, to: connection) }
-        sink.send(
-          ServerFrames.encode(["t": "joined", "doc": id.rawValue, "head": head]), to: connection)
+        sink.send(ServerMessage.joined(doc: id, head: head).encoded(), to: connection)
       } catch {
-        sink.send(ServerFrames.error("store", "\(error)"), to: connection)
+        sink.send(ProtocolError.store("\(error)").errorFrame.encoded(), to: connection)
       }
     }
   }
@@ -197,10 +195,11 @@ final class Room: @unchecked Sendable {
       Self.historyQueue.async { [self] in
         do {
           try stream(
-            from: max(1, from), through: end, as: "history", to: connection, state: state)
-          sink.send(ServerFrames.encode(["t": "historyEnd", "to": end]), to: connection)
+            from: max(1, from), through: end, as: ServerMessage.history, to: connection,
+            state: state)
+          sink.send(ServerMessage.historyEnd(to: end).encoded(), to: connection)
         } catch {
-          sink.send(ServerFrames.error("store", "\(error)"), to: connection)
+          sink.send(ProtocolError.store("\(error)").errorFrame.encoded(), to: connection)
         }
       }
     }
@@ -211,7 +210,8 @@ final class Room: @unchecked Sendable {
 
   /// Sends committed ops from...through to one member, in frames of up to 500 ops.
   private func stream(
-    from: Int64, through end: Int64, as type: String, to connection: ConnectionID,
+    from: Int64, through end: Int64, as page: ([WireOp]) -> ServerMessage,
+    to connection: ConnectionID,
     state: DocumentState? = nil
   ) throws {
     let state = state ?? self.state
@@ -219,11 +219,9 @@ final class Room: @unchecked Sendable {
     var bytes = 0
     defer { MemoryReturn.afterLargeRead(bytes: bytes) }
     while next <= end {
-      let page = try store.ops(id, from: next, limit: min(500, Int(end - next + 1)))
-      guard let last = page.last else { break }
-      let frame = ServerFrames.encode([
-        "t": type, "ops": page.map { ServerFrames.wireOp($0, state: state) },
-      ])
+      let ops = try store.ops(id, from: next, limit: min(500, Int(end - next + 1)))
+      guard let last = ops.last else { break }
+      let frame = page(ops.map { WireOp($0, state: state) }).encoded()
       bytes += frame.count
       sink.send(frame, to: connection)
       next = last.seq + 1
@@ -231,92 +229,22 @@ final class Room: @unchecked Sendable {
   }
 
   /// Resolves and submits a client op; ack/nack and broadcast follow the commit.
-  /// `frame` is the client's whole `{"t":"op","op":{...}}` frame.
-  func submit(_ frame: Data, from connection: ConnectionID) {
+  func submit(_ request: ClientOp, from connection: ConnectionID) {
     queue.async { [self] in
       guard let member = members[connection] else { return }
-      let op: Op
-      do {
-        guard let object = try? JSONSerialization.jsonObject(with: frame) as? [String: Any],
-          let raw = object["op"] as? [String: Any]
-        else { throw ProtocolError(code: "malformed", message: "an op frame needs an 'op' object") }
-        if raw["kind"] as? String == OpKind.opApply.rawValue {
-          applyOperation(frame, member: member, connection: connection)
-          return
-        }
-        op = try resolve(raw, member: member, state: state)
-      } catch let error as ProtocolError {
-        sink.send(ServerFrames.nack(nil, code: error.code, message: error.message), to: connection)
+      if case .opApply(let apply) = request.payload {
+        applyOperation(apply, id: request.id, member: member, connection: connection)
         return
+      }
+      do throws(ProtocolError) {
+        append(Submission(ops: [try resolve(request, member: member)], client: connection))
       } catch {
-        sink.send(ServerFrames.nack(nil, code: "malformed", message: "\(error)"), to: connection)
-        return
+        sink.send(error.nack(request.id).encoded(), to: connection)
       }
-      let submitted = ContinuousClock.now
-      // The completion runs straight on this room's queue, in commit order.
-      committer.submit(AppendRequest(document: id, ops: [op]), on: queue) { [self] result in
-        metrics.recordCommit(ContinuousClock.now - submitted, result: result)
-        committed(op, result, from: connection)
-      }
-    }
-  }
-
-  private func committed(
-    _ op: Op, _ result: Result<[AppendOutcome], StoreError>, from connection: ConnectionID
-  ) {
-    switch result {
-    case .failure(let error):
-      logger.error("commit failed; room reloads", metadata: ["doc": "\(id)", "error": "\(error)"])
-      sink.send(
-        ServerFrames.nack(op.id, code: "commit_failed", message: "\(error)"), to: connection)
-      reload()
-    case .success(let outcomes):
-      switch outcomes.first {
-      case .committed(let seq)?:
-        state.apply(op)
-        head = max(head, seq)
-        sink.send(ServerFrames.ack(op.id, seq: seq), to: connection)
-        scheduleDecodeIfTextless(op)
-        let frame = ServerFrames.encode(
-          ["t": "op"].merging(ServerFrames.wireOp(SequencedOp(seq: seq, op: op), state: state)) {
-            $1
-          })
-        sink.send(frame, to: peers(of: connection))
-      case .duplicate(let seq)?:
-        sink.send(ServerFrames.ack(op.id, seq: seq), to: connection)
-      case .rejected(let why)?:
-        sink.send(
-          ServerFrames.nack(op.id, code: why.code, message: why.description), to: connection)
-      case nil:
-        break
-      }
-    }
-  }
-
-  func reload() {
-    do {
-      head = try store.requireDocument(id).headSeq
-      state = try store.state(id, atSeq: head)
-    } catch {
-      logger.error("room reload failed", metadata: ["doc": "\(id)", "error": "\(error)"])
     }
   }
 
   private func snapshotFrame() -> Data {
-    var view =
-      (try? JSONSerialization.jsonObject(
-        with: JSONEncoder().encode(state.rendered(includeLatents: false)))) as? [String: Any] ?? [:]
-    if let nodes = view["nodes"] as? [[String: Any]] {
-      view["nodes"] = nodes.map { node in
-        var node = node
-        if let id = node["id"] as? String,
-          let coords = ServerFrames.coordinates(of: NodeID(id), in: state)
-        {
-          node["coords"] = coords
-        }
-        return node
-      }
-    }
-    return ServerFrames.encode(["t": "snapshot", "seq": head, "state": view])
+    ServerMessage.snapshot(seq: head, state: SnapshotState(state)).encoded()
   }
 }

@@ -1,0 +1,97 @@
+import Canvas
+import CanvasStore
+import Foundation
+import Latent
+import Testing
+
+@testable import CanvasServer
+
+/// The typed protocol against Schema/protocol/examples.json: every client example decodes
+/// into a `ClientMessage` and encodes back to the same JSON; every server example is what
+/// the matching `ServerMessage` encodes to.
+@Suite struct ProtocolExampleTests {
+  static func frames(_ side: String) -> [[String: Any]] {
+    let url = URL(fileURLWithPath: #filePath)
+      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Schema/protocol/examples.json")
+    let data = (try? Data(contentsOf: url)) ?? Data()
+    let examples = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    return examples[side] as? [[String: Any]] ?? []
+  }
+
+  static func json(_ data: Data) -> NSDictionary? {
+    (try? JSONSerialization.jsonObject(with: data)) as? NSDictionary
+  }
+
+  @Test func everyClientExampleRoundTripsThroughClientMessage() throws {
+    let frames = Self.frames("client")
+    #expect(frames.count >= 10)
+    for frame in frames {
+      let data = try JSONSerialization.data(withJSONObject: frame)
+      let decoded = try ClientMessage.decode(data).get()
+      #expect(decoded.type == frame["t"] as? String)
+      let encoder = JSONEncoder()
+      let again = try #require(Self.json(try encoder.encode(decoded)))
+      #expect(again == frame as NSDictionary, "\(frame)")
+      #expect(try ClientMessage.decode(try encoder.encode(decoded)).get() == decoded)
+    }
+  }
+
+  @Test func everyServerExampleIsWhatServerMessageEncodes() throws {
+    let id = { (lamport: UInt64) in OpID(lamport: lamport, replica: "r-7f3a") }
+    let empty = DocumentState()
+    let delete = Op(id: id(4), actor: "ada", payload: .nodeDelete(NodeDelete(node: "n1")))
+    let bind = Op(
+      id: id(9), actor: "ada", payload: .viewBind(ViewBind(x: .bind("sentiment"), y: .clear)))
+    let setText = Op(
+      id: id(3), actor: "ada",
+      payload: .nodeSetText(
+        NodeSetText(
+          node: "n1", text: "The flight left on time.",
+          latent: LatentVector([Float](repeating: 0.25, count: 384)))))
+    let messages: [ServerMessage] = [
+      .welcome(
+        .init(
+          replica: "r-7f3a", role: "editor",
+          limits: ["maxMessageBytes": 1_048_576, "maxTextLength": 2000])),
+      .snapshot(seq: 0, state: SnapshotState(empty)),
+      .joined(doc: "workshop", head: 3),
+      .ops([WireOp(SequencedOp(seq: 4, op: delete), state: empty)]),
+      .history([WireOp(SequencedOp(seq: 1, op: bind), state: empty)]),
+      .historyEnd(to: 20),
+      .op(WireOp(SequencedOp(seq: 5, op: setText), state: empty)),
+      .ack(id(3), seq: 5),
+      ProtocolError.rateLimited(retryAfterMs: 250).nack(id(11)),
+      ProtocolError.unknownNode("ghost").nack(id(12)),
+      .drag(.init(from: 7, actor: "ada", node: "n1", x: 0.5, y: -1.25)),
+      .presence(.init(from: 7, actor: "ada", cursor: [0.5, 0.75], selection: ["n1"])),
+      .presence(.init(from: 7, actor: "ada", left: true)),
+      ProtocolError.helloFirst.errorFrame,
+      .preview(
+        .init(
+          node: "n1", x: 0.5, y: -1.25, text: "The flight was wonderful.", fidelity: 0.75,
+          source: "generated")),
+    ]
+    let frames = Self.frames("server")
+    #expect(messages.count == frames.count)
+    for (message, frame) in zip(messages, frames) {
+      let encoded = try #require(Self.json(message.encoded()))
+      #expect(encoded == frame as NSDictionary, "\(message.type)")
+    }
+  }
+
+  @Test func broadcastsCarryNoLatents() throws {
+    var state = DocumentState()
+    let create = Op(
+      id: OpID(lamport: 1, replica: "r"), actor: "a",
+      payload: .nodeCreate(
+        NodeCreate(node: "n", text: "x", latent: LatentVector([Float](repeating: 0.1, count: 384))))
+    )
+    state.apply(create)
+    let frame = try #require(
+      Self.json(ServerMessage.op(WireOp(SequencedOp(seq: 1, op: create), state: state)).encoded()))
+    let payload = (frame["op"] as? NSDictionary)?["payload"] as? NSDictionary
+    #expect(payload?["latent"] == nil)
+    #expect(payload?["coords"] != nil, "a live node's broadcast carries its coords")
+  }
+}
