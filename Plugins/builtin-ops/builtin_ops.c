@@ -168,20 +168,22 @@ static const latitude_operation operations[] = {
     {"move-along-axes", "Move nodes to target coordinates with the smallest latent change.",
      "{\"type\":\"object\",\"required\":[\"targets\"],\"properties\":{\"targets\":{\"type\":\"object\","
      "\"additionalProperties\":{\"type\":\"number\",\"minimum\":-10,\"maximum\":10}}},\"additionalProperties\":false}",
-     1, MAX_INPUTS, move_along_axes, 0, 1},
+     1, MAX_INPUTS, move_along_axes, 0, 1, LATITUDE_EFFECT_UPDATE_INPUTS, 0},
     {"mix", "Blend two or more nodes (slerp for two) into a new node.",
      "{\"type\":\"object\",\"properties\":{\"weights\":{\"type\":\"array\",\"items\":{\"type\":\"number\","
      "\"minimum\":0}}},\"additionalProperties\":false}",
-     2, MAX_INPUTS, mix, 1, 0},
+     2, MAX_INPUTS, mix, 1, 0, LATITUDE_EFFECT_CREATE_NODES, LATITUDE_ORIGIN_MIXED},
     {"blur", "Sample nodes within an angle of a node.",
      "{\"type\":\"object\",\"properties\":{\"radius\":{\"type\":\"number\",\"minimum\":0.01,\"maximum\":1.5},"
      "\"count\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":16},\"seed\":{\"type\":\"integer\",\"minimum\":0}},"
      "\"additionalProperties\":false}",
-     1, 1, blur, MAX_BLUR_SAMPLES, 0},
+     1, 1, blur, MAX_BLUR_SAMPLES, 0, LATITUDE_EFFECT_CREATE_NODES, LATITUDE_ORIGIN_SAMPLED},
     {"analogy", "a - b + c: what c becomes when changed the way b became a.",
-     "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}", 3, 3, analogy, 1, 0},
+     "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}", 3, 3, analogy, 1, 0,
+     LATITUDE_EFFECT_CREATE_NODES, LATITUDE_ORIGIN_DERIVED},
     {"pca-layout", "Principal axes of a selection, bound to the view.",
-     "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}", 3, 1000, pca_layout, 2, 0},
+     "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}", 3, 1000, pca_layout, 2, 0,
+     LATITUDE_EFFECT_CREATE_NODES, LATITUDE_ORIGIN_DERIVED},
 };
 
 static const latitude_plugin plugin = {
@@ -189,7 +191,7 @@ static const latitude_plugin plugin = {
     sizeof(operations) / sizeof(operations[0]), NULL, 0,
 };
 
-const latitude_plugin *latitude_plugin_v2(const latitude_host *host) {
+const latitude_plugin *latitude_plugin_v3(const latitude_host *host) {
   if (host->abi_version != LATITUDE_PLUGIN_ABI_VERSION) return NULL;
   return &plugin;
 }

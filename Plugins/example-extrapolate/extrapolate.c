@@ -87,16 +87,16 @@ static const latitude_operation operations[] = {
     {"extrapolate", "Continue the line from a through b by a factor t.",
      "{\"type\":\"object\",\"properties\":{\"t\":{\"type\":\"number\",\"minimum\":0,\"maximum\":4}},"
      "\"additionalProperties\":false}",
-     2, 2, extrapolate, 1, 0},
+     2, 2, extrapolate, 1, 0, LATITUDE_EFFECT_CREATE_NODES, LATITUDE_ORIGIN_DERIVED},
 };
 
 static const latitude_plugin plugin = {
     LATITUDE_PLUGIN_ABI_VERSION, "example-extrapolate", "0.1.0", operations, 1, providers, 1,
 };
 
-const latitude_plugin *latitude_plugin_v2(const latitude_host *host) {
+const latitude_plugin *latitude_plugin_v3(const latitude_host *host) {
   if (host->abi_version != LATITUDE_PLUGIN_ABI_VERSION) {
-    host->log(host->context, LATITUDE_LOG_ERROR, "example-extrapolate needs plugin ABI 2");
+    host->log(host->context, LATITUDE_LOG_ERROR, "example-extrapolate needs plugin ABI 3");
     return NULL;
   }
   return &plugin;

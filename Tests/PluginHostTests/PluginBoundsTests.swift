@@ -69,10 +69,40 @@ import Testing
     #expect(throws: OperationError.self) {
       try kinds.run("badkind", inputs: [Self.unit(1)], params: .object([:]), axes: [])
     }
+    #expect(kinds.operation("badupdate")?.effect == .updatesInputs)
+    do {
+      _ = try kinds.run(
+        "badupdate", inputs: [Self.unit(1), Self.unit(2)], params: .object([:]), axes: [])
+      Issue.record("an update with fewer outputs than inputs was accepted")
+    } catch {
+      #expect(error.description.contains("updates its inputs"))
+    }
   }
 
-  /// Compiles Tests/e2e/plugins/overrun.c against the ABI header into a fresh folder.
-  static func buildTestPlugin(defines: [String]) throws -> String {
+  @Test func operationsDeclareWhatTheirOutputsDo() throws {
+    let registry = PluginRegistry(directories: [], encoder: nil, logger: Self.logger)
+    #expect(registry.operation("move-along-axes")?.effect == .updatesInputs)
+    #expect(registry.operation("mix")?.effect == .createsNodes(.mixed))
+    #expect(registry.operation("blur")?.effect == .createsNodes(.sampled))
+    #expect(registry.operation("analogy")?.effect == .createsNodes(.derived))
+  }
+
+  @Test func versionTwoPluginsKeepLoadingAndCreateDerivedNodes() throws {
+    let folder = try Self.buildTestPlugin(defines: [], source: "slow.c")
+    let registry = PluginRegistry(directories: [folder], encoder: nil, logger: Self.logger)
+    let broken = try #require(registry.operation("broken"), "the v2 plugin loaded")
+    #expect(broken.effect == .createsNodes(.derived))
+    #expect(broken.outputCapacity(inputCount: 1) == 1)
+    do {
+      _ = try registry.run("broken", inputs: [Self.unit(1)], params: .object([:]), axes: [])
+      Issue.record("broken succeeded")
+    } catch {
+      #expect(error.description.contains("always fails"), "the v2 call ran and reported")
+    }
+  }
+
+  /// Compiles a test plugin of Tests/e2e/plugins against the ABI header into a fresh folder.
+  static func buildTestPlugin(defines: [String], source: String = "overrun.c") throws -> String {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent().deletingLastPathComponent()
     let folder = FileManager.default.temporaryDirectory
@@ -83,7 +113,7 @@ import Testing
     process.arguments =
       ["cc", "-shared", "-fPIC", "-I", root.path + "/Sources/CLatitudePlugin/include"]
       + defines.map { "-D" + $0 } + [
-        "-o", folder.path + "/liboverrun.so", root.path + "/Tests/e2e/plugins/overrun.c",
+        "-o", folder.path + "/libtest.so", root.path + "/Tests/e2e/plugins/" + source,
       ]
     try process.run()
     process.waitUntilExit()

@@ -1,9 +1,9 @@
 /*
- * latitude_plugin.h — the native plugin ABI of Latitude, version 2.
+ * latitude_plugin.h — the native plugin ABI of Latitude, version 3.
  *
  * A plugin is a shared library that exports one symbol:
  *
- *     const latitude_plugin *latitude_plugin_v2(const latitude_host *host);
+ *     const latitude_plugin *latitude_plugin_v3(const latitude_host *host);
  *
  * The host calls it once at load with its function table and keeps the returned
  * description for the life of the process (plugins are never unloaded). Return NULL to
@@ -33,6 +33,15 @@
  *  unknown, or anything was written past the buffers. Version 1 plugins, which could not
  *  declare a bound, are refused at load.
  *
+ * EFFECTS (new in version 3)
+ *  Each operation declares what its node outputs do (`effect`): create new nodes (whose
+ *  origin is `created_origin`), or update its inputs — output i is the new latent of input
+ *  i, so output_count must equal input_count, and the host logs a node.move per input.
+ *  The host never names operations: this declaration is all it goes by. Version 2 plugins
+ *  (exporting latitude_plugin_v2, whose latitude_operation ends at
+ *  max_outputs_per_input) keep loading: their operations create nodes of origin
+ *  "derived".
+ *
  * TRUST
  *  Native plugins run inside the server process. A crash or memory corruption in a plugin
  *  cannot be contained and takes the server down. Load only plugins you trust; teams that
@@ -47,7 +56,7 @@
 extern "C" {
 #endif
 
-#define LATITUDE_PLUGIN_ABI_VERSION 2u
+#define LATITUDE_PLUGIN_ABI_VERSION 3u
 
 /* The most outputs the host allots to one call, whatever an operation declares. */
 #define LATITUDE_MAX_OUTPUTS_PER_CALL 4096u
@@ -59,6 +68,19 @@ enum { LATITUDE_LOG_DEBUG = 0, LATITUDE_LOG_INFO = 1, LATITUDE_LOG_WARNING = 2, 
 enum {
   LATITUDE_OUTPUT_NODES = 0, /* outputs are latents of new nodes (decoded by the host) */
   LATITUDE_OUTPUT_AXES = 1   /* outputs are axis directions; see latitude_op_result */
+};
+
+/* What an operation's node outputs do (latitude_operation.effect). */
+enum {
+  LATITUDE_EFFECT_CREATE_NODES = 0, /* each output is a new node */
+  LATITUDE_EFFECT_UPDATE_INPUTS = 1 /* output i is the new latent of input i */
+};
+
+/* The origin of the nodes an operation creates (latitude_operation.created_origin). */
+enum {
+  LATITUDE_ORIGIN_DERIVED = 0, /* made from its inputs some other way */
+  LATITUDE_ORIGIN_MIXED = 1,   /* a blend of its inputs */
+  LATITUDE_ORIGIN_SAMPLED = 2  /* a sample near an input */
 };
 
 /* The host's function table. */
@@ -128,6 +150,10 @@ typedef struct latitude_operation {
      LATITUDE_MAX_OUTPUTS_PER_CALL. */
   uint32_t max_outputs;
   uint32_t max_outputs_per_input;
+  /* LATITUDE_EFFECT_CREATE_NODES or LATITUDE_EFFECT_UPDATE_INPUTS (new in version 3). */
+  uint32_t effect;
+  /* For LATITUDE_EFFECT_CREATE_NODES: LATITUDE_ORIGIN_* of the new nodes. */
+  uint32_t created_origin;
 } latitude_operation;
 
 /* An axis provider: params in, a direction and its calibration out. */
@@ -140,7 +166,7 @@ typedef struct latitude_axis_provider {
                    uint32_t error_capacity);
 } latitude_axis_provider;
 
-/* What a plugin returns from latitude_plugin_v2. Must stay valid for the process's life. */
+/* What a plugin returns from latitude_plugin_v3. Must stay valid for the process's life. */
 typedef struct latitude_plugin {
   uint32_t abi_version; /* LATITUDE_PLUGIN_ABI_VERSION */
   const char *name;     /* [a-z0-9-]{1,64} */

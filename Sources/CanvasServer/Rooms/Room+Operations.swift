@@ -5,9 +5,10 @@ import Latent
 import PluginHost
 
 /// op.apply: runs a plugin operation on the selected nodes and logs it together with its
-/// results — server-authored node.create (new nodes, decoded afterwards), node.move
-/// (move-along-axes), or axis.create + view.bind (PCA layout) — in one atomic batch. The
-/// results carry their latents, so replay never calls a plugin.
+/// results, in one atomic batch. What the results are comes from the operation's declared
+/// effect, never its name: server-authored node.create (an operation that creates nodes,
+/// decoded afterwards), node.move (one that updates its inputs), or axis.create + view.bind
+/// (axis outputs). The results carry their latents, so replay never calls a plugin.
 extension Room {
   /// Runs and logs an op.apply from `connection`; acks or nacks it. The op and its results
   /// are one gated append: the results are logged only if the op.apply itself is, so a
@@ -75,20 +76,22 @@ extension Room {
     let stem = "\(name)-\(applyID.replica.rawValue)-\(applyID.lamport)"
     var results: [Op] = []
     var outputs: [String] = []
-    switch output.kind {
-    case .nodes where name == "move-along-axes":
-      let coordinates = Self.targets(params).compactMap { axis, value in
-        state.axis(AxisID(axis)).map { _ in AxisCoordinate(axis: AxisID(axis), value: value) }
-      }
+    let effect = plugins.operation(name)?.effect ?? .createsNodes(.derived)
+    switch (output.kind, effect) {
+    case (.nodes, .updatesInputs):
+      // The host checked one output per input. Each update is logged as a node.move whose
+      // coordinates are where the new latent lands on the document's axes.
       for (node, vector) in zip(inputs, output.vectors) {
+        let latent = LatentVector(vector)
         results.append(
           resultOp(
             .nodeMove(
-              NodeMove(node: node, coordinates: coordinates, latent: LatentVector(vector)))))
+              NodeMove(
+                node: node, coordinates: Self.coordinates(of: latent, in: state),
+                latent: latent))))
         outputs.append(node.rawValue)
       }
-    case .nodes:
-      let kind: NodeOrigin.Kind = name == "mix" ? .mixed : name == "blur" ? .sampled : .derived
+    case (.nodes, .createsNodes(let origin)):
       for (index, vector) in output.vectors.enumerated() {
         let node = NodeID("\(stem)-\(index)")
         results.append(
@@ -96,10 +99,10 @@ extension Room {
             .nodeCreate(
               NodeCreate(
                 node: node, text: nil, latent: LatentVector(vector),
-                origin: NodeOrigin(kind: kind, parents: inputs)))))
+                origin: NodeOrigin(kind: origin, parents: inputs)))))
         outputs.append(node.rawValue)
       }
-    case .axes:
+    case (.axes, _):
       for (index, (vector, calibration)) in zip(output.vectors, output.calibrations).enumerated() {
         let axis = AxisID("\(stem)-pc\(index + 1)")
         results.append(
@@ -129,13 +132,14 @@ extension Room {
     return (apply, results)
   }
 
-  private static func targets(_ params: JSONValue) -> [(String, Float)] {
-    guard case .object(let members) = params, case .object(let targets)? = members["targets"] else {
-      return []
-    }
-    return targets.sorted { $0.key < $1.key }.compactMap { key, value in
-      if case .number(let number) = value { return (key, Float(number)) }
-      return nil
+  /// Calibrated coordinates of `latent` on the document's axes (at most the op
+  /// validator's list limit), for the node.move an updating operation logs.
+  static func coordinates(of latent: LatentVector, in state: DocumentState) -> [AxisCoordinate] {
+    let floats = latent.floats
+    return state.axes.prefix(ProtocolLimits.maxListLength).compactMap { axis in
+      let at = axis.calibration.coordinate(
+        ofProjection: VectorMath.dot(floats, axis.direction.floats))
+      return at.isFinite ? AxisCoordinate(axis: axis.id, value: at) : nil
     }
   }
 }

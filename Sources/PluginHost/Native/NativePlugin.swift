@@ -18,6 +18,10 @@ public struct NativePlugin: Sendable {
     public var maxOutputs: Int
     /// See `maxOutputs`.
     public var maxOutputsPerInput: Int
+    /// What its node outputs do.
+    public var effect: Effect
+    /// The plugin ABI it was built for (2 or 3): the host table it is called with says so.
+    var abiVersion: UInt32 = LATITUDE_PLUGIN_ABI_VERSION
     let run:
       @convention(c) (
         UnsafePointer<latitude_host>?, UnsafePointer<latitude_op_request>?,
@@ -64,6 +68,14 @@ public struct NativePlugin: Sendable {
     /// The plugin it belongs to.
     public var plugin: String
   }
+}
+
+/// What an operation's node outputs do, as it declares at load (ABI v3 `effect`).
+public enum Effect: Sendable, Equatable {
+  /// Each output is a new node of this origin.
+  case createsNodes(NodeOrigin.Kind)
+  /// Output i is the new latent of input i (one output per input).
+  case updatesInputs
 }
 
 /// Why a native plugin was refused.

@@ -146,7 +146,9 @@ extension PluginRegistry {
     let buffers = CallBuffers(
       inputs: inputs, params: Self.text(params), axes: axes, capacity: capacity,
       dimension: dimension)
-    let host = SendableHost(value: hostTable)
+    var table = hostTable
+    table.abi_version = operation.abiVersion
+    let host = SendableHost(value: table)
     try withinLimit(plugin: operation.plugin, name: name) {
       Self.call(operation, buffers, host.value)
     }
@@ -171,6 +173,12 @@ extension PluginRegistry {
     guard count > 0, vectors.allSatisfy({ $0.allSatisfy(\.isFinite) && VectorMath.norm($0) > 1e-6 })
     else { throw .failed(operation: name, reason: "returned no usable vectors") }
     let kind: OperationOutput.Kind = buffers.outputKind == 1 ? .axes : .nodes
+    if operation.effect == .updatesInputs, kind != .nodes || count != inputs.count {
+      throw .failed(
+        operation: name,
+        reason:
+          "updates its inputs but returned \(count) \(kind) outputs for \(inputs.count) inputs")
+    }
     let calibrations = (0..<count).map { (buffers.negatives[$0], buffers.positives[$0]) }
     if kind == .axes {
       guard calibrations.allSatisfy({ AxisCalibration.isUsable(negative: $0.0, positive: $0.1) })

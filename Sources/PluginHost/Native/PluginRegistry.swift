@@ -148,19 +148,27 @@ public final class PluginRegistry: @unchecked Sendable {
       throw PluginLoadError.cannotOpen(path: path, reason: String(cString: dlerror()))
     }
     // Never dlclose'd: code from the image may still be referenced.
-    guard let symbol = dlsym(handle, "latitude_plugin_v2") else {
+    let version: UInt32
+    let symbol: UnsafeMutableRawPointer
+    if let found = dlsym(handle, "latitude_plugin_v3") {
+      (version, symbol) = (3, found)
+    } else if let found = dlsym(handle, "latitude_plugin_v2") {
+      (version, symbol) = (2, found)
+    } else if dlsym(handle, "latitude_plugin_v1") != nil {
       // A version 1 plugin cannot declare its output bound, so the host cannot size it.
-      if dlsym(handle, "latitude_plugin_v1") != nil {
-        throw PluginLoadError.abiMismatch(path: path, version: 1)
-      }
+      throw PluginLoadError.abiMismatch(path: path, version: 1)
+    } else {
       throw PluginLoadError.missingEntry(path: path)
     }
     let entry = unsafeBitCast(symbol, to: latitude_plugin_entry.self)
-    guard let described = withUnsafePointer(to: &host, { entry($0) }) else {
+    // The table says the version the plugin was built for (older plugins check it).
+    var table = host
+    table.abi_version = version
+    guard let described = withUnsafePointer(to: &table, { entry($0) }) else {
       throw PluginLoadError.refusedByPlugin(path: path)
     }
     let plugin = described.pointee
-    guard plugin.abi_version == LATITUDE_PLUGIN_ABI_VERSION else {
+    guard plugin.abi_version == version else {
       throw PluginLoadError.abiMismatch(path: path, version: plugin.abi_version)
     }
     func text(_ pointer: UnsafePointer<CChar>?, _ what: String) throws -> String {
@@ -181,7 +189,7 @@ public final class PluginRegistry: @unchecked Sendable {
     }
     var operations: [NativePlugin.Operation] = []
     for index in 0..<Int(plugin.operation_count) {
-      guard let c = plugin.operations?[index] else { break }
+      guard let c = Self.operation(plugin.operations, at: index, version: version) else { break }
       let opName = try text(c.name, "operation \(index) name")
       guard Self.isValidName(opName), let run = c.run, c.min_inputs >= 1,
         c.max_inputs >= c.min_inputs
@@ -196,16 +204,31 @@ public final class PluginRegistry: @unchecked Sendable {
         throw PluginLoadError.invalid(
           path: path, detail: "schema of '\(opName)' is not a JSON object")
       }
-      operations.append(
-        NativePlugin.Operation(
-          name: opName, description: (try? text(c.description, "")) ?? "", paramsSchema: schema,
-          inputs: Int(c.min_inputs)...Int(c.max_inputs), maxOutputs: Int(c.max_outputs),
-          maxOutputsPerInput: Int(c.max_outputs_per_input), run: run, plugin: name))
-      guard operations.last!.outputCapacity(inputCount: Int(c.min_inputs)) >= 1 else {
+      guard let effect = Self.effect(c.effect, origin: c.created_origin) else {
+        throw PluginLoadError.invalid(
+          path: path, detail: "operation '\(opName)' declares an unknown effect or origin")
+      }
+      let operation = NativePlugin.Operation(
+        name: opName, description: (try? text(c.description, "")) ?? "", paramsSchema: schema,
+        inputs: Int(c.min_inputs)...Int(c.max_inputs), maxOutputs: Int(c.max_outputs),
+        maxOutputsPerInput: Int(c.max_outputs_per_input), effect: effect, abiVersion: version,
+        run: run, plugin: name)
+      guard operation.outputCapacity(inputCount: Int(c.min_inputs)) >= 1 else {
         throw PluginLoadError.invalid(
           path: path,
           detail: "operation '\(opName)' declares no outputs (max_outputs, max_outputs_per_input)")
       }
+      // Bounds are linear in the input count, so both ends of the range decide.
+      if effect == .updatesInputs,
+        [operation.inputs.lowerBound, operation.inputs.upperBound].contains(where: {
+          operation.outputCapacity(inputCount: $0) < $0
+        })
+      {
+        throw PluginLoadError.invalid(
+          path: path,
+          detail: "operation '\(opName)' updates its inputs but declares fewer outputs than inputs")
+      }
+      operations.append(operation)
     }
     var providers: [NativePlugin.AxisProvider] = []
     for index in 0..<Int(plugin.axis_provider_count) {
@@ -230,6 +253,32 @@ public final class PluginRegistry: @unchecked Sendable {
     return NativePlugin(
       name: name, version: try text(plugin.version, "version"), path: path,
       operations: operations, axisProviders: providers)
+  }
+
+  /// Operation `index` of a plugin's array, read with the layout of its ABI version (a
+  /// version 2 operation has no effect fields: it creates nodes of origin "derived").
+  private static func operation(
+    _ base: UnsafePointer<latitude_operation>?, at index: Int, version: UInt32
+  ) -> latitude_operation? {
+    guard let base else { return nil }
+    guard version == 2 else { return base[index] }
+    let old = UnsafeRawPointer(base).assumingMemoryBound(to: latitude_operation_v2.self)[index]
+    return latitude_operation(
+      name: old.name, description: old.description, params_schema: old.params_schema,
+      min_inputs: old.min_inputs, max_inputs: old.max_inputs, run: old.run,
+      max_outputs: old.max_outputs, max_outputs_per_input: old.max_outputs_per_input,
+      effect: UInt32(LATITUDE_EFFECT_CREATE_NODES), created_origin: UInt32(LATITUDE_ORIGIN_DERIVED))
+  }
+
+  /// The declared effect, or nil for values this host does not know.
+  private static func effect(_ effect: UInt32, origin: UInt32) -> Effect? {
+    switch (Int(effect), Int(origin)) {
+    case (Int(LATITUDE_EFFECT_UPDATE_INPUTS), _): .updatesInputs
+    case (Int(LATITUDE_EFFECT_CREATE_NODES), Int(LATITUDE_ORIGIN_DERIVED)): .createsNodes(.derived)
+    case (Int(LATITUDE_EFFECT_CREATE_NODES), Int(LATITUDE_ORIGIN_MIXED)): .createsNodes(.mixed)
+    case (Int(LATITUDE_EFFECT_CREATE_NODES), Int(LATITUDE_ORIGIN_SAMPLED)): .createsNodes(.sampled)
+    default: nil
+    }
   }
 
   /// The most operations (and axis providers) one plugin may describe.

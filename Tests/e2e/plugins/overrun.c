@@ -32,14 +32,23 @@ static const latitude_operation operations[] = {
     {"overcount", "Returns a count over its bound.", "{\"type\":\"object\"}", 1, 1, overcount, 1, 0},
 };
 
+/* Declares that it updates its inputs, then returns one output for two inputs. */
+static int badupdate(const latitude_host *host, const latitude_op_request *request, latitude_op_result *result) {
+  memcpy(result->outputs, request->inputs, host->dimension * sizeof(float));
+  result->output_count = 1;
+  return 0;
+}
+
 static const latitude_operation kind_operations[] = {
     {"badkind", "Returns an unknown output kind.", "{\"type\":\"object\"}", 1, 1, badkind, 1, 0},
+    {"badupdate", "Updates two inputs with one output.", "{\"type\":\"object\"}", 2, 2, badupdate, 0, 1,
+     LATITUDE_EFFECT_UPDATE_INPUTS, 0},
 };
 
 static const latitude_plugin plugin = {LATITUDE_PLUGIN_ABI_VERSION, "test-overrun", "0.0.1", operations, 2, NULL, 0};
-static const latitude_plugin kind_plugin = {LATITUDE_PLUGIN_ABI_VERSION, "test-badkind", "0.0.1", kind_operations, 1, NULL, 0};
+static const latitude_plugin kind_plugin = {LATITUDE_PLUGIN_ABI_VERSION, "test-badkind", "0.0.1", kind_operations, 2, NULL, 0};
 
-const latitude_plugin *latitude_plugin_v2(const latitude_host *host) {
+const latitude_plugin *latitude_plugin_v3(const latitude_host *host) {
   (void)host;
 #ifdef BADKIND
   return &kind_plugin;
