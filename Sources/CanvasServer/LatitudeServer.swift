@@ -133,7 +133,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
         "host": "\(configuration.transport.host ?? "*")", "port": "\(transport.boundPort)",
         "db": "\(configuration.databasePath)",
         "decoder":
-          "\(decodes.map { "\($0.decoder.decoder.name) on \($0.workers) workers" } ?? "off")",
+          "\(decodes.map { "\($0.decoder.name) on \($0.workers) workers" } ?? "off")",
       ])
     if configuration.secret == nil {
       logger.notice("no auth secret configured: listening on loopback only")

@@ -2,131 +2,153 @@ import Dispatch
 import Foundation
 import Latent
 import Logging
+import Synchronization
 import Testing
 
 @testable import CanvasServer
 
-/// The decode pool: per-key coalescing (the newest job wins), committed jobs before
-/// previews, bounded previews, and the result cache. Uses the committed models.
-@Suite(.serialized) struct DecodeSchedulerTests {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+/// A decoder for the pool's tests: each latent's first component names it ("j3" for 3);
+/// every batch is recorded; with `holdFirstBatch`, the first batch waits in the decoder
+/// until the test releases it, so the test controls what is queued meanwhile.
+final class GatedDecoder: BatchDecoding {
+  let name = "gated-test-decoder"
+  private let batches = Mutex<[[String]]>([])
+  private let holding: Bool
+  private let first = Atomic<Bool>(true)
+  /// Signalled when a held batch has entered the decoder.
+  let entered = DispatchSemaphore(value: 0)
+  /// Signal to let the held batch finish.
+  let release = DispatchSemaphore(value: 0)
 
-  static let pipeline: LatentDecoder? = {
-    let path = { (relative: String) in root.appendingPathComponent(relative).path }
-    let decoder =
-      ProcessInfo.processInfo.environment["LATITUDE_DECODER"] ?? TextDecoder.defaultDirectory
-    guard let encoder = try? SentenceEncoder(directory: path(SentenceEncoder.defaultDirectory)),
-      let textDecoder = try? TextDecoder(directory: path(decoder))
-    else { return nil }
-    return try? LatentDecoder(encoder: encoder, decoder: textDecoder, bank: nil)
-  }()
+  init(holdFirstBatch: Bool) { holding = holdFirstBatch }
 
-  /// Collects completions in order.
-  final class Log: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var entries: [String] = []
-    func add(_ entry: String) {
-      lock.lock()
-      entries.append(entry)
-      lock.unlock()
+  static func latent(_ tag: Int) -> [Float] {
+    [Float(tag)] + [Float](repeating: 0.01, count: 383)
+  }
+
+  var recorded: [[String]] { batches.withLock { $0 } }
+
+  func decode(batch latents: [[Float]], candidates: Int, shouldStop: () -> Bool)
+    -> [Result<DecodeResult, DecoderError>]
+  {
+    let tags = latents.map { "j\(Int($0[0]))" }
+    batches.withLock { $0.append(tags) }
+    if holding, first.exchange(false, ordering: .relaxed) {
+      entered.signal()
+      release.wait()
     }
-    var all: [String] {
-      lock.lock()
-      defer { lock.unlock() }
-      return entries
+    return zip(tags, latents).map { tag, latent in
+      .success(
+        DecodeResult(
+          text: tag, textLatent: latent, fidelity: 1, source: .generated, runnersUp: []))
     }
-    func wait(count: Int) -> [String] {
-      let deadline = Date().addingTimeInterval(60)
-      while all.count < count, Date() < deadline { usleep(5_000) }
-      return all
+  }
+}
+
+/// Completions in the order they arrived, and a way to wait for the n-th.
+final class CompletionLog: Sendable {
+  private let entries = Mutex<[String]>([])
+  private let arrived = DispatchSemaphore(value: 0)
+
+  func job(_ tag: Int, key: String) -> DecodeScheduler.Job {
+    DecodeScheduler.Job(key: key, latent: GatedDecoder.latent(tag), candidates: 2) {
+      [self] result in
+      if case .success(let decoded) = result { entries.withLock { $0.append(decoded.text) } }
+      arrived.signal()
     }
   }
 
-  func scheduler(previewCapacity: Int = 8) throws -> DecodeScheduler {
-    let pipeline = try #require(Self.pipeline, "the encoder and decoder weights must be present")
-    return DecodeScheduler(
-      decoder: pipeline, workers: 1, previewCapacity: previewCapacity, logger: Logger(label: "t"))
+  /// Waits for `count` more completions (each within 10 s) and returns all so far.
+  func wait(_ count: Int) -> [String] {
+    for _ in 0..<count { _ = arrived.wait(timeout: .now() + 10) }
+    return entries.withLock { $0 }
+  }
+}
+
+/// The decode pool on a fake decoder with explicit gates: per-key coalescing (the newest
+/// job wins), committed jobs before previews, bounded previews, the result cache. No model
+/// weights and no sleeps: a test holds the worker inside the decoder, queues what it
+/// wants, releases it, and ends with a fence job, so any extra decode would be in the log.
+@Suite struct DecodeSchedulerTests {
+  func pool(_ decoder: GatedDecoder, previewCapacity: Int = 8) -> DecodeScheduler {
+    DecodeScheduler(
+      decoder: decoder, workers: 1, previewCapacity: previewCapacity, batchLimit: 1,
+      logger: Logger(label: "t"))
   }
 
-  /// A job whose completion holds the worker until `gate` is signalled, so the jobs
-  /// submitted meanwhile are all queued when the worker looks again. Callers wait for its
-  /// log entry before submitting more: until then the worker may not have taken it, and
-  /// could take it in one batch with the next job.
-  func blocker(_ log: Log, gate: DispatchSemaphore) -> DecodeScheduler.Job {
-    var blocking = job("busy", key: "blocker", seed: 1, log: log)
-    let record = blocking.completion
-    blocking.completion = { result in
-      record(result)
-      gate.wait()
-    }
-    return blocking
-  }
-
-  func job(_ tag: String, key: String, seed: UInt64, log: Log) -> DecodeScheduler.Job {
-    var generator = SplitMix64(seed: seed)
-    let latent = (0..<384).map { _ in generator.nextGaussian() }
-    return DecodeScheduler.Job(key: key, latent: latent, candidates: 2) { result in
-      if case .success = result { log.add(tag) }
-    }
-  }
-
-  @Test func burstsCoalesceAndTheNewestJobWins() throws {
-    let pool = try scheduler()
+  @Test func burstsCoalesceAndTheNewestJobWins() {
+    let decoder = GatedDecoder(holdFirstBatch: true)
+    let pool = pool(decoder)
     defer { pool.stop() }
-    let log = Log()
-    let gate = DispatchSemaphore(value: 0)
-    pool.submit(blocker(log, gate: gate))
-    _ = log.wait(count: 1)  // the worker now holds in the blocker's completion
-    for index in 1...5 {
-      pool.submit(job("move\(index)", key: "n", seed: UInt64(10 + index), log: log))
-    }
-    gate.signal()
-    let done = log.wait(count: 2)
-    usleep(200_000)
-    #expect(done == ["busy", "move5"])
-    #expect(log.all == ["busy", "move5"])
+    let log = CompletionLog()
+    pool.submit(log.job(0, key: "blocker"))
+    decoder.entered.wait()
+    for index in 1...5 { pool.submit(log.job(index, key: "n")) }
+    decoder.release.signal()
+    #expect(log.wait(2) == ["j0", "j5"])
+    pool.submit(log.job(99, key: "fence"))
+    #expect(log.wait(1) == ["j0", "j5", "j99"])
+    #expect(decoder.recorded == [["j0"], ["j5"], ["j99"]], "one decode for the whole burst")
     #expect(pool.snapshot.coalesced == 4)
   }
 
-  @Test func committedJobsRunBeforePreviews() throws {
-    let pool = try scheduler()
+  @Test func committedJobsRunBeforePreviews() {
+    let decoder = GatedDecoder(holdFirstBatch: true)
+    let pool = pool(decoder)
     defer { pool.stop() }
-    let log = Log()
-    let gate = DispatchSemaphore(value: 0)
-    pool.submit(blocker(log, gate: gate))
-    _ = log.wait(count: 1)  // the worker now holds in the blocker's completion
-    pool.submitPreview(job("preview", key: "p", seed: 2, log: log))
-    pool.submit(job("committed", key: "c", seed: 3, log: log))
-    gate.signal()
-    #expect(log.wait(count: 3) == ["busy", "committed", "preview"])
+    let log = CompletionLog()
+    pool.submit(log.job(0, key: "blocker"))
+    decoder.entered.wait()
+    pool.submitPreview(log.job(1, key: "p"))
+    pool.submit(log.job(2, key: "c"))
+    decoder.release.signal()
+    #expect(log.wait(3) == ["j0", "j2", "j1"])
   }
 
-  @Test func previewsAreBoundedButReplaceable() throws {
-    let pool = try scheduler(previewCapacity: 2)
+  @Test func previewsAreBoundedButReplaceable() {
+    let decoder = GatedDecoder(holdFirstBatch: true)
+    let pool = pool(decoder, previewCapacity: 2)
     defer { pool.stop() }
-    let log = Log()
-    let gate = DispatchSemaphore(value: 0)
-    pool.submit(blocker(log, gate: gate))
-    _ = log.wait(count: 1)  // the worker now holds in the blocker's completion
-    #expect(pool.submitPreview(job("p1", key: "p1", seed: 2, log: log)))
-    #expect(pool.submitPreview(job("p2", key: "p2", seed: 3, log: log)))
-    #expect(!pool.submitPreview(job("p3", key: "p3", seed: 4, log: log)))
-    #expect(pool.submitPreview(job("p2b", key: "p2", seed: 5, log: log)))
-    gate.signal()
-    #expect(log.wait(count: 3) == ["busy", "p1", "p2b"])
+    let log = CompletionLog()
+    pool.submit(log.job(0, key: "blocker"))
+    decoder.entered.wait()
+    #expect(pool.submitPreview(log.job(1, key: "p1")))
+    #expect(pool.submitPreview(log.job(2, key: "p2")))
+    #expect(!pool.submitPreview(log.job(3, key: "p3")))
+    #expect(pool.submitPreview(log.job(4, key: "p2")))
+    decoder.release.signal()
+    #expect(log.wait(3) == ["j0", "j1", "j4"])
+    pool.submit(log.job(99, key: "fence"))
+    #expect(log.wait(1) == ["j0", "j1", "j4", "j99"])
+    #expect(decoder.recorded == [["j0"], ["j1"], ["j4"], ["j99"]])
     #expect(pool.snapshot.previewsRefused == 1)
   }
 
-  @Test func repeatedPointsHitTheCache() throws {
-    let pool = try scheduler()
+  @Test func repeatedPointsHitTheCache() {
+    let decoder = GatedDecoder(holdFirstBatch: false)
+    let pool = pool(decoder)
     defer { pool.stop() }
-    let log = Log()
-    pool.submit(job("first", key: "n", seed: 9, log: log))
-    _ = log.wait(count: 1)
-    pool.submit(job("again", key: "n", seed: 9, log: log))
-    #expect(log.wait(count: 2) == ["first", "again"])
+    let log = CompletionLog()
+    pool.submit(log.job(7, key: "n"))
+    #expect(log.wait(1) == ["j7"])
+    pool.submit(log.job(7, key: "n"))
+    #expect(log.wait(1) == ["j7", "j7"])
+    #expect(decoder.recorded == [["j7"]], "the second decode came from the cache")
     #expect(pool.snapshot.cacheHits == 1)
     #expect(pool.snapshot.decodes == 1)
+  }
+
+  @Test func jobsTakenTogetherDecodeAsOneBatch() {
+    let decoder = GatedDecoder(holdFirstBatch: true)
+    let pool = DecodeScheduler(
+      decoder: decoder, workers: 1, batchLimit: 4, logger: Logger(label: "t"))
+    defer { pool.stop() }
+    let log = CompletionLog()
+    pool.submit(log.job(0, key: "blocker"))
+    decoder.entered.wait()
+    for index in 1...6 { pool.submit(log.job(index, key: "k\(index)")) }
+    decoder.release.signal()
+    #expect(log.wait(7).count == 7)
+    #expect(decoder.recorded == [["j0"], ["j1", "j2", "j3", "j4"], ["j5", "j6"]])
   }
 }

@@ -1,18 +1,22 @@
 import Foundation
 import Latent
+import Synchronization
 
 /// A least-recently-used cache of decode results, keyed by the target's fp16 bytes and the
 /// candidate count, so dragging back to a point (or replaying a move) skips the decoder.
-final class DecodeCache: @unchecked Sendable {
+final class DecodeCache: Sendable {
   private struct Entry {
     var result: DecodeResult
     var used: UInt64
   }
 
-  private let lock = NSLock()
+  private struct Storage {
+    var entries: [Data: Entry] = [:]
+    var tick: UInt64 = 0
+  }
+
   private let capacity: Int
-  private var entries: [Data: Entry] = [:]
-  private var tick: UInt64 = 0
+  private let storage = Mutex(Storage())
 
   init(capacity: Int) { self.capacity = max(0, capacity) }
 
@@ -23,23 +27,25 @@ final class DecodeCache: @unchecked Sendable {
   }
 
   func value(for key: Data) -> DecodeResult? {
-    lock.lock()
-    defer { lock.unlock() }
-    guard var entry = entries[key] else { return nil }
-    tick += 1
-    entry.used = tick
-    entries[key] = entry
-    return entry.result
+    storage.withLock { storage in
+      guard var entry = storage.entries[key] else { return nil }
+      storage.tick += 1
+      entry.used = storage.tick
+      storage.entries[key] = entry
+      return entry.result
+    }
   }
 
   func insert(_ result: DecodeResult, for key: Data) {
     guard capacity > 0 else { return }
-    lock.lock()
-    defer { lock.unlock() }
-    tick += 1
-    entries[key] = Entry(result: result, used: tick)
-    if entries.count > capacity, let oldest = entries.min(by: { $0.value.used < $1.value.used }) {
-      entries[oldest.key] = nil
+    storage.withLock { storage in
+      storage.tick += 1
+      storage.entries[key] = Entry(result: result, used: storage.tick)
+      if storage.entries.count > capacity,
+        let oldest = storage.entries.min(by: { $0.value.used < $1.value.used })
+      {
+        storage.entries[oldest.key] = nil
+      }
     }
   }
 }

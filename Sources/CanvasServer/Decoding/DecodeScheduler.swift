@@ -1,6 +1,8 @@
+import Dispatch
 import Foundation
 import Latent
 import Logging
+import Synchronization
 
 /// Runs decodes for every room on a fixed pool of worker threads (cores − 1, at least one,
 /// each with single-threaded BLAS), so the libwebsockets service thread is never starved.
@@ -10,36 +12,45 @@ import Logging
 /// run before previews. Previews are bounded: when `previewCapacity` are waiting, new
 /// preview keys are refused (the caller simply shows no preview). Committed jobs are never
 /// refused; their number is bounded by the number of nodes being moved.
-final class DecodeScheduler: @unchecked Sendable {
+final class DecodeScheduler: Sendable {
   /// One decode request.
-  struct Job {
+  struct Job: Sendable {
     var key: String
     var latent: [Float]
     var candidates: Int
     var completion: @Sendable (Result<DecodeResult, DecoderError>) -> Void
   }
 
-  let decoder: LatentDecoder
+  /// The waiting and running jobs.
+  private struct Queue {
+    var committed: [String: Job] = [:]
+    var committedOrder: [String] = []
+    var previews: [String: Job] = [:]
+    var previewOrder: [String] = []
+    var stopping = false
+    /// Keys being decoded now, with a flag a newer job for the same key sets: the running
+    /// decode then stops early and its result is dropped (the newer job answers instead).
+    var running: [String: CancelFlag] = [:]
+
+    var depth: Int { committed.count + previews.count }
+  }
+
+  let decoder: any BatchDecoding
   let workers: Int
   /// Jobs one worker decodes together (rows of one batch share the weight traffic).
   let batchLimit: Int
   private let cache: DecodeCache
   private let previewCapacity: Int
-  private let condition = NSCondition()
-  private var committed: [String: Job] = [:]
-  private var committedOrder: [String] = []
-  private var previews: [String: Job] = [:]
-  private var previewOrder: [String] = []
-  private var stopping = false
-  /// Keys being decoded now, with a flag a newer job for the same key sets: the running
-  /// decode then stops early and its result is dropped (the newer job answers instead).
-  private var running: [String: CancelFlag] = [:]
+  private let queue = Mutex(Queue())
+  /// Signalled once per newly queued key (and once per worker at stop); a worker that
+  /// wakes to an empty queue (its job was taken in another's batch) waits again.
+  private let wake = DispatchSemaphore(value: 0)
   private let logger: Logger
   private let stats = DecodeStats()
 
   init(
-    decoder: LatentDecoder, workers: Int, cacheCapacity: Int = 2048, previewCapacity: Int = 64,
-    batchLimit: Int = 4, logger: Logger
+    decoder: any BatchDecoding, workers: Int, cacheCapacity: Int = 2048,
+    previewCapacity: Int = 64, batchLimit: Int = 4, logger: Logger
   ) {
     self.decoder = decoder
     self.batchLimit = max(1, batchLimit)
@@ -60,46 +71,44 @@ final class DecodeScheduler: @unchecked Sendable {
 
   /// Queues a decode of a committed latent write. Replaces a waiting job with the same key.
   func submit(_ job: Job) {
-    condition.lock()
-    running[job.key]?.cancel()
-    if committed.updateValue(job, forKey: job.key) == nil {
-      committedOrder.append(job.key)
-    } else {
-      stats.coalesced()
+    let added = queue.withLock { queue in
+      queue.running[job.key]?.cancel()
+      let added = queue.committed.updateValue(job, forKey: job.key) == nil
+      if added { queue.committedOrder.append(job.key) }
+      stats.queued(depth: queue.depth)
+      return added
     }
-    stats.queued(depth: committed.count + previews.count)
-    condition.signal()
-    condition.unlock()
+    if added { wake.signal() } else { stats.coalesced() }
   }
 
   /// Queues a preview decode. Returns false when the preview queue is full.
   @discardableResult
   func submitPreview(_ job: Job) -> Bool {
-    condition.lock()
-    defer { condition.unlock() }
-    running[job.key]?.cancel()
-    if previews[job.key] != nil {
-      previews[job.key] = job
-      stats.coalesced()
-      return true
+    enum Outcome { case replaced, refused, added }
+    let outcome = queue.withLock { queue -> Outcome in
+      queue.running[job.key]?.cancel()
+      if queue.previews[job.key] != nil {
+        queue.previews[job.key] = job
+        return .replaced
+      }
+      guard queue.previews.count < previewCapacity else { return .refused }
+      queue.previews[job.key] = job
+      queue.previewOrder.append(job.key)
+      stats.queued(depth: queue.depth)
+      return .added
     }
-    guard previews.count < previewCapacity else {
-      stats.previewRefused()
-      return false
+    switch outcome {
+    case .replaced: stats.coalesced()
+    case .refused: stats.previewRefused()
+    case .added: wake.signal()
     }
-    previews[job.key] = job
-    previewOrder.append(job.key)
-    stats.queued(depth: committed.count + previews.count)
-    condition.signal()
-    return true
+    return outcome != .refused
   }
 
   /// Stops the workers after the jobs they hold (queued jobs are dropped).
   func stop() {
-    condition.lock()
-    stopping = true
-    condition.broadcast()
-    condition.unlock()
+    queue.withLock { $0.stopping = true }
+    for _ in 0..<workers { wake.signal() }
   }
 
   /// Records a result dropped because its write was superseded.
@@ -107,177 +116,86 @@ final class DecodeScheduler: @unchecked Sendable {
 
   /// Counters for /metrics.
   var snapshot: DecodeStats.Snapshot {
-    condition.lock()
-    let depth = committed.count + previews.count
-    condition.unlock()
-    return stats.snapshot(depth: depth)
+    stats.snapshot(depth: queue.withLock { $0.depth })
   }
 
-  /// Up to `batchLimit` jobs to decode together: committed ones first, else previews.
-  private func next() -> [Job]? {
-    condition.lock()
-    defer { condition.unlock() }
-    while !stopping {
-      if !committedOrder.isEmpty {
-        let keys = committedOrder.prefix(batchLimit)
-        committedOrder.removeFirst(keys.count)
-        return keys.compactMap { committed.removeValue(forKey: $0) }
+  /// Up to `batchLimit` jobs to decode together (committed ones first, else previews),
+  /// registered as running; nil once the pool stops.
+  private func next() -> [(Job, CancelFlag)]? {
+    while true {
+      wake.wait()
+      let taken = queue.withLock { queue -> [(Job, CancelFlag)]? in
+        if queue.stopping {
+          wake.signal()  // pass the stop on to the next sleeping worker
+          return nil
+        }
+        var jobs: [Job] = []
+        if !queue.committedOrder.isEmpty {
+          let keys = queue.committedOrder.prefix(batchLimit)
+          queue.committedOrder.removeFirst(keys.count)
+          jobs = keys.compactMap { queue.committed.removeValue(forKey: $0) }
+        } else if !queue.previewOrder.isEmpty {
+          let keys = queue.previewOrder.prefix(batchLimit)
+          queue.previewOrder.removeFirst(keys.count)
+          jobs = keys.compactMap { queue.previews.removeValue(forKey: $0) }
+        }
+        return jobs.map { job in
+          let flag = CancelFlag()
+          queue.running[job.key] = flag
+          return (job, flag)
+        }
       }
-      if !previewOrder.isEmpty {
-        let keys = previewOrder.prefix(batchLimit)
-        previewOrder.removeFirst(keys.count)
-        return keys.compactMap { previews.removeValue(forKey: $0) }
-      }
-      condition.wait()
+      guard let taken else { return nil }
+      if !taken.isEmpty { return taken }
     }
-    return nil
+  }
+
+  private func finish(_ taken: [(Job, CancelFlag)]) {
+    queue.withLock { queue in
+      for (job, flag) in taken where queue.running[job.key] === flag {
+        queue.running[job.key] = nil
+      }
+    }
   }
 
   private func work() {
     BLAS.useOneThreadPerCall()
-    while let jobs = next() {
-      var pending: [(Job, Data)] = []
-      for job in jobs {
+    while let taken = next() {
+      defer { finish(taken) }
+      var pending: [(job: Job, flag: CancelFlag, key: Data)] = []
+      for (job, flag) in taken {
         let key = DecodeCache.key(job.latent, candidates: job.candidates)
         if let hit = cache.value(for: key) {
           stats.finished(cacheHit: true, seconds: 0)
           job.completion(.success(hit))
         } else {
-          pending.append((job, key))
+          pending.append((job, flag, key))
         }
       }
       // One batched decode per candidate count (normally all jobs share one).
-      for candidates in Set(pending.map { $0.0.candidates }).sorted() {
-        let group = pending.filter { $0.0.candidates == candidates }
-        let flags = register(group.map { $0.0.key })
-        defer { unregister(group.map { $0.0.key }, flags) }
+      for candidates in Set(pending.map(\.job.candidates)).sorted() {
+        let group = pending.filter { $0.job.candidates == candidates }
         let start = ContinuousClock.now
         let results = decoder.decode(
-          batch: group.map { $0.0.latent }, candidates: candidates,
-          shouldStop: { flags.allSatisfy(\.isCancelled) })
-        if flags.allSatisfy(\.isCancelled) {
+          batch: group.map(\.job.latent), candidates: candidates,
+          shouldStop: { group.allSatisfy(\.flag.isCancelled) })
+        if group.allSatisfy(\.flag.isCancelled) {
           stats.cancelled(group.count)
           continue
         }
         let seconds = (ContinuousClock.now - start).seconds
-        for (((job, key), result), flag) in zip(zip(group, results), flags) {
+        for (entry, result) in zip(group, results) {
           stats.finished(cacheHit: false, seconds: seconds / Double(group.count))
-          if flag.isCancelled { continue }  // superseded: its newer job will answer
-          if case .success(let decoded) = result {
-            cache.insert(decoded, for: key)
-          } else if case .failure(let error) = result {
-            logger.warning("decode failed", metadata: ["key": "\(job.key)", "error": "\(error)"])
+          if entry.flag.isCancelled { continue }  // superseded: its newer job will answer
+          switch result {
+          case .success(let decoded): cache.insert(decoded, for: entry.key)
+          case .failure(let error):
+            logger.warning(
+              "decode failed", metadata: ["key": "\(entry.job.key)", "error": "\(error)"])
           }
-          job.completion(result)
+          entry.job.completion(result)
         }
       }
     }
-  }
-}
-
-extension DecodeScheduler {
-  fileprivate func register(_ keys: [String]) -> [CancelFlag] {
-    condition.lock()
-    defer { condition.unlock() }
-    return keys.map { key in
-      let flag = CancelFlag()
-      running[key] = flag
-      return flag
-    }
-  }
-
-  fileprivate func unregister(_ keys: [String], _ flags: [CancelFlag]) {
-    condition.lock()
-    defer { condition.unlock() }
-    for (key, flag) in zip(keys, flags) where running[key] === flag { running[key] = nil }
-  }
-}
-
-/// Set when a newer job for the same key arrives; read by the decoding thread.
-final class CancelFlag: @unchecked Sendable {
-  private let lock = NSLock()
-  private var cancelled = false
-  func cancel() {
-    lock.lock()
-    cancelled = true
-    lock.unlock()
-  }
-  var isCancelled: Bool {
-    lock.lock()
-    defer { lock.unlock() }
-    return cancelled
-  }
-}
-
-/// Decode counters; thread-safe.
-final class DecodeStats: @unchecked Sendable {
-  /// A consistent copy of the counters.
-  struct Snapshot {
-    var depth: Int
-    var maxDepth: Int
-    var decodes: Int
-    var cacheHits: Int
-    var coalesced: Int
-    var previewsRefused: Int
-    var superseded: Int
-    var cancelled: Int
-    var secondsSum: Double
-
-    /// Prometheus text lines.
-    var prometheus: String {
-      [
-        "# HELP latitude_decode_queue Decode jobs waiting.", "# TYPE latitude_decode_queue gauge",
-        "latitude_decode_queue \(depth)",
-        "# HELP latitude_decode_queue_max Largest decode queue seen.",
-        "# TYPE latitude_decode_queue_max gauge", "latitude_decode_queue_max \(maxDepth)",
-        "# HELP latitude_decodes_total Decodes by outcome.",
-        "# TYPE latitude_decodes_total counter",
-        "latitude_decodes_total{outcome=\"decoded\"} \(decodes)",
-        "latitude_decodes_total{outcome=\"cache_hit\"} \(cacheHits)",
-        "latitude_decodes_total{outcome=\"coalesced\"} \(coalesced)",
-        "latitude_decodes_total{outcome=\"superseded\"} \(superseded)",
-        "latitude_decodes_total{outcome=\"cancelled\"} \(cancelled)",
-        "latitude_decodes_total{outcome=\"preview_refused\"} \(previewsRefused)",
-        "# HELP latitude_decode_seconds_sum Time spent decoding.",
-        "# TYPE latitude_decode_seconds_sum counter", "latitude_decode_seconds_sum \(secondsSum)",
-      ].joined(separator: "\n") + "\n"
-    }
-  }
-
-  private let lock = NSLock()
-  private var maxDepth = 0
-  private var decodes = 0
-  private var cacheHits = 0
-  private var coalescedCount = 0
-  private var refused = 0
-  private var supersededCount = 0
-  private var cancelledCount = 0
-  private var secondsSum = 0.0
-
-  func queued(depth: Int) { locked { maxDepth = max(maxDepth, depth) } }
-  func coalesced() { locked { coalescedCount += 1 } }
-  func previewRefused() { locked { refused += 1 } }
-  func superseded() { locked { supersededCount += 1 } }
-  func cancelled(_ count: Int) { locked { cancelledCount += count } }
-  func finished(cacheHit: Bool, seconds: Double) {
-    locked {
-      if cacheHit { cacheHits += 1 } else { decodes += 1 }
-      secondsSum += seconds
-    }
-  }
-
-  func snapshot(depth: Int) -> Snapshot {
-    lock.lock()
-    defer { lock.unlock() }
-    return Snapshot(
-      depth: depth, maxDepth: maxDepth, decodes: decodes, cacheHits: cacheHits,
-      coalesced: coalescedCount, previewsRefused: refused, superseded: supersededCount,
-      cancelled: cancelledCount, secondsSum: secondsSum)
-  }
-
-  private func locked(_ body: () -> Void) {
-    lock.lock()
-    body()
-    lock.unlock()
   }
 }

@@ -71,7 +71,7 @@ extension Room {
       fidelity: found.fidelity,
       source: found.source == .bank ? Canvas.DecodeSource.bank : .generated,
       runnersUp: found.runnersUp.map { RunnerUp(text: $0.text, cosine: $0.cosine) },
-      decoderVersion: decodes.decoder.decoder.name)
+      decoderVersion: decodes.decoder.name)
     append(Submission(ops: [serverOp(.nodeDecoded(payload))]))
   }
 

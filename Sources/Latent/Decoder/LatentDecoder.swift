@@ -28,6 +28,18 @@ public struct DecodeResult: Sendable, Equatable {
   public var source: CandidateSource
   /// The next best candidates (up to 3), best first.
   public var runnersUp: [DecodeCandidate]
+
+  /// Makes a result (the decoder's, or a test double's).
+  public init(
+    text: String, textLatent: [Float], fidelity: Float, source: CandidateSource,
+    runnersUp: [DecodeCandidate]
+  ) {
+    self.text = text
+    self.textLatent = textLatent
+    self.fidelity = fidelity
+    self.source = source
+    self.runnersUp = runnersUp
+  }
 }
 
 /// The decode pipeline the server calls when a node moves: generate candidates as one
