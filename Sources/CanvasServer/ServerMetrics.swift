@@ -1,48 +1,50 @@
 import CanvasStore
 import Foundation
 import Latent
+import Synchronization
 
 /// Counters and a commit-latency histogram, rendered as Prometheus text at /metrics.
-final class ServerMetrics: @unchecked Sendable {
-  private let lock = NSLock()
-  private var committed = 0
-  private var rejected = 0
-  private var failed = 0
-  private var framesIn = 0
+final class ServerMetrics: Sendable {
   /// Upper bounds (seconds) of the commit-latency buckets.
   static let buckets: [Double] = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
-  private var bucketCounts = [Int](repeating: 0, count: ServerMetrics.buckets.count)
-  private var latencySum = 0.0
-  private var latencyCount = 0
 
-  func recordFrame() {
-    lock.lock()
-    framesIn += 1
-    lock.unlock()
+  private struct Counters {
+    var committed = 0
+    var rejected = 0
+    var failed = 0
+    var framesIn = 0
+    var bucketCounts = [Int](repeating: 0, count: ServerMetrics.buckets.count)
+    var latencySum = 0.0
+    var latencyCount = 0
   }
+
+  private let counters = Mutex(Counters())
+
+  func recordFrame() { counters.withLock { $0.framesIn += 1 } }
 
   func recordCommit(_ latency: Duration, result: Result<[AppendOutcome], StoreError>) {
     let seconds = latency.seconds
-    lock.lock()
-    defer { lock.unlock() }
-    switch result {
-    case .failure: failed += 1
-    case .success(let outcomes):
-      for outcome in outcomes {
-        if case .rejected = outcome { rejected += 1 } else { committed += 1 }
+    counters.withLock { c in
+      switch result {
+      case .failure: c.failed += 1
+      case .success(let outcomes):
+        for outcome in outcomes {
+          if case .rejected = outcome { c.rejected += 1 } else { c.committed += 1 }
+        }
       }
-    }
-    latencySum += seconds
-    latencyCount += 1
-    for (index, bound) in Self.buckets.enumerated() where seconds <= bound {
-      bucketCounts[index] += 1
+      c.latencySum += seconds
+      c.latencyCount += 1
+      for (index, bound) in Self.buckets.enumerated() where seconds <= bound {
+        c.bucketCounts[index] += 1
+      }
     }
   }
 
   /// Prometheus text exposition format.
   func render(connections: Int, rooms: Int, commitQueueOps: Int, sendQueueBytes: Int) -> String {
-    lock.lock()
-    defer { lock.unlock() }
+    let c = counters.withLock { $0 }
+    let (framesIn, committed, rejected, failed) = (c.framesIn, c.committed, c.rejected, c.failed)
+    let (bucketCounts, latencyCount, latencySum) = (c.bucketCounts, c.latencyCount, c.latencySum)
     var lines = [
       "# HELP latitude_connections Open WebSocket connections.",
       "# TYPE latitude_connections gauge",

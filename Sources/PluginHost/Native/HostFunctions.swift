@@ -4,7 +4,7 @@ import Latent
 import Logging
 
 /// What the host functions reach through `latitude_host.context`.
-final class HostContext: @unchecked Sendable {
+final class HostContext: Sendable {
   let encoder: SentenceEncoder?
   let logger: Logger
   init(encoder: SentenceEncoder?, logger: Logger) {
@@ -14,12 +14,14 @@ final class HostContext: @unchecked Sendable {
 }
 
 /// The C function table handed to every plugin. Each function is a plain C function; the
-/// context pointer carries the encoder and logger.
+/// context pointer carries the encoder and logger. The pointer is unretained: whoever
+/// hands the table to a plugin keeps `context` alive for the call (the registry does, and
+/// every call's closure holds the registry).
 enum HostFunctions {
   static func table(context: HostContext, dimension: Int) -> latitude_host {
     latitude_host(
       abi_version: LATITUDE_PLUGIN_ABI_VERSION, dimension: UInt32(dimension),
-      context: Unmanaged.passRetained(context).toOpaque(),
+      context: Unmanaged.passUnretained(context).toOpaque(),
       encode: { context, texts, count, out in
         guard let context, let texts, let out, count <= HostLimits.maxTexts else { return -1 }
         let host = Unmanaged<HostContext>.fromOpaque(context).takeUnretainedValue()

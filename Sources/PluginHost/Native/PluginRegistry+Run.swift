@@ -2,6 +2,7 @@ import CLatitudePlugin
 import Canvas
 import Foundation
 import Latent
+import Synchronization
 
 /// An axis passed to an operation.
 public struct OperationAxis: Sendable {
@@ -55,13 +56,18 @@ public enum OperationError: Error, Equatable, CustomStringConvertible {
   }
 }
 
-/// The host table, immutable after load, handed to the call queue.
-private struct SendableHost: @unchecked Sendable { let value: latitude_host }
+/// A value shared by a call's closure and its caller: the closure (on the call queue)
+/// fills it under the lock; the caller reads it only after the call signalled completion.
+/// A call that overruns its time limit keeps it alive until it returns; nobody reads it.
+private final class CallCell<Value: Sendable>: Sendable {
+  let value: Mutex<Value>
+  init(_ value: Value) { self.value = Mutex(value) }
+}
 
-/// Buffers of one call, kept alive by the call's closure even if the caller stops waiting.
-/// Every output buffer is followed by a guard region filled with a sentinel: a plugin that
-/// writes past the capacity it was given is caught after the call and its result refused.
-private final class CallBuffers: @unchecked Sendable {
+/// Buffers of one call. Every output buffer is followed by a guard region filled with a
+/// sentinel: a plugin that writes past the capacity it was given is caught after the call
+/// and its result refused.
+private struct CallBuffers {
   var inputs: [Float]
   var outputs: [Float]
   var negatives: [Float]
@@ -143,15 +149,16 @@ extension PluginRegistry {
       throw .badParams(problem)
     }
     let capacity = operation.outputCapacity(inputCount: inputs.count)
-    let buffers = CallBuffers(
-      inputs: inputs, params: Self.text(params), axes: axes, capacity: capacity,
-      dimension: dimension)
-    var table = hostTable
-    table.abi_version = operation.abiVersion
-    let host = SendableHost(value: table)
-    try withinLimit(plugin: operation.plugin, name: name) {
-      Self.call(operation, buffers, host.value)
+    let cell = CallCell(
+      CallBuffers(
+        inputs: inputs, params: Self.text(params), axes: axes, capacity: capacity,
+        dimension: dimension))
+    try withinLimit(plugin: operation.plugin, name: name) { [self] in
+      var table = hostTable
+      table.abi_version = operation.abiVersion
+      cell.value.withLock { Self.call(operation, &$0, table) }
     }
+    let buffers = cell.value.withLock { $0 }
     if buffers.overran {
       recordMisbehaviour(plugin: operation.plugin, name: name)
       throw .failed(operation: name, reason: "wrote past the buffers it was given; result refused")
@@ -189,32 +196,38 @@ extension PluginRegistry {
       calibrations: calibrations)
   }
 
+  /// Makes the C call. The buffers are moved out of `b` for the call (so each is uniquely
+  /// owned while C writes through its pointer) and moved back after.
   private static func call(
-    _ operation: NativePlugin.Operation, _ b: CallBuffers, _ host: latitude_host
+    _ operation: NativePlugin.Operation, _ b: inout CallBuffers, _ host: latitude_host
   ) {
     var host = host
+    var outputs = take(&b.outputs)
+    var negatives = take(&b.negatives)
+    var positives = take(&b.positives)
+    var error = take(&b.error)
+    var status: Int32 = -1
+    var result = latitude_op_result()
     b.inputs.withUnsafeBufferPointer { inputs in
       b.params.withUnsafeBufferPointer { params in
-        withAxes(b, index: 0, axes: []) { axes in
+        withAxes(b.ids, b.directions, b.axisCalibrations, index: 0, axes: []) { axes in
           axes.withUnsafeBufferPointer { axisPointer in
             var request = latitude_op_request(
               inputs: inputs.baseAddress, input_count: UInt32(inputs.count / Int(host.dimension)),
               params_json: params.baseAddress, axes: axisPointer.baseAddress,
               axis_count: UInt32(axes.count))
-            b.outputs.withUnsafeMutableBufferPointer { outputs in
-              b.negatives.withUnsafeMutableBufferPointer { negatives in
-                b.positives.withUnsafeMutableBufferPointer { positives in
-                  b.error.withUnsafeMutableBufferPointer { error in
-                    var result = latitude_op_result(
+            outputs.withUnsafeMutableBufferPointer { outputs in
+              negatives.withUnsafeMutableBufferPointer { negatives in
+                positives.withUnsafeMutableBufferPointer { positives in
+                  error.withUnsafeMutableBufferPointer { error in
+                    result = latitude_op_result(
                       outputs: outputs.baseAddress, max_outputs: UInt32(b.capacity),
                       output_count: 0, output_kind: 0, negative_means: negatives.baseAddress,
                       positive_means: positives.baseAddress, error: error.baseAddress,
                       error_capacity: UInt32(error.count - 1))
-                    b.status = withUnsafePointer(to: &host) { hostPointer in
+                    status = withUnsafePointer(to: &host) { hostPointer in
                       withUnsafePointer(to: &request) { operation.run(hostPointer, $0, &result) }
                     }
-                    b.outputCount = result.output_count
-                    b.outputKind = result.output_kind
                   }
                 }
               }
@@ -223,18 +236,30 @@ extension PluginRegistry {
         }
       }
     }
+    b.status = status
+    b.outputCount = result.output_count
+    b.outputKind = result.output_kind
+    (b.outputs, b.negatives, b.positives, b.error) = (outputs, negatives, positives, error)
+  }
+
+  /// Moves an array out of its place, leaving an empty one (no copy on the next write).
+  fileprivate static func take<Element>(_ array: inout [Element]) -> [Element] {
+    var taken: [Element] = []
+    swap(&taken, &array)
+    return taken
   }
 
   /// Builds the C axis array with every id and direction pinned for the call.
   private static func withAxes(
-    _ b: CallBuffers, index: Int, axes: [latitude_axis], _ body: ([latitude_axis]) -> Void
+    _ ids: [[CChar]], _ directions: [[Float]], _ calibrations: [(Float, Float)], index: Int,
+    axes: [latitude_axis], _ body: ([latitude_axis]) -> Void
   ) {
-    guard index < b.ids.count else { return body(axes) }
-    b.ids[index].withUnsafeBufferPointer { id in
-      b.directions[index].withUnsafeBufferPointer { direction in
-        let (negative, positive) = b.axisCalibrations[index]
+    guard index < ids.count else { return body(axes) }
+    ids[index].withUnsafeBufferPointer { id in
+      directions[index].withUnsafeBufferPointer { direction in
+        let (negative, positive) = calibrations[index]
         withAxes(
-          b, index: index + 1,
+          ids, directions, calibrations, index: index + 1,
           axes: axes + [
             latitude_axis(
               id: id.baseAddress, direction: direction.baseAddress, negative_mean: negative,
@@ -257,22 +282,30 @@ extension PluginRegistry {
     if let problem = ParamsValidator.problem(params, provider.paramsSchema) {
       throw .badParams(problem)
     }
-    let box = ProviderCall(params: Self.text(params), dimension: dimension)
-    let host = SendableHost(value: hostTable)
-    try withinLimit(plugin: provider.plugin, name: provider.name) {
-      var table = host.value
-      box.params.withUnsafeBufferPointer { params in
-        box.direction.withUnsafeMutableBufferPointer { direction in
-          box.error.withUnsafeMutableBufferPointer { error in
-            box.status = withUnsafePointer(to: &table) {
-              provider.direction(
-                $0, params.baseAddress, direction.baseAddress, &box.negative, &box.positive,
-                error.baseAddress, UInt32(error.count - 1))
+    let cell = CallCell(ProviderCall(params: Self.text(params), dimension: dimension))
+    try withinLimit(plugin: provider.plugin, name: provider.name) { [self] in
+      var table = hostTable
+      cell.value.withLock { box in
+        var direction = Self.take(&box.direction)
+        var error = Self.take(&box.error)
+        var (negative, positive): (Float, Float) = (0, 0)
+        box.status = box.params.withUnsafeBufferPointer { params in
+          direction.withUnsafeMutableBufferPointer { direction in
+            error.withUnsafeMutableBufferPointer { error in
+              withUnsafePointer(to: &table) {
+                provider.direction(
+                  $0, params.baseAddress, direction.baseAddress, &negative, &positive,
+                  error.baseAddress, UInt32(error.count - 1))
+              }
             }
           }
         }
+        (box.direction, box.error, box.negative, box.positive) = (
+          direction, error, negative, positive
+        )
       }
     }
+    let box = cell.value.withLock { $0 }
     guard box.status == 0 else {
       throw .failed(operation: provider.name, reason: Self.reason(box.error, status: box.status))
     }
@@ -323,7 +356,7 @@ extension PluginRegistry {
 }
 
 /// Buffers of one axis-provider call.
-private final class ProviderCall: @unchecked Sendable {
+private struct ProviderCall {
   var params: [CChar]
   var direction: [Float]
   var error = [CChar](repeating: 0, count: 512)

@@ -3,18 +3,19 @@ import Canvas
 import Foundation
 import Latent
 import Logging
+import Synchronization
 
 /// Loads native plugins and runs their operations.
 ///
 /// Loading: every `*.so` in the plugin folders (and the built-in ones beside the
-/// executable) is dlopen'ed, its `latitude_plugin_v2` entry called with the host table, and
+/// executable) is dlopen'ed, its `latitude_plugin_v3` (or `_v2`) entry called with the host table, and
 /// the result checked: ABI version, names, schemas, duplicates. Each failure is a refusal
 /// with a log line; the server keeps running. Libraries are never dlclose'd.
 ///
 /// Calls: each runs on a concurrent queue with a time limit. An error fails only that
 /// request; a call that overruns has its result discarded, and a plugin that times out
 /// `disableAfterTimeouts` times in a row is disabled (log line and metric).
-public final class PluginRegistry: @unchecked Sendable {
+public final class PluginRegistry: Sendable {
   /// The loaded plugins.
   public let plugins: [NativePlugin]
   /// What was refused and why.
@@ -23,13 +24,19 @@ public final class PluginRegistry: @unchecked Sendable {
   public let timeout: Duration = .seconds(2)
   /// Consecutive timeouts that disable a plugin.
   public let disableAfterTimeouts = 3
-  private var host: latitude_host
-  var hostTable: latitude_host { host }
+  /// What the host functions reach; kept alive by the registry (and so by every call).
+  private let context: HostContext
+  private let dimension: Int
+  /// The host table for a call (its context pointer is this registry's `context`).
+  var hostTable: latitude_host { HostFunctions.table(context: context, dimension: dimension) }
   private let logger: Logger
-  private let lock = NSLock()
-  private var consecutiveTimeouts: [String: Int] = [:]
-  private var disabledPlugins: Set<String> = []
-  private var timeoutCount = 0
+  /// Timeouts and disabled plugins, shared by every call.
+  private struct Health {
+    var consecutiveTimeouts: [String: Int] = [:]
+    var disabled: Set<String> = []
+    var timeouts = 0
+  }
+  private let health = Mutex(Health())
   let queue = DispatchQueue(label: "latitude.plugins", attributes: .concurrent)
 
   /// Built-in plugins: shared libraries named libLatitude*.so beside the executable.
@@ -43,8 +50,10 @@ public final class PluginRegistry: @unchecked Sendable {
     directories: [String], encoder: SentenceEncoder?, dimension: Int = 384, logger: Logger
   ) {
     self.logger = logger
-    host = HostFunctions.table(
-      context: HostContext(encoder: encoder, logger: logger), dimension: dimension)
+    let context = HostContext(encoder: encoder, logger: logger)
+    self.context = context
+    self.dimension = dimension
+    let host = HostFunctions.table(context: context, dimension: dimension)
     var files: [String] = []
     let builtins =
       (try? FileManager.default.contentsOfDirectory(atPath: Self.builtinDirectory)) ?? []
@@ -63,7 +72,7 @@ public final class PluginRegistry: @unchecked Sendable {
     var names = Set<String>()
     for path in files {
       do {
-        let plugin = try Self.load(path, host: &host)
+        let plugin = try Self.load(path, host: host)
         let declared =
           [plugin.name] + plugin.operations.map(\.name) + plugin.axisProviders.map(\.name)
         for name in declared where names.contains(name) {
@@ -100,26 +109,21 @@ public final class PluginRegistry: @unchecked Sendable {
 
   /// Plugins disabled for timing out.
   public var disabled: Set<String> {
-    lock.lock()
-    defer { lock.unlock() }
-    return disabledPlugins
+    health.withLock { $0.disabled }
   }
 
   /// Calls that overran their time limit.
   public var timeouts: Int {
-    lock.lock()
-    defer { lock.unlock() }
-    return timeoutCount
+    health.withLock { $0.timeouts }
   }
 
   func recordTimeout(plugin: String, name: String) {
-    lock.lock()
-    timeoutCount += 1
-    consecutiveTimeouts[plugin, default: 0] += 1
-    let disable =
-      consecutiveTimeouts[plugin]! >= disableAfterTimeouts
-      && disabledPlugins.insert(plugin).inserted
-    lock.unlock()
+    let disable = health.withLock { health in
+      health.timeouts += 1
+      health.consecutiveTimeouts[plugin, default: 0] += 1
+      return health.consecutiveTimeouts[plugin, default: 0] >= disableAfterTimeouts
+        && health.disabled.insert(plugin).inserted
+    }
     logger.warning("plugin call timed out", metadata: ["operation": "\(name)"])
     if disable {
       logger.error("plugin disabled after repeated timeouts", metadata: ["plugin": "\(plugin)"])
@@ -129,21 +133,17 @@ public final class PluginRegistry: @unchecked Sendable {
   /// A plugin broke the ABI (wrote past its buffers, or more outputs than it declared):
   /// its memory may be corrupt, so it is disabled at once.
   func recordMisbehaviour(plugin: String, name: String) {
-    lock.lock()
-    let disable = disabledPlugins.insert(plugin).inserted
-    lock.unlock()
+    let disable = health.withLock { $0.disabled.insert(plugin).inserted }
     logger.error(
       "plugin broke its declared bounds", metadata: ["plugin": "\(plugin)", "operation": "\(name)"])
     if disable { logger.error("plugin disabled", metadata: ["plugin": "\(plugin)"]) }
   }
 
   func recordSuccess(plugin: String) {
-    lock.lock()
-    consecutiveTimeouts[plugin] = 0
-    lock.unlock()
+    health.withLock { $0.consecutiveTimeouts[plugin] = 0 }
   }
 
-  private static func load(_ path: String, host: inout latitude_host) throws -> NativePlugin {
+  private static func load(_ path: String, host: latitude_host) throws -> NativePlugin {
     guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
       throw PluginLoadError.cannotOpen(path: path, reason: String(cString: dlerror()))
     }

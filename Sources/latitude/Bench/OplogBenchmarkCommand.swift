@@ -3,6 +3,7 @@ import Canvas
 import CanvasStore
 import Dispatch
 import Foundation
+import Synchronization
 import Latent
 import Logging
 
@@ -135,13 +136,11 @@ struct OplogBenchmarkCommand: ParsableCommand {
 }
 
 /// Collects the first failure seen on the commit thread.
-private final class FailureCounter: @unchecked Sendable {
-  private let lock = NSLock()
-  private(set) var first: String?
+private final class FailureCounter: Sendable {
+  private let seen = Mutex<String?>(nil)
+  var first: String? { seen.withLock { $0 } }
   func record(_ message: String) {
-    lock.lock()
-    if first == nil { first = message }
-    lock.unlock()
+    seen.withLock { if $0 == nil { $0 = message } }
   }
 }
 
