@@ -9,6 +9,7 @@ import Synchronization
 /// The collaboration server: the libwebsockets transport, one room per open document, the
 /// group-committed op log, and the encoder. WebSocket clients connect to
 /// `/v1/docs/{docId}`; `/healthz` answers on the same port.
+// @unchecked: `sessions` and `rooms` are used only under `lock`; the rest is immutable.
 public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Sendable {
   /// Server settings; every field has a working default.
   public struct Configuration: Sendable {

@@ -12,6 +12,7 @@ import Logging
 /// Thread-safe. Writes are serialised on one writer connection; reads use their own
 /// connection and see only committed data (WAL). Durable means surviving SIGKILL: WAL with
 /// `synchronous=NORMAL`, or `FULL` when configured.
+// @unchecked: its two SQLite connections are used only under `writeLock` / `readLock`.
 public final class CanvasStore: @unchecked Sendable {
   /// The database file.
   public let path: String

@@ -1,6 +1,7 @@
 import Canvas
 import Foundation
 import Latent
+import Synchronization
 
 /// Batches appends from many callers into few transactions: the group commit.
 ///
@@ -8,7 +9,7 @@ import Latent
 /// (waiting up to `window` for more when the queue is short), commits it in one
 /// transaction, then completes each request. A completion therefore means durable: every
 /// seq it reports survives SIGKILL. If the transaction fails, every request in it fails.
-public final class GroupCommitter: @unchecked Sendable {
+public final class GroupCommitter: Sendable {
   /// Called once per request with its outcomes, or the error that failed its batch.
   public typealias Completion = @Sendable (Result<[AppendOutcome], StoreError>) -> Void
 
@@ -23,11 +24,16 @@ public final class GroupCommitter: @unchecked Sendable {
   private let window: Duration
   private let maxBatchOps: Int
   private let maxQueuedOps: Int
-  private let condition = NSCondition()
-  private var queue: [Pending] = []
-  private var pendingOps = 0
-  private var stopping = false
-  private var thread: Thread?
+  /// What is waiting for the writer.
+  private struct Waiting {
+    var requests: [Pending] = []
+    var ops = 0
+    var stopping = false
+  }
+  private let waiting = Mutex(Waiting())
+  /// Wakes the writer: on a first request, on a full batch, and at shutdown. A stale
+  /// signal only makes the writer look again (or end a window early).
+  private let wake = DispatchSemaphore(value: 0)
   private let finished = DispatchSemaphore(value: 0)
   private let completions = DispatchQueue(label: "latitude.group-commit.completions")
 
@@ -47,15 +53,12 @@ public final class GroupCommitter: @unchecked Sendable {
     self.maxQueuedOps = maxQueuedOps
     let thread = Thread { self.run() }
     thread.name = "latitude.group-commit"
-    self.thread = thread
     thread.start()
   }
 
   /// Ops waiting to be committed.
   public var queuedOps: Int {
-    condition.lock()
-    defer { condition.unlock() }
-    return pendingOps
+    waiting.withLock { $0.ops }
   }
 
   /// Queues a request. `completion` runs after the commit, on the committer's completion
@@ -69,22 +72,24 @@ public final class GroupCommitter: @unchecked Sendable {
   public func submit(
     _ request: AppendRequest, on queue: DispatchQueue?, completion: @escaping Completion
   ) {
-    condition.lock()
-    if stopping || pendingOps + request.ops.count > maxQueuedOps {
-      let stopped = stopping
-      condition.unlock()
-      completion(.failure(stopped ? .closed : .overloaded))
-      return
+    enum Admission { case refused(StoreError), queued(wakeWriter: Bool) }
+    let pending = Pending(request: request, completion: completion, queue: queue)
+    let admission = waiting.withLock { waiting -> Admission in
+      if waiting.stopping { return .refused(.closed) }
+      if waiting.ops + request.ops.count > maxQueuedOps { return .refused(.overloaded) }
+      let wasEmpty = waiting.requests.isEmpty
+      waiting.requests.append(pending)
+      waiting.ops += request.ops.count
+      // Wake the writer only when it has something new to decide: its first request, or a
+      // full batch. Signalling on every submit would cost a context switch per op.
+      return .queued(
+        wakeWriter: wasEmpty
+          || (waiting.ops >= maxBatchOps && waiting.ops - request.ops.count < maxBatchOps))
     }
-    let wasEmpty = self.queue.isEmpty
-    self.queue.append(Pending(request: request, completion: completion, queue: queue))
-    pendingOps += request.ops.count
-    // Wake the writer only when it has something new to decide: its first request, or a
-    // full batch. Signalling on every submit would cost a context switch per op.
-    if wasEmpty || (pendingOps >= maxBatchOps && pendingOps - request.ops.count < maxBatchOps) {
-      condition.signal()
+    switch admission {
+    case .refused(let error): completion(.failure(error))
+    case .queued(let wakeWriter): if wakeWriter { wake.signal() }
     }
-    condition.unlock()
   }
 
   /// Appends and waits for the commit.
@@ -98,11 +103,11 @@ public final class GroupCommitter: @unchecked Sendable {
   /// Commits what is queued, runs every completion, then stops the writer thread. Later
   /// submits fail with `.closed`.
   public func shutdown() {
-    condition.lock()
-    let alreadyStopping = stopping
-    stopping = true
-    condition.signal()
-    condition.unlock()
+    let alreadyStopping = waiting.withLock { waiting in
+      defer { waiting.stopping = true }
+      return waiting.stopping
+    }
+    wake.signal()
     if !alreadyStopping { finished.wait() }
   }
 
@@ -139,24 +144,30 @@ public final class GroupCommitter: @unchecked Sendable {
   /// Waits for work, then takes up to `maxBatchOps` ops' worth of requests; nil once
   /// stopping with nothing left.
   private func nextBatch() -> [Pending]? {
-    condition.lock()
-    defer { condition.unlock() }
-    while queue.isEmpty && !stopping { condition.wait() }
-    if queue.isEmpty { return nil }
-    if pendingOps < maxBatchOps && !stopping && window > .zero {
-      let deadline = Date().addingTimeInterval(window.seconds)
-      while pendingOps < maxBatchOps && !stopping && condition.wait(until: deadline) {}
+    while true {
+      let (empty, stopping) = waiting.withLock { ($0.requests.isEmpty, $0.stopping) }
+      if !empty { break }
+      if stopping { return nil }
+      wake.wait()
     }
-    var taken = 0
-    var count = 0
-    for pending in queue {
-      if count > 0 && taken + pending.request.ops.count > maxBatchOps { break }
-      taken += pending.request.ops.count
-      count += 1
+    if window > .zero {
+      let deadline = DispatchTime.now() + window.seconds
+      while waiting.withLock({ $0.ops < maxBatchOps && !$0.stopping }),
+        wake.wait(timeout: deadline) == .success
+      {}
     }
-    let batch = Array(queue.prefix(count))
-    queue.removeFirst(count)
-    pendingOps -= taken
-    return batch
+    return waiting.withLock { waiting in
+      var taken = 0
+      var count = 0
+      for pending in waiting.requests {
+        if count > 0 && taken + pending.request.ops.count > maxBatchOps { break }
+        taken += pending.request.ops.count
+        count += 1
+      }
+      let batch = Array(waiting.requests.prefix(count))
+      waiting.requests.removeFirst(count)
+      waiting.ops -= taken
+      return batch
+    }
   }
 }

@@ -37,6 +37,7 @@ extension FrameSink {
 /// Ops are validated, resolved (text → latent by the encoder; axis coordinates → latent by
 /// least squares) and handed to the group committer; the ack and the broadcast go out only
 /// after the commit, in commit order, so every seq a peer sees is durable.
+// @unchecked: state is touched only on `queue` (serial), `joined` only under `joinedLock`.
 final class Room: @unchecked Sendable {
   struct Member {
     var replica: ReplicaID

@@ -79,6 +79,7 @@ public struct HTTPResponse: Sendable {
 /// A text frame ready for `lws_write`: the payload after `LWS_PRE` bytes of headroom,
 /// built once and shared by every connection it goes to (writes happen one at a time on
 /// the service thread, which is all lws needs from the headroom).
+// @unchecked: `storage` is written once in init and only read after (by the service thread).
 final class OutgoingFrame: @unchecked Sendable {
   let storage: UnsafeMutableRawBufferPointer
   let count: Int

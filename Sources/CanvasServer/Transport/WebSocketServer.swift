@@ -22,6 +22,7 @@ public enum TransportError: Error, CustomStringConvertible {
 /// The libwebsockets transport: one service thread does every `lws_*` call. Other threads
 /// hand it work through a locked inbox and `lws_cancel_service` (see ../shared/NATIVE.md).
 /// Serves WebSocket connections and small HTTP responses on the same port.
+// @unchecked: lws pointers are used only on the service thread; others use the locked inbox.
 public final class WebSocketServer: @unchecked Sendable {
   /// Transport settings.
   public struct Configuration: Sendable {

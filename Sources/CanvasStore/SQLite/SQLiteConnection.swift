@@ -2,7 +2,7 @@ import CSQLite3
 import Foundation
 
 /// One SQLite connection. Not thread-safe: its owner serialises every use behind a lock.
-final class SQLiteConnection: @unchecked Sendable {
+final class SQLiteConnection {
   let handle: OpaquePointer
   private var statements: [String: SQLiteStatement] = [:]
 

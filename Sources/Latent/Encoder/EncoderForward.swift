@@ -2,6 +2,7 @@ import Dispatch
 
 /// A Float buffer shared by the threads of one forward pass; each thread writes a disjoint
 /// part (its columns, heads or rows).
+// @unchecked: a raw pointer whose threads each write a disjoint range, joined before any read.
 struct SharedBuffer: @unchecked Sendable {
   let base: UnsafeMutablePointer<Float>
   let count: Int

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// all-MiniLM-L6-v2 in Swift: BERT uncased WordPiece, 6 transformer layers on OpenBLAS,
 /// mean pooling and L2 normalisation, matching sentence-transformers numerically.
@@ -102,28 +103,26 @@ public final class SentenceEncoder: Sendable {
 }
 
 /// Write-once slots filled from concurrent workers.
-public final class ResultSlots<Value: Sendable>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var slots: [Value?]
-  private var filled = 0
+public final class ResultSlots<Value: Sendable>: Sendable {
+  private struct Slots {
+    var values: [Value?]
+    var filled = 0
+  }
+  private let slots: Mutex<Slots>
 
   /// `count` empty slots.
-  public init(count: Int) { slots = Array(repeating: nil, count: count) }
+  public init(count: Int) { slots = Mutex(Slots(values: Array(repeating: nil, count: count))) }
 
   /// Fills slot `index`; returns how many slots are filled now (for progress).
   @discardableResult
   public func set(_ index: Int, _ value: Value) -> Int {
-    lock.lock()
-    defer { lock.unlock() }
-    slots[index] = value
-    filled += 1
-    return filled
+    slots.withLock { slots in
+      slots.values[index] = value
+      slots.filled += 1
+      return slots.filled
+    }
   }
 
   /// Every slot's value, in order; all must have been set.
-  public var values: [Value] {
-    lock.lock()
-    defer { lock.unlock() }
-    return slots.map { $0! }
-  }
+  public var values: [Value] { slots.withLock { $0.values.map { $0! } } }
 }

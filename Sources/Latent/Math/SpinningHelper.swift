@@ -9,6 +9,7 @@ import Synchronization
 ///
 /// One caller at a time: `tryRun` returns false when another caller holds the helper, and
 /// that caller should run the work itself.
+// @unchecked: `job` is written before `published` is bumped, read after (release/acquire).
 final class SpinningHelper: @unchecked Sendable {
   /// Shared by every encoder in the process.
   static let shared = SpinningHelper()

@@ -31,6 +31,7 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
 /// A memory-mapped safetensors file: an 8-byte little-endian header length, a JSON header
 /// naming each tensor's dtype, shape and byte range, then the raw data. F32, F16 and BF16
 /// tensors load as Float32.
+// @unchecked: the mapping is read-only and lives as long as any copy (never written after load).
 public struct SafeTensors: @unchecked Sendable {
   /// One tensor's entry in the header.
   public struct Entry: Sendable, Equatable {
