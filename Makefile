@@ -119,7 +119,7 @@ corpus:
 	.venv-train/bin/python Weights/train/make_corpus.py
 
 ## Native load generator against a real server: 50 clients in one room.
-bench-fanout: deps
+bench-fanout: deps weights
 	Benchmarks/bench-fanout.sh
 
 ## Swift encoder vs ONNX Runtime and sentence-transformers (sets up its own venv once).

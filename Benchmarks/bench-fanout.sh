@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make bench-fanout`: starts `latitude serve` (rate limits lifted, no encoder, a temporary
-# database) and the pycrdt-websocket reference server, then the native load generator
-# `latitude bench fanout` against both, in one run. The last stdout line is one JSON
+# `make bench-fanout`: starts `latitude serve` (rate limits lifted, a temporary database;
+# the encoder loaded for the HTTP-load phase) and the pycrdt-websocket reference server,
+# then the native load generator `latitude bench fanout --http-load` against both, in one
+# run. The last stdout line is one JSON
 # object (see README). The reference's Python packages live in .venv-fanout (made once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +38,8 @@ port_of() {  # waits for "serving on HOST:PORT" in a log and prints PORT
   return 1
 }
 
-.build/release/latitude serve --port 0 --db "$work/fanout.sqlite" --no-encoder \
+export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-$(scripts/blas-coretype.sh)}"
+.build/release/latitude serve --port 0 --db "$work/fanout.sqlite" --no-decoder \
   --frames-per-second 1000000 --frame-burst 1000000 2> "$work/server.log" &
 server=$!
 "$venv/bin/python" Benchmarks/yjs_reference.py serve --port 0 2> "$work/reference.log" &
@@ -45,4 +47,4 @@ reference=$!
 latitude_port=$(port_of "$work/server.log")
 reference_port=$(port_of "$work/reference.log")
 .build/release/latitude bench fanout --port "$latitude_port" --server-pid "$server" \
-  --reference-port "$reference_port" --reference-updates "$updates" "$@"
+  --reference-port "$reference_port" --reference-updates "$updates" --http-load "$@"

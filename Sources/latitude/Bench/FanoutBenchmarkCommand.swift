@@ -20,6 +20,12 @@ struct FanoutBenchmarkCommand: ParsableCommand {
   var referencePort: Int?
   @Option(help: "Pre-generated Yjs update frames for the reference (yjs_reference.py updates).")
   var referenceUpdates: String?
+  @Flag(
+    help:
+      "Measure the drag latency again while another client posts 256-text /v1/encode requests and reads /state of a large document (the server needs its encoder)."
+  )
+  var httpLoad = false
+  @Option(help: "Nodes of the document whose /state the HTTP load reads.") var httpNodes = 10_000
 
   func run() throws {
     raiseFileLimit(to: idle + clients + 64)
@@ -46,6 +52,18 @@ struct FanoutBenchmarkCommand: ParsableCommand {
     benchLog(
       "saturation: \(Int(saturation.perSecond)) deliveries/s, \(saturation.cpuMicros) µs server CPU each"
     )
+    var duringHTTP: (latency: Latency, requests: Int, failures: Int, meanMs: Double)?
+    if httpLoad {
+      let large = try seedLargeDocument(nodes: httpNodes)
+      let load = HTTPLoad(port: port, document: large)
+      load.start()
+      let loaded = try measureLatency(sessions, lamportBase: 100_000)
+      let http = load.stop()
+      duringHTTP = (loaded, http.requests, http.failures, round3(http.meanMs))
+      benchLog(
+        "during HTTP load (\(http.requests) requests, \(http.failures) failed, mean \(round3(http.meanMs)) ms): drag→peer p99 \(loaded.dragP99) ms, op→peer p99 \(loaded.opP99) ms"
+      )
+    }
     var result: [String: Double] = [
       "clients": Double(clients),
       "deliveries_per_s": saturation.perSecond.rounded(),
@@ -55,6 +73,13 @@ struct FanoutBenchmarkCommand: ParsableCommand {
       "server_cpu_us_per_delivery": saturation.cpuMicros,
       "rss_mb_1000_idle": rss,
     ]
+    if let duringHTTP {
+      result["drag_to_peer_p99_ms_during_http"] = duringHTTP.latency.dragP99
+      result["op_to_peer_p99_ms_during_http"] = duringHTTP.latency.opP99
+      result["http_requests_during_load"] = Double(duringHTTP.requests)
+      result["http_failures_during_load"] = Double(duringHTTP.failures)
+      result["http_mean_ms_during_load"] = duringHTTP.meanMs
+    }
     if let referencePort, let referenceUpdates {
       let reference = try measureReference(port: referencePort, updates: referenceUpdates)
       benchLog("reference (pycrdt-websocket, Yjs updates): \(Int(reference)) deliveries/s")
@@ -87,13 +112,41 @@ struct FanoutBenchmarkCommand: ParsableCommand {
 
   private struct Latency { var dragP50, dragP99, opP99: Double }
 
+  /// A document of `nodes` nodes (latents given), made over one WebSocket in bursts of 500;
+  /// returns its id.
+  private func seedLargeDocument(nodes: Int) throws -> String {
+    let doc = "fanout-large-\(UInt32.random(in: 0...UInt32.max))"
+    let client = try WebSocketLoadClient(port: port, path: "/v1/docs/\(doc)")
+    try client.send(#"{"t":"hello","replica":"seed","actor":"seed","protocol":1}"#)
+    var random = SplitMix64(seed: 2)
+    var lamport = 0
+    while lamport < nodes {
+      let burst = min(500, nodes - lamport)
+      for _ in 0..<burst {
+        lamport += 1
+        let latent = HalfPrecisionCodec.base64(
+          LatentVector(LatentGeometry.normalized((0..<384).map { _ in random.nextGaussian() })))
+        try client.send(
+          #"{"t":"op","op":{"id":{"lamport":\#(lamport),"replica":"seed"},"kind":"node.create","payload":{"node":"m\#(lamport)","text":"seeded node \#(lamport)","latent":"\#(latent)","origin":{"kind":"typed","parents":[]}}}}"#
+        )
+      }
+      try drain([client], until: { $0.contains("\"ack\"") }, count: burst)
+    }
+    benchLog("seeded \(doc) with \(nodes) nodes")
+    return doc
+  }
+
   /// Every client drags at `rate`/s and moves its node at rate/10 per second.
-  private func measureLatency(_ sessions: [WebSocketLoadClient]) throws -> Latency {
+  /// `lamportBase` keeps each phase's moves new (a repeated id would be acked as a
+  /// duplicate and never broadcast).
+  private func measureLatency(_ sessions: [WebSocketLoadClient], lamportBase: Int = 10) throws
+    -> Latency
+  {
     let start = DispatchTime.now()
     var dragLatencies: [Double] = []
     var opLatencies: [Double] = []
     var opSent: [String: Double] = [:]
-    var lamport = 10
+    var lamport = lamportBase
     let interval = 1.0 / Double(rate)
     // Clients are spread evenly over each interval, as independent users would be.
     var nextSend = sessions.indices.map { Double($0) * interval / Double(sessions.count) }
@@ -139,7 +192,8 @@ struct FanoutBenchmarkCommand: ParsableCommand {
     dragLatencies.sort()
     opLatencies.sort()
     guard !dragLatencies.isEmpty, !opLatencies.isEmpty else {
-      throw CLIError("no deliveries measured")
+      throw CLIError(
+        "no deliveries measured (\(dragLatencies.count) drags, \(opLatencies.count) moves)")
     }
     return Latency(
       dragP50: round3(percentile(dragLatencies, 0.5)),
