@@ -1,5 +1,6 @@
 import Canvas
 import Foundation
+import Latent
 import Logging
 
 /// The durable op log of every document, in one SQLite file.
@@ -65,6 +66,7 @@ public final class CanvasStore: @unchecked Sendable {
 
   /// Runs `body` on the reader connection under its lock, converting SQLite errors.
   func read<T>(_ body: (SQLiteConnection) throws -> T) throws(StoreError) -> T {
+    ServiceThread.assertNotCurrent("a store read")
     readLock.lock()
     defer { readLock.unlock() }
     return try StoreError.wrap { try body(reader) }
@@ -72,6 +74,7 @@ public final class CanvasStore: @unchecked Sendable {
 
   /// Runs `body` on the writer connection under its lock, converting SQLite errors.
   func write<T>(_ body: (SQLiteConnection) throws -> T) throws(StoreError) -> T {
+    ServiceThread.assertNotCurrent("a store write")
     writeLock.lock()
     defer { writeLock.unlock() }
     return try StoreError.wrap { try body(writer) }

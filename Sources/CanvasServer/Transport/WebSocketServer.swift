@@ -197,6 +197,7 @@ public final class WebSocketServer: @unchecked Sendable {
   private func serviceLoop() {
     guard let context else { return }
     serviceThreadID.store(pthread_self(), ordering: .releasing)
+    ServiceThread.markCurrent()
     var closingAll = false
     var deadline = ContinuousClock.now
     while true {

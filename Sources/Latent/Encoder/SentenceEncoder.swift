@@ -96,6 +96,7 @@ public final class SentenceEncoder: Sendable {
 
   /// Unit-length embeddings of already-tokenised sequences (each with [CLS] and [SEP]).
   public func encode(tokenIDs sequences: [[Int32]], threads: Int = 1) -> [[Float]] {
+    ServiceThread.assertNotCurrent("an encode")
     guard !sequences.isEmpty else { return [] }
     let forward = EncoderForward(encoder: self, sequences: sequences, threads: threads)
     return forward.run()
