@@ -26,14 +26,20 @@ let package = Package(
     .systemLibrary(name: "CLapacke", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
     .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
-    // Math: vectors, fp16 codecs, BLAS-backed kernels.
+    // The math core: latent vectors, fp16 codecs, geometry, BLAS kernels and every LAPACK
+    // call (eigensolvers, PCA, the positive-definite solve of logistic regression).
     // Optimised even in debug builds: its SIMD kernels are ~50× slower unoptimised, which
     // would make the encoder tests take minutes.
     .target(
-      name: "Latent", dependencies: ["COpenBLAS", "CLapacke"],
+      name: "LatentMath", dependencies: ["COpenBLAS", "CLapacke"],
       swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-    // Pure document model: ops, merge rules, validation, history fold. No I/O.
-    .target(name: "Canvas", dependencies: ["Latent"]),
+    // The models on that core: tokenizer, encoder, decoder, sentence bank.
+    .target(
+      name: "Latent", dependencies: ["LatentMath"],
+      swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+    // Pure document model: ops, merge rules, validation, history fold. No I/O; needs only
+    // the math core.
+    .target(name: "Canvas", dependencies: ["LatentMath"]),
     // The native plugin ABI (a C header) and the built-in operations plugin written on it.
     .target(name: "CLatitudePlugin"),
     .target(
@@ -42,7 +48,7 @@ let package = Package(
     .target(
       name: "PluginHost",
       dependencies: [
-        "Canvas", "Latent", "CLapacke", "CLatitudePlugin",
+        "Canvas", "Latent", "CLatitudePlugin",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -51,7 +57,7 @@ let package = Package(
     .target(
       name: "CanvasStore",
       dependencies: [
-        "Canvas", "Latent", "CSQLite3", .product(name: "Logging", package: "swift-log"),
+        "Canvas", "LatentMath", "CSQLite3", .product(name: "Logging", package: "swift-log"),
       ]),
     // libwebsockets transport, rooms, protocol v1.
     .target(
@@ -76,7 +82,7 @@ let package = Package(
       dependencies: ["CLibWebSockets", "COpenBLAS", "CLapacke", "CSQLite3"]),
     .testTarget(
       name: "LatentTests",
-      dependencies: ["Latent", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: ["Latent", "LatentMath", .product(name: "Crypto", package: "swift-crypto")],
       exclude: ["Resources"]),
     // Shared test fixtures: seeded random latents and op generators.
     .target(

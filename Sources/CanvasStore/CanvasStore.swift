@@ -1,6 +1,6 @@
 import Canvas
 import Foundation
-import Latent
+import LatentMath
 import Logging
 
 /// The durable op log of every document, in one SQLite file.

@@ -1,6 +1,6 @@
 import Canvas
 import Foundation
-import Latent
+import LatentMath
 import Synchronization
 
 /// Batches appends from many callers into few transactions: the group commit.

@@ -1,4 +1,4 @@
-import Latent
+import LatentMath
 
 /// Everything the fold knows about one axis id: per-field LWW registers plus a tombstone.
 public struct AxisRecord: Hashable, Sendable {

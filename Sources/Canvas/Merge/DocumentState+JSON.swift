@@ -1,4 +1,4 @@
-import Latent
+import LatentMath
 
 /// A JSON rendering of a document's live state, for `latitude replay`, REST and joins.
 /// Latents are base64 fp16 when included.

@@ -1,4 +1,4 @@
-import Latent
+import LatentMath
 
 extension NodeRecord {
   mutating func applyCreate(_ payload: NodeCreate, id: OpID) {

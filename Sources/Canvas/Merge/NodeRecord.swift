@@ -1,4 +1,4 @@
-import Latent
+import LatentMath
 
 /// The text a node shows, and the latent write it belongs to.
 public struct TextSource: Hashable, Sendable {

@@ -1,4 +1,4 @@
-import Latent
+import LatentMath
 
 /// A live semantic axis, derived from its record.
 public struct Axis: Hashable, Sendable {

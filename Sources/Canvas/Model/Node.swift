@@ -1,4 +1,4 @@
-import Latent
+import LatentMath
 
 /// A live node as users see it, derived from its record. Its screen position is its latent
 /// projected on the bound axes; it is never stored.

@@ -1,4 +1,4 @@
-import Latent
+import LatentMath
 
 /// axis.create: a semantic axis with its computed direction, so replay never calls a plugin.
 public struct AxisCreate: Hashable, Sendable, Codable {

@@ -1,4 +1,4 @@
-import Latent
+import LatentMath
 
 /// node.create: a new node. Typed nodes carry their text, whose embedding is the latent.
 /// Nodes created by plugin operations carry only a latent and get text from node.decoded.

@@ -1,4 +1,4 @@
-import Latent
+import LatentMath
 
 /// Checks ops against `ValidationLimits`. Never crashes on any input; every refusal is a
 /// typed `ValidationError`. Unknown ids are not its business: the store, which has a total

@@ -1,6 +1,6 @@
 import Canvas
 import Foundation
-import Latent
+import LatentMath
 
 /// Encodings of the model's small value types, shared by OpCodec and SnapshotCodec.
 extension ByteWriter {

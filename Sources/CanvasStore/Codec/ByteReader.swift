@@ -1,4 +1,4 @@
-import Latent
+import LatentMath
 
 /// Reads what `ByteWriter` wrote, with bounds checks that throw `StoreError.corrupt`.
 struct ByteReader {

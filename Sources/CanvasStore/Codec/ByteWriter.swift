@@ -1,4 +1,4 @@
-import Latent
+import LatentMath
 
 /// Appends the compact binary encoding used for stored payloads and snapshots.
 struct ByteWriter {

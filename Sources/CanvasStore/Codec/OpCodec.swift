@@ -1,6 +1,6 @@
 import Canvas
 import Foundation
-import Latent
+import LatentMath
 
 /// The stored form of op payloads: a version byte, then fields in a fixed order per kind,
 /// with latents as raw fp16 (768 bytes for 384 dimensions). Far cheaper than JSON on the

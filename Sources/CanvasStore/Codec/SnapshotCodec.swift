@@ -1,5 +1,5 @@
 import Canvas
-import Latent
+import LatentMath
 
 /// The stored form of a folded `DocumentState`: every record, including tombstones and ops
 /// still waiting for their counterpart, so folding on from a snapshot is exactly folding

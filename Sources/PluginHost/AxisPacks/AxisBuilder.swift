@@ -1,4 +1,3 @@
-import CLapacke
 import Canvas
 import Crypto
 import Foundation
@@ -197,9 +196,7 @@ public struct AxisBuilder: Sendable {
       hessian[(d - 1) * d + (d - 1)] += 1e-9
       for i in 0..<d { for j in 0..<i { hessian[i * d + j] = hessian[j * d + i] } }
       var step = gradient
-      let info = LAPACKE_dposv(
-        LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "U")), Int32(d), 1, &hessian, Int32(d), &step, 1)
-      guard info == 0 else { break }
+      guard LinearSolver.solvePositiveDefinite(&hessian, &step, dimension: d) else { break }
       for i in 0..<d { beta[i] -= step[i] }
     }
     return LatentGeometry.normalized(beta.dropLast().map(Float.init))
