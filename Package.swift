@@ -6,6 +6,7 @@ let package = Package(
   platforms: [.macOS(.v14)],
   products: [
     .executable(name: "latitude", targets: ["latitude"]),
+    .executable(name: "latitude-bench", targets: ["latitude-bench"]),
     .library(name: "Canvas", targets: ["Canvas"]),
     .library(name: "CanvasStore", targets: ["CanvasStore"]),
     .library(name: "Latent", targets: ["Latent"]),
@@ -68,11 +69,23 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       resources: [.copy("Web")]),
-    // The CLI (thin).
+    // What the CLI and the benchmarks share: errors, output, decoder options.
+    .target(
+      name: "CommandSupport",
+      dependencies: ["Latent", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    // The CLI (thin). `latitude bench` forwards to latitude-bench.
     .executableTarget(
       name: "latitude",
       dependencies: [
-        "Canvas", "CanvasStore", "CanvasServer", "Latent", "PluginHost",
+        "Canvas", "CanvasStore", "CanvasServer", "CommandSupport", "Latent", "PluginHost",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+    // The benchmarks, a load generator and their references' drivers; not in the server.
+    .executableTarget(
+      name: "latitude-bench",
+      dependencies: [
+        "Canvas", "CanvasStore", "CommandSupport", "Latent",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -110,6 +123,6 @@ let package = Package(
       path: "Tests/Fuzz", exclude: ["corpus", "crashes"]),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["latitude", "CanvasStore", "Canvas", "CanvasTestSupport"]),
+      dependencies: ["latitude", "latitude-bench", "CanvasStore", "Canvas", "CanvasTestSupport"]),
   ]
 )

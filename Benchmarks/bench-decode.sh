@@ -15,6 +15,7 @@ if ! "$venv/bin/python" -c "import sentence_transformers, torch, safetensors" 2>
     "sentence-transformers==6.2.0" "transformers==5.24.0" "torch==2.15.0"
 fi
 swift build -c release --product latitude >&2
+swift build -c release --product latitude-bench >&2
 "$venv/bin/python" Benchmarks/decode_reference.py --out "$cache/decode-reference.json" \
   2> >(grep -v -i -E "warn|Loading weights" >&2)
-OPENBLAS_NUM_THREADS=1 .build/release/latitude bench decode --reference "$cache/decode-reference.json" "$@"
+OPENBLAS_NUM_THREADS=1 .build/release/latitude-bench decode --reference "$cache/decode-reference.json" "$@"

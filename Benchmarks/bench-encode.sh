@@ -40,8 +40,9 @@ PY
 fi
 
 swift build -c release --product latitude >&2
+swift build -c release --product latitude-bench >&2
 "$venv/bin/python" Benchmarks/encode_reference.py --sentences "$sentences" --threads "$threads" \
   --onnx "$cache/all-MiniLM-L6-v2.onnx" --out "$cache/reference.json" \
   --embeddings "$cache/reference.npy" 2> >(grep -v -i -E "warn|Loading weights" >&2)
-.build/release/latitude bench encode --sentences "$sentences" --threads "$threads" \
+.build/release/latitude-bench encode --sentences "$sentences" --threads "$threads" \
   --reference "$cache/reference.json" --reference-embeddings "$cache/reference.npy"

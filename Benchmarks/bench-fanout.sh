@@ -20,6 +20,7 @@ updates="$cache/yjs-updates-50x3000.bin"
 [ -s "$updates" ] || "$venv/bin/python" Benchmarks/yjs_reference.py updates --clients 50 --count 3000 --out "$updates"
 
 swift build -c release --product latitude >&2
+swift build -c release --product latitude-bench >&2
 work=$(mktemp -d)
 cleanup() {
   kill "${server:-}" "${reference:-}" 2>/dev/null || true
@@ -46,5 +47,5 @@ server=$!
 reference=$!
 latitude_port=$(port_of "$work/server.log")
 reference_port=$(port_of "$work/reference.log")
-.build/release/latitude bench fanout --port "$latitude_port" --server-pid "$server" \
+.build/release/latitude-bench fanout --port "$latitude_port" --server-pid "$server" \
   --reference-port "$reference_port" --reference-updates "$updates" --http-load "$@"

@@ -1,3 +1,4 @@
+import CommandSupport
 import ArgumentParser
 import Foundation
 import Latent
@@ -24,7 +25,7 @@ struct Latitude: ParsableCommand {
       ReplayCommand.self,
       ExportCommand.self,
       ImportCommand.self,
-      BenchCommand.self, DebugAppendCommand.self,
+      BenchForwarder.self, DebugAppendCommand.self,
     ])
 
   static func main() {

@@ -1,3 +1,4 @@
+import CommandSupport
 import Foundation
 
 /// Lines of a file, read in 1 MiB chunks so a large import never sits in memory whole.
@@ -27,21 +28,4 @@ struct LineReader: Sequence, IteratorProtocol {
       if chunk.isEmpty { atEOF = true } else { buffer.append(contentsOf: chunk) }
     }
   }
-}
-
-/// Every line of `file` ('-' for standard input), without line endings ("\r\n" too).
-/// - Throws: `CLIError` when the file cannot be read.
-func readInputLines(_ file: String) throws -> [String] {
-  let data: Data
-  if file == "-" {
-    data = FileHandle.standardInput.readDataToEndOfFile()
-  } else if let contents = FileManager.default.contents(atPath: file) {
-    data = contents
-  } else {
-    throw CLIError("cannot read \(file)")
-  }
-  return String(decoding: data, as: UTF8.self)
-    .split(separator: "\n", omittingEmptySubsequences: false)
-    .map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
-    .dropLast(data.last == 0x0A ? 1 : 0)
 }

@@ -1,3 +1,4 @@
+import CommandSupport
 import Foundation
 
 /// `latitude serve` settings resolved with precedence flags > environment > config file >

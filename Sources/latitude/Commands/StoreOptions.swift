@@ -1,3 +1,4 @@
+import CommandSupport
 import ArgumentParser
 import Canvas
 import CanvasStore
@@ -32,15 +33,4 @@ struct StoreOptions: ParsableArguments {
     return try CanvasStore(
       path: db, configuration: configuration, logger: Logger(label: "latitude.store"))
   }
-}
-
-/// A CLI failure with a plain message; exits with status 1.
-struct CLIError: Error, CustomStringConvertible {
-  var description: String
-  init(_ description: String) { self.description = description }
-}
-
-/// Writes text to standard output without buffering surprises.
-func writeOut(_ text: String) {
-  FileHandle.standardOutput.write(Data(text.utf8))
 }

@@ -1,9 +1,12 @@
+import CommandSupport
 import ArgumentParser
 
-/// `latitude bench`: benchmarks that print a ratio against a reference measured in the same run.
+/// `latitude-bench` (also run as `latitude bench`): benchmarks that print a ratio against a
+/// reference measured in the same run.
+@main
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "bench",
+    commandName: "latitude-bench",
     abstract: "Run a benchmark; the last stdout line is one JSON object of results.",
     subcommands: [
       OplogBenchmarkCommand.self, DecodeBenchmarkCommand.self, EncodeBenchmarkCommand.self,

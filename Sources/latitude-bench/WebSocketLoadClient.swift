@@ -1,3 +1,4 @@
+import CommandSupport
 import Foundation
 
 /// A minimal WebSocket client for the load generator: blocking connect and handshake,

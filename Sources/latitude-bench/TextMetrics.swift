@@ -1,3 +1,4 @@
+import CommandSupport
 import Foundation
 
 /// Text-overlap metrics of decoded sentences, defined exactly as in Weights/train/eval.py:

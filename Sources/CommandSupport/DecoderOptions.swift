@@ -2,16 +2,18 @@ import ArgumentParser
 import Latent
 
 /// Where the decode pipeline's models live; shared by decode, roundtrip and bench decode.
-struct DecoderOptions: ParsableArguments {
-  @Option(help: "Encoder weights folder.") var weights = SentenceEncoder.defaultDirectory
+public struct DecoderOptions: ParsableArguments, Sendable {
+  @Option(help: "Encoder weights folder.") public var weights = SentenceEncoder.defaultDirectory
   @Option(help: "Decoder folder (config.json, vocab.txt, model.safetensors).")
-  var decoder = TextDecoder.defaultDirectory
+  public var decoder = TextDecoder.defaultDirectory
   @Option(help: "Sentence bank file (train-split sentences offered as candidates).")
-  var bank = SentenceBank.defaultPath
-  @Flag(help: "Decode without the sentence bank (generated text only).") var noBank = false
+  public var bank = SentenceBank.defaultPath
+  @Flag(help: "Decode without the sentence bank (generated text only).") public var noBank = false
 
   /// Loads the encoder, the decoder and (unless --no-bank) the bank.
-  func load() throws -> LatentDecoder {
+  public init() {}
+
+  public func load() throws -> LatentDecoder {
     BLAS.useOneThreadPerCall()
     let encoder = try SentenceEncoder(directory: weights)
     let textDecoder = try TextDecoder(directory: decoder)
@@ -21,7 +23,7 @@ struct DecoderOptions: ParsableArguments {
 }
 
 /// The decode result as JSON (snake_case keys; the text latent as base64 fp16).
-struct DecodeResultJSON: Encodable {
+public struct DecodeResultJSON: Encodable {
   struct RunnerUp: Encodable {
     var text: String
     var cosine: Float
@@ -33,7 +35,7 @@ struct DecodeResultJSON: Encodable {
   var runners_up: [RunnerUp]
   var text_latent: String
 
-  init(_ result: DecodeResult) {
+  public init(_ result: DecodeResult) {
     text = result.text
     fidelity = result.fidelity
     source = result.source.rawValue
@@ -45,4 +47,4 @@ struct DecodeResultJSON: Encodable {
 }
 
 /// A number with three decimals, for human-readable output.
-func threeDecimals(_ value: Float) -> String { String(format: "%.3f", Double(value)) }
+public func threeDecimals(_ value: Float) -> String { String(format: "%.3f", Double(value)) }
