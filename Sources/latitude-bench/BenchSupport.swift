@@ -1,5 +1,6 @@
 import CommandSupport
 import Dispatch
+import CommandSupport
 import Foundation
 
 /// Seconds elapsed since `start`.
@@ -24,4 +25,25 @@ func peakResidentMegabytes() -> Double {
     let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
   else { return 0 }
   return kb / 1024
+}
+
+/// A TCP socket connected to 127.0.0.1:`port` (blocking).
+/// - Throws: `CLIError` when the socket cannot be made or the connection is refused.
+func connectLoopback(port: Int) throws -> Int32 {
+  let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+  guard fd >= 0 else { throw CLIError("socket() failed: \(errno)") }
+  var address = sockaddr_in()
+  address.sin_family = sa_family_t(AF_INET)
+  address.sin_port = in_port_t(UInt16(port).bigEndian)
+  address.sin_addr.s_addr = inet_addr("127.0.0.1")
+  let connected = withUnsafePointer(to: &address) {
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+      Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+    }
+  }
+  guard connected == 0 else {
+    close(fd)
+    throw CLIError("connect to port \(port) failed: \(errno)")
+  }
+  return fd
 }

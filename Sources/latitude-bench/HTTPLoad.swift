@@ -56,19 +56,8 @@ final class HTTPLoad: Sendable {
 
   /// One request; the response status, or 0 when the exchange failed.
   static func request(port: Int, method: String, path: String, body: Data?) -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return 0 }
+    guard let fd = try? connectLoopback(port: port) else { return 0 }
     defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard connected == 0 else { return 0 }
     var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
     if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
     let bytes = [UInt8]((head + "\r\n").utf8) + [UInt8](body ?? Data())
