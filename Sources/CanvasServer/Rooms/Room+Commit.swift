@@ -3,10 +3,8 @@ import CanvasStore
 import Foundation
 
 /// The one after-commit path. Every append of the room (a client's op, an op.apply with
-/// its results, a server's node.decoded) goes through `append`, and its outcome through
-/// `settle`: each committed op is applied to the state, bumps the head, is encoded once
-/// and broadcast; the client's op is acked or nacked; text-less latent writes are queued
-/// for decoding.
+/// its results, a server's node.decoded) goes through `append`; its outcome is settled by
+/// `RoomCore.settle`, whose actions (sends, decodes, a reload) the shell performs.
 extension Room {
   /// A batch to log, and who answers for it.
   struct Submission {
@@ -22,8 +20,8 @@ extension Room {
     var lamportBefore: UInt64?
   }
 
-  /// Hands a batch to the group committer; `settle` runs on this room's queue, in commit
-  /// order.
+  /// Hands a batch to the group committer; the core settles it on this room's queue, in
+  /// commit order, and the shell carries out what it decides.
   func append(_ submission: Submission) {
     let submitted = ContinuousClock.now
     let assigned = serverLamport
@@ -32,57 +30,26 @@ extension Room {
       on: queue
     ) { [self] result in
       metrics.recordCommit(ContinuousClock.now - submitted, result: result)
-      if let before = submission.lamportBefore, serverLamport == assigned,
-        !Self.firstCommitted(result)
-      {
-        serverLamport = before
-      }
-      settle(submission, result)
+      perform(core.settle(submission, result, assigned: assigned))
     }
   }
 
-  private static func firstCommitted(_ result: Result<[AppendOutcome], StoreError>) -> Bool {
-    if case .success(let outcomes) = result, case .committed? = outcomes.first { return true }
-    return false
-  }
-
-  private func settle(_ submission: Submission, _ result: Result<[AppendOutcome], StoreError>) {
-    let outcomes: [AppendOutcome]
-    switch result {
-    case .failure(let error):
-      logger.error("commit failed; room reloads", metadata: ["doc": "\(id)", "error": "\(error)"])
-      if let client = submission.client, let first = submission.ops.first {
-        sink.send(ProtocolError.commitFailed("\(error)").nack(first.id).encoded(), to: client)
-      }
-      reload()
-      return
-    case .success(let value):
-      outcomes = value
-    }
-    for (index, (op, outcome)) in zip(submission.ops, outcomes).enumerated() {
-      let client = index == 0 ? submission.client : nil
-      switch outcome {
-      case .committed(let seq):
-        state.apply(op)
-        head = max(head, seq)
-        let frame = ServerMessage.op(WireOp(SequencedOp(seq: seq, op: op), state: state)).encoded()
-        if let client {
-          sink.send(ServerMessage.ack(op.id, seq: seq).encoded(), to: client)
-          sink.send(frame, to: peers(of: client))
-        } else {
-          sink.send(frame, to: joinedConnections())
+  /// Carries out the core's actions.
+  func perform(_ actions: [RoomCore.Action]) {
+    for action in actions {
+      switch action {
+      case .send(let frame, let connections):
+        if connections.count == 1 {
+          sink.send(frame, to: connections[0])
+        } else if !connections.isEmpty {
+          sink.send(frame, to: connections)
         }
-        scheduleDecodeIfTextless(op)
-      case .duplicate(let seq):
-        if let client { sink.send(ServerMessage.ack(op.id, seq: seq).encoded(), to: client) }
-      case .rejected(let why):
-        if let client {
-          sink.send(ProtocolError.rejected(why).nack(op.id).encoded(), to: client)
-        } else if why != .firstNotCommitted {
-          logger.warning(
-            "server op refused",
-            metadata: ["doc": "\(id)", "kind": "\(op.kind.rawValue)", "reason": "\(why)"])
-        }
+      case .decode(let node, let latent, let answers):
+        scheduleDecode(node: node, latent: latent, answers: answers)
+      case .reload:
+        reload()
+      case .warn(let message):
+        logger.warning("\(message)", metadata: ["doc": "\(id)"])
       }
     }
   }

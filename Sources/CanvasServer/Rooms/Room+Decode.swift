@@ -13,42 +13,16 @@ extension Room {
   static let serverReplica = ReplicaID("latitude-server")
   static let serverActor = "latitude"
 
-  /// A server-authored op with a fresh id: its lamport is above every op seen, every
-  /// server op already made (two in flight never share an id), and `floor`.
+  /// A server-authored op with a fresh id (see `RoomCore.serverOp`).
   func serverOp(_ payload: OpPayload, above floor: UInt64 = 0) -> Op {
-    // Saturating: every lamport that reaches here passed the lead check, so the room's
-    // clock is far below the top; should it ever get there, ids repeat (and the store
-    // answers them as duplicates) rather than trap.
-    let (next, overflow) = max(serverLamport, state.maxLamport, floor).addingReportingOverflow(1)
-    serverLamport = overflow ? .max : next
-    return Op(
-      id: OpID(lamport: serverLamport, replica: Self.serverReplica), actor: Self.serverActor,
-      payload: payload)
-  }
-
-  /// Queues a decode when `op` wrote a latent without text.
-  func scheduleDecodeIfTextless(_ op: Op) {
-    switch op.payload {
-    case .nodeMove(let payload):
-      if let latent = payload.latent {
-        scheduleDecode(node: payload.node, latent: latent, answers: op.id)
-      }
-    case .nodeCreate(let payload) where payload.text == nil:
-      scheduleDecode(node: payload.node, latent: payload.latent, answers: op.id)
-    default:
-      break
-    }
+    core.serverOp(payload, above: floor)
   }
 
   /// Queues decodes for nodes whose latest latent write has no text yet (a decode that was
   /// lost to a restart), so no acknowledged move stays without its text.
-  func scheduleStaleDecodes() {
-    for node in state.nodes where node.isTextStale {
-      scheduleDecode(node: node.id, latent: node.latent, answers: node.latentWrite)
-    }
-  }
+  func scheduleStaleDecodes() { perform(core.staleDecodes) }
 
-  private func scheduleDecode(node: NodeID, latent: LatentVector, answers: OpID) {
+  func scheduleDecode(node: NodeID, latent: LatentVector, answers: OpID) {
     guard let decodes else { return }
     decodes.submit(
       DecodeScheduler.Job(

@@ -39,11 +39,7 @@ extension FrameSink {
 /// after the commit, in commit order, so every seq a peer sees is durable.
 // @unchecked: state is touched only on `queue` (serial), `joined` only under `joinedLock`.
 final class Room: @unchecked Sendable {
-  struct Member {
-    var replica: ReplicaID
-    var actor: String
-    var joined: Bool
-  }
+  typealias Member = RoomCore.Member
 
   let id: DocumentID
   let queue: DispatchQueue
@@ -59,15 +55,27 @@ final class Room: @unchecked Sendable {
   /// Candidates per committed decode, and per drag preview.
   var decodeCandidates = 8
   var previewCandidates = 1
-  /// The lamport of the last server-authored op (node.decoded), so two in flight never
-  /// share an id.
-  var serverLamport: UInt64 = 0
+  /// The room's decisions (state, head, members, server clock); touched only on `queue`.
+  var core: RoomCore
+  var serverLamport: UInt64 {
+    get { core.serverLamport }
+    set { core.serverLamport = newValue }
+  }
   let sink: any FrameSink
   let metrics: ServerMetrics
   let logger: Logger
-  var state: DocumentState
-  var head: Int64
-  var members: [ConnectionID: Member] = [:]
+  var state: DocumentState {
+    get { core.state }
+    set { core.state = newValue }
+  }
+  var head: Int64 {
+    get { core.head }
+    set { core.head = newValue }
+  }
+  var members: [ConnectionID: Member] {
+    get { core.members }
+    set { core.members = newValue }
+  }
   /// Joined members, readable from any thread (for `relay`).
   private var joined: Set<ConnectionID> = []
   private let joinedLock = NSLock()
@@ -97,8 +105,7 @@ final class Room: @unchecked Sendable {
         DocumentInfo(id: id, title: id.rawValue, createdAt: Int64(Date().timeIntervalSince1970)))
     }
     let info = try store.requireDocument(id)
-    head = info.headSeq
-    state = try store.state(id, atSeq: head)
+    core = RoomCore(state: try store.state(id, atSeq: info.headSeq), head: info.headSeq)
     queue.async { self.scheduleStaleDecodes() }
   }
 
@@ -182,9 +189,7 @@ final class Room: @unchecked Sendable {
   }
 
   /// Joined members other than `connection`.
-  func peers(of connection: ConnectionID) -> [ConnectionID] {
-    members.compactMap { $0.key != connection && $0.value.joined ? $0.key : nil }
-  }
+  func peers(of connection: ConnectionID) -> [ConnectionID] { core.peers(of: connection) }
 
   /// Streams committed ops in from...to to one member.
   /// The store reads and encoding run on `Room.historyQueue` with a copy of the state as

@@ -1,0 +1,132 @@
+import Canvas
+import CanvasStore
+import Foundation
+import Latent
+
+/// What a room decides, as a value: its committed state, head, members and server clock,
+/// and methods that take an event and return the actions it calls for. No queue, no store,
+/// no sockets: `Room` (the shell) owns one, feeds it events on its serial queue and
+/// carries out the actions; tests drive it directly.
+struct RoomCore {
+  /// A connection in the room.
+  struct Member: Equatable {
+    var replica: ReplicaID
+    var actor: String
+    var joined: Bool
+  }
+
+  /// What the shell must do.
+  enum Action: Equatable {
+    /// Send these bytes to these connections.
+    case send(Data, to: [ConnectionID])
+    /// Decode this latent for this node (it answers the latent write `answers`).
+    case decode(node: NodeID, latent: LatentVector, answers: OpID)
+    /// The commit failed: reload state and head from the store.
+    case reload
+    /// Log a warning.
+    case warn(String)
+  }
+
+  var state: DocumentState
+  var head: Int64
+  var members: [ConnectionID: Member] = [:]
+  /// The lamport of the last server-authored op, so two in flight never share an id.
+  var serverLamport: UInt64 = 0
+
+  /// Joined members other than `connection`, in a stable order.
+  func peers(of connection: ConnectionID) -> [ConnectionID] {
+    members.filter { $0.key != connection && $0.value.joined }.map(\.key).sorted()
+  }
+
+  /// Every joined member, in a stable order.
+  var joined: [ConnectionID] { members.filter(\.value.joined).map(\.key).sorted() }
+
+  /// A server-authored op with a fresh id: its lamport is above every op seen, every
+  /// server op already made (two in flight never share an id), and `floor`. Saturating:
+  /// every lamport that reaches here passed the lead check, so the clock is far below
+  /// the top; should it get there, ids repeat (the store answers duplicates) rather than
+  /// trap.
+  mutating func serverOp(_ payload: OpPayload, above floor: UInt64 = 0) -> Op {
+    let (next, overflow) = max(serverLamport, state.maxLamport, floor).addingReportingOverflow(1)
+    serverLamport = overflow ? .max : next
+    return Op(
+      id: OpID(lamport: serverLamport, replica: Room.serverReplica), actor: Room.serverActor,
+      payload: payload)
+  }
+
+  /// The one after-commit path. Each committed op is applied, bumps the head, is encoded
+  /// once and sent (to the client's peers for the client's own op, to everyone joined
+  /// otherwise); the client's op is acked or nacked; text-less latent writes are decoded.
+  /// When nothing of the batch was logged, the server clock goes back to `lamportBefore`
+  /// (if no other batch has moved it since `assigned`).
+  mutating func settle(
+    _ submission: Room.Submission, _ result: Result<[AppendOutcome], StoreError>,
+    assigned: UInt64
+  ) -> [Action] {
+    if let before = submission.lamportBefore, serverLamport == assigned {
+      if case .success(let outcomes) = result, case .committed? = outcomes.first {
+      } else {
+        serverLamport = before
+      }
+    }
+    var actions: [Action] = []
+    let outcomes: [AppendOutcome]
+    switch result {
+    case .failure(let error):
+      if let client = submission.client, let first = submission.ops.first {
+        actions.append(
+          .send(ProtocolError.commitFailed("\(error)").nack(first.id).encoded(), to: [client]))
+      }
+      return actions + [.warn("commit failed; room reloads: \(error)"), .reload]
+    case .success(let value):
+      outcomes = value
+    }
+    for (index, (op, outcome)) in zip(submission.ops, outcomes).enumerated() {
+      let client = index == 0 ? submission.client : nil
+      switch outcome {
+      case .committed(let seq):
+        state.apply(op)
+        head = max(head, seq)
+        let frame = ServerMessage.op(WireOp(SequencedOp(seq: seq, op: op), state: state)).encoded()
+        if let client {
+          actions.append(.send(ServerMessage.ack(op.id, seq: seq).encoded(), to: [client]))
+          actions.append(.send(frame, to: peers(of: client)))
+        } else {
+          actions.append(.send(frame, to: joined))
+        }
+        actions += Self.decodes(for: op)
+      case .duplicate(let seq):
+        if let client {
+          actions.append(.send(ServerMessage.ack(op.id, seq: seq).encoded(), to: [client]))
+        }
+      case .rejected(let why):
+        if let client {
+          actions.append(.send(ProtocolError.rejected(why).nack(op.id).encoded(), to: [client]))
+        } else if why != .firstNotCommitted {
+          actions.append(.warn("server op \(op.kind.rawValue) refused: \(why)"))
+        }
+      }
+    }
+    return actions
+  }
+
+  /// The decode a committed op calls for: a latent written without text.
+  static func decodes(for op: Op) -> [Action] {
+    switch op.payload {
+    case .nodeMove(let payload):
+      payload.latent.map { [.decode(node: payload.node, latent: $0, answers: op.id)] } ?? []
+    case .nodeCreate(let payload) where payload.text == nil:
+      [.decode(node: payload.node, latent: payload.latent, answers: op.id)]
+    default:
+      []
+    }
+  }
+
+  /// Decodes for nodes whose latest latent write has no text yet (a decode lost to a
+  /// restart), so no acknowledged move stays without its text.
+  var staleDecodes: [Action] {
+    state.nodes.filter(\.isTextStale).map {
+      .decode(node: $0.id, latent: $0.latent, answers: $0.latentWrite)
+    }
+  }
+}
