@@ -87,8 +87,10 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   /// the transport's service thread.
   let roomOpener = DispatchQueue(label: "latitude.rooms")
   /// REST requests that read the store, fold documents or encode run here, off the
-  /// transport's service thread.
-  let httpQueue = DispatchQueue(label: "latitude.http", attributes: .concurrent)
+  /// transport's service thread and below its priority.
+  let httpQueue = WorkerPool(
+    threads: max(2, ProcessInfo.processInfo.activeProcessorCount), niceness: 10,
+    name: "latitude-http")
   /// REST requests in progress on `httpQueue`.
   let httpInFlight = Atomic<Int>(0)
   var sessions: [ConnectionID: Session] = [:]
