@@ -316,9 +316,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       break
     case .join(let join):
       room.join(id, sinceSeq: join.sinceSeq)
-    case .op:
+    case .op(let op):
       guard session.role.canWrite else { throw .forbidden("viewers cannot edit") }
-      if case .op(let op) = message { room.submit(op, from: id) }
+      room.submit(op, from: id)
     case .drag(let drag):
       guard session.role.canWrite else { throw .forbidden("viewers cannot drag") }
       try drag.validate()

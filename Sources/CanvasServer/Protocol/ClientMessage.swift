@@ -67,14 +67,16 @@ enum ClientMessage: Codable, Sendable, Equatable {
 
   /// Decodes one frame.
   static func decode(_ frame: Data) -> Result<ClientMessage, Refusal> {
+    // A well-formed frame is parsed once; the envelope is read again only to describe a
+    // refusal.
     let decoder = JSONDecoder()
-    guard let envelope = try? decoder.decode(Envelope.self, from: frame) else {
-      return .failure(
-        Refusal(error: .malformed(#"frames are JSON objects with a string field "t""#)))
-    }
     do {
       return .success(try decoder.decode(ClientMessage.self, from: frame))
     } catch {
+      guard let envelope = try? decoder.decode(Envelope.self, from: frame) else {
+        return .failure(
+          Refusal(error: .malformed(#"frames are JSON objects with a string field "t""#)))
+      }
       let refusal: ProtocolError
       switch error {
       case let error as ProtocolError: refusal = error

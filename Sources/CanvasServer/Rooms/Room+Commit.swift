@@ -6,19 +6,7 @@ import Foundation
 /// its results, a server's node.decoded) goes through `append`; its outcome is settled by
 /// `RoomCore.settle`, whose actions (sends, decodes, a reload) the shell performs.
 extension Room {
-  /// A batch to log, and who answers for it.
-  struct Submission {
-    /// The ops, in order; a client's op (when any) is first.
-    var ops: [Op]
-    /// Log the rest only if the first is newly logged (op.apply and its results).
-    var gatedOnFirst = false
-    /// The connection whose op is first in `ops`: it gets the ack or nack, and the
-    /// broadcast of that op goes to its peers only. Nil for server-authored batches.
-    var client: ConnectionID?
-    /// The server lamport before this batch's server ops were made: restored when none of
-    /// the batch is logged, so a refused batch cannot leave the room's clock ahead.
-    var lamportBefore: UInt64?
-  }
+  typealias Submission = RoomCore.Submission
 
   /// Hands a batch to the group committer; the core settles it on this room's queue, in
   /// commit order, and the shell carries out what it decides.

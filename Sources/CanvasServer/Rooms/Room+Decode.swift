@@ -22,6 +22,8 @@ extension Room {
   /// lost to a restart), so no acknowledged move stays without its text.
   func scheduleStaleDecodes() { perform(core.staleDecodes) }
 
+  /// Queues a decode of `latent` for `node` on the shared pool; its result is logged as a
+  /// node.decoded answering the latent write `answers`, unless that write was superseded.
   func scheduleDecode(node: NodeID, latent: LatentVector, answers: OpID) {
     guard let decodes else { return }
     decodes.submit(

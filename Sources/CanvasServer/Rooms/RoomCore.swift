@@ -15,6 +15,20 @@ struct RoomCore {
     var joined: Bool
   }
 
+  /// A batch to log, and who answers for it.
+  struct Submission {
+    /// The ops, in order; a client's op (when any) is first.
+    var ops: [Op]
+    /// Log the rest only if the first is newly logged (op.apply and its results).
+    var gatedOnFirst = false
+    /// The connection whose op is first in `ops`: it gets the ack or nack, and the
+    /// broadcast of that op goes to its peers only. Nil for server-authored batches.
+    var client: ConnectionID?
+    /// The server lamport before this batch's server ops were made: restored when none of
+    /// the batch is logged, so a refused batch cannot leave the room's clock ahead.
+    var lamportBefore: UInt64?
+  }
+
   /// What the shell must do.
   enum Action: Equatable {
     /// Send these bytes to these connections.
@@ -60,7 +74,7 @@ struct RoomCore {
   /// When nothing of the batch was logged, the server clock goes back to `lamportBefore`
   /// (if no other batch has moved it since `assigned`).
   mutating func settle(
-    _ submission: Room.Submission, _ result: Result<[AppendOutcome], StoreError>,
+    _ submission: Submission, _ result: Result<[AppendOutcome], StoreError>,
     assigned: UInt64
   ) -> [Action] {
     if let before = submission.lamportBefore, serverLamport == assigned {
