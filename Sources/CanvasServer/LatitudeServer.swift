@@ -359,7 +359,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       throw .invalidID("replica and actor must be 1–128 bytes without control characters")
     }
     // The server's own identity: a client that took it could forge server-authored ops.
-    guard replica != Room.serverReplica, actor != Room.serverActor else { throw .reservedID }
+    guard replica != RoomCore.serverReplica, actor != RoomCore.serverActor else {
+      throw .reservedID
+    }
     var updated = session
     updated.replica = replica
     updated.actor = actor

@@ -35,7 +35,7 @@ import Testing
     var core = core()
     let op = OpFixtures.create("n", "hello", at: OpFixtures.id(1, "r1"))
     let actions = core.settle(
-      Room.Submission(ops: [op], client: 1), .success([.committed(seq: 1)]), assigned: 0)
+      RoomCore.Submission(ops: [op], client: 1), .success([.committed(seq: 1)]), assigned: 0)
     let sent = sends(actions)
     #expect(sent.map(\.0) == ["ack", "op"])
     #expect(sent.map(\.1) == [[1], [2]], "ack to the sender; the op to bob, not carol")
@@ -49,7 +49,7 @@ import Testing
     let op = core.serverOp(
       .nodeCreate(NodeCreate(node: "m", text: nil, latent: OpFixtures.latent(0.3))))
     let actions = core.settle(
-      Room.Submission(ops: [op]), .success([.committed(seq: 4)]), assigned: core.serverLamport)
+      RoomCore.Submission(ops: [op]), .success([.committed(seq: 4)]), assigned: core.serverLamport)
     #expect(sends(actions).map(\.1) == [[1, 2]])
     #expect(actions.contains(.decode(node: "m", latent: OpFixtures.latent(0.3), answers: op.id)))
     #expect(core.head == 4)
@@ -59,12 +59,12 @@ import Testing
     var core = core()
     let op = OpFixtures.delete("ghost", at: OpFixtures.id(2, "r1"))
     let refused = core.settle(
-      Room.Submission(ops: [op], client: 1), .success([.rejected(.unknownNode("ghost"))]),
+      RoomCore.Submission(ops: [op], client: 1), .success([.rejected(.unknownNode("ghost"))]),
       assigned: 0)
     #expect(sends(refused).map(\.0) == ["nack"])
     #expect(sends(refused).map(\.1) == [[1]])
     let again = core.settle(
-      Room.Submission(ops: [op], client: 1), .success([.duplicate(seq: 7)]), assigned: 0)
+      RoomCore.Submission(ops: [op], client: 1), .success([.duplicate(seq: 7)]), assigned: 0)
     #expect(sends(again).map(\.0) == ["ack"])
     #expect(core.head == 0, "nothing new was logged")
   }
@@ -76,7 +76,7 @@ import Testing
     let result = core.serverOp(
       .nodeCreate(NodeCreate(node: "r", text: nil, latent: OpFixtures.latent(0.2))))
     let actions = core.settle(
-      Room.Submission(
+      RoomCore.Submission(
         ops: [apply, result], gatedOnFirst: true, client: 1, lamportBefore: before),
       .failure(.closed), assigned: core.serverLamport)
     #expect(sends(actions).map(\.0) == ["nack"])
@@ -90,7 +90,7 @@ import Testing
     let result = core.serverOp(
       .nodeCreate(NodeCreate(node: "r", text: nil, latent: OpFixtures.latent(0.2))))
     let actions = core.settle(
-      Room.Submission(ops: [apply, result], gatedOnFirst: true, client: 1, lamportBefore: 0),
+      RoomCore.Submission(ops: [apply, result], gatedOnFirst: true, client: 1, lamportBefore: 0),
       .success([.rejected(.nodeExists("n")), .rejected(.firstNotCommitted)]),
       assigned: core.serverLamport)
     #expect(sends(actions).map(\.0) == ["nack"])

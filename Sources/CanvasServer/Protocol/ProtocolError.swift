@@ -120,7 +120,7 @@ enum ProtocolError: Error, Equatable, CustomStringConvertible {
     case .helloOnce: "this connection already said hello; reconnect to change replica or actor"
     case .protocolVersion: "this server speaks protocol \(ProtocolVersion.current)"
     case .reservedID:
-      "replica '\(Room.serverReplica)' and actor '\(Room.serverActor)' are the server's own"
+      "replica '\(RoomCore.serverReplica)' and actor '\(RoomCore.serverActor)' are the server's own"
     case .wrongReplica(let claimed, let own):
       "op replica '\(claimed)' is not this connection's '\(own)'"
     case .unknownNode(let node): "no node with id '\(node)'"

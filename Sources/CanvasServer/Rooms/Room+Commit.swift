@@ -12,7 +12,7 @@ extension Room {
   /// commit order, and the shell carries out what it decides.
   func append(_ submission: Submission) {
     let submitted = ContinuousClock.now
-    let assigned = serverLamport
+    let assigned = core.serverLamport
     committer.submit(
       AppendRequest(document: id, ops: submission.ops, gatedOnFirst: submission.gatedOnFirst),
       on: queue
@@ -32,6 +32,16 @@ extension Room {
         } else if !connections.isEmpty {
           sink.send(frame, to: connections)
         }
+      case .sendCoalesced(let frame, let connections, let key):
+        sink.send(frame, to: connections, coalesceKey: key)
+      case .append(let submission):
+        append(submission)
+      case .superseded:
+        decodes?.noteSuperseded()
+      case .expirePresence(let replica, let actor, let connection):
+        queue.asyncAfter(deadline: .now() + presenceExpiry) { [self] in
+          perform(core.presenceExpired(replica, actor: actor, connection: connection))
+        }
       case .decode(let node, let latent, let answers):
         scheduleDecode(node: node, latent: latent, answers: answers)
       case .reload:
@@ -45,8 +55,9 @@ extension Room {
   /// Reloads the head and state from the store (after a failed commit).
   func reload() {
     do {
-      head = try store.requireDocument(id).headSeq
-      state = try store.state(id, atSeq: head)
+      let head = try store.requireDocument(id).headSeq
+      core.state = try store.state(id, atSeq: head)
+      core.head = head
     } catch {
       logger.error("room reload failed", metadata: ["doc": "\(id)", "error": "\(error)"])
     }

@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import Latent
 import Logging
+import Synchronization
 import PluginHost
 
 /// Sends frames to connections; the transport in production, a recorder in tests.
@@ -37,10 +38,8 @@ extension FrameSink {
 /// Ops are validated, resolved (text → latent by the encoder; axis coordinates → latent by
 /// least squares) and handed to the group committer; the ack and the broadcast go out only
 /// after the commit, in commit order, so every seq a peer sees is durable.
-// @unchecked: state is touched only on `queue` (serial), `joined` only under `joinedLock`.
+// @unchecked: `core` is touched only on `queue` (serial).
 final class Room: @unchecked Sendable {
-  typealias Member = RoomCore.Member
-
   let id: DocumentID
   let queue: DispatchQueue
   let store: CanvasStore
@@ -57,30 +56,12 @@ final class Room: @unchecked Sendable {
   var previewCandidates = 1
   /// The room's decisions (state, head, members, server clock); touched only on `queue`.
   var core: RoomCore
-  var serverLamport: UInt64 {
-    get { core.serverLamport }
-    set { core.serverLamport = newValue }
-  }
   let sink: any FrameSink
   let metrics: ServerMetrics
   let logger: Logger
-  var state: DocumentState {
-    get { core.state }
-    set { core.state = newValue }
-  }
-  var head: Int64 {
-    get { core.head }
-    set { core.head = newValue }
-  }
-  var members: [ConnectionID: Member] {
-    get { core.members }
-    set { core.members = newValue }
-  }
-  /// Joined members, readable from any thread (for `relay`).
-  private var joined: Set<ConnectionID> = []
-  private let joinedLock = NSLock()
-  /// Latest presence frame per replica, kept `presenceExpiry` past a disconnect.
-  private var presence: [ReplicaID: Data] = [:]
+  /// Joined members, readable from any thread (for `relay`, which skips the queue); a
+  /// copy of the core's joined members, set as the core decides.
+  private let joined = Mutex<Set<ConnectionID>>([])
   /// How long presence outlives a disconnect.
   var presenceExpiry: DispatchTimeInterval = .seconds(30)
 
@@ -110,94 +91,70 @@ final class Room: @unchecked Sendable {
   }
 
   /// True when nobody is in the room.
-  var isEmpty: Bool { queue.sync { members.isEmpty } }
+  var isEmpty: Bool { queue.sync { core.members.isEmpty } }
 
   func add(_ connection: ConnectionID, replica: ReplicaID, actor: String) {
-    queue.async { self.members[connection] = Member(replica: replica, actor: actor, joined: false) }
+    queue.async { self.core.add(connection, replica: replica, actor: actor) }
   }
 
   func remove(_ connection: ConnectionID) {
     setJoined(connection, false)
-    queue.async { [self] in
-      guard let member = members.removeValue(forKey: connection), presence[member.replica] != nil
-      else { return }
-      queue.asyncAfter(deadline: .now() + presenceExpiry) { [self] in
-        // Gone for good unless the same replica came back meanwhile.
-        guard !members.values.contains(where: { $0.replica == member.replica }) else { return }
-        presence[member.replica] = nil
-        sink.send(
-          ServerMessage.presence(.init(from: connection, actor: member.actor, left: true))
-            .encoded(),
-          to: members.compactMap { $0.value.joined ? $0.key : nil }, coalesceKey: nil)
-      }
-    }
+    queue.async { [self] in perform(core.leave(connection)) }
   }
 
   /// Sends the missed ops (or a snapshot), then live ops from here on.
   func join(_ connection: ConnectionID, sinceSeq: Int64?) {
     queue.async { [self] in
-      guard members[connection] != nil else { return }
+      guard let catchUp = core.catchUp(for: connection, sinceSeq: sinceSeq) else { return }
       do {
-        if let since = sinceSeq, since >= 0, since <= head {
-          try stream(from: since + 1, through: head, as: ServerMessage.ops, to: connection)
-        } else {
+        switch catchUp {
+        case .ops(let from, let through):
+          try stream(from: from, through: through, as: ServerMessage.ops, to: connection)
+        case .snapshot:
           let snapshot = snapshotFrame()
           sink.sendBulk(snapshot, to: connection)
           MemoryReturn.afterLargeRead(bytes: snapshot.count)
         }
-        members[connection]?.joined = true
-        setJoined(connection, true)
-        let own = members[connection]?.replica
-        for (replica, frame) in presence where replica != own { sink.send(frame, to: connection) }
-        sink.send(ServerMessage.joined(doc: id, head: head).encoded(), to: connection)
       } catch {
         sink.send(ProtocolError.store("\(error)").errorFrame.encoded(), to: connection)
+        return
       }
+      setJoined(connection, true)
+      perform(core.joined(connection, doc: id))
     }
   }
 
   /// Relays an ephemeral message to every other joined member at once, on the caller's
   /// thread: drags skip the room queue, so a busy room does not delay them.
   func relay(_ frame: Data, from connection: ConnectionID) {
-    joinedLock.lock()
-    let peers = joined.filter { $0 != connection }
-    joinedLock.unlock()
+    let peers = joined.withLock { $0.filter { $0 != connection } }
     sink.send(frame, to: Array(peers))
   }
 
   /// Records and relays a member's presence. Joiners receive everyone's latest presence;
   /// it outlives a disconnect by `presenceExpiry`, so a quick reconnect does not flicker.
   func updatePresence(_ frame: Data, from connection: ConnectionID) {
-    queue.async { [self] in
-      guard let member = members[connection] else { return }
-      presence[member.replica] = frame
-      sink.send(frame, to: peers(of: connection), coalesceKey: "presence:\(member.replica)")
-    }
+    queue.async { [self] in perform(core.presence(frame, from: connection)) }
   }
 
   /// Every joined member, readable from any thread.
   func joinedConnections() -> [ConnectionID] {
-    joinedLock.lock()
-    defer { joinedLock.unlock() }
-    return Array(joined)
+    joined.withLock { Array($0) }
   }
 
   private func setJoined(_ connection: ConnectionID, _ isJoined: Bool) {
-    joinedLock.lock()
-    if isJoined { joined.insert(connection) } else { joined.remove(connection) }
-    joinedLock.unlock()
+    joined.withLock {
+      if isJoined { $0.insert(connection) } else { $0.remove(connection) }
+    }
   }
-
-  /// Joined members other than `connection`.
-  func peers(of connection: ConnectionID) -> [ConnectionID] { core.peers(of: connection) }
 
   /// Streams committed ops in from...to to one member.
   /// The store reads and encoding run on `Room.historyQueue` with a copy of the state as
   /// of the request, so a long history does not hold the room's queue.
   func history(_ connection: ConnectionID, from: Int64, to: Int64?) {
     queue.async { [self] in
-      let end = min(to ?? head, head)
-      let state = state
+      let end = min(to ?? core.head, core.head)
+      let state = core.state
       Self.historyQueue.async { [self] in
         do {
           try stream(
@@ -220,7 +177,7 @@ final class Room: @unchecked Sendable {
     to connection: ConnectionID,
     state: DocumentState? = nil
   ) throws {
-    let state = state ?? self.state
+    let state = state ?? core.state
     var next = from
     var bytes = 0
     defer { MemoryReturn.afterLargeRead(bytes: bytes) }
@@ -236,21 +193,10 @@ final class Room: @unchecked Sendable {
 
   /// Resolves and submits a client op; ack/nack and broadcast follow the commit.
   func submit(_ request: ClientOp, from connection: ConnectionID) {
-    queue.async { [self] in
-      guard let member = members[connection] else { return }
-      if case .opApply(let apply) = request.payload {
-        applyOperation(apply, id: request.id, member: member, connection: connection)
-        return
-      }
-      do throws(ProtocolError) {
-        append(Submission(ops: [try resolve(request, member: member)], client: connection))
-      } catch {
-        sink.send(error.nack(request.id).encoded(), to: connection)
-      }
-    }
+    queue.async { [self] in perform(core.receive(request, from: connection, using: self)) }
   }
 
   private func snapshotFrame() -> Data {
-    ServerMessage.snapshot(seq: head, state: SnapshotState(state)).encoded()
+    ServerMessage.snapshot(seq: core.head, state: SnapshotState(core.state)).encoded()
   }
 }

@@ -16,7 +16,7 @@ struct RoomCore {
   }
 
   /// A batch to log, and who answers for it.
-  struct Submission {
+  struct Submission: Equatable {
     /// The ops, in order; a client's op (when any) is first.
     var ops: [Op]
     /// Log the rest only if the first is newly logged (op.apply and its results).
@@ -33,17 +33,28 @@ struct RoomCore {
   enum Action: Equatable {
     /// Send these bytes to these connections.
     case send(Data, to: [ConnectionID])
+    /// Send these bytes; a still-queued frame with the same key may be replaced by them.
+    case sendCoalesced(Data, to: [ConnectionID], key: String)
+    /// Hand this batch to the group committer; its result comes back to `settle`.
+    case append(Submission)
     /// Decode this latent for this node (it answers the latent write `answers`).
     case decode(node: NodeID, latent: LatentVector, answers: OpID)
     /// The commit failed: reload state and head from the store.
     case reload
     /// Log a warning.
     case warn(String)
+    /// A decode answered a latent write that a newer one has replaced (counted).
+    case superseded
+    /// Forget this replica's presence after the expiry, unless it came back
+    /// (`presenceExpired`).
+    case expirePresence(ReplicaID, actor: String, connection: ConnectionID)
   }
 
   var state: DocumentState
   var head: Int64
   var members: [ConnectionID: Member] = [:]
+  /// Latest presence frame per replica, kept past a disconnect until it expires.
+  var presence: [ReplicaID: Data] = [:]
   /// The lamport of the last server-authored op, so two in flight never share an id.
   var serverLamport: UInt64 = 0
 
@@ -64,7 +75,8 @@ struct RoomCore {
     let (next, overflow) = max(serverLamport, state.maxLamport, floor).addingReportingOverflow(1)
     serverLamport = overflow ? .max : next
     return Op(
-      id: OpID(lamport: serverLamport, replica: Room.serverReplica), actor: Room.serverActor,
+      id: OpID(lamport: serverLamport, replica: RoomCore.serverReplica),
+      actor: RoomCore.serverActor,
       payload: payload)
   }
 

@@ -33,6 +33,15 @@ public struct OperationOutput: Sendable {
   public var vectors: [[Float]]
   /// For axes: the raw projections calibrating to −1 and +1.
   public var calibrations: [(negative: Float, positive: Float)]
+
+  /// Makes an output (the registry does, from what a plugin wrote; tests do for fakes).
+  public init(
+    kind: Kind, vectors: [[Float]], calibrations: [(negative: Float, positive: Float)] = []
+  ) {
+    self.kind = kind
+    self.vectors = vectors
+    self.calibrations = calibrations
+  }
 }
 
 /// Why an operation call failed; the request gets this as its reason.

@@ -2,12 +2,32 @@ import Canvas
 import Foundation
 import Latent
 
-extension Room {
+extension RoomCore {
+  /// A client's op arrives: it is resolved (an op.apply is run) and handed back as an
+  /// append, or refused with a nack to the sender. Ops from a connection that is not a
+  /// member are dropped.
+  mutating func receive(
+    _ request: ClientOp, from connection: ConnectionID, using services: some RoomServices
+  ) -> [Action] {
+    guard let member = members[connection] else { return [] }
+    if case .opApply(let apply) = request.payload {
+      return receiveApply(apply, id: request.id, member: member, from: connection, using: services)
+    }
+    do throws(ProtocolError) {
+      let op = try resolve(request, member: member, using: services)
+      return [.append(Submission(ops: [op], client: connection))]
+    } catch {
+      return [.send(error.nack(request.id).encoded(), to: [connection])]
+    }
+  }
+
   /// Turns a client's op into a loggable one: checks the replica, stamps the actor, and
   /// attaches the latents the server owns — a typed text's embedding, and for a move the
   /// least-squares point on the unit sphere that hits the target axis coordinates.
-  /// (op.apply is run by `applyOperation`, not resolved here.)
-  func resolve(_ request: ClientOp, member: Member) throws(ProtocolError) -> Op {
+  /// (op.apply is run by `receiveApply`, not resolved here.)
+  func resolve(_ request: ClientOp, member: Member, using services: some RoomServices)
+    throws(ProtocolError) -> Op
+  {
     guard request.id.replica == member.replica else {
       throw .wrongReplica(claimed: request.id.replica, own: member.replica)
     }
@@ -18,7 +38,7 @@ extension Room {
       if let given = draft.latent {
         latent = given
       } else if let text = draft.text {
-        latent = try embed(text)
+        latent = try services.embed(text)
       } else {
         throw .malformed("node.create needs a text or a latent")
       }
@@ -30,9 +50,9 @@ extension Room {
         NodeMove(node: move.node, coordinates: move.coordinates, latent: try moveTarget(move)))
     case .nodeSetText(let edit):
       payload = .nodeSetText(
-        NodeSetText(node: edit.node, text: edit.text, latent: try embed(edit.text)))
+        NodeSetText(node: edit.node, text: edit.text, latent: try services.embed(edit.text)))
     case .nodeDelete(let p): payload = .nodeDelete(p)
-    case .axisCreate(let draft): payload = .axisCreate(try resolveAxis(draft))
+    case .axisCreate(let draft): payload = .axisCreate(try resolveAxis(draft, using: services))
     case .axisUpdate(let p): payload = .axisUpdate(p)
     case .axisDelete(let p): payload = .axisDelete(p)
     case .viewBind(let p): payload = .viewBind(p)
@@ -64,15 +84,27 @@ extension Room {
     return op
   }
 
-  /// The embedding of a typed text.
-  func embed(_ text: String) throws(ProtocolError) -> LatentVector {
-    guard let encoder else { throw .unavailable("this server runs without an encoder") }
-    do {
-      try OpValidator().checkText(text, field: "text")
-    } catch {
-      throw .invalid(error)
+  /// The loggable axis.create of a client's draft: as given when it carries a direction,
+  /// otherwise built by the services (examples, a pack or a plugin provider).
+  func resolveAxis(_ draft: ClientOpPayload.AxisDraft, using services: some RoomServices)
+    throws(ProtocolError) -> AxisCreate
+  {
+    let params = draft.params ?? .object([:])
+    if let direction = draft.direction {
+      guard let calibration = draft.calibration else {
+        throw .malformed("an axis.create with a direction needs its calibration")
+      }
+      return AxisCreate(
+        axis: draft.axis, name: draft.name ?? draft.axis.rawValue,
+        poles: draft.poles ?? AxisPoles(negative: "negative", positive: "positive"),
+        provider: draft.provider ?? "direction", params: params, direction: direction,
+        calibration: calibration)
     }
-    return LatentVector(encoder.encode(text))
+    let built = try services.buildAxis(draft, params: params)
+    return AxisCreate(
+      axis: draft.axis, name: draft.name ?? built.name, poles: draft.poles ?? built.poles,
+      provider: draft.provider ?? "examples", params: params,
+      direction: LatentVector(built.direction), calibration: built.calibration)
   }
 
   private func moveTarget(_ move: ClientOpPayload.MoveRequest) throws(ProtocolError)
@@ -85,14 +117,16 @@ extension Room {
     guard move.coordinates.allSatisfy(\.value.isFinite) else {
       throw .malformed("a coordinate needs an axis and a finite value")
     }
-    let moved = try movedLatent(
+    let moved = try Self.movedLatent(
       current.latent.floats, to: move.coordinates.map { ($0.axis, $0.value) }, in: state)
     return LatentVector(moved)
   }
 
   /// The least-squares point on the unit sphere nearest `latent` whose calibrated
   /// coordinates on the given axes are the given values.
-  func movedLatent(_ latent: [Float], to coordinates: [(AxisID, Float)], in state: DocumentState)
+  static func movedLatent(
+    _ latent: [Float], to coordinates: [(AxisID, Float)], in state: DocumentState
+  )
     throws(ProtocolError) -> [Float]
   {
     var directions: [[Float]] = []

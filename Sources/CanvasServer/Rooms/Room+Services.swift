@@ -3,35 +3,28 @@ import Foundation
 import Latent
 import PluginHost
 
-/// Axes created live: an axis.create without a direction is computed by the server, either
-/// from example sentences per pole (`params.examples`), from a loaded axis pack
-/// (`provider: "pack"`, `params.axis`), or from a plugin's axis provider. The direction and
-/// calibration are stored in the op, so replay never needs the encoder, the pack or the
-/// plugin.
-extension Room {
+/// What the room core asks of the world when it resolves a client's op (`RoomServices`):
+/// the encoder, plugin operations, and axes created live. An axis.create without a
+/// direction is computed here, either from example sentences per pole (`params.examples`),
+/// from a loaded axis pack (`provider: "pack"`, `params.axis`), or from a plugin's axis
+/// provider. The direction and calibration are stored in the op, so replay never needs the
+/// encoder, the pack or the plugin.
+extension Room: RoomServices {
   /// Examples per pole accepted in a live axis.create (encoding them holds the room).
   static let maxLiveExamplesPerPole = 64
   /// Characters of example text, both poles together, in a live axis.create.
   static let maxLiveExampleCharacters = 16_000
 
-  /// The loggable axis.create of a client's draft.
-  func resolveAxis(_ draft: ClientOpPayload.AxisDraft) throws(ProtocolError) -> AxisCreate {
-    let params = draft.params ?? .object([:])
-    if let direction = draft.direction {
-      guard let calibration = draft.calibration else {
-        throw .malformed("an axis.create with a direction needs its calibration")
-      }
-      return AxisCreate(
-        axis: draft.axis, name: draft.name ?? draft.axis.rawValue,
-        poles: draft.poles ?? AxisPoles(negative: "negative", positive: "positive"),
-        provider: draft.provider ?? "direction", params: params, direction: direction,
-        calibration: calibration)
-    }
+  /// An axis for a draft without a direction: from a plugin's axis provider, a loaded
+  /// pack (`provider: "pack"`), or example sentences per pole (the default).
+  func buildAxis(_ draft: ClientOpPayload.AxisDraft, params: JSONValue) throws(ProtocolError)
+    -> BuiltAxis
+  {
     let provider = draft.provider ?? "examples"
-    let built: BuiltAxis
     if let plugins, plugins.axisProvider(provider) != nil {
-      built = try axisFromPlugin(provider, draft: draft, params: params, plugins: plugins)
-    } else if provider == "pack" {
+      return try axisFromPlugin(provider, draft: draft, params: params, plugins: plugins)
+    }
+    if provider == "pack" {
       guard case .string(let name)? = params["axis"] else {
         throw .malformed("a pack axis needs params.axis")
       }
@@ -40,14 +33,36 @@ extension Room {
           "no pack axis '\(name)'; loaded: \(axes?.axes.map(\.id).joined(separator: ", ") ?? "none")"
         )
       }
-      built = found
-    } else {
-      built = try axisFromExamples(draft, params: params)
+      return found
     }
-    return AxisCreate(
-      axis: draft.axis, name: draft.name ?? built.name, poles: draft.poles ?? built.poles,
-      provider: provider, params: params, direction: LatentVector(built.direction),
-      calibration: built.calibration)
+    return try axisFromExamples(draft, params: params)
+  }
+
+  /// The embedding of a typed text.
+  func embed(_ text: String) throws(ProtocolError) -> LatentVector {
+    guard let encoder else { throw .unavailable("this server runs without an encoder") }
+    do {
+      try OpValidator().checkText(text, field: "text")
+    } catch {
+      throw .invalid(error)
+    }
+    return LatentVector(encoder.encode(text))
+  }
+
+  /// Runs a plugin operation (see `RoomServices`).
+  func runOperation(
+    _ name: String, inputs: [[Float]], params: JSONValue, axes: [OperationAxis]
+  ) throws(ProtocolError) -> OperationRun {
+    guard let plugins else { throw .unavailable("this server has no plugins loaded") }
+    do {
+      let output = try plugins.run(name, inputs: inputs, params: params, axes: axes)
+      let operation = plugins.operation(name)
+      return OperationRun(
+        output: output, plugin: operation?.plugin ?? "unknown",
+        effect: operation?.effect ?? .createsNodes(.derived))
+    } catch {
+      throw .operation(error)
+    }
   }
 
   private func axisFromPlugin(

@@ -9,34 +9,38 @@ import PluginHost
 /// effect, never its name: server-authored node.create (an operation that creates nodes,
 /// decoded afterwards), node.move (one that updates its inputs), or axis.create + view.bind
 /// (axis outputs). The results carry their latents, so replay never calls a plugin.
-extension Room {
-  /// Runs and logs an op.apply from `connection`; acks or nacks it. The op and its results
-  /// are one gated append: the results are logged only if the op.apply itself is, so a
-  /// refused or retried op.apply changes nothing.
-  func applyOperation(
+extension RoomCore {
+  /// An op.apply arrives: its plugin runs, and the op with its results is one gated
+  /// append (the results are logged only if the op.apply itself is, so a refused or
+  /// retried op.apply changes nothing). A refusal nacks the sender and leaves the server
+  /// clock where it was.
+  mutating func receiveApply(
     _ request: ClientOpPayload.ApplyRequest, id applyID: OpID, member: Member,
-    connection: ConnectionID
-  ) {
+    from connection: ConnectionID, using services: some RoomServices
+  ) -> [Action] {
     let lamportBefore = serverLamport
     do {
-      let (apply, results) = try runOperation(request, id: applyID, member: member)
-      append(
-        Submission(
-          ops: [apply] + results, gatedOnFirst: true, client: connection,
-          lamportBefore: lamportBefore))
+      let (apply, results) = try runOperation(
+        request, id: applyID, member: member, using: services)
+      return [
+        .append(
+          Submission(
+            ops: [apply] + results, gatedOnFirst: true, client: connection,
+            lamportBefore: lamportBefore))
+      ]
     } catch {
       serverLamport = lamportBefore
-      sink.send(error.nack(applyID).encoded(), to: connection)
+      return [.send(error.nack(applyID).encoded(), to: [connection])]
     }
   }
 
   /// Checks an op.apply, runs its plugin, and builds the op with its results. Everything
   /// a later step trusts is checked first: the replica, the lamport (zero or too far ahead
   /// is refused before any clock moves), the params, the input ids.
-  private func runOperation(
-    _ payload: ClientOpPayload.ApplyRequest, id applyID: OpID, member: Member
+  private mutating func runOperation(
+    _ payload: ClientOpPayload.ApplyRequest, id applyID: OpID, member: Member,
+    using services: some RoomServices
   ) throws(ProtocolError) -> (Op, [Op]) {
-    guard let plugins else { throw .unavailable("this server has no plugins loaded") }
     guard applyID.replica == member.replica else {
       throw .wrongReplica(claimed: applyID.replica, own: member.replica)
     }
@@ -64,20 +68,14 @@ extension Room {
         id: $0.id.rawValue, direction: $0.direction.floats,
         negativeMean: $0.calibration.negativeMean, positiveMean: $0.calibration.positiveMean)
     }
-    let output: OperationOutput
-    do {
-      output = try plugins.run(name, inputs: latents, params: params, axes: axes)
-    } catch {
-      throw .operation(error)
-    }
-    let plugin = plugins.operation(name)?.plugin ?? "unknown"
+    let run = try services.runOperation(name, inputs: latents, params: params, axes: axes)
+    let (output, plugin) = (run.output, run.plugin)
     // Results sort after the op.apply (whose lamport passed the lead check above).
     func resultOp(_ payload: OpPayload) -> Op { serverOp(payload, above: applyID.lamport) }
     let stem = "\(name)-\(applyID.replica.rawValue)-\(applyID.lamport)"
     var results: [Op] = []
     var outputs: [String] = []
-    let effect = plugins.operation(name)?.effect ?? .createsNodes(.derived)
-    switch (output.kind, effect) {
+    switch (output.kind, run.effect) {
     case (.nodes, .updatesInputs):
       // The host checked one output per input. Each update is logged as a node.move whose
       // coordinates are where the new latent lands on the document's axes.

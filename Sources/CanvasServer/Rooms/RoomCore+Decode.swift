@@ -1,0 +1,35 @@
+import Canvas
+import Foundation
+import Latent
+
+extension RoomCore {
+  /// The replica and actor of server-authored ops.
+  static let serverReplica = ReplicaID("latitude-server")
+  static let serverActor = "latitude"
+
+  /// A decode finished for `node`, answering the latent write `answers`: it is logged as a
+  /// server-authored node.decoded, unless a newer latent write has superseded that one
+  /// (the newer write's own decode answers it) or the node is gone.
+  mutating func decoded(
+    node: NodeID, answers: OpID, result found: DecodeResult, decoderVersion: String
+  ) -> [Action] {
+    guard let live = state.node(node), live.latentWrite == answers else { return [.superseded] }
+    let payload = NodeDecoded(
+      node: node, answers: answers, text: found.text, textLatent: LatentVector(found.textLatent),
+      fidelity: found.fidelity,
+      source: found.source == .bank ? Canvas.DecodeSource.bank : .generated,
+      runnersUp: found.runnersUp.map { RunnerUp(text: $0.text, cosine: $0.cosine) },
+      decoderVersion: decoderVersion)
+    return [.append(Submission(ops: [serverOp(.nodeDecoded(payload))]))]
+  }
+
+  /// Where a drag of `node` to (`x`, `y`) on the view's bound axes would move its latent;
+  /// nil when no axis is bound, the node is gone or the point cannot be reached.
+  func dragTarget(node: NodeID, x: Double, y: Double) -> [Float]? {
+    var coordinates: [(AxisID, Float)] = []
+    if let axis = state.view.x { coordinates.append((axis, Float(x))) }
+    if let axis = state.view.y { coordinates.append((axis, Float(y))) }
+    guard !coordinates.isEmpty, let current = state.node(node) else { return nil }
+    return try? Self.movedLatent(current.latent.floats, to: coordinates, in: state)
+  }
+}
