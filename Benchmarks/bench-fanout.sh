@@ -3,21 +3,16 @@
 # the encoder loaded for the HTTP-load phase) and the pycrdt-websocket reference server,
 # then the native load generator `latitude bench fanout --http-load` against both, in one
 # run. The last stdout line is one JSON
-# object (see README). The reference's Python packages live in .venv-fanout (made once).
+# object (see README). The reference runs in .venv-bench (the package's bench extra).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-venv=.venv-fanout
+venv=.venv-bench
 cache=.cache/bench
 mkdir -p "$cache"
-if ! "$venv/bin/python" -c "import pycrdt.websocket, websockets" 2>/dev/null; then
-  echo "setting up $venv for the Yjs reference..." >&2
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check \
-    "pycrdt-websocket==0.16.5" "pycrdt==0.14.13" "websockets==15.0.1"
-fi
+make --no-print-directory .venv-bench/.installed >&2  # the bench extra of python/ (once; torch is large)
 updates="$cache/yjs-updates-50x3000.bin"
-[ -s "$updates" ] || "$venv/bin/python" Benchmarks/yjs_reference.py updates --clients 50 --count 3000 --out "$updates"
+[ -s "$updates" ] || "$venv/bin/python" -m latitude_tools.bench.yjs_reference updates --clients 50 --count 3000 --out "$updates"
 
 swift build -c release --product latitude >&2
 swift build -c release --product latitude-bench >&2
@@ -43,7 +38,7 @@ export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-$(scripts/blas-coretype.sh)}"
 .build/release/latitude serve --port 0 --db "$work/fanout.sqlite" --no-decoder \
   --frames-per-second 1000000 --frame-burst 1000000 2> "$work/server.log" &
 server=$!
-"$venv/bin/python" Benchmarks/yjs_reference.py serve --port 0 2> "$work/reference.log" &
+"$venv/bin/python" -m latitude_tools.bench.yjs_reference serve --port 0 2> "$work/reference.log" &
 reference=$!
 latitude_port=$(port_of "$work/server.log")
 reference_port=$(port_of "$work/reference.log")

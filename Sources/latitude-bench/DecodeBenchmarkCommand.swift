@@ -12,7 +12,7 @@ struct DecodeBenchmarkCommand: ParsableCommand {
     abstract: "Decoder quality (round-trip cosines, F1, BLEU, repetition) and latency.",
     discussion: """
       Normally run by `make bench-decode`, which first measures the PyTorch reference
-      (Weights/train/generation.py) on the same sentences and writes --reference.
+      (python/latitude_tools/train/generation.py) on the same sentences and writes --reference.
       Latency is one thread, one decode at a time, re-ranking included.
       """)
 

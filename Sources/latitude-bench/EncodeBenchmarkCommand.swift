@@ -5,7 +5,7 @@ import Foundation
 import Latent
 
 /// `latitude bench encode`: the Swift encoder's latency and throughput, set against the
-/// reference runtimes measured by Benchmarks/encode_reference.py in the same run.
+/// reference runtimes measured by python/latitude_tools/bench/encode_reference.py in the same run.
 struct EncodeBenchmarkCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "encode",

@@ -17,7 +17,7 @@ struct FanoutBenchmarkCommand: ParsableCommand {
   @Option(help: "Drags per second per client in the latency phase.") var rate = 20
   @Option(help: "Seconds of each phase.") var seconds = 5.0
   @Option(help: "Idle connections for the RSS measurement.") var idle = 1000
-  @Option(help: "Port of the pycrdt-websocket reference server (Benchmarks/yjs_reference.py).")
+  @Option(help: "Port of the pycrdt-websocket reference (latitude_tools.bench.yjs_reference).")
   var referencePort: Int?
   @Option(help: "Pre-generated Yjs update frames for the reference (yjs_reference.py updates).")
   var referenceUpdates: String?

@@ -1,7 +1,7 @@
 import CommandSupport
 import Foundation
 
-/// Text-overlap metrics of decoded sentences, defined exactly as in Weights/train/eval.py:
+/// Text-overlap metrics of decoded sentences, defined exactly as in python/latitude_tools/train/evaluate.py:
 /// lower-cased whitespace tokens, add-one-smoothed BLEU-4 with a brevity penalty, and
 /// "repetition" as any word three times in a row.
 enum TextMetrics {

@@ -2,7 +2,7 @@ import Foundation
 import Latent
 import Testing
 
-/// The PyTorch reference made by scripts/make-decoder-fixtures.py, and the committed decoder
+/// The PyTorch reference made by python/latitude_tools/tools/decoder_fixtures.py, and the committed decoder
 /// and encoder under test.
 enum DecoderFixtures {
   struct Case: Decodable {

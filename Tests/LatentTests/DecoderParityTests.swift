@@ -2,7 +2,7 @@ import Foundation
 import Latent
 import Testing
 
-/// The Swift decoder against PyTorch (Weights/train/generation.py) on committed fixtures:
+/// The Swift decoder against PyTorch (python/latitude_tools/train/generation.py) on committed fixtures:
 /// teacher-forced logits within 1e-3, the same greedy tokens, the same detokenized text.
 @Suite struct DecoderParityTests {
   @Test func logitsMatchPyTorch() throws {

@@ -2,7 +2,7 @@ import Foundation
 import Latent
 import Testing
 
-/// The reference fixtures made by scripts/make-encoder-fixtures.py with sentence-transformers,
+/// The reference fixtures made by python/latitude_tools/tools/encoder_fixtures.py with sentence-transformers,
 /// and the encoder under test (weights fetched by `make weights`).
 enum EncoderFixtures {
   struct Fixture: Decodable {

@@ -49,7 +49,7 @@ import Testing
     }
   }
 
-  /// Weights/train/make_corpus.py splits by sha256 of the lower-cased alphanumerics; every
+  /// python/latitude_tools/train/corpus.py splits by sha256 of the lower-cased alphanumerics; every
   /// bank sentence must fall in the train buckets (10...99), and none of the committed test
   /// sample may appear.
   @Test func committedBankHoldsTrainSentencesOnly() throws {

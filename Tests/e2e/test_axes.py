@@ -2,8 +2,7 @@
 import json
 import urllib.request
 
-from conftest import Client, typed
-from test_server import run
+from latitude_tools.e2e.harness import ROOT, Client, run, typed
 
 
 def get(server, path):
@@ -61,7 +60,6 @@ def test_axes_from_examples_and_from_the_pack_order_texts(server):
 
 def test_the_built_in_pack_matches_its_schema():
     import jsonschema
-    from conftest import ROOT
     schema = json.loads((ROOT / "Schema/axis-pack.schema.json").read_text())
     pack = json.loads((ROOT / "AxisPacks/builtin.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(pack)

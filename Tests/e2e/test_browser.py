@@ -8,9 +8,9 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
-from browser import console_errors, model, open_browser, wait
-from conftest import Client, Server, typed
-from test_server import run
+from latitude_tools.e2e.browser import console_errors, model, open_browser, wait
+
+from latitude_tools.e2e.harness import Client, Server, run, typed
 
 
 async def seed(server, doc):

@@ -3,22 +3,13 @@ coalesce without losing the final move, drags get previews, and a decode lost to
 restart is made when the document is next opened."""
 import asyncio
 
-from conftest import Client, Server, typed
-from test_server import fp16_base64, run, unit
+from latitude_tools.e2e.harness import Client, Server, decoded_for, fp16_base64, run, typed, unit
+
 
 MOOD = {
     "axis": "mood", "name": "Mood", "poles": {"negative": "sad", "positive": "happy"},
     "provider": "test", "params": {}, "direction": fp16_base64(unit(1)),
     "calibration": {"negativeMean": -0.2, "positiveMean": 0.3}}
-
-
-async def decoded_for(client, move_id, timeout=60):
-    """Waits for the node.decoded that answers `move_id`; returns its frame."""
-    while True:
-        frame = await client.expect("op", timeout)
-        op = frame["op"]
-        if op["kind"] == "node.decoded" and op["payload"]["answers"] == move_id:
-            return frame
 
 
 async def canvas(server, doc):

@@ -12,8 +12,7 @@ import time
 import pytest
 import websockets
 
-from conftest import BINARY, ROOT, Client, Server, typed
-from test_server import SECRET, fp16_base64, http, run, token, unit
+from latitude_tools.e2e.harness import BINARY, ROOT, SECRET, Client, Server, fp16_base64, http, run, token, typed, unit
 
 
 async def still_serving(server, doc="alive"):

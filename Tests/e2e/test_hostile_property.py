@@ -8,8 +8,8 @@ import random
 
 import websockets
 
-from conftest import Client
-from test_server import fp16_base64, http, run, unit
+from latitude_tools.e2e.harness import Client, fp16_base64, http, run, unit
+
 
 SEED = int(os.environ.get("LATITUDE_PROPERTY_SEED", "12"))
 FRAMES = int(os.environ.get("LATITUDE_PROPERTY_FRAMES", "600"))

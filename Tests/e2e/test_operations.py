@@ -4,9 +4,7 @@ import pathlib
 import shutil
 import subprocess
 
-from conftest import ROOT, Client, Server, typed
-from test_decode import decoded_for
-from test_server import run
+from latitude_tools.e2e.harness import ROOT, Client, Server, decoded_for, run, typed
 
 
 def build_plugin(source, folder, library):

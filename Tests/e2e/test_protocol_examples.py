@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from conftest import SCHEMAS, validators
+from latitude_tools.e2e.harness import SCHEMAS, validators
+
 
 EXAMPLES = json.loads((SCHEMAS / "examples.json").read_text())
 

@@ -9,22 +9,7 @@ import urllib.request
 import pytest
 import websockets
 
-from conftest import Client, Server, typed
-
-
-def run(coroutine):
-    return asyncio.run(coroutine)
-
-
-def fp16_base64(values):
-    return base64.b64encode(struct.pack(f"<{len(values)}e", *values)).decode()
-
-
-def unit(seed, dim=384):
-    rng = random.Random(seed)
-    v = [rng.gauss(0, 1) for _ in range(dim)]
-    n = sum(x * x for x in v) ** 0.5
-    return [x / n for x in v]
+from latitude_tools.e2e.harness import SECRET, Client, Server, fp16_base64, http, python_token, raw_upgrade_status, run, token, typed, unit
 
 
 def test_healthz(server):
@@ -269,18 +254,6 @@ def test_op_flood_gets_nack_429_with_retry_after(tmp_path):
         server.stop()
 
 
-def http(server, method, path, body=None):
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{server.port}{path}", method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
 def test_rest_api_and_metrics(server):
     status, body = http(server, "POST", "/v1/docs", {"id": "rest", "title": "REST doc"})
     assert status == 201 and json.loads(body)["title"] == "REST doc"
@@ -315,36 +288,6 @@ def test_rest_api_and_metrics(server):
     text = body.decode()
     assert status == 200 and 'latitude_ops_total{outcome="committed"} 3' in text
     assert "latitude_commit_seconds_bucket" in text and "latitude_rooms 1" in text
-
-
-SECRET = "a-test-secret-of-sufficient-length"
-
-
-def raw_upgrade_status(port, path):
-    """The HTTP status line's code for a WebSocket upgrade request."""
-    import socket
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
-                      "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
-                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").encode())
-        return int(sock.recv(64).decode().split()[1])
-
-
-def python_token(claims, secret=SECRET):
-    """Mints a token independently of the Swift code, to pin the format."""
-    import hashlib, hmac
-    b64 = lambda data: base64.urlsafe_b64encode(data).decode().rstrip("=")
-    body = b64(json.dumps(claims, sort_keys=True, separators=(",", ":")).encode())
-    return body + "." + b64(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())
-
-
-def token(doc, role, ttl="1h", sub=None):
-    import subprocess
-    from conftest import BINARY
-    args = [BINARY, "token", "--doc", doc, "--role", role, "--ttl", ttl, "--secret", SECRET]
-    if sub:
-        args += ["--sub", sub]
-    return subprocess.run(args, capture_output=True, text=True, check=True).stdout.strip()
 
 
 def test_tokens_scope_roles_and_expiry(tmp_path):

@@ -1,4 +1,4 @@
-/// The decoder's `config.json`, written by Weights/train/train_decoder.py.
+/// The decoder's `config.json`, written by python/latitude_tools/train/decoder.py.
 public struct DecoderConfig: Codable, Sendable, Equatable {
   /// Must be "latitude-prefix-decoder".
   public var modelType: String

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Greedy, seeded top-p and beam-search generation on the KV cache. Every strategy applies
-/// the same constraints as Weights/train/generation.py: [PAD], [UNK] and [CLS] are never
+/// the same constraints as python/latitude_tools/train/generation.py: [PAD], [UNK] and [CLS] are never
 /// generated, and no token is generated a third time in a row.
 extension TextDecoder {
   /// Greedy decoding of many targets as one batch. Each result is the generated decoder

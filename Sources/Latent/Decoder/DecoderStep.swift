@@ -1,7 +1,7 @@
 /// One forward step of the prefix decoder over a `DecoderState`: feeds either the prefix
 /// (the conditioning vectors of each row's target) or one token per row, runs the layers
 /// against the cached keys and values, and leaves the next-token logits in `state.logits`.
-/// Mirrors Weights/train/generation.py; single-threaded, so a pool can run many at once.
+/// Mirrors python/latitude_tools/train/generation.py; single-threaded, so a pool can run many at once.
 extension TextDecoder {
   /// Feeds each row's prefix, made from its target embedding (`targets` has `state.rows`
   /// unit vectors).

@@ -2,7 +2,7 @@
 /// punctuation hugs the word it belongs to, contractions close up ("don ' t" → "don't"),
 /// quotes pair up, hyphens join ("well - known" → "well-known"), and the text starts with a
 /// capital and writes "I" upright (the encoder is uncased, so the decoder is too).
-/// Weights/train/generation.py's `tidy` applies the same rules, so metrics agree.
+/// python/latitude_tools/train/generation.py's `tidy` applies the same rules, so metrics agree.
 public enum Detokenizer {
   private static let closing: Set<String> = [".", ",", "!", "?", ";", ":", ")", "]", "}", "%"]
   private static let opening: Set<String> = ["(", "[", "{", "$"]

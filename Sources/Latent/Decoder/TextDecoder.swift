@@ -3,7 +3,7 @@ import Foundation
 /// Latitude's embedding-to-text decoder in Swift: a 384-d sentence embedding becomes
 /// `prefixLength` conditioning vectors, then six causal transformer layers generate
 /// WordPieces with a KV cache (Weights/decoder/<name>/, trained by
-/// Weights/train/train_decoder.py). Generation runs several candidates as one batch so they
+/// python/latitude_tools/train/decoder.py). Generation runs several candidates as one batch so they
 /// share the weight traffic.
 ///
 /// Thread-safe: the weights are immutable and every call allocates its own cache, so a pool

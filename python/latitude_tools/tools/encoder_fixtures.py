@@ -6,7 +6,7 @@ token ids sentence-transformers' tokenizer gives (max_seq_length 256, with [CLS]
 and its embedding as base64 of little-endian float32.
 
 Run once after changing the inputs (needs torch; CI never runs it):
-    .venv-bench/bin/python scripts/make-encoder-fixtures.py
+    .venv-bench/bin/python -m latitude_tools.tools.encoder_fixtures
 """
 import base64, json, os, pathlib, sys
 
@@ -14,7 +14,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np
 from sentence_transformers import SentenceTransformer
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from latitude_tools.paths import ROOT
+
 MODEL = ROOT / "Weights/encoder/all-MiniLM-L6-v2"
 OUT = ROOT / "Tests/LatentTests/Resources/encoder-fixtures.json"
 

@@ -1,24 +1,23 @@
 #!/usr/bin/env python3
-"""Makes the decoder parity fixtures with PyTorch (Weights/train/generation.py).
+"""Makes the decoder parity fixtures with PyTorch (python/latitude_tools/train/generation.py).
 
 Writes Tests/LatentTests/Resources/decoder-fixtures.json for the committed decoder:
 - `cases`: a target embedding (float32), the PyTorch greedy tokens for it, and the
   teacher-forced next-token logits after the prefix and each token (base64 little-endian
   float32, [steps × vocab]); the Swift decoder must match them within 1e-3;
-- `detokenize`: WordPiece lists and the text Weights/train/generation.py's `tidy` makes.
+- `detokenize`: WordPiece lists and the text python/latitude_tools/train/generation.py's `tidy` makes.
 
 Run after training a decoder (needs torch; CI never runs it):
-    .venv-bench/bin/python scripts/make-decoder-fixtures.py [--model Weights/decoder/NAME]
+    .venv-bench/bin/python -m latitude_tools.tools.decoder_fixtures [--model Weights/decoder/NAME]
 """
 import argparse, base64, json, os, pathlib, sys
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import torch
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "Weights/train"))
-from eval import load_model  # noqa: E402
-from generation import generate, tidy  # noqa: E402
+from latitude_tools.paths import ROOT
+from latitude_tools.train.evaluate import load_model
+from latitude_tools.train.generation import generate, tidy
 
 OUT = ROOT / "Tests/LatentTests/Resources/decoder-fixtures.json"
 STEPS = 10

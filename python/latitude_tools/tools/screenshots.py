@@ -3,13 +3,12 @@
 `latitude serve` and headless chromium (the browser tests' helpers)."""
 import asyncio, pathlib, sys, tempfile, time
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "Tests/e2e"))
-from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
 
-from browser import model, open_browser, wait  # noqa: E402
-from conftest import Client, Server, typed  # noqa: E402
+from latitude_tools.e2e.browser import model, open_browser, wait
+from latitude_tools.e2e.harness import Client, Server, typed
+from latitude_tools.paths import ROOT
 
 OUT = ROOT / "docs/screenshots"
 SENTENCES = [

@@ -24,9 +24,10 @@ GPL sources (dict-gcide) are deliberately not used.
 """
 import gzip, hashlib, html, io, json, pathlib, re, subprocess, sys, tarfile, tempfile, zlib
 
-HERE = pathlib.Path(__file__).resolve().parent
+from latitude_tools.paths import ROOT, TRAIN as HERE
+
 DATA = HERE / "data"
-CACHE = HERE.parent.parent / ".cache" / "corpus"
+CACHE = ROOT / ".cache" / "corpus"
 DEBIAN = ["wordnet-base", "fortunes", "fortunes-min", "r-cran-janeaustenr", "jargon-text"]
 VADER = "vader-sentiment==3.2.1.1"
 VADER_SHA256 = "a155288a6c3a877bdcfba80ec99a1a4094c4b21d8c17a071f14122482b75dced"

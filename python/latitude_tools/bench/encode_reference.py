@@ -9,8 +9,7 @@ count as the Swift side. Prints progress to stderr and writes a JSON of results.
 import argparse, json, os, pathlib, statistics, sys, time
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-MODEL = ROOT / "Weights/encoder/all-MiniLM-L6-v2"
+from latitude_tools.paths import ENCODER as MODEL
 
 
 def log(message):

@@ -17,7 +17,7 @@ import argparse, asyncio, json, os, re, subprocess, sys, tempfile, threading, ti
 
 import websockets
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from latitude_tools.paths import ROOT
 
 
 def log(message):

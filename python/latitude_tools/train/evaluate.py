@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Held-out evaluation of a trained decoder (the PyTorch reference of the metrics).
 
-    .venv-bench/bin/python Weights/train/eval.py --model Weights/decoder/NAME [--count 500]
+    .venv-train/bin/python -m latitude_tools.train.evaluate --model Weights/decoder/NAME [--count 500]
 Uses only the test split (never seen in training). Prints and writes metrics.json:
 greedy round-trip cosine, best-of-8 seeded top-p samples re-ranked by the encoder, the
 nearest train-split sentence ("bank"), token F1 and BLEU of greedy outputs, the repetition
@@ -13,9 +13,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np
 import torch
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from train_decoder import ENCODER, HERE, Decoder, load_split  # noqa: E402
-from generation import generate, tidy  # noqa: E402
+from latitude_tools.paths import ENCODER, ROOT, TRAIN as HERE
+from latitude_tools.train.decoder import Decoder, load_split
+from latitude_tools.train.generation import generate, tidy
 
 
 TEST_SAMPLE = HERE / "test-sample.txt"
@@ -112,7 +112,7 @@ def main():
     repetition_sampled = sum(repeats(t) for s in samples for t in s) / (8 * len(test))
     import hashlib
     digest = hashlib.sha256("\n".join(bank_sentences).encode()).hexdigest()[:16]
-    cached = pathlib.Path(HERE.parent.parent / ".cache/decoder" / f"train-{len(bank_sentences)}-{digest}.npy")
+    cached = pathlib.Path(ROOT / ".cache/decoder" / f"train-{len(bank_sentences)}-{digest}.npy")
     bank = torch.from_numpy(np.load(cached)) if cached.exists() else torch.from_numpy(
         encoder.encode(bank_sentences, batch_size=256, convert_to_numpy=True))
     bank_cos = (targets @ bank.T).max(1).values

@@ -10,8 +10,8 @@ is restricted to the WordPieces the corpus uses (top `vocab` by count, ~95% cove
 conditioning vector (random angle, renormalised) so points dragged off the data manifold
 still decode to fluent text. Batches are bucketed by length.
 
-    .venv-bench/bin/python Weights/train/train_decoder.py --minutes 110      # CPU, 2 cores
-    .venv-bench/bin/python Weights/train/train_decoder.py --device cuda --minutes 10
+    .venv-train/bin/python -m latitude_tools.train.decoder --minutes 110      # CPU, 2 cores
+    .venv-train/bin/python -m latitude_tools.train.decoder --device cuda --minutes 10
 Writes Weights/decoder/: model.safetensors (fp16), config.json, vocab.txt, metrics.json.
 """
 import argparse, json, math, os, pathlib, random, sys, time
@@ -21,9 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-ENCODER = ROOT / "Weights/encoder/all-MiniLM-L6-v2"
+from latitude_tools.paths import ENCODER, ROOT, TRAIN as HERE
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
 
 

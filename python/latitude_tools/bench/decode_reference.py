@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The PyTorch reference for `make bench-decode`: greedy decoding of the same held-out
-sentences with Weights/train/generation.py (KV cache, same constraints), its round-trip
-cosine, token F1, BLEU and repetition rate (Weights/train/eval.py's definitions), and the
+sentences with python/latitude_tools/train/generation.py (KV cache, same constraints), its round-trip
+cosine, token F1, BLEU and repetition rate (python/latitude_tools/train/evaluate.py's definitions), and the
 latency of generation alone on one thread: greedy for one target, and a batch of 8
 candidates (greedy + 7 top-p samples) for one target. Writes one JSON object.
 """
@@ -10,10 +10,9 @@ import argparse, json, os, pathlib, sys, time
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import torch
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "Weights/train"))
-from eval import bleu, detokenize, load_model, repeats, token_f1  # noqa: E402
-from generation import generate  # noqa: E402
+from latitude_tools.paths import ROOT
+from latitude_tools.train.evaluate import bleu, detokenize, load_model, repeats, token_f1
+from latitude_tools.train.generation import generate
 
 
 def main():

@@ -17,9 +17,8 @@ with the Swift encoder (make axis-packs runs both). Needs `make corpus` first.
 """
 import json, pathlib, random, re, sys, tempfile
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "Weights/train"))
-from make_corpus import fetch_debian, fetch_vader, vader_rated  # noqa: E402
+from latitude_tools.paths import ROOT
+from latitude_tools.train.corpus import fetch_debian, fetch_vader, vader_rated
 
 OUT = ROOT / "AxisPacks/builtin.json"
 CONCRETE = {5: "animal", 6: "artifact", 8: "body", 13: "food", 17: "object", 20: "plant", 27: "substance"}
@@ -96,7 +95,7 @@ def main():
     pack = {
         "name": "latitude-builtin",
         "version": "1.0.0",
-        "description": "Latitude's built-in axes, from open data (scripts/make-axis-packs.py).",
+        "description": "Latitude's built-in axes, from open data (make axis-packs).",
         "axes": [
             {"id": "sentiment", "name": "Sentiment", "poles": {"negative": "negative", "positive": "positive"},
              "method": "logistic",

@@ -11,9 +11,8 @@ Runs `latitude axis project --json` for the coordinates. The last stdout line is
 """
 import json, pathlib, subprocess, sys, tempfile
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "Weights/train"))
-from make_corpus import vader_rated  # noqa: E402  (stdlib only at import time)
+from latitude_tools.paths import ROOT
+from latitude_tools.train.corpus import vader_rated  # stdlib only at import time
 LATITUDE = pathlib.Path(__import__("os").environ.get("LATITUDE_BIN", ROOT / ".build/release/latitude"))
 
 

@@ -2,13 +2,15 @@
 """Writes Weights/decoder/NAME/README.md (the model card) from training.json and
 metrics.json, so the card always states the figures the run actually produced.
 
-    python3 Weights/train/write_model_card.py Weights/decoder/NAME "hardware" [bench-decode.json]
+    .venv-train/bin/python -m latitude_tools.train.model_card Weights/decoder/NAME "hardware" [bench-decode.json]
 
 A run continued from an earlier one (`--init`) keeps that run's record as
 training-stage1.json beside training.json; the card lists both stages. With the last line
 of `make bench-decode` saved to a file, the card also gives the Swift pipeline's figures.
 """
 import json, pathlib, sys
+
+from latitude_tools.paths import TRAIN
 
 folder = pathlib.Path(sys.argv[1])
 hardware = sys.argv[2] if len(sys.argv) > 2 else "unknown"
@@ -18,7 +20,7 @@ stage1_path = folder / "training-stage1.json"
 stage1 = json.loads(stage1_path.read_text()) if stage1_path.exists() else None
 metrics = json.loads((folder / "metrics.json").read_text())
 config = json.loads((folder / "config.json").read_text())
-manifest = json.loads((pathlib.Path(__file__).resolve().parent / "manifest.json").read_text())
+manifest = json.loads((TRAIN / "manifest.json").read_text())
 args = training["args"]
 targets = [
     ("Greedy round-trip cosine", metrics["cos_greedy"], "≥ 0.55", metrics["cos_greedy"] >= 0.55),
@@ -43,7 +45,7 @@ def describe(run):
 
 def command(run, out):
     a = run["args"]
-    parts = [".venv-bench/bin/python Weights/train/train_decoder.py"]
+    parts = [".venv-train/bin/python -m latitude_tools.train.decoder"]
     if a.get("limit"):
         parts.append(f"--limit {a['limit']}")
     if a.get("init"):
@@ -70,7 +72,7 @@ the recipe is in `Weights/train/`.
 - Training noise: the conditioning vector is rotated by a random angle up to {args['noise']} rad.
 
 ## Data
-`make corpus` (Weights/train/make_corpus.py): {sum(manifest['sentences'].values())} English
+`make corpus` (python/latitude_tools/train/corpus.py): {sum(manifest['sentences'].values())} English
 sentences of 4–40 words from {', '.join(manifest['sources'])} (licences in manifest.json),
 split by hash into train {manifest['sentences']['train']} / validation
 {manifest['sentences']['validation']} / test {manifest['sentences']['test']}. Only the train
@@ -117,11 +119,11 @@ re-ranked by the Swift encoder.
 make corpus
 # optional, faster than letting the trainer embed with sentence-transformers: print the
 # sample files, then embed each TXT into its NPY with the Swift encoder
-.venv-bench/bin/python Weights/train/train_decoder.py --write-samples [--limit 60000]
+.venv-train/bin/python -m latitude_tools.train.decoder --write-samples [--limit 60000]
 .build/release/latitude encode --file TXT -o NPY
 """ + "\n".join(command(run, f"Weights/decoder/{'latitude-prefix-v1' if (stage1 and run is stage1) else folder.name}") for _, run in stages) + f"""
-.venv-bench/bin/python Weights/train/eval.py --model {folder}
-python3 Weights/train/write_model_card.py {folder} "{hardware}" bench-decode.json
+.venv-train/bin/python -m latitude_tools.train.evaluate --model {folder}
+.venv-train/bin/python -m latitude_tools.train.model_card {folder} "{hardware}" bench-decode.json
 ```
 Wall-clock budgets make reruns land on slightly different step counts; figures move by
 about ±0.01.

@@ -1,0 +1,1 @@
+"""Latitude's Python tools: training, benchmarks references, end-to-end test harness."""

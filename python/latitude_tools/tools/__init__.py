@@ -1,0 +1,1 @@
+"""One-off generators: axis packs, test fixtures, screenshots."""

@@ -1,0 +1,1 @@
+"""Training the decoder: corpus, model, generation, evaluation, model card."""
