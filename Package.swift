@@ -85,7 +85,7 @@ let package = Package(
     .executableTarget(
       name: "latitude-bench",
       dependencies: [
-        "Canvas", "CanvasStore", "CommandSupport", "Latent",
+        "Canvas", "CanvasStore", "CommandSupport", "Latent", "PluginHost",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),

@@ -43,6 +43,10 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     public var axisPackDirectories: [String] = [AxisRegistry.defaultDirectory]
     /// Generated candidates per drag preview. Default 1 (greedy).
     public var previewCandidates: Int = 1
+    /// A committed decode stops before sampling when its greedy text or nearest bank
+    /// sentence reaches this fidelity (nil: always sample). Default: measured on the
+    /// validation split (`DecodeEffort.measuredEnough`).
+    public var decodeEnough: Float? = DecodeEffort.measuredEnough
 
     /// Makes a configuration; every argument has a working default.
     public init(

@@ -18,6 +18,18 @@ func benchLog(_ message: String) {
   FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
+/// One JSON object line of results, keys sorted, 4 decimals (whole numbers as integers).
+func jsonLine(_ values: [String: Double]) -> String {
+  let fields = values.keys.sorted().map { key in
+    let value = values[key]!
+    let text =
+      value == value.rounded() && abs(value) < 1e15
+      ? String(Int(value)) : String(format: "%.4f", value)
+    return "\"\(key)\": \(text)"
+  }
+  return "{" + fields.joined(separator: ", ") + "}\n"
+}
+
 /// Peak resident set size (VmHWM) from /proc, in MiB.
 func peakResidentMegabytes() -> Double {
   guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),

@@ -28,14 +28,18 @@ final class GatedDecoder: BatchDecoding {
 
   var recorded: [[String]] { batches.withLock { $0 } }
 
-  func decode(batch latents: [[Float]], candidates: Int, shouldStop: () -> Bool)
-    -> [Result<DecodeResult, DecoderError>]
-  {
+  func decode(
+    batch latents: [[Float]], effort: DecodeEffort, shouldStop: () -> Bool,
+    onStage: ((Int, StagedText) -> Void)?
+  ) -> [Result<DecodeResult, DecoderError>] {
     let tags = latents.map { "j\(Int($0[0]))" }
     batches.withLock { $0.append(tags) }
     if holding, first.exchange(false, ordering: .relaxed) {
       entered.signal()
       release.wait()
+    }
+    for (index, tag) in tags.enumerated() {
+      onStage?(index, StagedText(stage: .bank, text: "\(tag)-bank", fidelity: 0.5, source: .bank))
     }
     return zip(tags, latents).map { tag, latent in
       .success(
@@ -51,11 +55,23 @@ final class CompletionLog: Sendable {
   private let arrived = DispatchSemaphore(value: 0)
 
   func job(_ tag: Int, key: String) -> DecodeScheduler.Job {
-    DecodeScheduler.Job(key: key, latent: GatedDecoder.latent(tag), candidates: 2) {
+    DecodeScheduler.Job(
+      key: key, latent: GatedDecoder.latent(tag), effort: DecodeEffort(candidates: 2)
+    ) {
       [self] result in
       if case .success(let decoded) = result { entries.withLock { $0.append(decoded.text) } }
       arrived.signal()
     }
+  }
+
+  /// The job, reporting its early stages into the log too.
+  func stagedJob(_ tag: Int, key: String) -> DecodeScheduler.Job {
+    var job = job(tag, key: key)
+    job.onStage = { [self] stage in
+      entries.withLock { $0.append("stage:\(stage.text)") }
+      arrived.signal()
+    }
+    return job
   }
 
   /// Waits for `count` more completions (each within 10 s) and returns all so far.
@@ -90,6 +106,20 @@ final class CompletionLog: Sendable {
     #expect(log.wait(1) == ["j0", "j5", "j99"])
     #expect(decoder.recorded == [["j0"], ["j5"], ["j99"]], "one decode for the whole burst")
     #expect(pool.snapshot.coalesced == 4)
+  }
+
+  @Test func stagesArriveBeforeTheFinalResultAndNotForASupersededMove() {
+    let decoder = GatedDecoder(holdFirstBatch: true)
+    let pool = pool(decoder)
+    defer { pool.stop() }
+    let log = CompletionLog()
+    pool.submit(log.stagedJob(0, key: "n"))
+    decoder.entered.wait()
+    pool.submit(log.stagedJob(1, key: "n"))  // supersedes the running j0
+    decoder.release.signal()
+    #expect(log.wait(2) == ["stage:j1-bank", "j1"])
+    pool.submit(log.job(99, key: "fence"))
+    #expect(log.wait(1) == ["stage:j1-bank", "j1", "j99"], "nothing of j0 arrived")
   }
 
   @Test func committedJobsRunBeforePreviews() {

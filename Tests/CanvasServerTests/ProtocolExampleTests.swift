@@ -71,6 +71,10 @@ import Testing
         .init(
           node: "n1", x: 0.5, y: -1.25, text: "The flight was wonderful.", fidelity: 0.75,
           source: "generated")),
+      .decodeStage(
+        .init(
+          node: "n1", answers: OpID(lamport: 12, replica: "r-ada"), stage: "bank",
+          text: "The trip was lovely.", fidelity: 0.625, source: "bank")),
     ]
     let frames = Self.frames("server")
     #expect(messages.count == frames.count)

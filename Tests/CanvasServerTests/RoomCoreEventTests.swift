@@ -211,4 +211,36 @@ final class FakeServices: RoomServices {
     #expect(sends(expired).map(\.1) == [[1]])
     #expect(core.presenceExpired("r2", actor: "bob", connection: 3).isEmpty)
   }
+
+  @Test func earlyStagesAreSentWhileTheyImproveAndOnlyForTheLatestMove() {
+    var core = core()
+    _ = core.joined(1, doc: "d")
+    _ = core.joined(2, doc: "d")
+    let create = OpFixtures.create("n", "hello", at: OpFixtures.id(1, "r1"))
+    let move = OpFixtures.move("n", at: OpFixtures.id(2, "r1"), latent: 0.7)
+    core.state.apply(create)
+    core.state.apply(move)
+    func stage(_ kind: DecodeStage, _ fidelity: Float) -> StagedText {
+      StagedText(stage: kind, text: "\(kind)", fidelity: fidelity, source: .generated)
+    }
+    let bank = core.staged(node: "n", answers: move.id, stage: stage(.bank, 0.6))
+    #expect(sends(bank).map(\.0) == ["decode.stage"])
+    #expect(sends(bank).map(\.1) == [[1, 2]], "everyone joined, the mover too")
+    #expect(core.staged(node: "n", answers: move.id, stage: stage(.greedy, 0.55)).isEmpty)
+    #expect(sends(core.staged(node: "n", answers: move.id, stage: stage(.greedy, 0.7))).count == 1)
+    #expect(
+      core.staged(node: "n", answers: create.id, stage: stage(.greedy, 0.9)).isEmpty,
+      "a superseded move's stage is dropped")
+    let found = DecodeResult(
+      text: "final", textLatent: OpFixtures.latent(0.7).floats, fidelity: 0.8,
+      source: .generated, runnersUp: [])
+    let submission = try! #require(
+      appended(core.decoded(node: "n", answers: move.id, result: found, decoderVersion: "v"))
+        .first)
+    #expect(core.shownStages["n"] == nil, "the final result replaces the provisional text")
+    _ = core.settle(submission, .success([.committed(seq: 3)]), assigned: core.serverLamport)
+    #expect(
+      core.staged(node: "n", answers: move.id, stage: stage(.greedy, 0.95)).isEmpty,
+      "nothing provisional after the logged result")
+  }
 }

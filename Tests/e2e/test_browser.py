@@ -70,6 +70,14 @@ def test_a_drag_in_one_browser_moves_the_card_and_brings_text_to_the_other(serve
     open_doc(bob, server, "drag", "bob")
     before = card_position(bob, "n1")
     text_before = model(bob, "m.nodes.get('n1').text")
+    # Record every provisional rendering of n1 in bob's canvas (a stage may show briefly).
+    bob.execute_script("""
+      window.__stages = [];
+      new MutationObserver(() => {
+        const card = document.querySelector('[data-node="n1"].provisional');
+        if (card) window.__stages.push([card.getAttribute('data-stage'),
+                                         card.querySelector('.badge').textContent]);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });""")
     def drag():
         card = alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect')
         chain = ActionChains(alice).click_and_hold(card)
@@ -86,6 +94,12 @@ def test_a_drag_in_one_browser_moves_the_card_and_brings_text_to_the_other(serve
     badge = retrying(lambda: bob.find_element(By.CSS_SELECTOR, '[data-node="n1"] .badge').text)
     assert "fidelity" in badge
     assert text_before  # the card showed the typed text before the drag
+    stages = bob.execute_script("return window.__stages;")
+    assert stages, "bob never saw provisional text before the final one"
+    assert {stage for stage, _ in stages} <= {"bank", "greedy"}
+    assert all(badge.startswith("provisional") for _, badge in stages)
+    wait(bob, lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-node="n1"].provisional'),
+         message="the final text did not replace the provisional one")
 
 
 def test_an_axis_defined_in_one_browser_appears_in_the_other(server, browsers):

@@ -47,6 +47,35 @@ def test_a_move_is_decoded_for_everyone(server):
     run(scenario())
 
 
+def test_a_move_shows_provisional_stages_before_its_logged_text(server):
+    """Early stages (the bank's nearest sentence, then greedy text) reach every peer as
+    ephemeral decode.stage frames, each better than the last, before the node.decoded that
+    answers the same move; a client that joins afterwards sees only the logged result."""
+    async def scenario():
+        a, b = await canvas(server, "stages")
+        move = await a.op("node.move", {"node": "n", "coordinates": [{"axis": "mood", "value": 1.3}]})
+        await a.expect("ack")
+        final = await decoded_for(b, move)
+        stages = [f for f in b.received if f["t"] == "decode.stage"]
+        assert stages, "no provisional stage before the logged text"
+        assert all(f["answers"] == move and f["node"] == "n" for f in stages)
+        assert stages[0]["stage"] == "bank" and stages[0]["source"] == "bank"
+        fidelities = [f["fidelity"] for f in stages]
+        assert fidelities == sorted(fidelities) and len(set(fidelities)) == len(fidelities)
+        order = [f["t"] for f in b.received]
+        assert max(i for i, t in enumerate(order) if t == "decode.stage") < b.received.index(final)
+        assert final["op"]["payload"]["fidelity"] >= fidelities[-1] - 0.01
+        # The mover sees the stages too.
+        await decoded_for(a, move)
+        assert any(f["t"] == "decode.stage" for f in a.received)
+        c = await Client.connect(server.url("stages"), "rc")
+        _, frames = await c.join()
+        assert not any(f["t"] == "decode.stage" for f in frames)
+        for client in (a, b, c):
+            await client.close()
+    run(scenario())
+
+
 def test_a_burst_of_moves_ends_with_the_final_move_decoded(server):
     async def scenario():
         a, b = await canvas(server, "burst")

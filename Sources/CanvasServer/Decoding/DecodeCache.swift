@@ -3,7 +3,7 @@ import Latent
 import Synchronization
 
 /// A least-recently-used cache of decode results, keyed by the target's fp16 bytes and the
-/// candidate count, so dragging back to a point (or replaying a move) skips the decoder.
+/// effort, so dragging back to a point (or replaying a move) skips the decoder.
 final class DecodeCache: Sendable {
   private struct Entry {
     var result: DecodeResult
@@ -20,9 +20,11 @@ final class DecodeCache: Sendable {
 
   init(capacity: Int) { self.capacity = max(0, capacity) }
 
-  static func key(_ latent: [Float], candidates: Int) -> Data {
+  static func key(_ latent: [Float], effort: DecodeEffort) -> Data {
     var data = Data(HalfPrecisionCodec.encode(LatentVector(latent)))
-    withUnsafeBytes(of: Int32(candidates)) { data.append(contentsOf: $0) }
+    withUnsafeBytes(of: Int32(effort.candidates)) { data.append(contentsOf: $0) }
+    withUnsafeBytes(of: Int32(effort.bankCandidates)) { data.append(contentsOf: $0) }
+    withUnsafeBytes(of: effort.enough ?? -1) { data.append(contentsOf: $0) }
     return data
   }
 

@@ -17,7 +17,10 @@ final class DecodeScheduler: Sendable {
   struct Job: Sendable {
     var key: String
     var latent: [Float]
-    var candidates: Int
+    var effort: DecodeEffort
+    /// Early stages (bank, greedy) as they are found, for a progressive decode; nil for a
+    /// one-pass decode. Not called for a job that was superseded meanwhile.
+    var onStage: (@Sendable (StagedText) -> Void)? = nil
     var completion: @Sendable (Result<DecodeResult, DecoderError>) -> Void
   }
 
@@ -158,13 +161,19 @@ final class DecodeScheduler: Sendable {
     }
   }
 
+  /// Jobs decoded together share an effort and whether they are progressive.
+  private struct Group: Hashable {
+    var effort: DecodeEffort
+    var staged: Bool
+  }
+
   private func work() {
     BLAS.useOneThreadPerCall()
     while let taken = next() {
       defer { finish(taken) }
       var pending: [(job: Job, flag: CancelFlag, key: Data)] = []
       for (job, flag) in taken {
-        let key = DecodeCache.key(job.latent, candidates: job.candidates)
+        let key = DecodeCache.key(job.latent, effort: job.effort)
         if let hit = cache.value(for: key) {
           stats.finished(cacheHit: true, seconds: 0)
           job.completion(.success(hit))
@@ -172,13 +181,22 @@ final class DecodeScheduler: Sendable {
           pending.append((job, flag, key))
         }
       }
-      // One batched decode per candidate count (normally all jobs share one).
-      for candidates in Set(pending.map(\.job.candidates)).sorted() {
-        let group = pending.filter { $0.job.candidates == candidates }
+      // One batched decode per effort and kind (normally all jobs share one).
+      let groups = Dictionary(grouping: pending) {
+        Group(effort: $0.job.effort, staged: $0.job.onStage != nil)
+      }
+      for (kind, group) in groups.sorted(by: { $0.key.effort.candidates < $1.key.effort.candidates }
+      ) {
         let start = ContinuousClock.now
+        let report: ((Int, StagedText) -> Void)? =
+          kind.staged
+          ? { index, stage in
+            let entry = group[index]
+            if !entry.flag.isCancelled { entry.job.onStage?(stage) }
+          } : nil
         let results = decoder.decode(
-          batch: group.map(\.job.latent), candidates: candidates,
-          shouldStop: { group.allSatisfy(\.flag.isCancelled) })
+          batch: group.map(\.job.latent), effort: kind.effort,
+          shouldStop: { group.allSatisfy(\.flag.isCancelled) }, onStage: report)
         if group.allSatisfy(\.flag.isCancelled) {
           stats.cancelled(group.count)
           continue

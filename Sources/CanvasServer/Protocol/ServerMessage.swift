@@ -30,6 +30,9 @@ enum ServerMessage: Encodable, Sendable {
   case error(code: String, message: String)
   /// The text at a drag position (never logged; coalesced per node).
   case preview(Preview)
+  /// An early stage of a committed move's decode (never logged): provisional text until
+  /// the `node.decoded` that answers the same move arrives.
+  case decodeStage(Stage)
 
   /// The fields of `welcome`.
   struct Welcome: Encodable, Sendable {
@@ -69,6 +72,18 @@ enum ServerMessage: Encodable, Sendable {
     var source: String
   }
 
+  /// A provisional decode stage.
+  struct Stage: Encodable, Sendable {
+    var node: NodeID
+    /// The latent write (move) it answers, as the final `node.decoded` will.
+    var answers: OpID
+    /// "bank" or "greedy".
+    var stage: String
+    var text: String
+    var fidelity: Double
+    var source: String
+  }
+
   private enum CodingKeys: String, CodingKey {
     case t, seq, state, doc, head, ops, to, op, opId, code, message
   }
@@ -89,6 +104,7 @@ enum ServerMessage: Encodable, Sendable {
     case .presence: "presence"
     case .error: "error"
     case .preview: "preview"
+    case .decodeStage: "decode.stage"
     }
   }
 
@@ -101,6 +117,7 @@ enum ServerMessage: Encodable, Sendable {
     case .drag(let body): try body.encode(to: encoder)
     case .presence(let body): try body.encode(to: encoder)
     case .preview(let body): try body.encode(to: encoder)
+    case .decodeStage(let body): try body.encode(to: encoder)
     case .snapshot(let seq, let state):
       try container.encode(seq, forKey: .seq)
       try container.encode(state, forKey: .state)

@@ -20,7 +20,13 @@ extension Room {
     decodes.submit(
       DecodeScheduler.Job(
         key: "\(id.rawValue)\u{0}\(node.rawValue)", latent: latent.floats,
-        candidates: decodeCandidates
+        effort: DecodeEffort(candidates: decodeCandidates, enough: decodeEnough),
+        onStage: { [weak self] stage in
+          guard let self else { return }
+          queue.async {
+            self.perform(self.core.staged(node: node, answers: answers, stage: stage))
+          }
+        }
       ) { [weak self] result in
         guard let self else { return }
         guard case .success(let found) = result else { return }
@@ -41,7 +47,7 @@ extension Room {
       decodes.submitPreview(
         DecodeScheduler.Job(
           key: "\(id.rawValue)\u{0}\(node)\u{0}preview", latent: target,
-          candidates: previewCandidates
+          effort: DecodeEffort(candidates: previewCandidates)
         ) { [weak self] result in
           guard let self, case .success(let found) = result else { return }
           let frame = ServerMessage.preview(

@@ -54,6 +54,8 @@ final class Room: @unchecked Sendable {
   /// Candidates per committed decode, and per drag preview.
   var decodeCandidates = 8
   var previewCandidates = 1
+  /// A committed decode skips sampling when greedy or the bank reaches this fidelity.
+  var decodeEnough: Float? = DecodeEffort.measuredEnough
   /// The room's decisions (state, head, members, server clock); touched only on `queue`.
   var core: RoomCore
   let sink: any FrameSink

@@ -13,6 +13,7 @@ extension RoomCore {
   mutating func decoded(
     node: NodeID, answers: OpID, result found: DecodeResult, decoderVersion: String
   ) -> [Action] {
+    if shownStages[node]?.answers == answers { shownStages[node] = nil }
     guard let live = state.node(node), live.latentWrite == answers else { return [.superseded] }
     let payload = NodeDecoded(
       node: node, answers: answers, text: found.text, textLatent: LatentVector(found.textLatent),
@@ -21,6 +22,25 @@ extension RoomCore {
       runnersUp: found.runnersUp.map { RunnerUp(text: $0.text, cosine: $0.cosine) },
       decoderVersion: decoderVersion)
     return [.append(Submission(ops: [serverOp(.nodeDecoded(payload))]))]
+  }
+
+  /// An early stage of the decode answering `answers` (the bank's nearest sentence, then
+  /// greedy text): sent to everyone joined as provisional text, unless the move was
+  /// superseded or the stage does not beat the fidelity of the one already shown for it.
+  /// Never logged; the final `node.decoded` replaces it.
+  mutating func staged(node: NodeID, answers: OpID, stage: StagedText) -> [Action] {
+    guard stage.stage != .final, let live = state.node(node), live.latentWrite == answers,
+      live.isTextStale, stage.fidelity.isFinite
+    else { return [] }
+    if let shown = shownStages[node], shown.answers == answers, shown.fidelity >= stage.fidelity {
+      return []
+    }
+    shownStages[node] = ShownStage(answers: answers, fidelity: stage.fidelity)
+    let frame = ServerMessage.decodeStage(
+      .init(
+        node: node, answers: answers, stage: stage.stage.rawValue, text: stage.text,
+        fidelity: Double(stage.fidelity), source: stage.source.rawValue))
+    return [.sendCoalesced(frame.encoded(), to: joined, key: "stage:\(node)")]
   }
 
   /// Where a drag of `node` to (`x`, `y`) on the view's bound axes would move its latent;

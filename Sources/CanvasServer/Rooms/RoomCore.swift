@@ -55,6 +55,15 @@ struct RoomCore {
   var members: [ConnectionID: Member] = [:]
   /// Latest presence frame per replica, kept past a disconnect until it expires.
   var presence: [ReplicaID: Data] = [:]
+  /// The provisional decode stage last sent per node: the move it answers and its
+  /// fidelity (a later stage is sent only if it beats it).
+  var shownStages: [NodeID: ShownStage] = [:]
+
+  /// A provisional stage that was sent.
+  struct ShownStage: Equatable {
+    var answers: OpID
+    var fidelity: Float
+  }
   /// The lamport of the last server-authored op, so two in flight never share an id.
   var serverLamport: UInt64 = 0
 

@@ -144,6 +144,7 @@ function onFrame(frame) {
       if (model.apply(frame.seq, frame.op)) scheduleRefresh();
       if ((frame.op.kind === "node.decoded" || frame.op.kind === "node.move") && view.dragging !== frame.op.payload.node) {
         view.previews.delete(frame.op.payload.node);
+        view.staged.delete(frame.op.payload.node);
         view.overrides.delete(frame.op.payload.node);
         view.peerDrags.delete(frame.op.payload.node);
       }
@@ -167,6 +168,10 @@ function onFrame(frame) {
       break;
     case "preview":
       if (view.overrides.has(frame.node)) view.previews.set(frame.node, frame.text);
+      break;
+    case "decode.stage":
+      // Provisional text for a committed move, until its node.decoded arrives.
+      view.staged.set(frame.node, { text: frame.text, stage: frame.stage, fidelity: frame.fidelity });
       break;
     case "presence":
       if (frame.left) {

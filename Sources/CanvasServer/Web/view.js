@@ -41,6 +41,7 @@ export class CanvasView {
     this.overrides = new Map(); // node id → [x, y] while dragged (by us or a peer)
     this.peerDrags = new Set();
     this.previews = new Map(); // node id → preview text
+    this.staged = new Map(); // node id → provisional decode stage {text, stage, fidelity}
     this.selection = [];
     this.cursors = new Map(); // actor → {x, y, colour}
     this.root = el("g", {}, svg);
@@ -177,20 +178,26 @@ export class CanvasView {
       el("circle", { cx: mx, cy: my, r: 5, class: "marker" }, links);
     }
     const preview = this.previews.get(node.id);
-    const text = preview ?? node.text ?? "";
+    const staged = !preview && node.pending ? this.staged.get(node.id) : undefined;
+    const text = preview ?? staged?.text ?? node.text ?? "";
     const lines = wrap(text || "decoding…", 30);
     const width = 236;
     const height = 18 * lines.length + 26;
     const classes = ["card"];
     if (this.selection.includes(node.id)) classes.push("selected");
     if (this.peerDrags.has(node.id)) classes.push("peer-drag");
+    if (staged) classes.push("provisional");
     const g = el("g", { class: classes.join(" "), transform: `translate(${sx - width / 2},${sy - height / 2})`, "data-node": node.id }, cards);
+    if (staged) g.setAttribute("data-stage", staged.stage);
     el("rect", { width, height }, g);
     lines.forEach((line, i) => {
       const t = el("text", { x: 10, y: 20 + i * 18, class: preview || node.pending || !node.text ? "pending" : "" }, g);
       t.textContent = line;
     });
-    if (node.fidelity != null && node.source && !preview) {
+    if (staged) {
+      const badge = el("text", { x: width - 10, y: height - 8, "text-anchor": "end", class: "badge provisional-badge" }, g);
+      badge.textContent = `provisional · ${staged.stage === "bank" ? "nearest sentence" : "first draft"} ${staged.fidelity.toFixed(2)}`;
+    } else if (node.fidelity != null && node.source && !preview) {
       const f = node.fidelity;
       const badge = el("text", { x: width - 10, y: height - 8, "text-anchor": "end", class: "badge", fill: f > 0.8 ? "#2b8a3e" : f > 0.6 ? "#8f6b00" : "#c92a2a" }, g);
       badge.textContent = `${node.source === "bank" ? "bank · " : ""}fidelity ${f.toFixed(2)}`;

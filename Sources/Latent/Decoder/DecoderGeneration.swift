@@ -29,16 +29,30 @@ extension TextDecoder {
     for targets: [[Float]], count: Int, topP: Float = 0.9, seeds: [UInt64],
     shouldStop: () -> Bool = { false }
   ) -> [[[Int32]]] {
+    candidateRows(
+      for: targets, rows: 0..<max(1, count), topP: topP, seeds: seeds, shouldStop: shouldStop)
+  }
+
+  /// Rows `rows` of each target's candidates, all in one batch: row 0 is greedy, row r > 0
+  /// the top-p sample seeded from the target's seed and r, so asking for rows 0..<1 and
+  /// then 1..<n gives the same candidates as asking for 0..<n at once (a progressive
+  /// decode shows the greedy text first, then samples only if it needs to).
+  public func candidateRows(
+    for targets: [[Float]], rows: Range<Int>, topP: Float = 0.9, seeds: [UInt64],
+    shouldStop: () -> Bool = { false }
+  ) -> [[[Int32]]] {
     precondition(seeds.count == targets.count, "one seed per target")
+    precondition(rows.lowerBound >= 0, "rows start at 0 (greedy) or later")
+    let per = rows.count
     guard !targets.isEmpty else { return [] }
-    let per = max(1, count)
+    guard per > 0 else { return targets.map { _ in [] } }
     var generators = targets.indices.flatMap { target in
-      (0..<per).map { SplitMix64(seed: seeds[target] &+ UInt64($0) &* 0x2545_F491_4F6C_DD1D) }
+      rows.map { SplitMix64(seed: seeds[target] &+ UInt64($0) &* 0x2545_F491_4F6C_DD1D) }
     }
     let vocab = config.vocabSize
-    let rows = targets.flatMap { Array(repeating: $0, count: per) }
-    let generated = generate(rows, shouldStop: shouldStop) { row, logits, _ in
-      row % per == 0
+    let batch = targets.flatMap { Array(repeating: $0, count: per) }
+    let generated = generate(batch, shouldStop: shouldStop) { row, logits, _ in
+      rows.lowerBound + row % per == 0
         ? Self.argmax(logits, count: vocab)
         : Self.sampleTopP(logits, count: vocab, topP: topP, using: &generators[row])
     }

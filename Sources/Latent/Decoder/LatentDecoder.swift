@@ -112,7 +112,7 @@ public final class LatentDecoder: Sendable {
 
   /// One candidate while ranking: its text, source, cosine to the target, and its
   /// embedding once encoded (bank sentences start with the int8 scan's cosine).
-  private struct Ranked {
+  struct Ranked {
     var text: String
     var source: CandidateSource
     var cosine: Float
@@ -125,35 +125,72 @@ public final class LatentDecoder: Sendable {
   /// always exact: its fidelity and text latent come from the encoder.
   static let bankMargin: Float = 0.02
 
-  private func decodeValid(
+  /// Decodes valid targets. Without `stages` all candidates are generated in one batch;
+  /// with it the decode is progressive: the bank's nearest sentence and then the greedy
+  /// text are reported as they are found, and sampling runs only for the targets whose
+  /// best so far is below `stages.enough`. The final ranking is the same either way.
+  func decodeValid(
     _ targets: [[Float]], candidates: Int, bankCandidates: Int, seeds: [UInt64],
-    shouldStop: () -> Bool = { false }
+    shouldStop: () -> Bool = { false }, stages: Stages? = nil
   ) -> [DecodeResult] {
     guard !targets.isEmpty else { return [] }
-    let generated = decoder.candidates(
-      for: targets, count: max(1, candidates), seeds: seeds, shouldStop: shouldStop)
-    var pools: [[Ranked]] = []
-    for (target, rows) in zip(targets, generated) {
-      var pool: [Ranked] = []
-      var seen = Set<String>()
+    let hits = targets.map { bank?.nearest(to: $0, k: bankCandidates) ?? [] }
+    var pools = targets.map { _ in [Ranked]() }
+    var seen = targets.map { _ in Set<String>() }
+    func add(_ rows: [[Int32]], to pool: Int) {
       for tokens in rows {
         let text = decoder.text(tokens)
-        if !text.isEmpty, seen.insert(text.lowercased()).inserted {
-          pool.append(Ranked(text: text, source: .generated, cosine: -2, latent: nil))
+        if !text.isEmpty, seen[pool].insert(text.lowercased()).inserted {
+          pools[pool].append(Ranked(text: text, source: .generated, cosine: -2, latent: nil))
         }
       }
-      if let bank {
-        for hit in bank.nearest(to: target, k: bankCandidates) {
-          let text = bank.texts[hit.row]
-          if seen.insert(text.lowercased()).inserted {
-            pool.append(Ranked(text: text, source: .bank, cosine: hit.cosine, latent: nil))
-          }
-        }
-      }
-      pools.append(pool)
     }
-    // Pass 1: every generated text, in one packed batch.
-    encodeInPlace(&pools, targets: targets) { $0.source == .generated }
+    if let stages {
+      if let bank {
+        for (index, top) in hits.enumerated() {
+          guard let top = top.first else { continue }
+          stages.report(
+            index,
+            StagedText(
+              stage: .bank, text: bank.texts[top.row], fidelity: top.cosine, source: .bank))
+        }
+      }
+      let greedy = decoder.candidateRows(
+        for: targets, rows: 0..<1, seeds: seeds, shouldStop: shouldStop)
+      for (index, rows) in greedy.enumerated() { add(rows, to: index) }
+      encodeInPlace(&pools, targets: targets) { $0.source == .generated && $0.latent == nil }
+      for (index, pool) in pools.enumerated() {
+        guard let first = pool.first else { continue }
+        stages.report(
+          index,
+          StagedText(stage: .greedy, text: first.text, fidelity: first.cosine, source: .generated))
+      }
+      let unfinished = targets.indices.filter { index in
+        guard let enough = stages.enough else { return true }
+        let best = max(pools[index].first?.cosine ?? -2, hits[index].first?.cosine ?? -2)
+        return best < enough
+      }
+      if candidates > 1, !unfinished.isEmpty, !shouldStop() {
+        let sampled = decoder.candidateRows(
+          for: unfinished.map { targets[$0] }, rows: 1..<candidates,
+          seeds: unfinished.map { seeds[$0] }, shouldStop: shouldStop)
+        for (index, rows) in zip(unfinished, sampled) { add(rows, to: index) }
+      }
+    } else {
+      let generated = decoder.candidates(
+        for: targets, count: max(1, candidates), seeds: seeds, shouldStop: shouldStop)
+      for (index, rows) in generated.enumerated() { add(rows, to: index) }
+    }
+    if let bank {
+      for (index, found) in hits.enumerated() {
+        for hit in found where seen[index].insert(bank.texts[hit.row].lowercased()).inserted {
+          pools[index].append(
+            Ranked(text: bank.texts[hit.row], source: .bank, cosine: hit.cosine, latent: nil))
+        }
+      }
+    }
+    // Pass 1: every generated text not encoded yet, in one packed batch.
+    encodeInPlace(&pools, targets: targets) { $0.source == .generated && $0.latent == nil }
     // Pass 2: the bank sentences that could still win.
     let bestGenerated = pools.map { pool in
       pool.filter { $0.source == .generated }.map(\.cosine).max() ?? -2
@@ -180,7 +217,7 @@ public final class LatentDecoder: Sendable {
 
   /// Encodes, in one packed batch, every candidate that `select` picks (and `where`
   /// admits, given its pool index), storing its embedding and exact cosine.
-  private func encodeInPlace(
+  func encodeInPlace(
     _ pools: inout [[Ranked]], targets: [[Float]], select: (Ranked) -> Bool,
     where admit: (Int, Ranked) -> Bool = { _, _ in true }
   ) {

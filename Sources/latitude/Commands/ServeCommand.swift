@@ -32,6 +32,10 @@ struct ServeCommand: ParsableCommand {
   @Flag(help: "Run without the decoder (moved nodes keep their last text).") var noDecoder = false
   @Option(help: "Decode worker threads [cores − 1, at least 1].") var decodeWorkers: String?
   @Option(help: "Generated candidates per decode [8].") var decodeCandidates: String?
+  @Option(
+    help:
+      "Skip sampling when greedy text or the nearest bank sentence reaches this fidelity (0–1); 'off' always samples [measured on the validation split]."
+  ) var decodeEnough: String?
   @Option(help: "Axis-pack folder; repeatable [AxisPacks].") var axisPacks: [String] = []
   @Option(help: "Native plugin folder; repeatable (built-in plugins always load).")
   var plugins: [String] = []
@@ -44,7 +48,7 @@ struct ServeCommand: ParsableCommand {
         "weights": weights, "encoder": noEncoder ? "off" : nil, "secret": secret,
         "frames-per-second": framesPerSecond, "frame-burst": frameBurst,
         "decoder": noDecoder ? "off" : decoder, "bank": bank, "decode-workers": decodeWorkers,
-        "decode-candidates": decodeCandidates,
+        "decode-candidates": decodeCandidates, "decode-enough": decodeEnough,
         "axis-packs": axisPacks.isEmpty ? nil : axisPacks.joined(separator: ","),
         "plugins": plugins.isEmpty ? nil : plugins.joined(separator: ","),
       ], file: config)
@@ -92,6 +96,16 @@ struct ServeCommand: ParsableCommand {
     configuration.bankPath = settings.string("bank") == "off" ? nil : settings.string("bank")
     if workers > 0 { configuration.decodeWorkers = workers }
     configuration.decodeCandidates = candidates
+    switch settings.string("decode-enough") {
+    case "measured": configuration.decodeEnough = DecodeEffort.measuredEnough
+    case "off": configuration.decodeEnough = nil
+    case let value:
+      guard let enough = Float(value), (0...1).contains(enough) else {
+        throw CLIError(
+          "decode-enough must be a fidelity in 0–1, 'off' or 'measured', not '\(value)'")
+      }
+      configuration.decodeEnough = enough
+    }
     configuration.pluginDirectories = settings.string("plugins").split(separator: ",").map {
       $0.trimmingCharacters(in: .whitespaces)
     }.filter { !$0.isEmpty }

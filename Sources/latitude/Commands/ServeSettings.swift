@@ -19,6 +19,7 @@ struct ServeSettings {
     "bank": ("LATITUDE_BANK", "Weights/bank/train-48k.bank"),
     "decode-workers": ("LATITUDE_DECODE_WORKERS", "0"),
     "decode-candidates": ("LATITUDE_DECODE_CANDIDATES", "8"),
+    "decode-enough": ("LATITUDE_DECODE_ENOUGH", "measured"),
     "axis-packs": ("LATITUDE_AXIS_PACKS", "AxisPacks"),
     "plugins": ("LATITUDE_PLUGINS", ""),
   ]

@@ -4,7 +4,9 @@ against `latitude serve` (release build, fresh database).
 
 A drag streams `drag` positions at 30/s for 0.5 s, commits a node.move every 250 ms and a
 final one on release. Settle latency is the time from sending the final node.move to the
-moment every client in the room has the node.decoded that answers it.
+moment every client in the room has the node.decoded that answers it; first-text latency
+is the time until every client has some readable text for it (a provisional decode.stage
+frame, or the node.decoded itself).
 - 1 dragger and 10 concurrent draggers (each on its own node): settle p50/p99;
 - 50 concurrent draggers: the p99 time for a drag position to reach an observer while
   decodes are saturated, the share of drags whose final move got its node.decoded, and
@@ -28,6 +30,8 @@ class Peer:
     def __init__(self, ws, replica):
         self.ws, self.replica, self.lamport = ws, replica, 1000
         self.decoded = {}   # answered op key -> arrival time
+        self.fidelity = {}  # answered op key -> logged fidelity
+        self.first_text = {}  # answered op key -> first readable text's arrival
         self.drags = []     # (sent_at echoed, arrival)
         self.acks = {}
         self.task = None
@@ -39,7 +43,13 @@ class Peer:
             kind = frame.get("t")
             if kind == "op" and frame["op"]["kind"] == "node.decoded":
                 answers = frame["op"]["payload"]["answers"]
-                self.decoded[(answers["lamport"], answers["replica"])] = now
+                key = (answers["lamport"], answers["replica"])
+                self.decoded[key] = now
+                self.fidelity[key] = frame["op"]["payload"]["fidelity"]
+                self.first_text.setdefault(key, now)
+            elif kind == "decode.stage":
+                answers = frame["answers"]
+                self.first_text.setdefault((answers["lamport"], answers["replica"]), now)
             elif kind == "drag":
                 self.drags.append((frame["y"], now))
             elif kind == "ack":
@@ -115,7 +125,7 @@ async def scenario(url, port, draggers, rounds, settle_timeout):
     await asyncio.sleep(1.0)
     everyone = [observer] + peers
     base = time.perf_counter()
-    settles, lost = [], 0
+    settles, firsts, fidelities, lost = [], [], [], 0
     for round_index in range(rounds):
         # Every drag ends somewhere new, so no final decode is served from the cache.
         results = await asyncio.gather(*[drag(p, f"n{i}", -1.0 + 0.137 * round_index + 0.011 * i, base)
@@ -124,6 +134,8 @@ async def scenario(url, port, draggers, rounds, settle_timeout):
             ok = await wait_for(lambda: all(final in p.decoded for p in everyone), settle_timeout)
             if ok:
                 settles.append((max(p.decoded[final] for p in everyone) - sent) * 1000)
+                firsts.append((max(p.first_text[final] for p in everyone) - sent) * 1000)
+                fidelities.append(observer.fidelity[final])
             else:
                 lost += 1
     # Drag positions carry their send time (x), so arrival − send is the relay latency.
@@ -131,14 +143,14 @@ async def scenario(url, port, draggers, rounds, settle_timeout):
     for p in everyone:
         p.task.cancel()
         await p.ws.close()
-    return settles, lost, relay
+    return settles, firsts, fidelities, lost, relay
 
 
 async def main_async(args):
     build = os.environ.get("LATITUDE_BIN", os.path.join(ROOT, ".build/release/latitude"))
     db = tempfile.mkdtemp(prefix="settle-")
     server = subprocess.Popen([build, "serve", "--port", "0", "--db", os.path.join(db, "s.sqlite"),
-                               "--frames-per-second", "1000", "--frame-burst", "2000"],
+                               "--frames-per-second", "1000", "--frame-burst", "2000", *args.serve_arg],
                               stderr=subprocess.PIPE, text=True, cwd=ROOT)
     port = None
     for line in server.stderr:
@@ -153,16 +165,21 @@ async def main_async(args):
         results = {}
         for draggers, rounds in ((1, args.rounds_1), (10, args.rounds_10), (50, args.rounds_50)):
             log(f"{draggers} dragger(s), {rounds} drags each...")
-            settles, lost, relay = await scenario(url, port, draggers, rounds, args.settle_timeout)
+            settles, firsts, fidelities, lost, relay = await scenario(
+                url, port, draggers, rounds, args.settle_timeout)
             total = draggers * rounds
             if draggers in (1, 10):
                 results[f"settle_p50_ms_{draggers}"] = percentile(settles, 0.5)
                 results[f"settle_p99_ms_{draggers}"] = percentile(settles, 0.99)
+                results[f"first_text_p50_ms_{draggers}"] = percentile(firsts, 0.5)
+                results[f"final_fidelity_mean_{draggers}"] = (
+                    sum(fidelities) / len(fidelities) if fidelities else float("nan"))
             else:
                 results["move_to_peer_p99_ms_busy"] = percentile(relay, 0.99)
                 results["final_decoded_ratio_50"] = (total - lost) / total
                 results["settle_p50_ms_50"] = percentile(settles, 0.5)
-            log(f"  settle p50 {percentile(settles, 0.5):.0f} ms, p99 {percentile(settles, 0.99):.0f} ms, "
+            log(f"  first text p50 {percentile(firsts, 0.5):.0f} ms, "
+                f"settle p50 {percentile(settles, 0.5):.0f} ms, p99 {percentile(settles, 0.99):.0f} ms, "
                 f"lost {lost}/{total}, drag relay p99 {percentile(relay, 0.99):.1f} ms")
         results["queue_max_50"] = max(metric(port, "latitude_decode_queue_max") or [0])
         decodes = metric(port, "latitude_decodes_total")
@@ -182,6 +199,8 @@ def main():
     parser.add_argument("--rounds-10", type=int, default=5)
     parser.add_argument("--rounds-50", type=int, default=3)
     parser.add_argument("--settle-timeout", type=float, default=120)
+    parser.add_argument("--serve-arg", action="append", default=[],
+                        help="an extra argument for latitude serve (repeatable), e.g. --serve-arg=--decode-enough=off")
     asyncio.run(main_async(parser.parse_args()))
 
 

@@ -1,0 +1,91 @@
+/// The stages of a progressive decode, in the order they arrive.
+public enum DecodeStage: String, Sendable, Codable, Equatable {
+  /// The nearest sentence of the sentence bank, from the int8 scan alone (a few ms).
+  case bank
+  /// Greedy generation, re-encoded for its fidelity.
+  case greedy
+  /// The full candidate set re-ranked: what is logged.
+  case final
+}
+
+/// What one stage of a progressive decode found for a point.
+public struct StagedText: Sendable, Equatable {
+  /// Which stage.
+  public var stage: DecodeStage
+  /// Its text.
+  public var text: String
+  /// Cosine between the text's embedding and the target (the bank's is the int8 scan's,
+  /// within about 0.003).
+  public var fidelity: Float
+  /// Generated or from the bank.
+  public var source: CandidateSource
+
+  /// Makes a staged text.
+  public init(stage: DecodeStage, text: String, fidelity: Float, source: CandidateSource) {
+    self.stage = stage
+    self.text = text
+    self.fidelity = fidelity
+    self.source = source
+  }
+}
+
+/// How hard a decode tries.
+public struct DecodeEffort: Sendable, Hashable {
+  /// Generated candidates at most, greedy included.
+  public var candidates: Int
+  /// Bank sentences offered as candidates.
+  public var bankCandidates: Int
+  /// Sampling is skipped for a point whose greedy text or nearest bank sentence already
+  /// reaches this fidelity; nil always samples.
+  public var enough: Float?
+
+  /// The fidelity above which sampling rarely finds a better text, measured on the
+  /// validation split by `latitude bench decode --calibrate` (see Weights/decoder's card).
+  public static let measuredEnough: Float = 0.9
+
+  /// Makes an effort.
+  public init(candidates: Int, bankCandidates: Int = 3, enough: Float? = nil) {
+    self.candidates = candidates
+    self.bankCandidates = bankCandidates
+    self.enough = enough
+  }
+}
+
+extension LatentDecoder {
+  /// Where a progressive decode reports its early stages, and when it may stop sampling.
+  struct Stages {
+    var enough: Float?
+    var report: (Int, StagedText) -> Void
+  }
+
+  /// Decodes several points progressively: for each, `onStage(index, stage)` is called
+  /// with the bank's nearest sentence as soon as the scan ends, then with the greedy text;
+  /// the returned result is the final stage. Points whose greedy text or nearest bank
+  /// sentence reaches `effort.enough` skip sampling (their final result ranks greedy and
+  /// the bank only); the others get the same candidates as `decode(batch:)` gives them.
+  /// Invalid targets fail without stages. `shouldStop` is checked between generation
+  /// steps, as in `decode(batch:)`.
+  public func decodeProgressively(
+    batch latents: [[Float]], effort: DecodeEffort, shouldStop: () -> Bool = { false },
+    onStage: (Int, StagedText) -> Void
+  ) -> [Result<DecodeResult, DecoderError>] {
+    var results = [Result<DecodeResult, DecoderError>?](repeating: nil, count: latents.count)
+    var valid: [(index: Int, target: [Float])] = []
+    for (index, latent) in latents.enumerated() {
+      do {
+        valid.append((index, try decoder.validatedTarget(latent)))
+      } catch {
+        results[index] = .failure(error)
+      }
+    }
+    let decoded = withoutActuallyEscaping(onStage) { onStage in
+      decodeValid(
+        valid.map(\.target), candidates: effort.candidates,
+        bankCandidates: effort.bankCandidates, seeds: valid.map { Self.seed(of: $0.target) },
+        shouldStop: shouldStop,
+        stages: Stages(enough: effort.enough) { onStage(valid[$0].index, $1) })
+    }
+    for (entry, result) in zip(valid, decoded) { results[entry.index] = .success(result) }
+    return results.map { $0! }
+  }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Latent
+import Testing
+
+/// Progressive decodes: the bank's nearest sentence, then greedy text, then the final
+/// ranking; the same final result as a one-pass decode when sampling is not skipped.
+@Suite struct ProgressiveDecodeTests {
+  @Test func stagesArriveInOrderAndTheFinalMatchesAOnePassDecode() throws {
+    let pipeline = try LatentDecoderTests.pipeline(bankTexts: [
+      "The cat sat on the mat.", "Stocks fell sharply.", "What a lovely evening.",
+    ])
+    let targets = try DecoderFixtures.targets(3)
+    var stages: [[StagedText]] = [[], [], [], []]
+    let progressive = pipeline.decodeProgressively(
+      batch: targets + [[Float.nan]], effort: DecodeEffort(candidates: 4, enough: nil)
+    ) { index, stage in stages[index].append(stage) }
+    let onePass = pipeline.decode(batch: targets, candidates: 4)
+    for index in targets.indices {
+      #expect(stages[index].map(\.stage) == [.bank, .greedy])
+      let final = try progressive[index].get()
+      let reference = try onePass[index].get()
+      #expect(final.text == reference.text, "sampling rows are the same rows")
+      #expect(abs(final.fidelity - reference.fidelity) < 1e-4)
+      #expect(final.fidelity >= stages[index][1].fidelity - 1e-5, "never worse than greedy")
+      let greedyText = stages[index][1].text
+      let greedyLatent = pipeline.encoder.encode(greedyText)
+      #expect(abs(VectorMath.dot(greedyLatent, targets[index]) - stages[index][1].fidelity) < 1e-4)
+    }
+    #expect(stages[3].isEmpty, "an invalid target fails without stages")
+    #expect(throws: DecoderError.self) { try progressive[3].get() }
+  }
+
+  @Test func enoughFidelitySkipsSampling() throws {
+    let sentence = "Quarterly revenue grew by twelve percent in the northern region."
+    let pipeline = try LatentDecoderTests.pipeline(bankTexts: [sentence, "A dog barked."])
+    let target = pipeline.encoder.encode(sentence)
+    var seen: [StagedText] = []
+    let result = try pipeline.decodeProgressively(
+      batch: [target], effort: DecodeEffort(candidates: 8, enough: 0.95)
+    ) { _, stage in seen.append(stage) }[0].get()
+    #expect(seen.first?.stage == .bank)
+    #expect(seen.first?.text == sentence)
+    #expect(result.text == sentence)
+    #expect(result.fidelity > 0.999)
+    #expect(
+      result.runnersUp.allSatisfy { $0.source == .bank || $0.text == seen.last?.text },
+      "no sampled candidate was generated")
+  }
+}
