@@ -27,6 +27,11 @@ struct FanoutBenchmarkCommand: ParsableCommand {
   )
   var httpLoad = false
   @Option(help: "Nodes of the document whose /state the HTTP load reads.") var httpNodes = 10_000
+  @Flag(
+    help:
+      "Only the latency phase (no idle RSS, saturation or reference): against a server with its decoder, every committed move is decoded, so this is the relay's latency while decodes are busy."
+  )
+  var latencyOnly = false
 
   func run() throws {
     raiseFileLimit(to: idle + clients + 64)
@@ -44,6 +49,18 @@ struct FanoutBenchmarkCommand: ParsableCommand {
     // The large document for the HTTP phase is made before any measurement.
     let large = httpLoad ? try seedLargeDocument(nodes: httpNodes) : nil
 
+    if latencyOnly {
+      let latency = try measureLatency(sessions)
+      benchLog(
+        "drag→peer p50 \(latency.dragP50) ms, p99 \(latency.dragP99) ms; op→peer p99 \(latency.opP99) ms"
+      )
+      writeOut(
+        jsonLine([
+          "clients": Double(clients), "drag_to_peer_p50_ms": latency.dragP50,
+          "drag_to_peer_p99_ms": latency.dragP99, "op_to_peer_p99_ms": latency.opP99,
+        ]))
+      return
+    }
     // Idle connections first, while the server's memory is still at its baseline.
     let rss = try measureIdle()
     benchLog("\(idle) idle connections: +\(rss) MB server RSS")

@@ -40,8 +40,9 @@ public struct DecodeEffort: Sendable, Hashable {
   public var enough: Float?
 
   /// The fidelity above which sampling rarely finds a better text, measured on the
-  /// validation split by `latitude bench decode --calibrate` (see Weights/decoder's card).
-  public static let measuredEnough: Float = 0.9
+  /// validation split by `latitude bench calibrate-effort` (the result is
+  /// Weights/decoder/latitude-prefix-v2/effort.json).
+  public static let measuredEnough: Float = 0.87
 
   /// Makes an effort.
   public init(candidates: Int, bankCandidates: Int = 3, enough: Float? = nil) {
