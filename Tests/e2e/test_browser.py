@@ -100,6 +100,39 @@ def test_a_drag_in_one_browser_moves_the_card_and_brings_text_to_the_other(serve
     assert all(badge.startswith("provisional") for _, badge in stages)
     wait(bob, lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-node="n1"].provisional'),
          message="the final text did not replace the provisional one")
+    wait(bob, lambda d: "dragging" not in d.find_element(By.ID, "people").text, timeout=5,
+         message="bob's People list still says alice is dragging after the release")
+
+
+def test_first_use_reaches_a_first_drag_without_touching_an_axis_control(server, browsers):
+    """A brand-new document starts with sentiment on x and formality on y (logged ops), says
+    what to do while empty, and a typed sentence can be dragged at once; two people opening
+    it together create the axes once."""
+    alice, bob = browsers(), browsers()
+    for driver, name in ((alice, "alice"), (bob, "bob")):
+        driver.get(f"http://127.0.0.1:{server.port}/?doc=fresh&name={name}")
+    for driver in (alice, bob):
+        wait(driver, lambda d: d.find_element(By.ID, "status").text == "online", message="never online")
+        wait(driver, lambda d: model(d, "m.view.x") == "sentiment" and model(d, "m.view.y") == "formality",
+             message="the new document's axes were not bound")
+    assert alice.find_element(By.ID, "empty-hint").is_displayed()
+    assert model(alice, "m.axes.size") == 2, "two people opening it created the axes once"
+    text = alice.find_element(By.ID, "node-text")
+    text.send_keys("My flight was delayed for six hours.\n")
+    wait(alice, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-node] rect"), message="no card")
+    wait(alice, lambda d: not d.find_element(By.ID, "empty-hint").is_displayed(), message="hint stayed")
+    node = retrying(lambda: alice.find_element(By.CSS_SELECTOR, "[data-node]").get_attribute("data-node"))
+    wait(bob, lambda d: d.find_elements(By.CSS_SELECTOR, f'[data-node="{node}"]'), message="bob has no card")
+    def drag():
+        card = alice.find_element(By.CSS_SELECTOR, f'[data-node="{node}"] rect')
+        chain = ActionChains(alice).click_and_hold(card)
+        for _ in range(8):
+            chain = chain.move_by_offset(20, -10).pause(0.04)
+        chain.release().perform()
+    retrying(drag)
+    wait(bob, lambda d: model(d, f"m.nodes.get('{node}').source") in ("generated", "bank"),
+         timeout=60, message="the drag was not decoded")
+    assert "bind an axis" not in alice.find_element(By.ID, "errors").text
 
 
 def test_an_axis_defined_in_one_browser_appears_in_the_other(server, browsers):

@@ -15,7 +15,17 @@ const model = new DocumentModel();
 let replay = null; // a DocumentModel at an earlier seq while the history scrubber is open
 let lamport = 0;
 let fitted = false;
-const peers = new Map(); // connection id → { actor, colour, dragging }
+const peers = new Map(); // connection id → { actor, colour, dragging, dragSeen }
+// A peer shows as dragging only while its drags keep arriving: release, a disconnect or a
+// lost frame can never leave a stale "dragging" in the People list.
+const DRAG_PRESENCE_MS = 1500;
+const isDragging = (peer) => !!peer.dragging && performance.now() - (peer.dragSeen ?? 0) < DRAG_PRESENCE_MS;
+setInterval(() => {
+  if ([...peers.values()].some((peer) => peer.dragging && !isDragging(peer))) {
+    for (const peer of peers.values()) if (!isDragging(peer)) peer.dragging = undefined;
+    renderPeople();
+  }
+}, 500);
 
 function showError(message) {
   const item = document.createElement("div");
@@ -77,11 +87,38 @@ function nextID() {
 
 // Our own ops come back as acks, not op frames: apply them when acked.
 const sent = new Map(); // lamport → { kind, payload }
-function sendOp(kind, payload) {
+function sendOp(kind, payload, { quiet = false } = {}) {
   if (replay) return showError("close the history scrubber to edit");
   const id = nextID();
   if (!connection?.send({ t: "op", op: { id, kind, payload } })) return showError("offline: the change was not sent");
-  sent.set(id.lamport, { kind, payload, id });
+  sent.set(id.lamport, { kind, payload, id, quiet });
+}
+
+// First use: a brand-new document (head 0) gets two built-in axes bound to x and y, as
+// ordinary logged ops. Their ids are fixed, so two people opening the same new document at
+// once create them once (the second axis.create is refused as a duplicate).
+const FIRST_AXES = [["x", "sentiment"], ["y", "formality"]];
+function startNewDocument() {
+  if (!canEdit || startedNew) return;
+  startedNew = true;
+  fetch("/v1/axes").then((r) => r.json()).then(({ axes }) => {
+    const available = new Set(axes.map((a) => a.id));
+    const bind = {};
+    for (const [slot, id] of FIRST_AXES) {
+      if (!available.has(id)) continue;
+      sendOp("axis.create", { axis: id, provider: "pack", params: { axis: id } }, { quiet: true });
+      bind[slot] = id;
+    }
+    if (Object.keys(bind).length) sendOp("view.bind", bind);
+  }).catch(() => {});
+}
+let startedNew = false;
+let canEdit = true;
+
+// Binding an axis moves every card: fit the view to them once the state has caught up.
+function fitSoon() {
+  fitted = false;
+  scheduleRefresh();
 }
 
 let refreshQueued = null;
@@ -96,6 +133,7 @@ function acked(frame) {
   if (!op) return;
   if (op.kind === "view.bind" || op.kind === "node.delete") {
     model.apply(frame.seq, { id: op.id, kind: op.kind, payload: op.payload });
+    if (op.kind === "view.bind") fitSoon();
   } else if (op.kind === "node.move") {
     const node = model.nodes.get(op.payload.node);
     if (node) node.pending = true;
@@ -125,6 +163,7 @@ async function refresh() {
 function onFrame(frame) {
   switch (frame.t) {
     case "welcome":
+      canEdit = frame.role !== "viewer";
       break;
     case "snapshot":
       model.loadSnapshot(frame.seq, frame.state);
@@ -139,9 +178,11 @@ function onFrame(frame) {
     }
     case "joined":
       model.seq = Math.max(model.seq, frame.head);
+      if (frame.head === 0) startNewDocument();
       break;
     case "op":
       if (model.apply(frame.seq, frame.op)) scheduleRefresh();
+      if (frame.op.kind === "view.bind") fitSoon();
       if ((frame.op.kind === "node.decoded" || frame.op.kind === "node.move") && view.dragging !== frame.op.payload.node) {
         view.previews.delete(frame.op.payload.node);
         view.staged.delete(frame.op.payload.node);
@@ -154,17 +195,20 @@ function onFrame(frame) {
       model.seq = Math.max(model.seq, frame.seq);
       acked(frame);
       break;
-    case "nack":
+    case "nack": {
+      const op = frame.opId ? sent.get(frame.opId.lamport) : undefined;
       if (frame.opId) sent.delete(frame.opId.lamport);
-      showError(`${frame.code}: ${frame.message}`);
+      // A first-use axis someone else created a moment earlier is not an error.
+      if (!op?.quiet) showError(`${frame.code}: ${frame.message}`);
       break;
+    }
     case "error":
       showError(`${frame.code}: ${frame.message}`);
       break;
     case "drag":
       view.overrides.set(frame.node, [frame.x, frame.y]);
       view.peerDrags.add(frame.node);
-      peers.set(frame.from, { ...(peers.get(frame.from) || {}), actor: frame.actor, dragging: frame.node });
+      peers.set(frame.from, { ...(peers.get(frame.from) || {}), actor: frame.actor, dragging: frame.node, dragSeen: performance.now() });
       break;
     case "preview":
       if (view.overrides.has(frame.node)) view.previews.set(frame.node, frame.text);
@@ -178,7 +222,11 @@ function onFrame(frame) {
         peers.delete(frame.from);
         view.cursors.delete(frame.actor);
       } else {
-        peers.set(frame.from, { actor: frame.actor, colour: colourFor(frame.actor), dragging: frame.dragging });
+        const known = peers.get(frame.from) || {};
+        peers.set(frame.from, {
+          actor: frame.actor, colour: colourFor(frame.actor), dragging: frame.dragging,
+          dragSeen: frame.dragging ? (known.dragging === frame.dragging ? known.dragSeen : performance.now()) : undefined,
+        });
         if (frame.cursor) view.cursors.set(frame.actor, { x: frame.cursor[0], y: frame.cursor[1], colour: colourFor(frame.actor) });
       }
       renderPeople();
@@ -194,6 +242,7 @@ function redraw() {
   requestAnimationFrame(() => {
     redrawQueued = false;
     view.setModel(replay || model, !!replay);
+    $("empty-hint").hidden = !!replay || model.nodes.size > 0;
     renderAxes();
     renderReadout();
     $("selection-count").textContent = `(${view.selection.length} selected)`;
@@ -215,8 +264,9 @@ function drag(node, x, y, done) {
   if (done || now - lastDrag > 33) {
     lastDrag = now;
     connection?.send({ t: "drag", node, x, y });
-    sendPresence({ dragging: node });
+    if (!done) sendPresence({ dragging: node });
   }
+  if (done) sendPresence({ dragging: null }, true);
   if (done || now - lastMove > 250) {
     lastMove = now;
     sendOp("node.move", { node, coordinates });
@@ -225,10 +275,10 @@ function drag(node, x, y, done) {
 
 let lastPresence = 0;
 let presence = {};
-function sendPresence(update) {
+function sendPresence(update, force = false) {
   presence = { ...presence, ...update, selection: view.selection };
   const now = performance.now();
-  if (now - lastPresence < 100) return;
+  if (!force && now - lastPresence < 100) return;
   lastPresence = now;
   const frame = { t: "presence", selection: presence.selection };
   if (presence.cursor) frame.cursor = presence.cursor;
@@ -354,7 +404,7 @@ function renderPeople() {
   for (const peer of peers.values()) {
     const item = document.createElement("li");
     item.innerHTML = `<span class="dot" style="background:${peer.colour || colourFor(peer.actor)}"></span>`;
-    item.append(peer.actor + (peer.dragging ? ` — dragging ${model.nodes.get(peer.dragging)?.text?.slice(0, 24) ?? peer.dragging}` : ""));
+    item.append(peer.actor + (isDragging(peer) ? ` — dragging ${model.nodes.get(peer.dragging)?.text?.slice(0, 24) ?? peer.dragging}` : ""));
     list.appendChild(item);
   }
 }
