@@ -4,6 +4,7 @@
 # of committed moves while decodes are busy, measured by the native load generator
 # (`latitude-bench fanout --latency-only` against a server with its decoder: every move
 # of its 10 clients is decoded). The last stdout line is one JSON object with both.
+# LATITUDE_BIN runs another server build (e.g. an older revision, for a before/after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make --no-print-directory .venv-e2e/.installed >&2  # websockets is all it needs
@@ -20,7 +21,7 @@ cleanup() {
 trap cleanup EXIT
 .venv-e2e/bin/python -m latitude_tools.bench.settle "$@" > "$work/settle.out"
 
-.build/release/latitude serve --port 0 --db "$work/busy.sqlite" \
+"${LATITUDE_BIN:-.build/release/latitude}" serve --port 0 --db "$work/busy.sqlite" \
   --frames-per-second 1000000 --frame-burst 1000000 2> "$work/server.log" &
 server=$!
 port=""
@@ -30,10 +31,10 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 [ -n "$port" ] || { cat "$work/server.log" >&2; exit 1; }
-decodes() {  # decodes the server has made so far (/metrics)
+decodes() {  # decodes the server has started so far: finished or cut short by a newer move
   python3 -c 'import re, sys, urllib.request
 text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics").read().decode()
-print(re.search(r"^latitude_decodes_total\{outcome=\"decoded\"\} (\S+)", text, re.M).group(1))' "$port"
+print(sum(float(v) for v in re.findall(r"^latitude_decodes_total\{outcome=\"(?:decoded|cancelled)\"\} (\S+)", text, re.M)))' "$port"
 }
 before=$(decodes)
 .build/release/latitude-bench fanout --port "$port" --server-pid "$server" --clients 10 \
@@ -45,6 +46,6 @@ settle = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
 busy = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
 settle["move_to_peer_p99_ms_busy"] = busy["op_to_peer_p99_ms"]
 settle["drag_to_peer_p99_ms_busy"] = busy["drag_to_peer_p99_ms"]
-settle["decodes_during_busy"] = float(sys.argv[4]) - float(sys.argv[3])
+settle["decode_jobs_during_busy"] = float(sys.argv[4]) - float(sys.argv[3])
 print(json.dumps(settle))
 PY

@@ -69,6 +69,23 @@ struct DecodeBenchmarkCommand: ParsableCommand {
         return secondsSince(start) * 1000
       }.sorted()
     }
+    // The server's policy for a committed move: progressive, N=8, sampling skipped at the
+    // measured threshold; the time to the first (bank) stage and to the final result.
+    var firstStage: [Double] = []
+    var progressive: [Double] = []
+    var progressiveFidelity: [Double] = []
+    for target in targets.prefix(latencySamples) {
+      let start = DispatchTime.now()
+      var first: Double?
+      let result = pipeline.decodeProgressively(
+        batch: [target], effort: DecodeEffort(candidates: 8, enough: DecodeEffort.measuredEnough)
+      ) { _, _ in first = first ?? secondsSince(start) * 1000 }
+      progressive.append(secondsSince(start) * 1000)
+      firstStage.append(first ?? progressive[progressive.count - 1])
+      if case .success(let final) = result[0] { progressiveFidelity.append(Double(final.fidelity)) }
+    }
+    firstStage.sort()
+    progressive.sort()
     let generateN1 = timed { _ = pipeline.decoder.candidates(for: $0, count: 1) }
     let scan = timed { _ = bank.nearest(to: $0, k: 3) }
     let count = Double(texts.count)
@@ -84,6 +101,10 @@ struct DecodeBenchmarkCommand: ParsableCommand {
       "p50_ms_n1": percentile(n1, 0.5), "p99_ms_n1": percentile(n1, 0.99),
       "p50_ms_n8": percentile(n8, 0.5), "p99_ms_n8": percentile(n8, 0.99),
       "p50_ms_generate_n1": percentile(generateN1, 0.5), "p50_ms_bank_scan": percentile(scan, 0.5),
+      "p50_ms_progressive_n8": percentile(progressive, 0.5),
+      "p99_ms_progressive_n8": percentile(progressive, 0.99),
+      "p50_ms_first_stage": percentile(firstStage, 0.5),
+      "cos_progressive_n8": progressiveFidelity.reduce(0, +) / Double(max(1, progressiveFidelity.count)),
     ]
     try compare(with: &results)
     for (index, (text, result)) in zip(texts, rerankedResults).prefix(5).enumerated() {

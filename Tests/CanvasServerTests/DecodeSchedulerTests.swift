@@ -28,6 +28,8 @@ final class GatedDecoder: BatchDecoding {
 
   var recorded: [[String]] { batches.withLock { $0 } }
 
+  func quickStage(_ latent: [Float]) -> StagedText? { nil }
+
   func decode(
     batch latents: [[Float]], effort: DecodeEffort, shouldStop: () -> Bool,
     onStage: ((Int, StagedText) -> Void)?

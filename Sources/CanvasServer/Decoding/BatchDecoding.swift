@@ -13,6 +13,10 @@ protocol BatchDecoding: Sendable {
     batch latents: [[Float]], effort: DecodeEffort, shouldStop: () -> Bool,
     onStage: ((Int, StagedText) -> Void)?
   ) -> [Result<DecodeResult, DecoderError>]
+  /// The cheapest readable text for a point (the bank's nearest sentence), found at once
+  /// when a progressive job is queued so it never waits behind other decodes; nil when
+  /// there is none (no bank, or an invalid point).
+  func quickStage(_ latent: [Float]) -> StagedText?
 }
 
 extension LatentDecoder: BatchDecoding {
@@ -29,5 +33,12 @@ extension LatentDecoder: BatchDecoding {
     }
     return decodeProgressively(
       batch: latents, effort: effort, shouldStop: shouldStop, onStage: onStage)
+  }
+
+  func quickStage(_ latent: [Float]) -> StagedText? {
+    guard let bank, let target = try? decoder.validatedTarget(latent),
+      let top = bank.nearest(to: target, k: 1).first
+    else { return nil }
+    return StagedText(stage: .bank, text: bank.texts[top.row], fidelity: top.cosine, source: .bank)
   }
 }

@@ -50,6 +50,9 @@ final class DecodeScheduler: Sendable {
   private let wake = DispatchSemaphore(value: 0)
   private let logger: Logger
   private let stats = DecodeStats()
+  /// Where a progressive job's first stage (a bank scan, a few ms) is found as soon as it
+  /// is queued, one at a time, so the first readable text never waits for a decode worker.
+  private let quickStages = DispatchQueue(label: "latitude.decode.stage", qos: .userInitiated)
 
   init(
     decoder: any BatchDecoding, workers: Int, cacheCapacity: Int = 2048,
@@ -73,7 +76,13 @@ final class DecodeScheduler: Sendable {
   static var defaultWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount - 1) }
 
   /// Queues a decode of a committed latent write. Replaces a waiting job with the same key.
+  /// A progressive job's first stage is found at once, beside the queue.
   func submit(_ job: Job) {
+    if let onStage = job.onStage {
+      quickStages.async { [decoder] in
+        if let stage = decoder.quickStage(job.latent) { onStage(stage) }
+      }
+    }
     let added = queue.withLock { queue in
       queue.running[job.key]?.cancel()
       let added = queue.committed.updateValue(job, forKey: job.key) == nil
