@@ -33,6 +33,36 @@ extension TextDecoder {
       for: targets, rows: 0..<max(1, count), topP: topP, seeds: seeds, shouldStop: shouldStop)
   }
 
+  /// `count` candidates for each target in one batch, as `candidates(for:count:)`, but
+  /// `greedyDone(target, tokens)` is called as soon as a target's greedy row completes;
+  /// when it returns true that target's sampled rows stop and come back empty (its greedy
+  /// text is good enough). Unstopped targets get exactly `candidates(for:count:)`'s rows.
+  public func candidates(
+    for targets: [[Float]], count: Int, topP: Float = 0.9, seeds: [UInt64],
+    shouldStop: () -> Bool = { false }, greedyDone: (Int, [Int32]) -> Bool
+  ) -> [[[Int32]]] {
+    precondition(seeds.count == targets.count, "one seed per target")
+    guard !targets.isEmpty else { return [] }
+    let per = max(1, count)
+    var generators = targets.indices.flatMap { target in
+      (0..<per).map { SplitMix64(seed: seeds[target] &+ UInt64($0) &* 0x2545_F491_4F6C_DD1D) }
+    }
+    let vocab = config.vocabSize
+    let batch = targets.flatMap { Array(repeating: $0, count: per) }
+    let generated = generate(
+      batch, shouldStop: shouldStop,
+      finished: { row, tokens in
+        guard row % per == 0, greedyDone(row / per, tokens) else { return [] }
+        return Array(row + 1..<row + per)
+      }
+    ) { row, logits, _ in
+      row % per == 0
+        ? Self.argmax(logits, count: vocab)
+        : Self.sampleTopP(logits, count: vocab, topP: topP, using: &generators[row])
+    }
+    return targets.indices.map { Array(generated[$0 * per..<($0 + 1) * per]) }
+  }
+
   /// Rows `rows` of each target's candidates, all in one batch: row 0 is greedy, row r > 0
   /// the top-p sample seeded from the target's seed and r, so asking for rows 0..<1 and
   /// then 1..<n gives the same candidates as asking for 0..<n at once (a progressive
@@ -114,8 +144,13 @@ extension TextDecoder {
   /// Runs the shared loop: feed the prefixes, then repeatedly constrain each unfinished
   /// row's logits, let `choose(row, logits, history)` pick its next token and feed it,
   /// until every row has produced [SEP] or reached `maxLength`.
+  ///
+  /// `finished(row, tokens)` is called once per row as it completes (at its
+  /// [SEP], at `maxLength`, or when generation ends early) and returns rows to drop: they
+  /// stop being generated and come back empty.
   func generate(
     _ targets: [[Float]], shouldStop: () -> Bool = { false },
+    finished: (Int, [Int32]) -> [Int] = { _, _ in [] },
     choose: (Int, UnsafeMutablePointer<Float>, [Int32]) -> Int32
   ) -> [[Int32]] {
     let rows = targets.count
@@ -123,13 +158,19 @@ extension TextDecoder {
     let state = DecoderState(rows: rows, config: config)
     feedPrefix(targets, into: state)
     var outputs = Array(repeating: [Int32](), count: rows)
+    var dropped = Set<Int>()
+    var reported = Set<Int>()
+    func complete(_ row: Int) {
+      guard !dropped.contains(row), reported.insert(row).inserted else { return }
+      for other in finished(row, outputs[row]) where other != row { dropped.insert(other) }
+    }
     // active[slot] is the output row that state row `slot` decodes.
     var active = Array(0..<rows)
     for step in 0..<config.maxLength {
       if shouldStop() { break }
       var next: [Int32] = []
       var kept: [Int] = []
-      for (slot, row) in active.enumerated() {
+      for (slot, row) in active.enumerated() where !dropped.contains(row) {
         let logits = state.logits + slot * vocab
         constrain(logits, history: outputs[row])
         let token = choose(row, logits, outputs[row])
@@ -138,14 +179,26 @@ extension TextDecoder {
           if step + 1 < config.maxLength {
             next.append(token)
             kept.append(slot)
+            continue
           }
         }
+        complete(row)
       }
-      if kept.isEmpty || !state.hasRoom { break }
+      if !dropped.isEmpty {
+        let live = kept.indices.filter { !dropped.contains(active[kept[$0]]) }
+        next = live.map { next[$0] }
+        kept = live.map { kept[$0] }
+      }
+      if kept.isEmpty || !state.hasRoom {
+        for slot in kept { complete(active[slot]) }
+        break
+      }
       state.compact(keeping: kept)
       active = kept.map { active[$0] }
       feed(next, into: state)
     }
+    if !shouldStop() { for row in 0..<rows { complete(row) } }
+    for row in dropped { outputs[row] = [] }
     return outputs
   }
 

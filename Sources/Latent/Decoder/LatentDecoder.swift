@@ -155,27 +155,24 @@ public final class LatentDecoder: Sendable {
               stage: .bank, text: bank.texts[top.row], fidelity: top.cosine, source: .bank))
         }
       }
-      let greedy = decoder.candidateRows(
-        for: targets, rows: 0..<1, seeds: seeds, shouldStop: shouldStop)
-      for (index, rows) in greedy.enumerated() { add(rows, to: index) }
-      encodeInPlace(&pools, targets: targets) { $0.source == .generated && $0.latent == nil }
-      for (index, pool) in pools.enumerated() {
-        guard let first = pool.first else { continue }
+      // One batch for every candidate; each greedy row is encoded and shown the moment it
+      // completes, and a point whose greedy text or nearest bank sentence reaches
+      // `enough` stops its sampled rows there.
+      let generated = decoder.candidates(
+        for: targets, count: max(1, candidates), seeds: seeds, shouldStop: shouldStop
+      ) { index, tokens in
+        let text = decoder.text(tokens)
+        guard !text.isEmpty else { return false }
+        let latent = encoder.encode([text], batchSize: 1, threads: 1)[0]
+        let cosine = VectorMath.dot(latent, targets[index])
+        seen[index].insert(text.lowercased())
+        pools[index].append(Ranked(text: text, source: .generated, cosine: cosine, latent: latent))
         stages.report(
-          index,
-          StagedText(stage: .greedy, text: first.text, fidelity: first.cosine, source: .generated))
+          index, StagedText(stage: .greedy, text: text, fidelity: cosine, source: .generated))
+        guard let enough = stages.enough else { return false }
+        return max(cosine, hits[index].first?.cosine ?? -2) >= enough
       }
-      let unfinished = targets.indices.filter { index in
-        guard let enough = stages.enough else { return true }
-        let best = max(pools[index].first?.cosine ?? -2, hits[index].first?.cosine ?? -2)
-        return best < enough
-      }
-      if candidates > 1, !unfinished.isEmpty, !shouldStop() {
-        let sampled = decoder.candidateRows(
-          for: unfinished.map { targets[$0] }, rows: 1..<candidates,
-          seeds: unfinished.map { seeds[$0] }, shouldStop: shouldStop)
-        for (index, rows) in zip(unfinished, sampled) { add(rows, to: index) }
-      }
+      for (index, rows) in generated.enumerated() { add(rows.dropFirst().map { $0 }, to: index) }
     } else {
       let generated = decoder.candidates(
         for: targets, count: max(1, candidates), seeds: seeds, shouldStop: shouldStop)
