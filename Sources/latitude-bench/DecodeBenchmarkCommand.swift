@@ -104,7 +104,8 @@ struct DecodeBenchmarkCommand: ParsableCommand {
       "p50_ms_progressive_n8": percentile(progressive, 0.5),
       "p99_ms_progressive_n8": percentile(progressive, 0.99),
       "p50_ms_first_stage": percentile(firstStage, 0.5),
-      "cos_progressive_n8": progressiveFidelity.reduce(0, +) / Double(max(1, progressiveFidelity.count)),
+      "cos_progressive_n8": progressiveFidelity.reduce(0, +)
+        / Double(max(1, progressiveFidelity.count)),
     ]
     try compare(with: &results)
     for (index, (text, result)) in zip(texts, rerankedResults).prefix(5).enumerated() {
