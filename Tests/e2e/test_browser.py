@@ -7,6 +7,7 @@ import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from latitude_tools.e2e.browser import console_errors, model, open_browser, wait
 
@@ -133,6 +134,31 @@ def test_first_use_reaches_a_first_drag_without_touching_an_axis_control(server,
     wait(bob, lambda d: model(d, f"m.nodes.get('{node}').source") in ("generated", "bank"),
          timeout=60, message="the drag was not decoded")
     assert "bind an axis" not in alice.find_element(By.ID, "errors").text
+
+
+def test_arrow_keys_nudge_the_selection_and_escape_cancels_a_drag(server, browsers):
+    run(seed(server, "keys"))
+    alice, bob = browsers(), browsers()
+    open_doc(alice, server, "keys", "alice")
+    open_doc(bob, server, "keys", "bob")
+    x = lambda d: model(d, "m.position(m.nodes.get('n1'))[0]")
+    start = x(bob)
+    retrying(lambda: alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click())
+    for _ in range(3):
+        ActionChains(alice).send_keys(Keys.ARROW_RIGHT).pause(0.1).perform()
+    wait(bob, lambda d: abs(x(d) - (start + 0.3)) < 0.05, timeout=20,
+         message="three nudges did not move n1 by 0.3 on x for bob")
+    wait(bob, lambda d: not model(d, "m.nodes.get('n1').pending"), timeout=60, message="not decoded")
+    nudged = x(bob)
+    def drag_then_escape():
+        card = alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect')
+        chain = ActionChains(alice).click_and_hold(card)
+        for _ in range(12):
+            chain = chain.move_by_offset(30, 0).pause(0.04)
+        chain.send_keys(Keys.ESCAPE).release().perform()
+    retrying(drag_then_escape)
+    wait(bob, lambda d: abs(x(d) - nudged) < 0.02 and not model(d, "m.nodes.get('n1').pending"),
+         timeout=60, message="Escape did not bring n1 back")
 
 
 def test_an_axis_defined_in_one_browser_appears_in_the_other(server, browsers):

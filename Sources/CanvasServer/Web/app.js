@@ -537,9 +537,33 @@ $("hist-restore").addEventListener("click", () => {
   }
 });
 
+// Keyboard: Delete removes the selection; arrow keys nudge it along the bound axes (0.1,
+// or 0.5 with Shift) as a logged move, decoded like a drag. Only when no form field has
+// the focus.
+const NUDGES = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
 window.addEventListener("keydown", (event) => {
-  if ((event.key === "Delete" || event.key === "Backspace") && document.activeElement === $("canvas")) {
+  const typing = document.activeElement?.closest?.("input, textarea, select");
+  if (typing || replay) return;
+  if ((event.key === "Delete" || event.key === "Backspace") && view.selection.length) {
+    event.preventDefault();
     for (const id of view.selection) sendOp("node.delete", { node: id });
+  } else if (NUDGES[event.key] && view.selection.length) {
+    event.preventDefault();
+    const [dx, dy] = NUDGES[event.key].map((d) => d * (event.shiftKey ? 0.5 : 0.1));
+    if ((dx && !model.view.x) || (dy && !model.view.y)) return showError("bind an axis to that direction first");
+    for (const id of view.selection) {
+      const node = model.nodes.get(id);
+      if (!node) continue;
+      const [x, y] = model.position(node);
+      const coordinates = [];
+      if (model.view.x) coordinates.push({ axis: model.view.x, value: x + dx });
+      if (model.view.y) coordinates.push({ axis: model.view.y, value: y + dy });
+      sendOp("node.move", { node: id, coordinates });
+      // Shown where it was sent at once, so the next nudge starts from there.
+      for (const { axis, value } of coordinates) node.coords[axis] = { ...node.coords[axis], at: value };
+      node.pending = true;
+    }
+    redraw();
   }
 });
 

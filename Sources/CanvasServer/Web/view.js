@@ -224,14 +224,30 @@ export class CanvasView {
         this.render();
       };
       // Listen on the window: re-rendering replaces this card's element mid-drag.
-      const up = () => {
+      const finish = () => {
         window.removeEventListener("pointermove", move);
         window.removeEventListener("pointerup", up);
+        window.removeEventListener("keydown", escape);
         this.dragging = null;
+      };
+      const up = () => {
+        finish();
         if (moved) this.handlers.onDrag(node.id, position[0], position[1], true);
+      };
+      // Escape cancels the drag: the node goes back where it was (a final move there,
+      // since the drag may already have committed intermediate moves).
+      const escape = (e) => {
+        if (e.key !== "Escape") return;
+        finish();
+        if (moved) {
+          this.overrides.set(node.id, origin);
+          this.handlers.onDrag(node.id, origin[0], origin[1], true);
+          this.render();
+        }
       };
       window.addEventListener("pointermove", move);
       window.addEventListener("pointerup", up);
+      window.addEventListener("keydown", escape);
     });
   }
 }
