@@ -5,8 +5,9 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DB ?= ./data/latitude.sqlite
 APT_PACKAGES := libwebsockets-dev libopenblas-dev liblapacke-dev libsqlite3-dev pkg-config
-# The browser tests drive Debian's chromium with its chromedriver; only `make test` needs them.
-TEST_APT_PACKAGES := chromium chromium-driver
+# The browser tests drive Debian's chromium with its chromedriver, and the canvas's unit
+# tests run on Node's built-in test runner; only `make test` needs them.
+TEST_APT_PACKAGES := chromium chromium-driver nodejs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # OpenBLAS kernels for this CPU when the library falls back to generic ones (see
 # scripts/blas-coretype.sh); evaluated in recipes, after `deps` has installed OpenBLAS.
@@ -83,6 +84,7 @@ run: release weights
 test: test-deps weights $(VENV_TEST)/.installed
 	$(SWIFT) build --build-tests
 	$(WITH_BLAS) $(SWIFT) test --skip-build
+	node --test Tests/js/
 	scripts/fuzz.sh --replay
 	$(WITH_BLAS) LATITUDE_BIN=.build/debug/latitude $(VENV_TEST)/bin/pytest -q Tests/e2e
 	$(MAKE) --no-print-directory test-asan

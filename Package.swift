@@ -101,7 +101,7 @@ let package = Package(
     .target(
       name: "CanvasTestSupport", dependencies: ["Canvas", "Latent"], path: "Tests/CanvasTestSupport"
     ),
-    .testTarget(name: "CanvasTests", dependencies: ["Canvas", "CanvasTestSupport"]),
+    .testTarget(name: "CanvasTests", dependencies: ["Canvas", "CanvasTestSupport", "LatentMath"]),
     .testTarget(
       name: "CanvasStoreTests", dependencies: ["CanvasStore", "Canvas", "CanvasTestSupport"]),
     .testTarget(

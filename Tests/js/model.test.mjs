@@ -1,0 +1,62 @@
+// Unit tests of the canvas's document model (Sources/CanvasServer/Web/model.js), run by
+// `make test` with Node's built-in runner: `node --test Tests/js/`.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { DocumentModel, calibrated, fp16ToFloats } from "../../Sources/CanvasServer/Web/model.js";
+
+const fixture = JSON.parse(readFileSync(new URL("../Fixtures/projection.json", import.meta.url)));
+const op = (lamport, kind, payload) => ({ id: { lamport, replica: "r" }, actor: "a", kind, payload });
+
+test("fp16 decoding matches IEEE half precision", () => {
+  // 1.0, -2.0, 0.5, the smallest subnormal, +infinity
+  const bytes = new Uint8Array(new Uint16Array([0x3c00, 0xc000, 0x3800, 0x0001, 0x7c00]).buffer);
+  const values = fp16ToFloats(Buffer.from(bytes).toString("base64"));
+  assert.deepEqual([...values.slice(0, 3)], [1, -2, 0.5]);
+  assert.ok(Math.abs(values[3] - 2 ** -24) < 1e-12);
+  assert.equal(values[4], Infinity);
+});
+
+test("calibration maps the pole means to -1 and +1, and a zero span to 0", () => {
+  const c = { negativeMean: -0.2, positiveMean: 0.3 };
+  assert.ok(Math.abs(calibrated(-0.2, c) + 1) < 1e-12);
+  assert.ok(Math.abs(calibrated(0.3, c) - 1) < 1e-12);
+  assert.equal(calibrated(0.7, { negativeMean: 0.1, positiveMean: 0.1 }), 0);
+});
+
+test("projections from latents match the Swift fold on the shared fixture", () => {
+  const model = new DocumentModel();
+  model.loadState({
+    seq: 3,
+    axes: fixture.axes.map((a) => ({ ...a, name: a.id, poles: { negative: "-", positive: "+" } })),
+    nodes: fixture.nodes.map((n) => ({ id: n.id, text: "t", latent: n.latent })),
+    view: { x: "a0", y: "a1" },
+  });
+  for (const node of fixture.nodes) {
+    for (const [axis, expected] of Object.entries(node.coords)) {
+      const at = model.nodes.get(node.id).coords[axis].at;
+      assert.ok(Math.abs(at - expected) < 1e-3, `${node.id} on ${axis}: ${at} vs ${expected}`);
+    }
+  }
+  const first = fixture.nodes[0];
+  assert.deepEqual(model.position(model.nodes.get(first.id)).map((v) => +v.toFixed(3)),
+    [first.coords.a0, first.coords.a1].map((v) => +v.toFixed(3)));
+});
+
+test("live ops update the model; axis changes ask for a refresh", () => {
+  const model = new DocumentModel();
+  assert.equal(model.apply(1, op(1, "node.create", { node: "n", text: "hi", coords: { x: { at: 0.5 } } })), false);
+  assert.equal(model.nodes.get("n").pending, false);
+  model.apply(2, op(2, "node.move", { node: "n", coords: { x: { at: 1.5 } } }));
+  assert.equal(model.nodes.get("n").pending, true, "a move waits for its decode");
+  model.apply(3, op(3, "node.decoded", { node: "n", text: "hello", fidelity: 0.8, source: "bank", coords: { x: { at: 1.5, text: 1.2 } } }));
+  const node = model.nodes.get("n");
+  assert.deepEqual([node.text, node.pending, node.fidelity, node.source], ["hello", false, 0.8, "bank"]);
+  model.apply(4, op(4, "view.bind", { x: "x" }));
+  assert.deepEqual(model.position(node), [1.5, 0]);
+  assert.deepEqual(model.textPosition(node), [1.2, 0]);
+  assert.equal(model.apply(5, op(5, "axis.create", { axis: "y" })), true);
+  model.apply(6, op(9, "node.delete", { node: "n" }));
+  assert.equal(model.nodes.size, 0);
+  assert.deepEqual([model.seq, model.maxLamport], [6, 9]);
+});
