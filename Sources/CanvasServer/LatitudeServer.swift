@@ -343,6 +343,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
         from: id)
     case .history(let request):
       room.history(id, from: request.from, to: request.to)
+    case .sweep(let sweep):
+      try sweep.validate()
+      room.sweep(sweep, for: id)
     }
   }
 

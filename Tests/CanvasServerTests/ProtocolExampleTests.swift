@@ -75,6 +75,11 @@ import Testing
         .init(
           node: "n1", answers: OpID(lamport: 12, replica: "r-ada"), stage: "bank",
           text: "The trip was lovely.", fidelity: 0.625, source: "bank")),
+      .sweepStep(
+        .init(
+          node: "n1", axis: "sentiment", index: 8, steps: 9, value: 2,
+          text: "The flight was a joy.", fidelity: 0.75, source: "generated",
+          latent: LatentVector([Float](repeating: 0.05, count: 384)))),
     ]
     let frames = Self.frames("server")
     #expect(messages.count == frames.count)

@@ -243,4 +243,30 @@ final class FakeServices: RoomServices {
       core.staged(node: "n", answers: move.id, stage: stage(.greedy, 0.95)).isEmpty,
       "nothing provisional after the logged result")
   }
+
+  @Test func sweepTargetsLandOnEachCoordinateOfTheAxis() throws {
+    var core = core()
+    core.state.apply(OpFixtures.axis("mood", name: "Mood", at: OpFixtures.id(1, "r2")))
+    var random = SplitMix64(seed: 3)
+    let latent = LatentVector(
+      LatentGeometry.normalized((0..<384).map { _ in Float(random.nextGaussian()) }))
+    core.state.apply(
+      Op(
+        id: OpFixtures.id(2, "r2"), actor: "bob",
+        payload: .nodeCreate(NodeCreate(node: "n", text: "t", latent: latent))))
+    let axis = try #require(core.state.axis("mood"))
+    let values: [Double] = [-1, 0, 1.5]
+    let targets = try core.sweepTargets(node: "n", axis: "mood", values: values)
+    for (target, value) in zip(targets, values) {
+      let at = axis.calibration.coordinate(
+        ofProjection: VectorMath.dot(target, axis.direction.floats))
+      #expect(abs(Double(at) - value) < 1e-3)
+    }
+    #expect(throws: ProtocolError.self) {
+      try core.sweepTargets(node: "ghost", axis: "mood", values: [0])
+    }
+    #expect(throws: ProtocolError.self) {
+      try core.sweepTargets(node: "n", axis: "nope", values: [0])
+    }
+  }
 }

@@ -161,6 +161,31 @@ def test_arrow_keys_nudge_the_selection_and_escape_cancels_a_drag(server, browse
          timeout=60, message="Escape did not bring n1 back")
 
 
+def test_a_sweep_shows_texts_along_an_axis_and_a_step_can_be_dropped(server, browsers):
+    run(seed(server, "sweep"))
+    alice, bob = browsers(), browsers()
+    open_doc(alice, server, "sweep", "alice")
+    open_doc(bob, server, "sweep", "bob")
+    retrying(lambda: alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click())
+    wait(alice, lambda d: d.find_element(By.CSS_SELECTOR, "#sweep-form button").is_enabled(),
+         message="the sweep button stayed disabled with one node selected")
+    steps = alice.find_element(By.ID, "sweep-steps")
+    steps.clear()
+    steps.send_keys("5")
+    alice.find_element(By.CSS_SELECTOR, "#sweep-form button").click()
+    def texts(d):
+        return [e.text for e in d.find_elements(By.CSS_SELECTOR, "#sweep-list .sweep-text")]
+    wait(alice, lambda d: len(texts(d)) == 5 and all(texts(d)), timeout=120, message="sweep incomplete")
+    values = [e.text for e in alice.find_elements(By.CSS_SELECTOR, "#sweep-list .sweep-value")]
+    assert values == ["-2.00", "-1.00", "0.00", "1.00", "2.00"]
+    last = texts(alice)[-1]
+    before = model(bob, "m.nodes.size")
+    alice.find_elements(By.CSS_SELECTOR, "#sweep-list button")[-1].click()
+    wait(bob, lambda d: model(d, "m.nodes.size") == before + 1, message="the dropped step never reached bob")
+    wait(bob, lambda d: model(d, f"[...m.nodes.values()].some(n => n.text === {last!r} && !n.pending)"),
+         timeout=60, message="the dropped node did not decode to the step's text")
+
+
 def test_an_axis_defined_in_one_browser_appears_in_the_other(server, browsers):
     run(seed(server, "axes"))
     alice, bob = browsers(), browsers()

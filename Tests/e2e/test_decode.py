@@ -2,6 +2,7 @@
 coalesce without losing the final move, drags get previews, and a decode lost to a
 restart is made when the document is next opened."""
 import asyncio
+import json
 
 from latitude_tools.e2e.harness import Client, Server, decoded_for, fp16_base64, run, typed, unit
 
@@ -143,3 +144,41 @@ def test_a_decode_lost_to_a_restart_is_made_on_reopen(tmp_path):
         run(reopen())
     finally:
         second.stop()
+
+
+def test_a_sweep_answers_the_asker_step_by_step_and_a_step_can_be_dropped_on_the_canvas(server):
+    """The texts at evenly spaced coordinates along an axis reach only the client that asked,
+    one sweep.step per step with its latent; dropped as a node.create, a step's point
+    decodes to the step's text. Bad sweeps get clear errors and the connection survives."""
+    async def scenario():
+        a, b = await canvas(server, "sweep")
+        await b.send({"t": "sweep", "node": "n", "axis": "mood", "from": -2, "to": 2, "steps": 5})
+        steps = {}
+        while len(steps) < 5:
+            frame = await b.expect("sweep.step", timeout=120)
+            steps[frame["index"]] = frame
+        assert [steps[i]["value"] for i in range(5)] == [-2, -1, 0, 1, 2]
+        assert all(s["text"] and s["node"] == "n" and s["axis"] == "mood" for s in steps.values())
+        assert all(-1 <= s["fidelity"] <= 1 and s["steps"] == 5 for s in steps.values())
+        assert not any(f["t"] == "sweep.step" for f in a.received)
+        # Drop the last step on the canvas: it decodes to the text the sweep showed.
+        await b.op("node.create", {"node": "swept", "latent": steps[4]["latent"],
+                                   "origin": {"kind": "derived", "parents": ["n"]}})
+        await b.expect("ack")
+        decoded = None
+        while decoded is None:
+            frame = await b.expect("op", timeout=120)
+            if frame["op"]["kind"] == "node.decoded" and frame["op"]["payload"]["node"] == "swept":
+                decoded = frame["op"]["payload"]
+        assert decoded["text"] == steps[4]["text"]
+        for bad, code in (({"node": "ghost", "axis": "mood", "from": -1, "to": 1, "steps": 3}, "unknown_node"),
+                          ({"node": "n", "axis": "nope", "from": -1, "to": 1, "steps": 3}, "unknown_axis"),
+                          ({"node": "n", "axis": "mood", "from": -1, "to": 1, "steps": 1}, "malformed"),
+                          ({"node": "n", "axis": "mood", "from": -9, "to": 1, "steps": 3}, "malformed")):
+            await b.ws.send(json.dumps({"t": "sweep", **bad}))  # off the schema: not recorded
+            error = await b.expect("error")
+            assert error["code"] == code, (bad, error)
+        await b.send({"t": "join"})  # still connected and answered
+        for client in (a, b):
+            await client.close()
+    run(scenario())

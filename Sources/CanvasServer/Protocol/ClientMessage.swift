@@ -10,6 +10,7 @@ enum ClientMessage: Codable, Sendable, Equatable {
   case drag(Drag)
   case presence(Presence)
   case history(History)
+  case sweep(Sweep)
 
   /// `hello`: who the client is. The replica id is the client's own and persists across
   /// reconnects; the server makes one up when absent.
@@ -45,6 +46,41 @@ enum ClientMessage: Codable, Sendable, Equatable {
     var to: Int64?
   }
 
+  /// `sweep`: the texts at evenly spaced coordinates of `node` on `axis`, from `from` to
+  /// `to` in `steps` steps (the other axes' coordinates kept). Answered to the sender only,
+  /// one `sweep.step` per step, never logged.
+  struct Sweep: Codable, Sendable, Equatable {
+    var node: String
+    var axis: String
+    var from: Double
+    var to: Double
+    var steps: Int
+
+    /// Steps a sweep may ask for, and the largest coordinate it may reach.
+    static let maxSteps = 17
+    static let maxCoordinate = 5.0
+
+    /// Refuses an id over 128 bytes, non-finite or out-of-range ends, and a step count
+    /// outside 2...17.
+    func validate() throws(ProtocolError) {
+      guard ProtocolLimits.isValidID(node), ProtocolLimits.isValidID(axis) else {
+        throw .invalidID("sweep.node and sweep.axis must be 1–128 bytes")
+      }
+      guard from.isFinite, to.isFinite else { throw .nonFinite("sweep ends must be finite") }
+      guard abs(from) <= Self.maxCoordinate, abs(to) <= Self.maxCoordinate, from != to else {
+        throw .malformed("sweep ends must differ and lie within ±\(Self.maxCoordinate)")
+      }
+      guard (2...Self.maxSteps).contains(steps) else {
+        throw .malformed("sweep.steps must be 2–\(Self.maxSteps)")
+      }
+    }
+
+    /// The coordinate of step `index`.
+    func value(at index: Int) -> Double {
+      from + (to - from) * Double(index) / Double(steps - 1)
+    }
+  }
+
   /// A frame that could not be decoded: the refusal, the frame's type when it had one,
   /// and for an op frame the op id when it is readable (so the nack can name it).
   struct Refusal: Error {
@@ -62,6 +98,7 @@ enum ClientMessage: Codable, Sendable, Equatable {
     case .drag: "drag"
     case .presence: "presence"
     case .history: "history"
+    case .sweep: "sweep"
     }
   }
 
@@ -106,6 +143,7 @@ enum ClientMessage: Codable, Sendable, Equatable {
     case "drag": self = .drag(try Drag(from: decoder))
     case "presence": self = .presence(try Presence(from: decoder))
     case "history": self = .history(try History(from: decoder))
+    case "sweep": self = .sweep(try Sweep(from: decoder))
     default: throw ProtocolError.unknownType(type)
     }
   }
@@ -120,6 +158,7 @@ enum ClientMessage: Codable, Sendable, Equatable {
     case .drag(let body): try body.encode(to: encoder)
     case .presence(let body): try body.encode(to: encoder)
     case .history(let body): try body.encode(to: encoder)
+    case .sweep(let body): try body.encode(to: encoder)
     }
   }
 

@@ -1,5 +1,6 @@
 import Canvas
 import Foundation
+import LatentMath
 
 /// Every frame the server sends (Schema/protocol/server.schema.json), encoded once with
 /// `encoded()` and shared by every connection it goes to.
@@ -33,6 +34,8 @@ enum ServerMessage: Encodable, Sendable {
   /// An early stage of a committed move's decode (never logged): provisional text until
   /// the `node.decoded` that answers the same move arrives.
   case decodeStage(Stage)
+  /// One step of a sweep, to the client that asked.
+  case sweepStep(SweepStep)
 
   /// The fields of `welcome`.
   struct Welcome: Encodable, Sendable {
@@ -72,6 +75,21 @@ enum ServerMessage: Encodable, Sendable {
     var source: String
   }
 
+  /// A sweep step: the text at `value` on `axis`, and the latent there (so the client can
+  /// drop it on the canvas as a new node).
+  struct SweepStep: Encodable, Sendable {
+    var node: NodeID
+    var axis: AxisID
+    var index: Int
+    var steps: Int
+    var value: Double
+    var text: String
+    var fidelity: Double
+    var source: String
+    /// fp16 base64, as in ops.
+    var latent: LatentVector
+  }
+
   /// A provisional decode stage.
   struct Stage: Encodable, Sendable {
     var node: NodeID
@@ -105,6 +123,7 @@ enum ServerMessage: Encodable, Sendable {
     case .error: "error"
     case .preview: "preview"
     case .decodeStage: "decode.stage"
+    case .sweepStep: "sweep.step"
     }
   }
 
@@ -118,6 +137,7 @@ enum ServerMessage: Encodable, Sendable {
     case .presence(let body): try body.encode(to: encoder)
     case .preview(let body): try body.encode(to: encoder)
     case .decodeStage(let body): try body.encode(to: encoder)
+    case .sweepStep(let body): try body.encode(to: encoder)
     case .snapshot(let seq, let state):
       try container.encode(seq, forKey: .seq)
       try container.encode(state, forKey: .state)

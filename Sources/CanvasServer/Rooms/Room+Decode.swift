@@ -38,6 +38,53 @@ extension Room {
       })
   }
 
+  /// A sweep for `connection`: the texts at evenly spaced coordinates of a node on one
+  /// axis, decoded on the pool behind committed moves (at a committed move's effort, so a
+  /// step dropped on the canvas decodes to the same text from the cache) and sent to the
+  /// asker only, one `sweep.step` frame per step as each is found.
+  func sweep(_ request: ClientMessage.Sweep, for connection: ConnectionID) {
+    queue.async { [self] in
+      guard let decodes else {
+        sink.send(
+          ProtocolError.unavailable("this server runs without a decoder").errorFrame.encoded(),
+          to: connection)
+        return
+      }
+      let node = NodeID(request.node)
+      let axis = AxisID(request.axis)
+      let values = (0..<request.steps).map(request.value(at:))
+      let targets: [[Float]]
+      do throws(ProtocolError) {
+        targets = try core.sweepTargets(node: node, axis: axis, values: values)
+      } catch {
+        sink.send(error.errorFrame.encoded(), to: connection)
+        return
+      }
+      var refused = false
+      for (index, target) in targets.enumerated() {
+        let steps = request.steps
+        let job = DecodeScheduler.Job(
+          key: "\(id.rawValue)\u{0}\(node)\u{0}sweep\u{0}\(connection)\u{0}\(index)",
+          latent: target, effort: DecodeEffort(candidates: decodeCandidates, enough: decodeEnough)
+        ) { [weak self] result in
+          guard let self, case .success(let found) = result else { return }
+          let frame = ServerMessage.sweepStep(
+            .init(
+              node: node, axis: axis, index: index, steps: steps, value: values[index],
+              text: found.text, fidelity: Double(found.fidelity), source: found.source.rawValue,
+              latent: LatentVector(target)))
+          sink.send(frame.encoded(), to: connection)
+        }
+        if !decodes.submitPreview(job) { refused = true }
+      }
+      if refused {
+        sink.send(
+          ProtocolError.busy("the decoder is busy: some sweep steps were dropped; try again")
+            .errorFrame.encoded(), to: connection)
+      }
+    }
+  }
+
   /// An ephemeral preview of the text at a drag position (`x`, `y` are coordinates on the
   /// view's bound axes), sent to everyone in the room as `{"t":"preview"}`.
   func preview(node: String, x: Double, y: Double) {

@@ -43,6 +43,27 @@ extension RoomCore {
     return [.sendCoalesced(frame.encoded(), to: joined, key: "stage:\(node)")]
   }
 
+  /// The points of a sweep of `node` along `axis` through `values`: each the least-squares
+  /// move to that coordinate that also keeps the node's coordinates on the view's other
+  /// bound axes.
+  func sweepTargets(node: NodeID, axis: AxisID, values: [Double]) throws(ProtocolError)
+    -> [[Float]]
+  {
+    guard let current = state.node(node) else { throw .unknownNode(node) }
+    guard state.axis(axis) != nil else { throw .unknownAxis("no axis with id '\(axis)'") }
+    let latent = current.latent.floats
+    var kept: [(AxisID, Float)] = []
+    for other in [state.view.x, state.view.y].compactMap({ $0 }) where other != axis {
+      guard let bound = state.axis(other) else { continue }
+      let at = bound.calibration.coordinate(
+        ofProjection: VectorMath.dot(latent, bound.direction.floats))
+      if at.isFinite { kept.append((other, at)) }
+    }
+    return try values.map { value throws(ProtocolError) in
+      try Self.movedLatent(latent, to: [(axis, Float(value))] + kept, in: state)
+    }
+  }
+
   /// Where a drag of `node` to (`x`, `y`) on the view's bound axes would move its latent;
   /// nil when no axis is bound, the node is gone or the point cannot be reached.
   func dragTarget(node: NodeID, x: Double, y: Double) -> [Float]? {

@@ -2,6 +2,7 @@
 import { Connection } from "./connection.js";
 import { DocumentModel } from "./model.js";
 import { CanvasView, colourFor } from "./view.js";
+import { SweepPanel } from "./sweep.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -213,6 +214,9 @@ function onFrame(frame) {
     case "preview":
       if (view.overrides.has(frame.node)) view.previews.set(frame.node, frame.text);
       break;
+    case "sweep.step":
+      sweepPanel.onStep(frame);
+      break;
     case "decode.stage":
       // Provisional text for a committed move, until its node.decoded arrives.
       view.staged.set(frame.node, { text: frame.text, stage: frame.stage, fidelity: frame.fidelity });
@@ -245,6 +249,7 @@ function redraw() {
     $("empty-hint").hidden = !!replay || model.nodes.size > 0;
     renderAxes();
     renderReadout();
+    sweepPanel.refresh();
     $("selection-count").textContent = `(${view.selection.length} selected)`;
   });
 }
@@ -535,6 +540,13 @@ $("hist-restore").addEventListener("click", () => {
       if (coordinates.length) sendOp("node.move", { node: id, coordinates });
     }
   }
+});
+
+const sweepPanel = new SweepPanel({
+  send: (frame) => connection?.send(frame),
+  sendOp: (kind, payload) => sendOp(kind, payload),
+  model: () => replay || model,
+  selection: () => view.selection,
 });
 
 // Keyboard: Delete removes the selection; arrow keys nudge it along the bound axes (0.1,
