@@ -70,23 +70,13 @@ extension LatentDecoder {
     batch latents: [[Float]], effort: DecodeEffort, shouldStop: () -> Bool = { false },
     onStage: (Int, StagedText) -> Void
   ) -> [Result<DecodeResult, DecoderError>] {
-    var results = [Result<DecodeResult, DecoderError>?](repeating: nil, count: latents.count)
-    var valid: [(index: Int, target: [Float])] = []
-    for (index, latent) in latents.enumerated() {
-      do {
-        valid.append((index, try decoder.validatedTarget(latent)))
-      } catch {
-        results[index] = .failure(error)
+    withoutActuallyEscaping(onStage) { onStage in
+      eachValid(latents) { targets, indices in
+        decodeValid(
+          targets, candidates: effort.candidates, bankCandidates: effort.bankCandidates,
+          seeds: targets.map(Self.seed(of:)), shouldStop: shouldStop,
+          stages: Stages(enough: effort.enough) { onStage(indices[$0], $1) })
       }
     }
-    let decoded = withoutActuallyEscaping(onStage) { onStage in
-      decodeValid(
-        valid.map(\.target), candidates: effort.candidates,
-        bankCandidates: effort.bankCandidates, seeds: valid.map { Self.seed(of: $0.target) },
-        shouldStop: shouldStop,
-        stages: Stages(enough: effort.enough) { onStage(valid[$0].index, $1) })
-    }
-    for (entry, result) in zip(valid, decoded) { results[entry.index] = .success(result) }
-    return results.map { $0! }
   }
 }

@@ -94,6 +94,18 @@ public final class LatentDecoder: Sendable {
     batch latents: [[Float]], candidates: Int = 8, bankCandidates: Int = 3,
     shouldStop: () -> Bool = { false }
   ) -> [Result<DecodeResult, DecoderError>] {
+    eachValid(latents) { targets, _ in
+      decodeValid(
+        targets, candidates: candidates, bankCandidates: bankCandidates,
+        seeds: targets.map(Self.seed(of:)), shouldStop: shouldStop)
+    }
+  }
+
+  /// Validates each latent; `decode(targets, indices)` decodes the valid ones (with their
+  /// positions in `latents`), and invalid ones fail with their error.
+  func eachValid(
+    _ latents: [[Float]], decode: ([[Float]], [Int]) -> [DecodeResult]
+  ) -> [Result<DecodeResult, DecoderError>] {
     var results = [Result<DecodeResult, DecoderError>?](repeating: nil, count: latents.count)
     var valid: [(index: Int, target: [Float])] = []
     for (index, latent) in latents.enumerated() {
@@ -103,9 +115,7 @@ public final class LatentDecoder: Sendable {
         results[index] = .failure(error)
       }
     }
-    let decoded = decodeValid(
-      valid.map(\.target), candidates: candidates, bankCandidates: bankCandidates,
-      seeds: valid.map { Self.seed(of: $0.target) }, shouldStop: shouldStop)
+    let decoded = decode(valid.map(\.target), valid.map(\.index))
     for (entry, result) in zip(valid, decoded) { results[entry.index] = .success(result) }
     return results.map { $0! }
   }
