@@ -161,6 +161,41 @@ def test_arrow_keys_nudge_the_selection_and_escape_cancels_a_drag(server, browse
          timeout=60, message="Escape did not bring n1 back")
 
 
+def test_undo_and_redo_are_per_user_and_never_undo_someone_elses_change(server, browsers):
+    run(seed(server, "undo"))
+    alice, bob = browsers(), browsers()
+    open_doc(alice, server, "undo", "alice")
+    open_doc(bob, server, "undo", "bob")
+    x = lambda d: model(d, "m.position(m.nodes.get('n1'))[0]")
+    near = lambda value: (lambda d: abs(x(d) - value) < 0.03)
+    start = x(alice)
+    def press(driver, key, shift=False):
+        chain = ActionChains(driver).key_down(Keys.CONTROL)
+        if shift:
+            chain = chain.key_down(Keys.SHIFT)
+        chain = chain.send_keys(key)
+        if shift:
+            chain = chain.key_up(Keys.SHIFT)
+        chain.key_up(Keys.CONTROL).perform()
+    for driver in (alice, bob):
+        retrying(lambda: driver.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click())
+    ActionChains(alice).send_keys(Keys.ARROW_RIGHT).perform()
+    wait(bob, near(start + 0.1), timeout=20, message="alice's nudge never reached bob")
+    press(alice, "z")
+    wait(bob, near(start), timeout=20, message="alice's undo did not put n1 back")
+    press(alice, "z", shift=True)
+    wait(bob, near(start + 0.1), timeout=20, message="alice's redo did not move n1 again")
+    wait(alice, near(start + 0.1), timeout=20, message="alice does not see her redo")
+    ActionChains(bob).send_keys(Keys.ARROW_RIGHT).perform()  # bob changes the same node
+    wait(alice, near(start + 0.2), timeout=20, message="bob's nudge never reached alice")
+    alice.find_element(By.ID, "undo").click()
+    wait(alice, lambda d: "bob has changed that node since" in d.find_element(By.ID, "errors").text,
+         message="alice's undo over bob's change was not refused")
+    assert abs(x(bob) - (start + 0.2)) < 0.03, "bob's change was undone"
+    press(bob, "z")
+    wait(alice, near(start + 0.1), timeout=20, message="bob's own undo did not take back his nudge")
+
+
 def test_a_sweep_shows_texts_along_an_axis_and_a_step_can_be_dropped(server, browsers):
     run(seed(server, "sweep"))
     alice, bob = browsers(), browsers()

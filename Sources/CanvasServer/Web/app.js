@@ -3,6 +3,7 @@ import { Connection } from "./connection.js";
 import { DocumentModel } from "./model.js";
 import { CanvasView, colourFor } from "./view.js";
 import { SweepPanel } from "./sweep.js";
+import { UndoHistory } from "./undo.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -132,6 +133,7 @@ function acked(frame) {
   const op = sent.get(frame.opId.lamport);
   sent.delete(frame.opId.lamport);
   if (!op) return;
+  if (["node.create", "node.move", "node.setText"].includes(op.kind)) model.noteWriter(op.payload.node, replica, actor);
   if (op.kind === "view.bind" || op.kind === "node.delete") {
     model.apply(frame.seq, { id: op.id, kind: op.kind, payload: op.payload });
     if (op.kind === "view.bind") fitSoon();
@@ -272,9 +274,15 @@ function drag(node, x, y, done) {
     if (!done) sendPresence({ dragging: node });
   }
   if (done) sendPresence({ dragging: null }, true);
+  // The whole drag is one undo step: back to where the node was when it began.
+  if (!dragUndo || dragUndo.node !== node) dragUndo = { node, inverse: undo.inverse("node.move", { node, coordinates }) };
   if (done || now - lastMove > 250) {
     lastMove = now;
     sendOp("node.move", { node, coordinates });
+  }
+  if (done) {
+    undo.record([{ kind: "node.move", payload: { node, coordinates } }], dragUndo.inverse);
+    dragUndo = null;
   }
 }
 
@@ -388,11 +396,11 @@ function renderReadout() {
       const remove = document.createElement("button");
       remove.type = "button";
       remove.textContent = "Delete";
-      remove.addEventListener("click", () => sendOp("node.delete", { node: id }));
+      remove.addEventListener("click", () => undo.perform("node.delete", { node: id }));
       form.append(input, save, remove);
       form.addEventListener("submit", (event) => {
         event.preventDefault();
-        if (input.value.trim()) sendOp("node.setText", { node: id, text: input.value.trim() });
+        if (input.value.trim()) undo.perform("node.setText", { node: id, text: input.value.trim() });
       });
       box.appendChild(form);
     }
@@ -421,7 +429,7 @@ $("node-form").addEventListener("submit", (event) => {
   const text = $("node-text").value.trim();
   if (!text) return;
   const id = `n-${crypto.randomUUID().slice(0, 8)}`;
-  sendOp("node.create", { node: id, text, origin: { kind: "typed", parents: [] } });
+  undo.perform("node.create", { node: id, text, origin: { kind: "typed", parents: [] } });
   $("node-text").value = "";
 });
 $("node-text").addEventListener("keydown", (event) => {
@@ -542,9 +550,21 @@ $("hist-restore").addEventListener("click", () => {
   }
 });
 
+// Undo and redo of your own changes (Ctrl/Cmd+Z, Shift+Ctrl/Cmd+Z or Ctrl+Y, the buttons).
+const undo = new UndoHistory({
+  model: () => model, replica, sendOp: (kind, payload) => sendOp(kind, payload),
+  notify: showError, changed: () => {
+    $("undo").disabled = !undo.canUndo;
+    $("redo").disabled = !undo.canRedo;
+  },
+});
+let dragUndo = null;
+$("undo").addEventListener("click", () => undo.undo());
+$("redo").addEventListener("click", () => undo.redo());
+
 const sweepPanel = new SweepPanel({
   send: (frame) => connection?.send(frame),
-  sendOp: (kind, payload) => sendOp(kind, payload),
+  sendOp: (kind, payload) => undo.perform(kind, payload),
   model: () => replay || model,
   selection: () => view.selection,
 });
@@ -556,9 +576,15 @@ const NUDGES = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowD
 window.addEventListener("keydown", (event) => {
   const typing = document.activeElement?.closest?.("input, textarea, select");
   if (typing || replay) return;
+  if ((event.ctrlKey || event.metaKey) && (event.key === "z" || event.key === "Z" || event.key === "y")) {
+    event.preventDefault();
+    if (event.key === "y" || event.shiftKey) undo.redo();
+    else undo.undo();
+    return;
+  }
   if ((event.key === "Delete" || event.key === "Backspace") && view.selection.length) {
     event.preventDefault();
-    for (const id of view.selection) sendOp("node.delete", { node: id });
+    for (const id of view.selection) undo.perform("node.delete", { node: id });
   } else if (NUDGES[event.key] && view.selection.length) {
     event.preventDefault();
     const [dx, dy] = NUDGES[event.key].map((d) => d * (event.shiftKey ? 0.5 : 0.1));
@@ -570,7 +596,7 @@ window.addEventListener("keydown", (event) => {
       const coordinates = [];
       if (model.view.x) coordinates.push({ axis: model.view.x, value: x + dx });
       if (model.view.y) coordinates.push({ axis: model.view.y, value: y + dy });
-      sendOp("node.move", { node: id, coordinates });
+      undo.perform("node.move", { node: id, coordinates });
       // Shown where it was sent at once, so the next nudge starts from there.
       for (const { axis, value } of coordinates) node.coords[axis] = { ...node.coords[axis], at: value };
       node.pending = true;

@@ -57,6 +57,7 @@ export class DocumentModel {
       id: node.id, text: node.text ?? null, coords, origin: node.origin,
       fidelity: node.fidelity ?? null, source: node.decode?.source ?? null,
       runnersUp: node.decode?.runnersUp ?? [], pending: !!node.textIsStale || node.text == null,
+      lastReplica: node.latentWrite?.replica,
     };
   }
 
@@ -85,6 +86,14 @@ export class DocumentModel {
 
   // Applies one committed op frame; returns true when a full refresh is needed.
   apply(seq, op) {
+    const refresh = this.applyPayload(seq, op);
+    if (["node.create", "node.move", "node.setText"].includes(op.kind)) {
+      this.noteWriter(op.payload.node, op.id.replica, op.actor);
+    }
+    return refresh;
+  }
+
+  applyPayload(seq, op) {
     this.seq = Math.max(this.seq, seq);
     this.maxLamport = Math.max(this.maxLamport, op.id.lamport);
     const p = op.payload;
@@ -129,6 +138,12 @@ export class DocumentModel {
       default:
         return false;
     }
+  }
+
+  // Who last wrote a node's latent or text (undo will not take back their work).
+  noteWriter(id, replica, actor) {
+    const node = this.nodes.get(id);
+    if (node) Object.assign(node, { lastReplica: replica, lastActor: actor });
   }
 
   // Screen-space position of a node on the bound axes ([x, y] in axis units).

@@ -157,7 +157,8 @@ export class CanvasView {
     const links = el("g", {}, this.root);
     const cards = el("g", {}, this.root);
     for (const node of model.nodes.values()) this.renderNode(node, links, cards);
-    const cursors = el("g", {}, this.root);
+    // Peers' cursors are drawn on top but never take a click meant for a card.
+    const cursors = el("g", { "pointer-events": "none" }, this.root);
     for (const [actor, cursor] of this.cursors) {
       const [cx, cy] = this.toScreen([cursor.x, cursor.y]);
       const g = el("g", { class: "cursor", transform: `translate(${cx},${cy})` }, cursors);
