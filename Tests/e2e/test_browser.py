@@ -48,6 +48,15 @@ def open_doc(driver, server, doc, name):
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '[data-node="n1"]'), message="no card")
 
 
+def seeded_pair(server, browsers, doc):
+    """A seeded document open in two windows, alice's and bob's."""
+    run(seed(server, doc))
+    alice, bob = browsers(), browsers()
+    open_doc(alice, server, doc, "alice")
+    open_doc(bob, server, doc, "bob")
+    return alice, bob
+
+
 def retrying(action, attempts=10):
     """The canvas redraws its SVG as frames arrive, so an element found a moment ago may
     be gone; find it again and retry."""
@@ -65,10 +74,7 @@ def card_position(driver, node):
 
 
 def test_a_drag_in_one_browser_moves_the_card_and_brings_text_to_the_other(server, browsers):
-    run(seed(server, "drag"))
-    alice, bob = browsers(), browsers()
-    open_doc(alice, server, "drag", "alice")
-    open_doc(bob, server, "drag", "bob")
+    alice, bob = seeded_pair(server, browsers, "drag")
     before = card_position(bob, "n1")
     text_before = model(bob, "m.nodes.get('n1').text")
     # Record every provisional rendering of n1 in bob's canvas (a stage may show briefly).
@@ -137,10 +143,7 @@ def test_first_use_reaches_a_first_drag_without_touching_an_axis_control(server,
 
 
 def test_arrow_keys_nudge_the_selection_and_escape_cancels_a_drag(server, browsers):
-    run(seed(server, "keys"))
-    alice, bob = browsers(), browsers()
-    open_doc(alice, server, "keys", "alice")
-    open_doc(bob, server, "keys", "bob")
+    alice, bob = seeded_pair(server, browsers, "keys")
     x = lambda d: model(d, "m.position(m.nodes.get('n1'))[0]")
     start = x(bob)
     retrying(lambda: alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click())
@@ -162,10 +165,7 @@ def test_arrow_keys_nudge_the_selection_and_escape_cancels_a_drag(server, browse
 
 
 def test_undo_and_redo_are_per_user_and_never_undo_someone_elses_change(server, browsers):
-    run(seed(server, "undo"))
-    alice, bob = browsers(), browsers()
-    open_doc(alice, server, "undo", "alice")
-    open_doc(bob, server, "undo", "bob")
+    alice, bob = seeded_pair(server, browsers, "undo")
     x = lambda d: model(d, "m.position(m.nodes.get('n1'))[0]")
     near = lambda value: (lambda d: abs(x(d) - value) < 0.03)
     start = x(alice)
@@ -197,10 +197,7 @@ def test_undo_and_redo_are_per_user_and_never_undo_someone_elses_change(server, 
 
 
 def test_a_sweep_shows_texts_along_an_axis_and_a_step_can_be_dropped(server, browsers):
-    run(seed(server, "sweep"))
-    alice, bob = browsers(), browsers()
-    open_doc(alice, server, "sweep", "alice")
-    open_doc(bob, server, "sweep", "bob")
+    alice, bob = seeded_pair(server, browsers, "sweep")
     retrying(lambda: alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click())
     wait(alice, lambda d: d.find_element(By.CSS_SELECTOR, "#sweep-form button").is_enabled(),
          message="the sweep button stayed disabled with one node selected")
@@ -222,10 +219,7 @@ def test_a_sweep_shows_texts_along_an_axis_and_a_step_can_be_dropped(server, bro
 
 
 def test_an_axis_defined_in_one_browser_appears_in_the_other(server, browsers):
-    run(seed(server, "axes"))
-    alice, bob = browsers(), browsers()
-    open_doc(alice, server, "axes", "alice")
-    open_doc(bob, server, "axes", "bob")
+    alice, bob = seeded_pair(server, browsers, "axes")
     alice.find_element(By.CSS_SELECTOR, "#new-axis summary").click()
     alice.find_element(By.ID, "axis-name").send_keys("Weather")
     alice.find_element(By.ID, "axis-neg-label").send_keys("dry")
