@@ -335,11 +335,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     case .presence(let presence):
       try presence.validate()
       room.updatePresence(
-        ServerMessage.presence(
-          .init(
-            from: id, actor: session.actor, cursor: presence.cursor,
-            selection: presence.selection, dragging: presence.dragging)
-        ).encoded(),
+        .init(
+          from: id, actor: session.actor, cursor: presence.cursor,
+          selection: presence.selection, dragging: presence.dragging),
         from: id)
     case .history(let request):
       room.history(id, from: request.from, to: request.to)

@@ -131,7 +131,7 @@ final class RecordingSink: FrameSink, @unchecked Sendable {
     room.join(1, sinceSeq: 0)
     room.join(2, sinceSeq: 0)
     _ = sink.wait(for: "joined", at: 2)
-    room.updatePresence(Data(#"{"t":"presence","from":1,"cursor":[0,0]}"#.utf8), from: 1)
+    room.updatePresence(.init(from: 1, actor: "alice", cursor: [0, 0]), from: 1)
     #expect(sink.wait(for: "presence", at: 2).count == 1)
     // Alice drops and comes back within the expiry: no "left".
     room.remove(1)

@@ -135,8 +135,8 @@ final class Room: @unchecked Sendable {
 
   /// Records and relays a member's presence. Joiners receive everyone's latest presence;
   /// it outlives a disconnect by `presenceExpiry`, so a quick reconnect does not flicker.
-  func updatePresence(_ frame: Data, from connection: ConnectionID) {
-    queue.async { [self] in perform(core.presence(frame, from: connection)) }
+  func updatePresence(_ relay: ServerMessage.PresenceRelay, from connection: ConnectionID) {
+    queue.async { [self] in perform(core.presence(relay, from: connection)) }
   }
 
   /// Every joined member, readable from any thread.

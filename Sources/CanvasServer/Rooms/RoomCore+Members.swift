@@ -36,27 +36,40 @@ extension RoomCore {
     members[connection]?.joined = true
     var actions: [Action] = presence.filter { $0.key != member.replica }
       .sorted { $0.key.rawValue < $1.key.rawValue }
-      .map { .send($0.value, to: [connection]) }
+      .map { .send(ServerMessage.presence($0.value).encoded(), to: [connection]) }
     actions.append(.send(ServerMessage.joined(doc: doc, head: head).encoded(), to: [connection]))
     return actions
   }
 
   /// A member's presence: kept for later joiners and sent to its joined peers (a newer
   /// frame from the same replica may replace one still queued).
-  mutating func presence(_ frame: Data, from connection: ConnectionID) -> [Action] {
+  mutating func presence(_ relay: ServerMessage.PresenceRelay, from connection: ConnectionID)
+    -> [Action]
+  {
     guard let member = members[connection] else { return [] }
-    presence[member.replica] = frame
+    presence[member.replica] = relay
     return [
-      .sendCoalesced(frame, to: peers(of: connection), key: "presence:\(member.replica)")
+      .sendCoalesced(
+        ServerMessage.presence(relay).encoded(), to: peers(of: connection),
+        key: "presence:\(member.replica)")
     ]
   }
 
-  /// A connection left. Its presence stays until it expires.
+  /// A connection left. Its presence stays until it expires, but a drag it was doing
+  /// ended with it: the others are told at once, and later joiners never see it.
   mutating func leave(_ connection: ConnectionID) -> [Action] {
     guard let member = members.removeValue(forKey: connection),
-      presence[member.replica] != nil
+      var relay = presence[member.replica]
     else { return [] }
-    return [.expirePresence(member.replica, actor: member.actor, connection: connection)]
+    var actions: [Action] = []
+    if relay.dragging != nil {
+      relay.dragging = nil
+      presence[member.replica] = relay
+      actions.append(
+        .sendCoalesced(
+          ServerMessage.presence(relay).encoded(), to: joined, key: "presence:\(member.replica)"))
+    }
+    return actions + [.expirePresence(member.replica, actor: member.actor, connection: connection)]
   }
 
   /// A departed replica's presence expired: unless it came back meanwhile, it is

@@ -54,7 +54,7 @@ struct RoomCore {
   var head: Int64
   var members: [ConnectionID: Member] = [:]
   /// Latest presence frame per replica, kept past a disconnect until it expires.
-  var presence: [ReplicaID: Data] = [:]
+  var presence: [ReplicaID: ServerMessage.PresenceRelay] = [:]
   /// The provisional decode stage last sent per node: the move it answers and its
   /// fidelity (a later stage is sent only if it beats it).
   var shownStages: [NodeID: ShownStage] = [:]
