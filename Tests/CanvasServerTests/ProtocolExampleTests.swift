@@ -61,6 +61,9 @@ import Testing
       .historyEnd(to: 20),
       .op(WireOp(SequencedOp(seq: 5, op: setText), state: empty)),
       .ack(id(3), seq: 5),
+      .ack(
+        id(4), seq: 6,
+        coords: NodeCoordinates(entries: ["sentiment": .init(at: 1.5, text: 1.25)])),
       ProtocolError.rateLimited(retryAfterMs: 250).nack(id(11)),
       ProtocolError.unknownNode("ghost").nack(id(12)),
       .drag(.init(from: 7, actor: "ada", node: "n1", x: 0.5, y: -1.25)),

@@ -182,3 +182,20 @@ def test_a_sweep_answers_the_asker_step_by_step_and_a_step_can_be_dropped_on_the
         for client in (a, b):
             await client.close()
     run(scenario())
+
+
+def test_the_ack_of_a_node_op_carries_its_coordinates_as_peers_see_them(server):
+    async def scenario():
+        a, b = await canvas(server, "ackcoords")
+        move = await a.op("node.move", {"node": "n", "coordinates": [{"axis": "mood", "value": 0.8}]})
+        ack = await a.expect("ack")
+        peer = await b.expect("op")
+        while peer["op"]["kind"] != "node.move":
+            peer = await b.expect("op")
+        assert ack["opId"] == move and ack["coords"] == peer["op"]["payload"]["coords"]
+        assert abs(ack["coords"]["mood"]["at"] - 0.8) < 0.01
+        await a.op("view.bind", {"x": "mood"})
+        assert "coords" not in await a.expect("ack"), "only node ops carry coordinates"
+        for client in (a, b):
+            await client.close()
+    run(scenario())

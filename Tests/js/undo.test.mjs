@@ -82,3 +82,15 @@ test("later steps follow a node restored under a new id", () => {
   assert.equal(sent.at(-1).kind, "node.move");
   assert.equal(sent.at(-1).payload.node, id);
 });
+
+test("a deleted node without a known latent comes back from its text, then moves to where it was", () => {
+  const { model, sent, undo } = setUp();
+  undo.perform("node.create", { node: "n", text: "hi", coords: { x: { at: 0.75 } } });
+  model.apply(99, { id: { lamport: 99, replica: "me" }, actor: "alice", kind: "view.bind", payload: { x: "x" } });
+  undo.perform("node.delete", { node: "n" });
+  undo.undo();
+  const [create, move] = sent.slice(-2);
+  assert.equal(create.kind, "node.create");
+  assert.equal(create.payload.text, "hi");
+  assert.deepEqual(move, { kind: "node.move", payload: { node: create.payload.node, coordinates: [{ axis: "x", value: 0.75 }] } });
+});

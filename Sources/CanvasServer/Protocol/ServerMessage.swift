@@ -19,8 +19,9 @@ enum ServerMessage: Encodable, Sendable {
   case historyEnd(to: Int64)
   /// A committed op.
   case op(WireOp)
-  /// The sender's op is logged at `seq`.
-  case ack(OpID, seq: Int64)
+  /// The sender's op is logged at `seq`; for a node op, with the node's coordinates as
+  /// logged (what peers get in the op frame), so the sender needs no refetch.
+  case ack(OpID, seq: Int64, coords: NodeCoordinates? = nil)
   /// The sender's op is refused.
   case nack(Nack)
   /// A peer's live drag position (never logged).
@@ -103,7 +104,7 @@ enum ServerMessage: Encodable, Sendable {
   }
 
   private enum CodingKeys: String, CodingKey {
-    case t, seq, state, doc, head, ops, to, op, opId, code, message
+    case t, seq, state, doc, head, ops, to, op, opId, code, message, coords
   }
 
   /// The frame type, the schema's `t`.
@@ -151,9 +152,10 @@ enum ServerMessage: Encodable, Sendable {
     case .op(let op):
       try container.encode(op.seq, forKey: .seq)
       try container.encode(op.op, forKey: .op)
-    case .ack(let id, let seq):
+    case .ack(let id, let seq, let coords):
       try container.encode(id, forKey: .opId)
       try container.encode(seq, forKey: .seq)
+      try container.encodeIfPresent(coords, forKey: .coords)
     case .error(let code, let message):
       try container.encode(code, forKey: .code)
       try container.encode(message, forKey: .message)

@@ -122,9 +122,12 @@ struct RoomCore {
       case .committed(let seq):
         state.apply(op)
         head = max(head, seq)
-        let frame = ServerMessage.op(WireOp(SequencedOp(seq: seq, op: op), state: state)).encoded()
+        let wire = WireOp(SequencedOp(seq: seq, op: op), state: state)
+        let frame = ServerMessage.op(wire).encoded()
         if let client {
-          actions.append(.send(ServerMessage.ack(op.id, seq: seq).encoded(), to: [client]))
+          actions.append(
+            .send(
+              ServerMessage.ack(op.id, seq: seq, coords: wire.op.coords).encoded(), to: [client]))
           actions.append(.send(frame, to: peers(of: client)))
         } else {
           actions.append(.send(frame, to: joined))

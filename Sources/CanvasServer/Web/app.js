@@ -133,16 +133,21 @@ function acked(frame) {
   const op = sent.get(frame.opId.lamport);
   sent.delete(frame.opId.lamport);
   if (!op) return;
-  if (["node.create", "node.move", "node.setText"].includes(op.kind)) model.noteWriter(op.payload.node, replica, actor);
-  if (op.kind === "view.bind" || op.kind === "node.delete") {
-    model.apply(frame.seq, { id: op.id, kind: op.kind, payload: op.payload });
-    if (op.kind === "view.bind") fitSoon();
+  const nodeOp = ["node.create", "node.move", "node.setText"].includes(op.kind);
+  if (op.kind === "view.bind" || op.kind === "node.delete" || (nodeOp && frame.coords)) {
+    // Our own op as peers see it: a node op's ack carries the node's coordinates as
+    // logged, so nothing is refetched.
+    model.apply(frame.seq, { id: op.id, actor, kind: op.kind, payload: { ...op.payload, coords: frame.coords } });
+    const node = model.nodes.get(op.payload.node);
+    if (node && op.payload.latent) node.latent = op.payload.latent;
+    if (op.kind === "view.bind" || (op.kind === "node.create" && !fitted)) fitSoon();
   } else if (op.kind === "node.move") {
     const node = model.nodes.get(op.payload.node);
     if (node) node.pending = true;
   } else if (op.kind !== "op.apply") {
     scheduleRefresh();
   }
+  if (nodeOp) model.noteWriter(op.payload.node, replica, actor);
 }
 
 async function refresh() {

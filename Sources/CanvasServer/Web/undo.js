@@ -27,11 +27,18 @@ export class UndoHistory {
       case "node.create":
         return [{ kind: "node.delete", payload: { node: payload.node } }];
       case "node.delete": {
+        // Back under a new id: with its latent when known, else its text and then a move
+        // to where it was on the bound axes.
         if (!node || (!node.latent && !node.text)) return null;
         const restored = { node: `${payload.node}-u${crypto.randomUUID().slice(0, 4)}`, origin: { kind: "restored", parents: [payload.node] } };
         if (node.latent) restored.latent = node.latent;
         if (node.text && !node.pending) restored.text = node.text;
-        return [{ kind: "node.create", payload: restored, restores: payload.node }];
+        const ops = [{ kind: "node.create", payload: restored, restores: payload.node }];
+        const coordinates = [m.view.x, m.view.y].filter(Boolean)
+          .filter((axis) => Number.isFinite(node.coords[axis]?.at))
+          .map((axis) => ({ axis, value: node.coords[axis].at }));
+        if (!node.latent && coordinates.length) ops.push({ kind: "node.move", payload: { node: payload.node, coordinates } });
+        return ops;
       }
       case "node.setText":
         return node?.text ? [{ kind: "node.setText", payload: { node: payload.node, text: node.text } }] : null;
