@@ -11,7 +11,7 @@ from selenium.webdriver.common.keys import Keys
 
 from latitude_tools.e2e.browser import console_errors, model, open_browser, wait
 
-from latitude_tools.e2e.harness import Client, Server, run, typed
+from latitude_tools.e2e.harness import fp16_base64, unit, Client, Server, run, typed
 
 
 async def seed(server, doc):
@@ -194,6 +194,51 @@ def test_undo_and_redo_are_per_user_and_never_undo_someone_elses_change(server, 
     assert abs(x(bob) - (start + 0.2)) < 0.03, "bob's change was undone"
     press(bob, "z")
     wait(alice, near(start + 0.1), timeout=20, message="bob's own undo did not take back his nudge")
+
+
+async def crowd(server, doc, count):
+    """`count` nodes at the same point (one latent), on two bound axes."""
+    a = await Client.connect(server.url(doc), "crowd")
+    await a.join()
+    await a.op("axis.create", {"axis": "mood", "provider": "pack", "params": {"axis": "sentiment"}})
+    await a.op("axis.create", {"axis": "tone", "provider": "pack", "params": {"axis": "formality"}})
+    await a.op("view.bind", {"x": "mood", "y": "tone"})
+    latent = fp16_base64(unit(5))
+    for i in range(count):
+        await a.op("node.create", {"node": f"c{i}", "text": f"Crowded sentence number {i} about the weather.",
+                                   "latent": latent, "origin": {"kind": "typed", "parents": []}})
+    for _ in range(count + 3):
+        await a.expect("ack")
+    await a.close()
+
+
+def card_boxes(driver):
+    return driver.execute_script("""
+      return [...document.querySelectorAll('[data-node]')].map((g) => {
+        const r = g.querySelector('rect').getBoundingClientRect();
+        return [g.getAttribute('data-node'), r.left, r.top, r.right, r.bottom,
+                g.classList.contains('compact')];
+      });""")
+
+
+def test_cards_at_the_same_point_never_hide_each_other_and_crowds_turn_compact(server, browsers):
+    run(crowd(server, "same", 4))
+    alice = browsers()
+    alice.get(f"http://127.0.0.1:{server.port}/?doc=same&name=alice")
+    wait(alice, lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-node]")) == 4, message="no cards")
+    boxes = retrying(lambda: card_boxes(alice))
+    width, height = alice.execute_script("const r = document.getElementById('canvas').getBoundingClientRect(); return [r.width, r.height];")
+    for i, (_, l1, t1, r1, b1, _) in enumerate(boxes):
+        assert l1 >= -1 and t1 >= -1, "a card is cut off at the edge"
+        for _, l2, t2, r2, b2, _ in boxes[i + 1:]:
+            shared = max(0, min(r1, r2) - max(l1, l2)) * max(0, min(b1, b2) - max(t1, t2))
+            assert shared < 0.5 * (r2 - l2) * (b2 - t2), "a card hides most of another"
+    assert alice.find_elements(By.CSS_SELECTOR, "line.leader"), "offset cards point back to their node"
+    run(crowd(server, "many", 200))
+    bob = browsers()
+    bob.get(f"http://127.0.0.1:{server.port}/?doc=many&name=bob")
+    wait(bob, lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-node]")) == 200, timeout=60, message="not 200 cards")
+    assert all(compact for *_, compact in retrying(lambda: card_boxes(bob))), "200 nodes should be compact"
 
 
 def test_a_sweep_shows_texts_along_an_axis_and_a_step_can_be_dropped(server, browsers):

@@ -16,6 +16,27 @@ export function colourFor(name) {
   return `hsl(${hash % 360} 65% 45%)`;
 }
 
+// Offsets around a point in rings of cells `dx` × `dy`, nearest ring first (the point
+// itself, then ring 1, ...), up to `rings`; within a ring, the closest cells first.
+const ringCache = new Map();
+function ringOffsets(dx, dy, rings) {
+  const key = `${dx},${dy},${rings}`;
+  if (!ringCache.has(key)) {
+    const cells = [];
+    for (let i = -rings; i <= rings; i++) for (let j = -rings; j <= rings; j++) cells.push([i, j]);
+    cells.sort((a, b) => Math.max(Math.abs(a[0]), Math.abs(a[1])) - Math.max(Math.abs(b[0]), Math.abs(b[1]))
+      || Math.hypot(a[0] * dx, a[1] * dy) - Math.hypot(b[0] * dx, b[1] * dy));
+    if (ringCache.size > 64) ringCache.clear();
+    ringCache.set(key, cells.map(([i, j]) => [i * dx, j * dy]));
+  }
+  return ringCache.get(key);
+}
+
+// The first `count` characters of a text, with an ellipsis when it was longer.
+function shorten(text, count) {
+  return text.length > count ? `${text.slice(0, count - 1).trimEnd()}…` : text;
+}
+
 function wrap(text, width) {
   const words = (text || "").split(/\s+/);
   const lines = [];
@@ -156,7 +177,13 @@ export class CanvasView {
     }
     const links = el("g", {}, this.root);
     const cards = el("g", {}, this.root);
-    for (const node of model.nodes.values()) this.renderNode(node, links, cards);
+    // Cards are placed one by one, never completely over an earlier one: what is being
+    // dragged and what is selected first (they stay at their points), then the rest.
+    const first = (node) => (this.overrides.has(node.id) ? 0 : this.selection.includes(node.id) ? 1 : 2);
+    const order = [...model.nodes.values()].sort((a, b) => first(a) - first(b));
+    const placed = [];
+    const compact = this.isCompact(model.nodes.size);
+    for (const node of order) this.renderNode(node, links, cards, placed, compact);
     // Peers' cursors are drawn on top but never take a click meant for a card.
     const cursors = el("g", { "pointer-events": "none" }, this.root);
     for (const [actor, cursor] of this.cursors) {
@@ -168,7 +195,43 @@ export class CanvasView {
     }
   }
 
-  renderNode(node, links, cards) {
+  // Zoomed out, or crowded: a dot with a short label instead of a full card (the
+  // selected and dragged nodes keep their cards).
+  isCompact(count) {
+    return this.scale < 45 || count > 60;
+  }
+
+  // Where a card of `width` × `height` centred on (sx, sy) goes: at its point when that
+  // covers no card placed before, else at the nearest free offset (then the least
+  // covered), kept inside the canvas. Returns its top-left corner.
+  place(sx, sy, width, height, placed, fixed) {
+    const [w, h] = this.size();
+    const clamp = (x, y) => [Math.max(2, Math.min(w - width - 2, x)), Math.max(2, Math.min(h - height - 2, y))];
+    const covered = (x, y) => placed.reduce((sum, r) =>
+      sum + Math.max(0, Math.min(x + width, r.x + r.w) - Math.max(x, r.x)) * Math.max(0, Math.min(y + height, r.y + r.h) - Math.max(y, r.y)), 0);
+    const touches = (x, y) => placed.some((r) => x < r.x + r.w && r.x < x + width && y < r.y + r.h && r.y < y + height);
+    let spot = null;
+    for (const [ox, oy] of fixed ? [[0, 0]] : ringOffsets(width + 6, height + 6, width < 200 ? 10 : 6)) {
+      const [x, y] = clamp(sx - width / 2 + ox, sy - height / 2 + oy);
+      if (!touches(x, y)) {
+        spot = [x, y];
+        break;
+      }
+    }
+    if (!spot) {
+      // Nowhere free nearby: the least covered of the nearest spots.
+      let least = Infinity;
+      for (const [ox, oy] of ringOffsets(width + 6, height + 6, 1)) {
+        const [x, y] = clamp(sx - width / 2 + ox, sy - height / 2 + oy);
+        const area = covered(x, y);
+        if (area < least) [least, spot] = [area, [x, y]];
+      }
+    }
+    placed.push({ x: spot[0], y: spot[1], w: width, h: height });
+    return spot;
+  }
+
+  renderNode(node, links, cards, placed = [], compact = false) {
     const model = this.model;
     const position = this.overrides.get(node.id) || model.position(node);
     const [sx, sy] = this.toScreen(position);
@@ -181,16 +244,34 @@ export class CanvasView {
     const preview = this.previews.get(node.id);
     const staged = !preview && node.pending ? this.staged.get(node.id) : undefined;
     const text = preview ?? staged?.text ?? node.text ?? "";
-    const lines = wrap(text || "decoding…", 30);
-    const width = 236;
-    const height = 18 * lines.length + 26;
+    const fixed = this.overrides.has(node.id);
+    const small = compact && !fixed && !this.selection.includes(node.id);
+    const lines = small ? [shorten(text || "decoding…", 28)] : wrap(text || "decoding…", 30);
+    const width = small ? 7 * lines[0].length + 16 : 236;
+    const height = small ? 20 : 18 * lines.length + 26;
     const classes = ["card"];
+    if (small) classes.push("compact");
     if (this.selection.includes(node.id)) classes.push("selected");
     if (this.peerDrags.has(node.id)) classes.push("peer-drag");
     if (staged) classes.push("provisional");
-    const g = el("g", { class: classes.join(" "), transform: `translate(${sx - width / 2},${sy - height / 2})`, "data-node": node.id }, cards);
+    const [left, top] = this.place(sx, sy, width, height, placed, fixed);
+    if (Math.abs(left + width / 2 - sx) > 1 || Math.abs(top + height / 2 - sy) > 1) {
+      // Drawn away from its point: a leader line and a dot show where it really is.
+      const ex = Math.max(left, Math.min(left + width, sx));
+      const ey = Math.max(top, Math.min(top + height, sy));
+      el("line", { x1: sx, y1: sy, x2: ex, y2: ey, class: "leader" }, links);
+      el("circle", { cx: sx, cy: sy, r: 3, class: "leader-dot" }, links);
+    }
+    const g = el("g", { class: classes.join(" "), transform: `translate(${left},${top})`, "data-node": node.id }, cards);
     if (staged) g.setAttribute("data-stage", staged.stage);
     el("rect", { width, height }, g);
+    if (small) {
+      const t = el("text", { x: 8, y: 14, class: node.pending || !node.text ? "pending" : "" }, g);
+      t.textContent = lines[0];
+      if (!this.readOnly) this.installDrag(g, node);
+      g.addEventListener("click", (event) => this.handlers.onSelect(node.id, event.shiftKey));
+      return;
+    }
     lines.forEach((line, i) => {
       const t = el("text", { x: 10, y: 20 + i * 18, class: preview || node.pending || !node.text ? "pending" : "" }, g);
       t.textContent = line;
