@@ -24,7 +24,7 @@ SENTENCES = [
 
 
 async def seed(server):
-    a = await Client.connect(server.url("demo"), "seed", "latitude")
+    a = await Client.connect(server.url("demo"), "seed", "demo")  # "latitude" is the server's own actor
     await a.join()
     for axis, pack in (("sentiment", "sentiment"), ("formality", "formality")):
         await a.op("axis.create", {"axis": axis, "provider": "pack", "params": {"axis": pack}})
