@@ -13,7 +13,9 @@ extension RoomCore {
   mutating func decoded(
     node: NodeID, answers: OpID, result found: DecodeResult, decoderVersion: String
   ) -> [Action] {
-    if shownStages[node]?.answers == answers { shownStages[node] = nil }
+    if shownStages[node]?.answers == answers || state.node(node) == nil {
+      shownStages[node] = nil
+    }
     guard let live = state.node(node), live.latentWrite == answers else { return [.superseded] }
     let payload = NodeDecoded(
       node: node, answers: answers, text: found.text, textLatent: LatentVector(found.textLatent),
@@ -29,7 +31,7 @@ extension RoomCore {
   /// superseded or the stage does not beat the fidelity of the one already shown for it.
   /// Never logged; the final `node.decoded` replaces it.
   mutating func staged(node: NodeID, answers: OpID, stage: StagedText) -> [Action] {
-    guard stage.stage != .final, let live = state.node(node), live.latentWrite == answers,
+    guard let live = state.node(node), live.latentWrite == answers,
       live.isTextStale, stage.fidelity.isFinite
     else { return [] }
     if let shown = shownStages[node], shown.answers == answers, shown.fidelity >= stage.fidelity {

@@ -29,8 +29,9 @@ extension TextDecoder {
     for targets: [[Float]], count: Int, topP: Float = 0.9, seeds: [UInt64],
     shouldStop: () -> Bool = { false }
   ) -> [[[Int32]]] {
-    candidateRows(
-      for: targets, rows: 0..<max(1, count), topP: topP, seeds: seeds, shouldStop: shouldStop)
+    candidates(
+      for: targets, count: count, topP: topP, seeds: seeds, shouldStop: shouldStop,
+      greedyDone: { _, _ in false })
   }
 
   /// `count` candidates for each target in one batch, as `candidates(for:count:)`, but
@@ -57,32 +58,6 @@ extension TextDecoder {
       }
     ) { row, logits, _ in
       row % per == 0
-        ? Self.argmax(logits, count: vocab)
-        : Self.sampleTopP(logits, count: vocab, topP: topP, using: &generators[row])
-    }
-    return targets.indices.map { Array(generated[$0 * per..<($0 + 1) * per]) }
-  }
-
-  /// Rows `rows` of each target's candidates, all in one batch: row 0 is greedy, row r > 0
-  /// the top-p sample seeded from the target's seed and r, so asking for rows 0..<1 and
-  /// then 1..<n gives the same candidates as asking for 0..<n at once (a progressive
-  /// decode shows the greedy text first, then samples only if it needs to).
-  public func candidateRows(
-    for targets: [[Float]], rows: Range<Int>, topP: Float = 0.9, seeds: [UInt64],
-    shouldStop: () -> Bool = { false }
-  ) -> [[[Int32]]] {
-    precondition(seeds.count == targets.count, "one seed per target")
-    precondition(rows.lowerBound >= 0, "rows start at 0 (greedy) or later")
-    let per = rows.count
-    guard !targets.isEmpty else { return [] }
-    guard per > 0 else { return targets.map { _ in [] } }
-    var generators = targets.indices.flatMap { target in
-      rows.map { SplitMix64(seed: seeds[target] &+ UInt64($0) &* 0x2545_F491_4F6C_DD1D) }
-    }
-    let vocab = config.vocabSize
-    let batch = targets.flatMap { Array(repeating: $0, count: per) }
-    let generated = generate(batch, shouldStop: shouldStop) { row, logits, _ in
-      rows.lowerBound + row % per == 0
         ? Self.argmax(logits, count: vocab)
         : Self.sampleTopP(logits, count: vocab, topP: topP, using: &generators[row])
     }

@@ -4,8 +4,6 @@ public enum DecodeStage: String, Sendable, Codable, Equatable {
   case bank
   /// Greedy generation, re-encoded for its fidelity.
   case greedy
-  /// The full candidate set re-ranked: what is logged.
-  case final
 }
 
 /// What one stage of a progressive decode found for a point.
@@ -61,7 +59,7 @@ extension LatentDecoder {
 
   /// Decodes several points progressively: for each, `onStage(index, stage)` is called
   /// with the bank's nearest sentence as soon as the scan ends, then with the greedy text;
-  /// the returned result is the final stage. Points whose greedy text or nearest bank
+  /// the returned result is the final ranking. Points whose greedy text or nearest bank
   /// sentence reaches `effort.enough` skip sampling (their final result ranks greedy and
   /// the bank only); the others get the same candidates as `decode(batch:)` gives them.
   /// Invalid targets fail without stages. `shouldStop` is checked between generation
