@@ -10,6 +10,7 @@ let package = Package(
     .library(name: "Canvas", targets: ["Canvas"]),
     .library(name: "CanvasStore", targets: ["CanvasStore"]),
     .library(name: "Latent", targets: ["Latent"]),
+    .library(name: "Maps", targets: ["Maps"]),
     // Built-in native plugins: shared libraries the plugin host finds beside the executable.
     .library(name: "LatitudeBuiltinOps", type: .dynamic, targets: ["BuiltinOps"]),
   ],
@@ -37,6 +38,11 @@ let package = Package(
     // The models on that core: tokenizer, encoder, decoder, sentence bank.
     .target(
       name: "Latent", dependencies: ["LatentMath"],
+      swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+    // Non-linear maps of latents: exact cosine kNN on BLAS, UMAP, Barnes–Hut t-SNE and their
+    // transforms. Optimised in debug builds too (tests fit maps of hundreds of points).
+    .target(
+      name: "Maps", dependencies: ["LatentMath"],
       swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     // Pure document model: ops, merge rules, validation, history fold. No I/O; needs only
     // the math core.
@@ -101,6 +107,7 @@ let package = Package(
     .target(
       name: "CanvasTestSupport", dependencies: ["Canvas", "Latent"], path: "Tests/CanvasTestSupport"
     ),
+    .testTarget(name: "MapsTests", dependencies: ["Maps", "LatentMath"]),
     .testTarget(name: "CanvasTests", dependencies: ["Canvas", "CanvasTestSupport", "LatentMath"]),
     .testTarget(
       name: "CanvasStoreTests", dependencies: ["CanvasStore", "Canvas", "CanvasTestSupport"]),

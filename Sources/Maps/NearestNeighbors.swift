@@ -1,0 +1,114 @@
+import LatentMath
+
+/// Exact cosine k-nearest-neighbour search by blocked matrix products on OpenBLAS: a block
+/// of queries times every reference point, then a top-k selection per row. 50,000 points
+/// of 384 dimensions take a 512 × 50,000 similarity block (100 MB) at a time.
+public enum NearestNeighbors {
+  /// Query rows per matrix product.
+  static let blockRows = 512
+
+  /// The `k` nearest other points of every row of `points` (k is capped at count − 1).
+  /// `progress` is called with the number of rows done.
+  public static func exact(
+    _ points: Matrix, k: Int, progress: ((Int) -> Void)? = nil
+  ) -> NeighborGraph {
+    let unit = normalizedRows(points)
+    return search(
+      queries: unit, reference: unit, k: min(k, points.rows - 1), excludeSelf: true,
+      progress: progress)
+  }
+
+  /// The `k` nearest rows of `reference` for each row of `queries` (k is capped at the
+  /// reference's size). Rows need not be unit length.
+  public static func query(_ queries: Matrix, in reference: Matrix, k: Int) -> NeighborGraph {
+    precondition(queries.columns == reference.columns, "query and reference dimensions differ")
+    return search(
+      queries: normalizedRows(queries), reference: normalizedRows(reference),
+      k: min(k, reference.rows), excludeSelf: false, progress: nil)
+  }
+
+  /// Rows scaled to unit length; an all-zero row stays zero (cosine 0 with everything).
+  public static func normalizedRows(_ points: Matrix) -> Matrix {
+    var out = points
+    let d = points.columns
+    out.values.withUnsafeMutableBufferPointer { v in
+      for r in 0..<points.rows {
+        var sum: Float = 0
+        for c in 0..<d { sum += v[r * d + c] * v[r * d + c] }
+        guard sum > 0 else { continue }
+        let scale = 1 / sum.squareRoot()
+        for c in 0..<d { v[r * d + c] *= scale }
+      }
+    }
+    return out
+  }
+
+  private static func search(
+    queries: Matrix, reference: Matrix, k: Int, excludeSelf: Bool,
+    progress: ((Int) -> Void)?
+  ) -> NeighborGraph {
+    let n = queries.rows
+    let m = reference.rows
+    let d = queries.columns
+    let k = max(0, k)
+    var indices = [Int32](repeating: 0, count: n * k)
+    var distances = [Float](repeating: 0, count: n * k)
+    guard k > 0, n > 0 else { return NeighborGraph(count: n, k: k, indices: [], distances: []) }
+    var block = [Float](repeating: 0, count: min(blockRows, n) * m)
+    var bestSimilarity = [Float](repeating: 0, count: k)
+    var bestIndex = [Int32](repeating: 0, count: k)
+    for start in stride(from: 0, to: n, by: blockRows) {
+      let rows = min(blockRows, n - start)
+      queries.values.withUnsafeBufferPointer { q in
+        reference.values.withUnsafeBufferPointer { r in
+          block.withUnsafeMutableBufferPointer { c in
+            BLAS.gemmTransposedB(
+              m: rows, n: m, k: d, a: q.baseAddress! + start * d, lda: d, b: r.baseAddress!,
+              ldb: d, beta: 0, c: c.baseAddress!, ldc: m)
+          }
+        }
+      }
+      block.withUnsafeBufferPointer { sims in
+        for row in 0..<rows {
+          let query = start + row
+          let top = selectTop(
+            k: k, similarities: UnsafeBufferPointer(rebasing: sims[row * m..<(row + 1) * m]),
+            skip: excludeSelf ? query : -1, similarity: &bestSimilarity, index: &bestIndex)
+          for j in 0..<top {
+            indices[query * k + j] = bestIndex[j]
+            distances[query * k + j] = max(0, 1 - bestSimilarity[j])
+          }
+        }
+      }
+      progress?(start + rows)
+    }
+    return NeighborGraph(count: n, k: k, indices: indices, distances: distances)
+  }
+
+  /// The `k` largest similarities of one row, largest first (ties: lower index first),
+  /// skipping column `skip`; returns how many were found.
+  private static func selectTop(
+    k: Int, similarities: UnsafeBufferPointer<Float>, skip: Int,
+    similarity: inout [Float], index: inout [Int32]
+  ) -> Int {
+    var filled = 0
+    for j in 0..<similarities.count where j != skip {
+      let s = similarities[j]
+      if filled == k {
+        guard s > similarity[k - 1] else { continue }
+      } else {
+        filled += 1
+      }
+      // Insertion into the sorted list; the worst entry falls off the end.
+      var slot = filled - 1
+      while slot > 0 && similarity[slot - 1] < s {
+        similarity[slot] = similarity[slot - 1]
+        index[slot] = index[slot - 1]
+        slot -= 1
+      }
+      similarity[slot] = s
+      index[slot] = Int32(j)
+    }
+    return filled
+  }
+}
