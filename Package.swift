@@ -83,7 +83,7 @@ let package = Package(
     .executableTarget(
       name: "latitude",
       dependencies: [
-        "Canvas", "CanvasStore", "CanvasServer", "CommandSupport", "Latent", "PluginHost",
+        "Canvas", "CanvasStore", "CanvasServer", "CommandSupport", "Latent", "Maps", "PluginHost",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),

@@ -1,4 +1,3 @@
-import Foundation
 import LatentMath
 
 /// UMAP's layout SGD in two dimensions (umap-learn's `optimize_layout_euclidean`): each
@@ -31,57 +30,79 @@ struct UMAPOptimizer {
     let perNegative = perSample.map { $0 / Float(negativeSampleRate) }
     var nextSample = perSample
     var nextNegative = perNegative
-    let vertices = (fixed?.count ?? head.count) / 2
+    let vertices = UInt64((fixed?.count ?? head.count) / 2)
     let (a, b) = (curve.a, curve.b)
     let moveOther = fixed == nil
     var reference = fixed ?? []
     let clip = Self.clip
+    let edgeCount = heads.count
     head.withUnsafeMutableBufferPointer { h in
       reference.withUnsafeMutableBufferPointer { r in
-        let t = moveOther ? h : r
-        for epoch in 0..<self.epochs {
-          let n = Float(epoch)
-          let alpha = learningRate * (1 - n / epochs)
-          for e in 0..<heads.count where nextSample[e] <= n {
-            let j = heads[e]
-            let k = tails[e]
-            var dx = h[2 * j] - t[2 * k]
-            var dy = h[2 * j + 1] - t[2 * k + 1]
-            var dsq = dx * dx + dy * dy
-            if dsq > 0 {
-              let powered = Self.pow(dsq, b)
-              let coefficient = -2 * a * b * (powered / dsq) / (a * powered + 1)
-              let gx = Self.clamp(coefficient * dx, clip) * alpha
-              let gy = Self.clamp(coefficient * dy, clip) * alpha
-              h[2 * j] += gx
-              h[2 * j + 1] += gy
-              if moveOther {
-                h[2 * k] -= gx
-                h[2 * k + 1] -= gy
-              }
-            }
-            nextSample[e] += perSample[e]
-            let negatives = Int((n - nextNegative[e]) / perNegative[e])
-            if negatives > 0 {
-              for _ in 0..<negatives {
-                let other = Int(rng.next() % UInt64(vertices))
-                if moveOther && other == j { continue }
-                dx = h[2 * j] - t[2 * other]
-                dy = h[2 * j + 1] - t[2 * other + 1]
-                dsq = dx * dx + dy * dy
-                if dsq > 0 {
-                  let coefficient = 2 * b / ((0.001 + dsq) * (a * Self.pow(dsq, b) + 1))
-                  h[2 * j] += Self.clamp(coefficient * dx, clip) * alpha
-                  h[2 * j + 1] += Self.clamp(coefficient * dy, clip) * alpha
-                } else {
-                  h[2 * j] += clip * alpha
-                  h[2 * j + 1] += clip * alpha
+        heads.withUnsafeBufferPointer { heads in
+          tails.withUnsafeBufferPointer { tails in
+            perSample.withUnsafeBufferPointer { perSample in
+              perNegative.withUnsafeBufferPointer { perNegative in
+                nextSample.withUnsafeMutableBufferPointer { nextSample in
+                  nextNegative.withUnsafeMutableBufferPointer { nextNegative in
+                    let t = moveOther ? h : r
+                    for epoch in 0..<self.epochs {
+                      let n = Float(epoch)
+                      let alpha = learningRate * (1 - n / epochs)
+                      for e in 0..<edgeCount where nextSample[e] <= n {
+                        let j = heads[e]
+                        let k = tails[e]
+                        var dx = h[2 * j] - t[2 * k]
+                        var dy = h[2 * j + 1] - t[2 * k + 1]
+                        var dsq = dx * dx + dy * dy
+                        if dsq > 0 {
+                          let powered = FastPower.pow(dsq, b)
+                          let coefficient = -2 * a * b * (powered / dsq) / (a * powered + 1)
+                          let gx = Self.clamp(coefficient * dx, clip) * alpha
+                          let gy = Self.clamp(coefficient * dy, clip) * alpha
+                          h[2 * j] += gx
+                          h[2 * j + 1] += gy
+                          if moveOther {
+                            t[2 * k] -= gx
+                            t[2 * k + 1] -= gy
+                          }
+                        }
+                        nextSample[e] += perSample[e]
+                        let negatives = Int((n - nextNegative[e]) / perNegative[e])
+                        guard negatives > 0 else { continue }
+                        // The negative samples of one edge push from the same position
+                        // and are applied together: independent, so they overlap in the
+                        // pipeline (one after another they form one long dependency chain).
+                        let (cx, cy) = (h[2 * j], h[2 * j + 1])
+                        var pushX: Float = 0
+                        var pushY: Float = 0
+                        for _ in 0..<negatives {
+                          // Multiply-shift: an index without a division.
+                          let other = Int(((rng.next() >> 32) &* vertices) >> 32)
+                          if moveOther && other == j { continue }
+                          dx = cx - t[2 * other]
+                          dy = cy - t[2 * other + 1]
+                          dsq = dx * dx + dy * dy
+                          if dsq > 0 {
+                            let coefficient =
+                              2 * b / ((0.001 + dsq) * (a * FastPower.pow(dsq, b) + 1))
+                            pushX += Self.clamp(coefficient * dx, clip)
+                            pushY += Self.clamp(coefficient * dy, clip)
+                          } else {
+                            pushX += clip
+                            pushY += clip
+                          }
+                        }
+                        h[2 * j] += pushX * alpha
+                        h[2 * j + 1] += pushY * alpha
+                        nextNegative[e] += Float(negatives) * perNegative[e]
+                      }
+                      if epoch % 10 == 9 { progress?(Double(epoch + 1) / Double(self.epochs)) }
+                    }
+                  }
                 }
               }
-              nextNegative[e] += Float(negatives) * perNegative[e]
             }
           }
-          if epoch % 10 == 9 { progress?(Double(epoch + 1) / Double(self.epochs)) }
         }
       }
     }
@@ -89,8 +110,4 @@ struct UMAPOptimizer {
 
   @inline(__always)
   static func clamp(_ v: Float, _ limit: Float) -> Float { min(limit, max(-limit, v)) }
-
-  /// x^y for x > 0.
-  @inline(__always)
-  static func pow(_ x: Float, _ y: Float) -> Float { Foundation.powf(x, y) }
 }

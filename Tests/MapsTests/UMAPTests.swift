@@ -1,3 +1,4 @@
+import Foundation
 import LatentMath
 import Testing
 
@@ -115,5 +116,20 @@ import Testing
     let model = try UMAP.fit(points, parameters: UMAPParameters(epochs: 50))
     #expect(model.embedding.count == 12)
     #expect(model.embedding.allSatisfy { $0.isFinite })
+  }
+}
+
+@Suite struct FastPowerTests {
+  @Test func matchesPowfWithinTwoTenThousandthsRelative() {
+    var worst: Float = 0
+    for exponent in [0.8950608 as Float, -0.1049392, 0.5, 1.7] {
+      var x: Float = 1e-6
+      while x < 1e6 {
+        let exact = Float(Foundation.pow(Double(x), Double(exponent)))
+        worst = max(worst, abs(FastPower.pow(x, exponent) - exact) / exact)
+        x *= 1.0173
+      }
+    }
+    #expect(worst < 2e-5)
   }
 }
