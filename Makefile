@@ -18,7 +18,7 @@ VENV_TEST := .venv-e2e
 VENV_CORPUS := .venv-corpus
 VENV_BENCH := .venv-bench
 
-.PHONY: deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bank eval-axes axis-packs screenshots corpus format lint clean help
+.PHONY: deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bank eval-axes axis-packs screenshots corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
@@ -31,6 +31,7 @@ help:
 	@echo "make bench-fanout 50 WebSocket clients in one room against latitude serve"
 	@echo "make bench-decode decoder quality and latency on the held-out test sample, vs PyTorch"
 	@echo "make bench-settle decode settle latency with 1, 10 and 50 WebSocket draggers"
+	@echo "make bench-maps   UMAP and t-SNE vs umap-learn and openTSNE on 10,000 sentences (needs make corpus)"
 	@echo "make eval-axes    built-in axes on held-out labelled data (AUC, Spearman)"
 	@echo "make axis-packs   rebuild AxisPacks/builtin.json from open data (needs make corpus)"
 	@echo "make bank         rebuild Weights/bank/train-48k.bank from the train split (needs make corpus)"
@@ -71,6 +72,7 @@ run: release weights
 
 ## The Python package (python/), installed editable into one venv per extra:
 ## .venv-e2e (the end-to-end harness), .venv-corpus (corpus, axis-pack examples; no torch),
+## .venv-maps (the maps benchmark's references),
 ## .venv-train (training), .venv-bench (the
 ## benchmarks' references; torch is a large download, made only when a benchmark needs it).
 .venv-%/.installed: python/pyproject.toml
@@ -147,6 +149,10 @@ bank: deps weights
 ## Re-decode settle latency with real WebSocket clients against latitude serve.
 bench-settle: deps weights $(VENV_TEST)/.installed
 	Benchmarks/bench-settle.sh
+
+## UMAP and t-SNE against umap-learn and openTSNE, one thread each.
+bench-maps: deps weights
+	Benchmarks/bench-maps.sh
 
 ## Built-in axes on held-out labelled data.
 eval-axes: deps weights $(VENV_TEST)/.installed

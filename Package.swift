@@ -70,7 +70,7 @@ let package = Package(
     .target(
       name: "CanvasServer",
       dependencies: [
-        "CLibWebSockets", "Canvas", "CanvasStore", "Latent", "PluginHost",
+        "CLibWebSockets", "Canvas", "CanvasStore", "Latent", "Maps", "PluginHost",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Crypto", package: "swift-crypto"),
       ],

@@ -27,6 +27,9 @@ enum ReferenceCheck {
         guard case .bind(let axis)? = change else { return nil }
         return liveAxis(axis, in: state)
       }.first
+    case .viewLayout:
+      // A layout may name nodes deleted while it was computed; the fold skips them.
+      return nil
     case .opApply(let p):
       return p.inputs.lazy.compactMap { liveNode($0, in: state) }.first
     }

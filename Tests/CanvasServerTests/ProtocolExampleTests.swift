@@ -83,6 +83,21 @@ import Testing
           node: "n1", axis: "sentiment", index: 8, steps: 9, value: 2,
           text: "The flight was a joy.", fidelity: 0.75, source: "generated",
           latent: LatentVector([Float](repeating: 0.05, count: 384)))),
+      .op(
+        WireOp(
+          SequencedOp(
+            seq: 7,
+            op: Op(
+              id: OpID(lamport: 13, replica: "latitude"), actor: "latitude",
+              payload: .viewLayout(
+                ViewLayout(
+                  run: OpID(lamport: 12, replica: "latitude"), method: .umap,
+                  params: .object([
+                    "neighbors": .number(15), "minDist": .number(0.1), "epochs": .number(500),
+                    "seed": .number(42),
+                  ]),
+                  positions: [MapPosition(node: "n1", x: 1.5, y: -0.25)])))),
+          state: empty)),
     ]
     let frames = Self.frames("server")
     #expect(messages.count == frames.count)

@@ -3,7 +3,9 @@ import Latent
 
 /// Generates what up to 4 replicas might log concurrently: each replica acts on its own
 /// partial view (it has received only some ops), keeps a Lamport clock, and emits creates,
-/// moves, text edits, decodes, deletes, axis edits, view binds and op.apply records. Node
+/// moves, text edits, decodes, deletes, axis edits, view binds, map layouts and placements
+/// (some into a layout the replica has not seen, or one already replaced), and op.apply
+/// records. Node
 /// ids sometimes collide across replicas, decodes sometimes answer superseded moves, and
 /// ops sometimes target entities the replica has not seen created.
 public struct ConcurrentHistory {
@@ -90,6 +92,23 @@ public struct ConcurrentHistory {
           ViewBind(
             x: Bool.random(using: &random) ? .bind(anyAxis()) : nil,
             y: Bool.random(using: &random) ? .clear : .bind(anyAxis())))
+      case 97..<99:
+        let positions = (0..<Int.random(in: 1...3, using: &random)).map { _ in
+          MapPosition(
+            node: anyNode(), x: Float.random(in: -10...10, using: &random),
+            y: Float.random(in: -10...10, using: &random))
+        }
+        let run: OpID? =
+          switch Int.random(in: 0..<3, using: &random) {
+          case 0: nil
+          case 1: views[r].map.run ?? OpID(lamport: max(1, clocks[r] / 2), replica: names[r])
+          default:
+            OpID(lamport: UInt64.random(in: 1...clocks[r], using: &random), replica: names[0])
+          }
+        payload = .viewLayout(
+          ViewLayout(
+            run: run, method: Bool.random(using: &random) ? .umap : .tsne,
+            params: .object(["seed": .number(1)]), positions: positions))
       default:
         payload = .opApply(
           OpApply(

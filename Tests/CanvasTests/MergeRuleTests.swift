@@ -163,3 +163,70 @@ private func id(_ lamport: UInt64, _ replica: String = "r1") -> OpID {
     #expect(abs(try #require(node.fidelity) - expected) < 1e-5)
   }
 }
+
+@Suite struct MapMergeTests {
+  private func layout(_ run: OpID?, _ positions: [(String, Float)]) -> ViewLayout {
+    ViewLayout(
+      run: run, method: .umap, params: .object([:]),
+      positions: positions.map { MapPosition(node: NodeID($0.0), x: $0.1, y: -$0.1) })
+  }
+
+  @Test func placementsOverrideTheirLayoutAndDieWithIt() {
+    let first = OpFixtures.id(10, "server")
+    let second = OpFixtures.id(20, "server")
+    let ops = [
+      Op(id: first, actor: "s", payload: .viewLayout(layout(nil, [("a", 1), ("b", 2)]))),
+      Op(
+        id: OpFixtures.id(11, "server"), actor: "s", payload: .viewLayout(layout(first, [("c", 3)]))
+      ),
+      Op(
+        id: OpFixtures.id(12, "server"), actor: "s", payload: .viewLayout(layout(first, [("a", 5)]))
+      ),
+    ]
+    let state = DocumentState(folding: ops)
+    #expect(state.map.positions[NodeID("a")]?.x == 5)
+    #expect(state.map.positions[NodeID("c")]?.x == 3)
+    #expect(state.map.positions[NodeID("b")]?.x == 2)
+    // A new full layout replaces the map; a late placement into the old one is ignored,
+    // whatever order they arrive in.
+    let rerun = Op(id: second, actor: "s", payload: .viewLayout(layout(nil, [("a", 7)])))
+    let late = Op(
+      id: OpFixtures.id(25, "server"), actor: "s", payload: .viewLayout(layout(first, [("b", 9)])))
+    let early = Op(
+      id: OpFixtures.id(21, "server"), actor: "s", payload: .viewLayout(layout(second, [("d", 4)])))
+    let all = ops + [rerun, late, early]
+    let expected = DocumentState(folding: all)
+    #expect(expected.map.run == second)
+    #expect(expected.map.positions.keys.map(\.rawValue).sorted() == ["a", "d"])
+    #expect(expected.map.positions[NodeID("a")]?.x == 7)
+    for seed in 0..<20 {
+      var random = SeededRandom(seed: UInt64(seed))
+      #expect(DocumentState(folding: all.shuffled(using: &random)) == expected)
+    }
+  }
+
+  @Test func renderedMapSkipsDeletedNodes() {
+    let run = OpFixtures.id(3, "server")
+    let state = DocumentState(folding: [
+      OpFixtures.create("a", "alpha", at: OpFixtures.id(1)),
+      OpFixtures.create("b", "beta", at: OpFixtures.id(2)),
+      Op(id: run, actor: "s", payload: .viewLayout(layout(nil, [("a", 1), ("b", 2)]))),
+      OpFixtures.delete("b", at: OpFixtures.id(4)),
+    ])
+    let map = state.renderedMap
+    #expect(map?.run == run)
+    #expect(map?.positions == ["a": [1, -1]])
+  }
+
+  @Test func layoutsAreValidated() {
+    let validator = OpValidator()
+    var bad = layout(nil, [("a", .nan)])
+    #expect(throws: ValidationError.self) {
+      try validator.validateContent(Op(id: OpFixtures.id(1), actor: "s", payload: .viewLayout(bad)))
+    }
+    bad = ViewLayout(run: nil, method: .tsne, params: .null, positions: [])
+    #expect(throws: ValidationError.malformed("params must be a JSON object")) {
+      try validator.validateContent(Op(id: OpFixtures.id(1), actor: "s", payload: .viewLayout(bad)))
+    }
+  }
+}

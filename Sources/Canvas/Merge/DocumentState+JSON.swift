@@ -65,6 +65,18 @@ public struct DocumentStateView: Encodable, Sendable {
     public var apply: OpApply
   }
 
+  /// The map: its current full layout and every live node's position in it.
+  public struct MapView: Encodable, Sendable, Equatable {
+    /// The full layout's op id.
+    public var run: OpID
+    /// How it was computed.
+    public var method: MapMethod
+    /// The method's parameters.
+    public var params: JSONValue
+    /// Live nodes' positions, by node id, as [x, y] (string keys: a JSON object).
+    public var positions: [String: [Float]]
+  }
+
   /// Largest lamport folded.
   public var maxLamport: UInt64
   /// Axes bound to screen x and y.
@@ -75,6 +87,8 @@ public struct DocumentStateView: Encodable, Sendable {
   public var axes: [AxisView]
   /// Plugin operations that ran.
   public var operations: [OperationView]
+  /// The map, once a layout has been computed.
+  public var map: MapView?
 }
 
 extension DocumentState {
@@ -102,6 +116,19 @@ extension DocumentState {
       },
       operations: operations.keys.sorted().map {
         DocumentStateView.OperationView(id: $0, apply: operations[$0]!)
-      })
+      },
+      map: renderedMap)
+  }
+
+  /// The map with its live nodes' positions, nil before the first layout.
+  public var renderedMap: DocumentStateView.MapView? {
+    guard let layout = map.layout else { return nil }
+    var positions: [String: [Float]] = [:]
+    for (node, position) in map.positions where isLive(node) {
+      positions[node.rawValue] = [position.x, position.y]
+    }
+    return DocumentStateView.MapView(
+      run: layout.stamp, method: layout.value.method, params: layout.value.params,
+      positions: positions)
   }
 }

@@ -12,6 +12,8 @@ public struct DocumentState: Hashable, Sendable {
   public var viewX: Stamped<AxisID?>?
   /// The y slot binding.
   public var viewY: Stamped<AxisID?>?
+  /// The map layout and its placements.
+  public var map = MapRecord()
   /// The plugin operations that ran, by op id.
   public var operations: [OpID: OpApply] = [:]
   /// The largest lamport seen.
@@ -50,6 +52,8 @@ public struct DocumentState: Hashable, Sendable {
     case .viewBind(let p):
       if let x = p.x { viewX.mergeLastWriter(Stamped(x.axis, at: op.id)) }
       if let y = p.y { viewY.mergeLastWriter(Stamped(y.axis, at: op.id)) }
+    case .viewLayout(let p):
+      map.apply(p, id: op.id)
     case .opApply(let p):
       operations[op.id] = p
     }

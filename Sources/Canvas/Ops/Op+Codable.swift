@@ -60,6 +60,7 @@ extension Op: Codable {
     case .axisUpdate(let p): try container.encode(p, forKey: .payload)
     case .axisDelete(let p): try container.encode(p, forKey: .payload)
     case .viewBind(let p): try container.encode(p, forKey: .payload)
+    case .viewLayout(let p): try container.encode(p, forKey: .payload)
     case .opApply(let p): try container.encode(p, forKey: .payload)
     }
   }
@@ -80,6 +81,7 @@ extension OpPayload {
     case .axisUpdate: .axisUpdate(try container.decode(AxisUpdate.self, forKey: key))
     case .axisDelete: .axisDelete(try container.decode(AxisDelete.self, forKey: key))
     case .viewBind: .viewBind(try container.decode(ViewBind.self, forKey: key))
+    case .viewLayout: .viewLayout(try container.decode(ViewLayout.self, forKey: key))
     case .opApply: .opApply(try container.decode(OpApply.self, forKey: key))
     }
   }

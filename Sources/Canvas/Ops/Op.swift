@@ -9,6 +9,7 @@ public enum OpPayload: Hashable, Sendable {
   case axisUpdate(AxisUpdate)
   case axisDelete(AxisDelete)
   case viewBind(ViewBind)
+  case viewLayout(ViewLayout)
   case opApply(OpApply)
 
   /// The op kind of this payload.
@@ -23,6 +24,7 @@ public enum OpPayload: Hashable, Sendable {
     case .axisUpdate: .axisUpdate
     case .axisDelete: .axisDelete
     case .viewBind: .viewBind
+    case .viewLayout: .viewLayout
     case .opApply: .opApply
     }
   }

@@ -9,5 +9,6 @@ public enum OpKind: String, CaseIterable, Sendable, Codable {
   case axisUpdate = "axis.update"
   case axisDelete = "axis.delete"
   case viewBind = "view.bind"
+  case viewLayout = "view.layout"
   case opApply = "op.apply"
 }

@@ -85,6 +85,16 @@ public struct OpValidator: Sendable {
     case .viewBind(let p):
       if case .bind(let axis) = p.x { try checkID(axis.rawValue, field: "x") }
       if case .bind(let axis) = p.y { try checkID(axis.rawValue, field: "y") }
+    case .viewLayout(let p):
+      guard p.positions.count <= limits.maxMapPositions else {
+        throw .tooMany(field: "positions", limit: limits.maxMapPositions)
+      }
+      guard case .object = p.params else { throw .malformed("params must be a JSON object") }
+      for position in p.positions {
+        try checkID(position.node.rawValue, field: "positions.node")
+        try checkNumber(position.x, field: "positions.x")
+        try checkNumber(position.y, field: "positions.y")
+      }
     case .opApply(let p):
       try checkID(p.plugin, field: "plugin")
       try checkID(p.operation, field: "operation")

@@ -37,6 +37,9 @@ struct ClientOp: Codable, Sendable, Equatable {
     case .axisUpdate: payload = .axisUpdate(try body(AxisUpdate.self))
     case .axisDelete: payload = .axisDelete(try body(AxisDelete.self))
     case .viewBind: payload = .viewBind(try body(ViewBind.self))
+    case .viewLayout:
+      throw ProtocolError.forbidden(
+        "view.layout is written by the server only: run the umap-layout or tsne-layout operation")
     case .opApply: payload = .opApply(try body(ClientOpPayload.ApplyRequest.self))
     }
   }
@@ -98,7 +101,32 @@ enum ClientOpPayload: Sendable, Equatable {
   /// node.move: target coordinates on axes (the server resolves the latent).
   struct MoveRequest: Codable, Sendable, Equatable {
     var node: NodeID
+    /// Target coordinates on axes (the Axes view); empty with `map`.
     var coordinates: [AxisCoordinate]
+    /// A drop point on the map (the Map view): the latent becomes the distance-weighted
+    /// mean of the latents of the nodes placed nearest that point.
+    var map: MapTarget?
+
+    init(node: NodeID, coordinates: [AxisCoordinate], map: MapTarget? = nil) {
+      self.node = node
+      self.coordinates = coordinates
+      self.map = map
+    }
+
+    private enum CodingKeys: String, CodingKey { case node, coordinates, map }
+
+    init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      node = try container.decode(NodeID.self, forKey: .node)
+      coordinates = try container.decodeIfPresent([AxisCoordinate].self, forKey: .coordinates) ?? []
+      map = try container.decodeIfPresent(MapTarget.self, forKey: .map)
+    }
+  }
+
+  /// A point on the document's map.
+  struct MapTarget: Codable, Sendable, Equatable {
+    var x: Float
+    var y: Float
   }
 
   /// node.setText: new text (the server embeds it).

@@ -124,6 +124,8 @@ private struct WirePayload: Encodable {
       try container.encode(p.axis, forKey: .axis)
     case .viewBind(let p):
       try p.encode(to: encoder)
+    case .viewLayout(let p):
+      try p.encode(to: encoder)
     case .opApply(let p):
       try p.encode(to: encoder)
     }
@@ -143,7 +145,9 @@ struct SnapshotState: Encodable, Sendable {
     self.coords = coords
   }
 
-  private enum CodingKeys: String, CodingKey { case maxLamport, view, nodes, axes, operations }
+  private enum CodingKeys: String, CodingKey {
+    case maxLamport, view, nodes, axes, operations, map
+  }
   private enum NodeKeys: String, CodingKey { case coords }
 
   /// A rendered node with its coords beside its fields.
@@ -166,5 +170,6 @@ struct SnapshotState: Encodable, Sendable {
       view.nodes.map { NodeEntry(node: $0, coords: coords[$0.id]) }, forKey: .nodes)
     try container.encode(view.axes, forKey: .axes)
     try container.encode(view.operations, forKey: .operations)
+    try container.encodeIfPresent(view.map, forKey: .map)
   }
 }

@@ -46,6 +46,10 @@ extension Room {
         scheduleDecode(node: node, latent: latent, answers: answers)
       case .reload:
         reload()
+      case .computeMap(let job):
+        computeMap(job)
+      case .placeOnMap(let job):
+        placeOnMap(job)
       case .warn(let message):
         logger.warning("\(message)", metadata: ["doc": "\(id)"])
       }

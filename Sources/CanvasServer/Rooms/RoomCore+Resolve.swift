@@ -10,6 +10,11 @@ extension RoomCore {
     _ request: ClientOp, from connection: ConnectionID, using services: some RoomServices
   ) -> [Action] {
     guard let member = members[connection] else { return [] }
+    if case .opApply(let apply) = request.payload, let method = Self.mapOperations[apply.operation]
+    {
+      return receiveMapApply(
+        apply, method: method, id: request.id, member: member, from: connection)
+    }
     if case .opApply(let apply) = request.payload {
       return receiveApply(apply, id: request.id, member: member, from: connection, using: services)
     }
@@ -46,8 +51,11 @@ extension RoomCore {
         NodeCreate(
           node: draft.node, text: draft.text, latent: latent, origin: draft.origin ?? .typed))
     case .nodeMove(let move):
-      payload = .nodeMove(
-        NodeMove(node: move.node, coordinates: move.coordinates, latent: try moveTarget(move)))
+      let latent = try moveTarget(move)
+      // A map move is logged with the coordinates its latent has on the document's axes.
+      let coordinates =
+        move.map == nil ? move.coordinates : Self.coordinates(of: latent, in: state)
+      payload = .nodeMove(NodeMove(node: move.node, coordinates: coordinates, latent: latent))
     case .nodeSetText(let edit):
       payload = .nodeSetText(
         NodeSetText(node: edit.node, text: edit.text, latent: try services.embed(edit.text)))
@@ -110,8 +118,14 @@ extension RoomCore {
   private func moveTarget(_ move: ClientOpPayload.MoveRequest) throws(ProtocolError)
     -> LatentVector
   {
+    if let target = move.map {
+      guard move.coordinates.isEmpty else {
+        throw .malformed("node.move takes axis coordinates or a map point, not both")
+      }
+      return try mapMoveTarget(move.node, to: target)
+    }
     guard !move.coordinates.isEmpty else {
-      throw .malformed("node.move needs a node and axis coordinates")
+      throw .malformed("node.move needs a node and axis coordinates (or a map point)")
     }
     guard let current = state.node(move.node) else { throw .unknownNode(move.node) }
     guard move.coordinates.allSatisfy(\.value.isFinite) else {

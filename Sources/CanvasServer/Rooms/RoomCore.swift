@@ -48,6 +48,10 @@ struct RoomCore {
     /// Forget this replica's presence after the expiry, unless it came back
     /// (`presenceExpired`).
     case expirePresence(ReplicaID, actor: String, connection: ConnectionID)
+    /// Compute this map off the room's queue; the result comes back to `mapComputed`.
+    case computeMap(MapJob)
+    /// Place these nodes into the map off the queue; the result comes back to `placed`.
+    case placeOnMap(PlacementJob)
   }
 
   var state: DocumentState
@@ -66,6 +70,8 @@ struct RoomCore {
   }
   /// The lamport of the last server-authored op, so two in flight never share an id.
   var serverLamport: UInt64 = 0
+  /// The map op.apply being computed, if any (one at a time per document).
+  var mapInFlight: OpID?
 
   /// Joined members other than `connection`, in a stable order.
   func peers(of connection: ConnectionID) -> [ConnectionID] {
@@ -116,6 +122,7 @@ struct RoomCore {
     case .success(let value):
       outcomes = value
     }
+    var committed: [Op] = []
     for (index, (op, outcome)) in zip(submission.ops, outcomes).enumerated() {
       let client = index == 0 ? submission.client : nil
       switch outcome {
@@ -133,6 +140,7 @@ struct RoomCore {
           actions.append(.send(frame, to: joined))
         }
         actions += Self.decodes(for: op)
+        committed.append(op)
       case .duplicate(let seq):
         if let client {
           actions.append(.send(ServerMessage.ack(op.id, seq: seq).encoded(), to: [client]))
@@ -145,7 +153,7 @@ struct RoomCore {
         }
       }
     }
-    return actions
+    return actions + placements(after: committed)
   }
 
   /// The decode a committed op calls for: a latent written without text.

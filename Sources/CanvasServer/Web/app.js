@@ -4,6 +4,7 @@ import { DocumentModel } from "./model.js";
 import { CanvasView, colourFor } from "./view.js";
 import { SweepPanel } from "./sweep.js";
 import { UndoHistory } from "./undo.js";
+import { MapPanel } from "./map.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -190,6 +191,10 @@ function onFrame(frame) {
       break;
     case "op":
       if (model.apply(frame.seq, frame.op)) scheduleRefresh();
+      if (frame.op.kind === "view.layout") {
+        for (const placed of frame.op.payload.positions) if (view.dragging !== placed.node) view.overrides.delete(placed.node);
+        mapPanel.onLayout(!frame.op.payload.run);
+      }
       if (frame.op.kind === "view.bind") fitSoon();
       if ((frame.op.kind === "node.decoded" || frame.op.kind === "node.move") && view.dragging !== frame.op.payload.node) {
         view.previews.delete(frame.op.payload.node);
@@ -208,6 +213,7 @@ function onFrame(frame) {
       if (frame.opId) sent.delete(frame.opId.lamport);
       // A first-use axis someone else created a moment earlier is not an error.
       if (!op?.quiet) showError(`${frame.code}: ${frame.message}`);
+      if (op?.kind === "op.apply" && op.payload.plugin === "latitude.maps") mapPanel.onRefused();
       break;
     }
     case "error":
@@ -257,6 +263,7 @@ function redraw() {
     renderAxes();
     renderReadout();
     sweepPanel.refresh();
+    mapPanel.render();
     $("selection-count").textContent = `(${view.selection.length} selected)`;
   });
 }
@@ -265,6 +272,7 @@ function redraw() {
 let lastDrag = 0;
 let lastMove = 0;
 function drag(node, x, y, done) {
+  if (view.mode === "map") return dragOnMap(node, x, y, done);
   const now = performance.now();
   const coordinates = [];
   if (model.view.x) coordinates.push({ axis: model.view.x, value: x });
@@ -289,6 +297,22 @@ function drag(node, x, y, done) {
     undo.record([{ kind: "node.move", payload: { node, coordinates } }], dragUndo.inverse);
     dragUndo = null;
   }
+}
+
+// On the map a drop moves the node's latent towards the nodes placed where it was dropped
+// (the server averages their latents); the server then places it by transform. Its card
+// stays where it was dropped until that placement arrives.
+function dragOnMap(node, x, y, done) {
+  if (!done) return;
+  if (!model.map) return showError("compute a map first");
+  const current = model.nodes.get(node);
+  const [mx, my] = model.toMapUnits([x, y]);
+  const coordinates = Object.entries(current?.coords || {})
+    .filter(([, c]) => Number.isFinite(c.at)).map(([axis, c]) => ({ axis, value: c.at }));
+  undo.record([{ kind: "node.move", payload: { node, map: { x: mx, y: my } } }],
+    coordinates.length ? [{ kind: "node.move", payload: { node, coordinates } }] : null);
+  sendOp("node.move", { node, map: { x: mx, y: my } });
+  setTimeout(() => { view.overrides.delete(node); redraw(); }, 4000);
 }
 
 let lastPresence = 0;
@@ -574,6 +598,13 @@ const sweepPanel = new SweepPanel({
   selection: () => view.selection,
 });
 
+const mapPanel = new MapPanel({
+  mode: [...document.querySelectorAll('input[name="view-mode"]')],
+  method: $("map-method"), run: $("map-run"), colour: $("map-colour"), status: $("map-status"),
+}, {
+  view, model: () => replay || model, sendOp: (kind, payload) => sendOp(kind, payload), showError, redraw,
+});
+
 // Keyboard: Delete removes the selection; arrow keys nudge it along the bound axes (0.1,
 // or 0.5 with Shift) as a logged move, decoded like a drag. Only when no form field has
 // the focus.
@@ -590,7 +621,7 @@ window.addEventListener("keydown", (event) => {
   if ((event.key === "Delete" || event.key === "Backspace") && view.selection.length) {
     event.preventDefault();
     for (const id of view.selection) undo.perform("node.delete", { node: id });
-  } else if (NUDGES[event.key] && view.selection.length) {
+  } else if (NUDGES[event.key] && view.selection.length && view.mode !== "map") {
     event.preventDefault();
     const [dx, dy] = NUDGES[event.key].map((d) => d * (event.shiftKey ? 0.5 : 0.1));
     if ((dx && !model.view.x) || (dy && !model.view.y)) return showError("bind an axis to that direction first");
@@ -611,5 +642,5 @@ window.addEventListener("keydown", (event) => {
 });
 
 // Test and screenshot hook: the current model, read-only.
-window.latitude = { model: () => (replay || model), view, connection: () => connection };
+window.latitude = { model: () => (replay || model), view, connection: () => connection, mapPanel };
 redraw();

@@ -40,6 +40,43 @@ export class DocumentModel {
     this.view = { x: null, y: null };
     this.seq = 0;
     this.maxLamport = 0;
+    this.map = null;
+  }
+
+  // The map of a snapshot or REST state ({run, method, params, positions: {id: [x, y]}}).
+  loadMap(map) {
+    this.map = map ? { run: map.run, method: map.method, params: map.params, positions: new Map(Object.entries(map.positions || {})) } : null;
+    this.frameMap();
+  }
+
+  // The map's positions are in the method's own units: centre them and scale them to about
+  // ±2 (the axes' range), once per full layout, so placements never shift the others.
+  frameMap() {
+    if (!this.map) return;
+    const points = [...this.map.positions.values()];
+    if (!points.length) {
+      this.map.frame = { cx: 0, cy: 0, s: 1 };
+      return;
+    }
+    const xs = points.map((p) => p[0]);
+    const ys = points.map((p) => p[1]);
+    const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const span = Math.max(maxX - minX, maxY - minY, 1e-6);
+    this.map.frame = { cx: (minX + maxX) / 2, cy: (minY + maxY) / 2, s: span / 4 };
+  }
+
+  // A node's map position in view units, or null when it is not placed yet.
+  mapPosition(node) {
+    const raw = this.map?.positions.get(node.id);
+    if (!raw) return null;
+    const { cx, cy, s } = this.map.frame;
+    return [(raw[0] - cx) / s, (raw[1] - cy) / s];
+  }
+
+  // View units back to the map's own (for a drop on the map).
+  toMapUnits([x, y]) {
+    const { cx, cy, s } = this.map.frame;
+    return [x * s + cx, y * s + cy];
   }
 
   // A snapshot frame's state (nodes carry coords).
@@ -50,6 +87,7 @@ export class DocumentModel {
     for (const axis of state.axes || []) this.axes.set(axis.id, { id: axis.id, name: axis.name, poles: axis.poles });
     for (const node of state.nodes || []) this.nodes.set(node.id, this.nodeFromState(node, node.coords || {}));
     this.view = { x: state.view?.x ?? null, y: state.view?.y ?? null };
+    this.loadMap(state.map);
   }
 
   nodeFromState(node, coords) {
@@ -82,6 +120,7 @@ export class DocumentModel {
       this.nodes.set(node.id, entry);
     }
     this.view = { x: state.view?.x ?? null, y: state.view?.y ?? null };
+    this.loadMap(state.map);
   }
 
   // Applies one committed op frame; returns true when a full refresh is needed.
@@ -131,12 +170,26 @@ export class DocumentModel {
         if ("x" in p) this.view.x = p.x;
         if ("y" in p) this.view.y = p.y;
         return false;
+      case "view.layout":
+        this.applyLayout(op.id, p);
+        return false;
       case "axis.create":
       case "axis.update":
       case "axis.delete":
         return true;
       default:
         return false;
+    }
+  }
+
+  // A full layout replaces the map; a placement into the current one adds or moves nodes.
+  applyLayout(id, p) {
+    const positions = p.positions.map((q) => [q.node, [q.x, q.y]]);
+    if (!p.run) {
+      this.map = { run: id, method: p.method, params: p.params, positions: new Map(positions) };
+      this.frameMap();
+    } else if (this.map && this.map.run.lamport === p.run.lamport && this.map.run.replica === p.run.replica) {
+      for (const [node, position] of positions) this.map.positions.set(node, position);
     }
   }
 

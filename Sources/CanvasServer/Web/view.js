@@ -1,5 +1,17 @@
 // SVG rendering of the canvas: axes with pole names, node cards placed by their
 // coordinates, fidelity badges, text markers, peers' cursors; pan and zoom; dragging.
+// In the Map view nodes sit at their map positions (cards up to MAP_CARD_LIMIT nodes,
+// coloured dots above it, drawn once and only moved by a transform while panning).
+
+// Above this many placed nodes the Map view draws dots, not cards.
+export const MAP_CARD_LIMIT = 150;
+
+// A diverging colour for a coordinate (−2 … +2): blue, grey, red.
+export function colourForValue(value) {
+  if (!Number.isFinite(value)) return "#adb5bd";
+  const t = Math.max(-1, Math.min(1, value / 2));
+  return t < 0 ? `hsl(214 70% ${Math.round(88 + 40 * t)}%)` : `hsl(4 70% ${Math.round(88 - 40 * t)}%)`;
+}
 
 const NS = "http://www.w3.org/2000/svg";
 
@@ -65,8 +77,23 @@ export class CanvasView {
     this.staged = new Map(); // node id → provisional decode stage {text, stage, fidelity}
     this.selection = [];
     this.cursors = new Map(); // actor → {x, y, colour}
+    this.mode = "axes"; // or "map"
+    this.colourAxis = null; // the axis whose coordinate colours nodes in the Map view
+    this.dots = null; // the Map view's cached dot layer: { key, layer }
     this.root = el("g", {}, svg);
     this.installPanZoom();
+  }
+
+  // Where a node is drawn, in view units: its override while dragged, else its axis
+  // coordinates (Axes view) or its map position (Map view; null until it is placed).
+  pos(node) {
+    return this.overrides.get(node.id) || (this.mode === "map" ? this.model.mapPosition(node) : this.model.position(node));
+  }
+
+  // The nodes the current view can draw.
+  drawable() {
+    const nodes = [...this.model.nodes.values()];
+    return this.mode === "map" ? nodes.filter((n) => this.pos(n)) : nodes;
   }
 
   size() {
@@ -92,7 +119,7 @@ export class CanvasView {
   installPanZoom() {
     let pan = null;
     this.svg.addEventListener("pointerdown", (event) => {
-      if (event.target.closest(".card")) return;
+      if (event.target.closest(".card, .dot")) return;
       pan = { start: this.local(event), offset: [...this.offset] };
       this.svg.classList.add("panning");
       this.svg.setPointerCapture(event.pointerId);
@@ -124,7 +151,8 @@ export class CanvasView {
   fit() {
     const model = this.model;
     if (!model || !model.nodes.size) return;
-    const points = [...model.nodes.values()].map((n) => model.position(n));
+    const points = this.drawable().map((n) => this.pos(n));
+    if (!points.length) return;
     const xs = points.map((p) => p[0]);
     const ys = points.map((p) => p[1]);
     const [w, h] = this.size();
@@ -147,6 +175,7 @@ export class CanvasView {
     const model = this.model;
     if (!model) return;
     this.root.replaceChildren();
+    if (this.mode === "map") return this.renderMap();
     const [w, h] = this.size();
     const axesLayer = el("g", {}, this.root);
     const [ox, oy] = this.toScreen([0, 0]);
@@ -184,6 +213,67 @@ export class CanvasView {
     const placed = [];
     const compact = this.isCompact(model.nodes.size);
     for (const node of order) this.renderNode(node, links, cards, placed, compact);
+    this.renderCursors();
+  }
+
+  // The Map view: a title, then cards (few nodes) or dots (many).
+  renderMap() {
+    const model = this.model;
+    const [w, h] = this.size();
+    const header = el("text", { x: 10, y: 20, class: "axis-label map-title" }, this.root);
+    const nodes = this.drawable();
+    if (!model.map) {
+      header.textContent = "No map yet: choose UMAP or t-SNE and press Compute map.";
+    } else {
+      const unplaced = model.nodes.size - nodes.length;
+      header.textContent = `${model.map.method === "tsne" ? "t-SNE" : "UMAP"} map · ${nodes.length} nodes` +
+        (unplaced > 0 ? ` · placing ${unplaced}…` : "") + (this.colourAxis ? ` · colour: ${model.axes.get(this.colourAxis)?.name ?? ""}` : "");
+    }
+    if (nodes.length > MAP_CARD_LIMIT) {
+      this.renderDots(nodes, w, h);
+    } else {
+      const links = el("g", {}, this.root);
+      const cards = el("g", {}, this.root);
+      const first = (node) => (this.overrides.has(node.id) ? 0 : this.selection.includes(node.id) ? 1 : 2);
+      const placed = [];
+      for (const node of nodes.sort((a, b) => first(a) - first(b))) this.renderNode(node, links, cards, placed, this.isCompact(nodes.length));
+    }
+    this.renderCursors();
+  }
+
+  // Many nodes: one coloured dot each, built once per change of nodes, selection, colour
+  // or zoom; panning only moves the layer's transform.
+  renderDots(nodes, w, h) {
+    const model = this.model;
+    const key = [model.seq, model.map?.run?.lamport, nodes.length, this.scale, this.colourAxis, this.selection.join(","), [...this.overrides.keys()].join(",")].join("|");
+    if (!this.dots || this.dots.key !== key) {
+      const layer = el("g", { class: "dots" });
+      const r = 3.5 / this.scale;
+      for (const node of nodes) {
+        const [x, y] = this.pos(node);
+        const selected = this.selection.includes(node.id);
+        const value = this.colourAxis ? node.coords[this.colourAxis]?.at : NaN;
+        const dot = el("circle", { cx: x, cy: y, r: selected ? 2 * r : r, class: selected ? "dot selected" : "dot", "data-node": node.id, fill: colourForValue(value) }, layer);
+        if (selected) {
+          const label = el("text", { x: 0, y: 0, class: "dot-label", transform: `translate(${x + 3 * r},${y}) scale(${1 / this.scale},${-1 / this.scale})` }, layer);
+          label.textContent = shorten(node.text || "decoding…", 60);
+        }
+        dot.dataset.node = node.id;
+      }
+      layer.addEventListener("pointerdown", (event) => {
+        const id = event.target.dataset?.node;
+        const node = id && model.nodes.get(id);
+        if (!node) return;
+        this.handlers.onSelect(id, event.shiftKey);
+        if (!this.readOnly) this.startDrag(event, node);
+      });
+      this.dots = { key, layer };
+    }
+    this.dots.layer.setAttribute("transform", `translate(${w / 2 + this.offset[0]},${h / 2 + this.offset[1]}) scale(${this.scale},${-this.scale})`);
+    this.root.appendChild(this.dots.layer);
+  }
+
+  renderCursors() {
     // Peers' cursors are drawn on top but never take a click meant for a card.
     const cursors = el("g", { "pointer-events": "none" }, this.root);
     for (const [actor, cursor] of this.cursors) {
@@ -233,9 +323,9 @@ export class CanvasView {
 
   renderNode(node, links, cards, placed = [], compact = false) {
     const model = this.model;
-    const position = this.overrides.get(node.id) || model.position(node);
+    const position = this.pos(node);
     const [sx, sy] = this.toScreen(position);
-    const marker = model.textPosition(node);
+    const marker = this.mode === "map" ? null : model.textPosition(node);
     if (marker && !this.overrides.has(node.id) && !node.pending) {
       const [mx, my] = this.toScreen(marker);
       el("line", { x1: sx, y1: sy, x2: mx, y2: my, class: "marker-link" }, links);
@@ -265,6 +355,9 @@ export class CanvasView {
     const g = el("g", { class: classes.join(" "), transform: `translate(${left},${top})`, "data-node": node.id }, cards);
     if (staged) g.setAttribute("data-stage", staged.stage);
     el("rect", { width, height }, g);
+    if (this.mode === "map" && this.colourAxis) {
+      el("rect", { width: 6, height, class: "colour-stripe", fill: colourForValue(node.coords[this.colourAxis]?.at) }, g);
+    }
     if (small) {
       const t = el("text", { x: 8, y: 14, class: node.pending || !node.text ? "pending" : "" }, g);
       t.textContent = lines[0];
@@ -289,10 +382,14 @@ export class CanvasView {
   }
 
   installDrag(g, node) {
-    g.addEventListener("pointerdown", (event) => {
+    g.addEventListener("pointerdown", (event) => this.startDrag(event, node));
+  }
+
+  startDrag(event, node) {
+    {
       event.stopPropagation();
       const start = this.local(event);
-      const origin = this.model.position(node);
+      const origin = this.pos(node);
       let moved = false;
       let position = origin;
       this.dragging = node.id;
@@ -330,6 +427,6 @@ export class CanvasView {
       window.addEventListener("pointermove", move);
       window.addEventListener("pointerup", up);
       window.addEventListener("keydown", escape);
-    });
+    }
   }
 }

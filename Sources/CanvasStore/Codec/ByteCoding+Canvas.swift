@@ -137,3 +137,36 @@ extension JSONEncoder {
     return encoder
   }
 }
+
+extension ByteWriter {
+  /// A view.layout: its run, method, params and positions (node, x, y).
+  mutating func viewLayout(_ p: ViewLayout) {
+    optional(p.run) { $0.opID($1) }
+    string(p.method.rawValue)
+    json(p.params)
+    list(p.positions) { w, position in w.mapPosition(position) }
+  }
+
+  mutating func mapPosition(_ position: MapPosition) {
+    string(position.node.rawValue)
+    float(position.x)
+    float(position.y)
+  }
+}
+
+extension ByteReader {
+  mutating func viewLayout() throws(StoreError) -> ViewLayout {
+    let run = try optional { r throws(StoreError) in try r.opID() }
+    let name = try string()
+    guard let method = MapMethod(rawValue: name) else {
+      throw .corrupt("unknown map method '\(name)'")
+    }
+    let params = try json()
+    let positions = try list { r throws(StoreError) in try r.mapPosition() }
+    return ViewLayout(run: run, method: method, params: params, positions: positions)
+  }
+
+  mutating func mapPosition() throws(StoreError) -> MapPosition {
+    MapPosition(node: NodeID(try string()), x: try float(), y: try float())
+  }
+}

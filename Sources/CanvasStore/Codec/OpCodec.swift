@@ -53,6 +53,8 @@ enum OpCodec {
     case .viewBind(let p):
       w.binding(p.x)
       w.binding(p.y)
+    case .viewLayout(let p):
+      w.viewLayout(p)
     case .opApply(let p):
       w.opApply(p)
     }
@@ -109,6 +111,8 @@ enum OpCodec {
       payload = .axisDelete(AxisDelete(axis: AxisID(try r.string())))
     case .viewBind:
       payload = .viewBind(ViewBind(x: try r.binding(), y: try r.binding()))
+    case .viewLayout:
+      payload = .viewLayout(try r.viewLayout())
     case .opApply:
       payload = .opApply(try r.opApply())
     }

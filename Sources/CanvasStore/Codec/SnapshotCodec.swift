@@ -4,8 +4,10 @@ import LatentMath
 /// The stored form of a folded `DocumentState`: every record, including tombstones and ops
 /// still waiting for their counterpart, so folding on from a snapshot is exactly folding
 /// from the start. Records are written in id order, so equal states give equal bytes.
+/// Version 2 adds the map (its layout and placements) after the operations; version 1
+/// snapshots (no map) still load.
 enum SnapshotCodec {
-  static let version: UInt8 = 1
+  static let version: UInt8 = 2
 
   static func encode(_ state: DocumentState) -> [UInt8] {
     var w = ByteWriter(capacity: 4096 + state.nodeRecords.count * 1700)
@@ -29,13 +31,24 @@ enum SnapshotCodec {
       w.opID(entry.key)
       w.opApply(entry.value)
     }
+    w.optional(state.map.layout) { w, layout in
+      w.opID(layout.stamp)
+      w.viewLayout(layout.value)
+    }
+    w.list(state.map.placements.sorted { $0.key < $1.key }) { w, entry in
+      w.opID(entry.key.run)
+      w.opID(entry.value.stamp)
+      w.mapPosition(entry.value.value)
+    }
     return w.bytes
   }
 
   static func decode(_ bytes: UnsafeRawBufferPointer) throws(StoreError) -> DocumentState {
     var r = ByteReader(bytes)
     let found = try r.byte()
-    guard found == version else { throw .corrupt("unknown snapshot version \(found)") }
+    guard found == 1 || found == version else {
+      throw .corrupt("unknown snapshot version \(found)")
+    }
     var state = DocumentState()
     state.maxLamport = try r.varint()
     for _ in 0..<(try r.count()) {
@@ -57,6 +70,19 @@ enum SnapshotCodec {
     for _ in 0..<(try r.count()) {
       let id = try r.opID()
       state.operations[id] = try r.opApply()
+    }
+    if found >= 2 {
+      state.map.layout = try r.optional { r throws(StoreError) in
+        let stamp = try r.opID()
+        return Stamped(try r.viewLayout(), at: stamp)
+      }
+      for _ in 0..<(try r.count()) {
+        let run = try r.opID()
+        let stamp = try r.opID()
+        let position = try r.mapPosition()
+        state.map.placements[MapRecord.PlacementKey(run: run, node: position.node)] = Stamped(
+          position, at: stamp)
+      }
     }
     guard r.isAtEnd else { throw .corrupt("snapshot has trailing bytes") }
     return state
