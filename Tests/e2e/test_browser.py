@@ -1,6 +1,7 @@
 """The canvas in a real browser (headless chromium + Selenium): two people on one
 document see each other's drags and decoded text, axes appear for everyone, the history
 scrubber reaches earlier states, and a restarted server is resynced."""
+import asyncio
 import time
 
 import pytest
@@ -8,6 +9,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 from latitude_tools.e2e.browser import console_errors, model, open_browser, wait
 
@@ -341,3 +343,106 @@ def test_restore_to_here_appends_ops_and_brings_deleted_nodes_back(server, brows
     assert restored["origin"]["parents"] == ["n1"]
     assert restored["text"] == original
     assert model(alice, "m.seq") > 5  # appended after the delete; history was not rewritten
+
+
+TOPICS = [
+    "The flight was delayed for six hours.", "Our plane left three hours late.",
+    "The airline lost my luggage again.", "I love baking bread on Sunday mornings.",
+    "Fresh sourdough needs a long rise.", "She bakes cinnamon rolls for the neighbours.",
+    "The central bank raised interest rates.", "Stocks fell after the inflation report.",
+    "Bond yields climbed to a ten-year high.",
+]
+
+
+async def topics(server, doc):
+    """Nine sentences on three topics (n0…n8), on two bound axes."""
+    a = await Client.connect(server.url(doc), "topics")
+    await a.join()
+    await a.op("axis.create", {"axis": "mood", "provider": "pack", "params": {"axis": "sentiment"}})
+    await a.op("axis.create", {"axis": "tone", "provider": "pack", "params": {"axis": "formality"}})
+    await a.op("view.bind", {"x": "mood", "y": "tone"})
+    for index, text in enumerate(TOPICS):
+        await a.op("node.create", typed(f"n{index}", text))
+    for _ in range(len(TOPICS) + 3):
+        await a.expect("ack")
+    await a.close()
+
+
+def map_distance(driver, u, v):
+    return model(driver, f"Math.hypot(...[0, 1].map((i) => m.map.positions.get('{u}')[i] - m.map.positions.get('{v}')[i]))")
+
+
+def test_a_map_computed_in_one_browser_shows_in_the_other_and_a_drop_moves_the_node(server, browsers):
+    run(topics(server, "map"))
+    alice, bob = browsers(), browsers()
+    open_doc(alice, server, "map", "alice")
+    open_doc(bob, server, "map", "bob")
+    alice.find_element(By.CSS_SELECTOR, 'input[name="view-mode"][value="map"]').click()
+    title = lambda d: retrying(lambda: d.find_element(By.CSS_SELECTOR, "text.map-title").text)
+    wait(alice, lambda d: "No map yet" in title(d), message="no empty-map hint")
+    alice.find_element(By.ID, "map-run").click()
+    wait(alice, lambda d: model(d, "m.map && m.map.positions.size") == 9, timeout=60, message="no map in alice's window")
+    wait(bob, lambda d: model(d, "m.map && m.map.positions.size") == 9, timeout=30, message="bob never got the map")
+    assert "UMAP" in alice.find_element(By.ID, "map-status").text
+    bob.find_element(By.CSS_SELECTOR, 'input[name="view-mode"][value="map"]').click()
+    wait(bob, lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-node]")) == 9, message="bob's map has no cards")
+    wait(bob, lambda d: "UMAP map · 9 nodes" in title(d), message="no map title")
+    Select(bob.find_element(By.ID, "map-colour")).select_by_value("mood")
+    wait(bob, lambda d: d.find_elements(By.CSS_SELECTOR, "rect.colour-stripe"), message="no colour by axis")
+    # Alice drops n0 (a flight) onto n4 (baking): its latent moves there and the server
+    # places it next to the baking sentences, for both.
+    assert map_distance(bob, "n0", "n4") > min(map_distance(bob, "n0", "n1"), map_distance(bob, "n0", "n2"))
+    def drop():
+        # Where n4 is, read first: the canvas redraws (new elements) while dragging.
+        (sx, sy), (tx, ty) = alice.execute_script("""
+          return ['n0', 'n4'].map((id) => {
+            const r = document.querySelector(`[data-node="${id}"] rect`).getBoundingClientRect();
+            return [r.left + r.width / 2, r.top + r.height / 2];
+          });""")
+        source = alice.find_element(By.CSS_SELECTOR, '[data-node="n0"] rect')
+        ActionChains(alice).click_and_hold(source).move_by_offset(5, 5) \
+            .move_by_offset(int(tx - sx) - 5, int(ty - sy) - 5).pause(0.1).release().perform()
+    retrying(drop)
+    wait(bob, lambda d: map_distance(d, "n0", "n4") < min(map_distance(d, "n0", "n1"), map_distance(d, "n0", "n2")),
+         timeout=60, message="n0 was not re-placed among the baking sentences in bob's map")
+    wait(bob, lambda d: not model(d, "m.nodes.get('n0').pending"), timeout=60, message="n0 was not decoded")
+    # The history scrubber shows the map as it was (none before it was computed).
+    bob.find_element(By.ID, "hist-toggle").click()
+    bob.execute_script(
+        "const r = document.getElementById('hist-range'); r.value = 12; r.dispatchEvent(new Event('input'));")
+    wait(bob, lambda d: model(d, "m.seq") == 12 and model(d, "m.map") is None, message="the past had a map")
+    bob.find_element(By.ID, "hist-close").click()
+    wait(bob, lambda d: model(d, "m.map && m.map.positions.size") == 9)
+
+
+def test_a_large_map_draws_dots_and_pans_without_rebuilding(server, browsers):
+    async def many(doc, count):
+        a = await Client.connect(server.url(doc), "many")
+        await a.join()
+        # In batches the server's per-connection frame rate allows.
+        for start in range(0, count, 100):
+            for i in range(start, min(count, start + 100)):
+                await a.op("node.create", {"node": f"d{i}", "text": f"Sentence {i}.", "latent": fp16_base64(unit(i)),
+                                           "origin": {"kind": "typed", "parents": []}})
+            for _ in range(start, min(count, start + 100)):
+                await a.expect("ack")
+            await asyncio.sleep(1)
+        await a.op("op.apply", {"plugin": "latitude.maps", "operation": "tsne-layout",
+                                "params": {"perplexity": 10, "iterations": 100}, "inputs": [], "outputs": []})
+        await a.expect("ack", 120)
+        await a.close()
+    run(many("dots", 400))
+    alice = browsers()
+    alice.get(f"http://127.0.0.1:{server.port}/?doc=dots&name=alice")
+    wait(alice, lambda d: model(d, "m.map && m.map.positions.size") == 400, timeout=60, message="no map")
+    alice.find_element(By.CSS_SELECTOR, 'input[name="view-mode"][value="map"]').click()
+    wait(alice, lambda d: len(d.find_elements(By.CSS_SELECTOR, "circle.dot")) == 400, message="no dots")
+    # Panning moves the layer's transform; the dots themselves are not rebuilt.
+    layer_before = alice.execute_script("return window.latitude.view.dots.layer;")
+    canvas = alice.find_element(By.ID, "canvas")
+    ActionChains(alice).move_to_element_with_offset(canvas, 10, 10).click_and_hold().move_by_offset(80, 40) \
+        .release().perform()
+    assert alice.execute_script("return window.latitude.view.dots.layer;") == layer_before
+    # A dot can be selected: its label appears.
+    alice.execute_script("window.latitude.view.handlers.onSelect('d7', false);")
+    wait(alice, lambda d: d.find_elements(By.CSS_SELECTOR, "text.dot-label"), message="no label for the selection")

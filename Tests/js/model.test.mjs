@@ -60,3 +60,29 @@ test("live ops update the model; axis changes ask for a refresh", () => {
   assert.equal(model.nodes.size, 0);
   assert.deepEqual([model.seq, model.maxLamport], [6, 9]);
 });
+
+test("maps: a full layout replaces the map, placements join the current one only", () => {
+  const model = new DocumentModel();
+  model.apply(1, op(1, "node.create", { node: "a", text: "alpha", origin: { kind: "typed", parents: [] } }));
+  const layout = (lamport, run, positions) =>
+    op(lamport, "view.layout", { ...(run ? { run } : {}), method: "umap", params: { seed: 1 }, positions });
+  model.apply(2, layout(2, null, [{ node: "a", x: 10, y: 20 }, { node: "b", x: 14, y: 20 }]));
+  assert.deepEqual(model.map.positions.get("a"), [10, 20]);
+  // Framed to about ±2 around the centre: a is left of b, both on the centre line.
+  assert.deepEqual(model.mapPosition({ id: "a" }), [-2, 0]);
+  assert.deepEqual(model.toMapUnits([2, 0]), [14, 20]);
+  // A placement into this layout adds a node without reframing the others.
+  model.apply(3, layout(3, { lamport: 2, replica: "r" }, [{ node: "c", x: 12, y: 22 }]));
+  assert.deepEqual(model.mapPosition({ id: "c" }), [0, 2]);
+  assert.deepEqual(model.mapPosition({ id: "a" }), [-2, 0]);
+  // One into an older layout changes nothing; a new full layout replaces everything.
+  model.apply(4, layout(4, { lamport: 1, replica: "r" }, [{ node: "a", x: 0, y: 0 }]));
+  assert.deepEqual(model.map.positions.get("a"), [10, 20]);
+  model.apply(5, layout(5, null, [{ node: "a", x: 1, y: 1 }]));
+  assert.equal(model.map.positions.size, 1);
+  assert.equal(model.mapPosition({ id: "c" }), null);
+  // A state's map (REST or snapshot) loads the same way.
+  model.loadState({ seq: 9, nodes: [], axes: [], map: { run: { lamport: 5, replica: "r" }, method: "tsne", params: {}, positions: { a: [3, 4] } } });
+  assert.equal(model.map.method, "tsne");
+  assert.deepEqual(model.map.positions.get("a"), [3, 4]);
+});
