@@ -3,8 +3,9 @@ view.layout, validated against the protocol schema by the harness), a node added
 placed into the map by the server, a drop on the map moves the node's latent and re-places
 it, a late joiner and the REST state see the map, and replay reads it from the log."""
 import json
+import subprocess
 
-from latitude_tools.e2e.harness import Client, http, run, typed
+from latitude_tools.e2e.harness import BINARY, Client, http, run, typed
 
 SENTENCES = [
     "The flight was delayed for six hours.", "Our plane left three hours late.",
@@ -76,9 +77,15 @@ def test_a_umap_map_is_logged_placed_into_and_replayed(server, tmp_path):
         state = next(f for f in frames if f["t"] == "snapshot")["state"]
         assert state["map"]["run"] == layout["id"] and "late" in state["map"]["positions"]
         status, body = http(server, "GET", "/v1/docs/map-umap/state")
-        assert status == 200 and len(json.loads(body)["map"]["positions"]) == len(SENTENCES) + 1
+        live = json.loads(body)["map"]
+        assert status == 200 and len(live["positions"]) == len(SENTENCES) + 1
         for client in (a, b, c):
             await client.close()
+        # Replay folds the map from the log: the same positions, nothing recomputed.
+        replayed = json.loads(subprocess.run(
+            [BINARY, "replay", "--db", str(server.db), "--doc", "map-umap"],
+            check=True, capture_output=True, text=True).stdout)
+        assert replayed["state"]["map"] == live
     run(scenario())
 
 
