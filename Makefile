@@ -18,7 +18,7 @@ VENV_TEST := .venv-e2e
 VENV_CORPUS := .venv-corpus
 VENV_BENCH := .venv-bench
 
-.PHONY: deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bank eval-axes axis-packs screenshots corpus format lint clean help
+.PHONY: deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bench-map-frames bank eval-axes axis-packs screenshots corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
@@ -32,6 +32,7 @@ help:
 	@echo "make bench-decode decoder quality and latency on the held-out test sample, vs PyTorch"
 	@echo "make bench-settle decode settle latency with 1, 10 and 50 WebSocket draggers"
 	@echo "make bench-maps   UMAP and t-SNE vs umap-learn and openTSNE on 10,000 sentences (needs make corpus)"
+	@echo "make bench-map-frames  the Map view with 5,000 nodes in headless chromium: open and frame times"
 	@echo "make eval-axes    built-in axes on held-out labelled data (AUC, Spearman)"
 	@echo "make axis-packs   rebuild AxisPacks/builtin.json from open data (needs make corpus)"
 	@echo "make bank         rebuild Weights/bank/train-48k.bank from the train split (needs make corpus)"
@@ -153,6 +154,11 @@ bench-settle: deps weights $(VENV_TEST)/.installed
 ## UMAP and t-SNE against umap-learn and openTSNE, one thread each.
 bench-maps: deps weights
 	Benchmarks/bench-maps.sh
+
+## The Map view's open and frame times with 5,000 nodes (headless chromium, release server).
+bench-map-frames: test-deps weights $(VENV_TEST)/.installed
+	$(SWIFT) build -c release --product latitude
+	$(WITH_BLAS) LATITUDE_BIN=$${LATITUDE_BIN:-.build/release/latitude} $(VENV_TEST)/bin/python -m latitude_tools.bench.map_frames
 
 ## Built-in axes on held-out labelled data.
 eval-axes: deps weights $(VENV_TEST)/.installed

@@ -5,6 +5,9 @@
 
 // Above this many placed nodes the Map view draws dots, not cards.
 export const MAP_CARD_LIMIT = 150;
+// Above this many nodes labels are drawn at their points without collision placement
+// (which is quadratic: seconds per frame at 5,000 nodes).
+export const PLACEMENT_LIMIT = 600;
 
 // A diverging colour for a coordinate (−2 … +2): blue, grey, red.
 export function colourForValue(value) {
@@ -96,7 +99,10 @@ export class CanvasView {
     return this.mode === "map" ? nodes.filter((n) => this.pos(n)) : nodes;
   }
 
+  // The canvas's size; read once per render (reading it after drawing forces a layout of
+  // everything drawn so far: quadratic in the node count).
   size() {
+    if (this.frameSize) return this.frameSize;
     const box = this.svg.getBoundingClientRect();
     return [box.width || 800, box.height || 600];
   }
@@ -174,8 +180,19 @@ export class CanvasView {
   render() {
     const model = this.model;
     if (!model) return;
-    this.root.replaceChildren();
-    if (this.mode === "map") return this.renderMap();
+    this.frameSize = null;
+    this.frameSize = this.size();
+    try {
+      this.root.replaceChildren();
+      if (this.mode === "map") this.renderMap();
+      else this.renderAxes();
+    } finally {
+      this.frameSize = null;
+    }
+  }
+
+  renderAxes() {
+    const model = this.model;
     const [w, h] = this.size();
     const axesLayer = el("g", {}, this.root);
     const [ox, oy] = this.toScreen([0, 0]);
@@ -212,6 +229,7 @@ export class CanvasView {
     const order = [...model.nodes.values()].sort((a, b) => first(a) - first(b));
     const placed = [];
     const compact = this.isCompact(model.nodes.size);
+    this.crowded = model.nodes.size > PLACEMENT_LIMIT;
     for (const node of order) this.renderNode(node, links, cards, placed, compact);
     this.renderCursors();
   }
@@ -236,6 +254,7 @@ export class CanvasView {
       const cards = el("g", {}, this.root);
       const first = (node) => (this.overrides.has(node.id) ? 0 : this.selection.includes(node.id) ? 1 : 2);
       const placed = [];
+      this.crowded = false;
       for (const node of nodes.sort((a, b) => first(a) - first(b))) this.renderNode(node, links, cards, placed, this.isCompact(nodes.length));
     }
     this.renderCursors();
@@ -297,6 +316,7 @@ export class CanvasView {
   place(sx, sy, width, height, placed, fixed) {
     const [w, h] = this.size();
     const clamp = (x, y) => [Math.max(2, Math.min(w - width - 2, x)), Math.max(2, Math.min(h - height - 2, y))];
+    if (this.crowded) return clamp(sx - width / 2, sy - height / 2);
     const covered = (x, y) => placed.reduce((sum, r) =>
       sum + Math.max(0, Math.min(x + width, r.x + r.w) - Math.max(x, r.x)) * Math.max(0, Math.min(y + height, r.y + r.h) - Math.max(y, r.y)), 0);
     const touches = (x, y) => placed.some((r) => x < r.x + r.w && r.x < x + width && y < r.y + r.h && r.y < y + height);
