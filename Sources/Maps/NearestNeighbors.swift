@@ -12,10 +12,87 @@ public enum NearestNeighbors {
   public static func exact(
     _ points: Matrix, k: Int, progress: ((Int) -> Void)? = nil
   ) -> NeighborGraph {
-    let unit = normalizedRows(points)
-    return search(
-      queries: unit, reference: unit, k: min(k, points.rows - 1), excludeSelf: true,
-      progress: progress)
+    symmetricSearch(normalizedRows(points), k: min(k, points.rows - 1), progress: progress)
+  }
+
+  /// All points against all: only the blocks on and above the diagonal are multiplied
+  /// (similarity is symmetric), each block offering its values to its rows and, transposed,
+  /// to its columns' rows. Candidates reach every row in increasing index order, so ties
+  /// keep the lower index, as the one-sided search does.
+  private static func symmetricSearch(
+    _ unit: Matrix, k: Int, progress: ((Int) -> Void)?
+  ) -> NeighborGraph {
+    let n = unit.rows
+    let d = unit.columns
+    guard k > 0, n > 1 else { return NeighborGraph(count: n, k: 0, indices: [], distances: []) }
+    var similarity = [Float](repeating: -.infinity, count: n * k)
+    var indices = [Int32](repeating: 0, count: n * k)
+    var filled = [Int](repeating: 0, count: n)
+    let side = blockRows
+    var block = [Float](repeating: 0, count: min(side, n) * min(side, n))
+    for top in stride(from: 0, to: n, by: side) {
+      let rows = min(side, n - top)
+      for left in stride(from: top, to: n, by: side) {
+        let columns = min(side, n - left)
+        unit.values.withUnsafeBufferPointer { u in
+          block.withUnsafeMutableBufferPointer { c in
+            BLAS.gemmTransposedB(
+              m: rows, n: columns, k: d, a: u.baseAddress! + top * d, lda: d,
+              b: u.baseAddress! + left * d, ldb: d, beta: 0, c: c.baseAddress!, ldc: columns)
+          }
+        }
+        block.withUnsafeBufferPointer { sims in
+          similarity.withUnsafeMutableBufferPointer { best in
+            indices.withUnsafeMutableBufferPointer { index in
+              // Rows of the top block against the left block's columns …
+              for r in 0..<rows {
+                let row = top + r
+                for c in 0..<columns where left + c != row {
+                  offer(
+                    sims[r * columns + c], index: left + c, to: row, k: k, best: best,
+                    indices: index, filled: &filled[row])
+                }
+              }
+              // … and, off the diagonal, the left block's rows against the top block's.
+              guard left != top else { return }
+              for c in 0..<columns {
+                let row = left + c
+                for r in 0..<rows {
+                  offer(
+                    sims[r * columns + c], index: top + r, to: row, k: k, best: best,
+                    indices: index, filled: &filled[row])
+                }
+              }
+            }
+          }
+        }
+      }
+      progress?(top + rows)
+    }
+    let distances = similarity.map { max(0, 1 - $0) }
+    return NeighborGraph(count: n, k: k, indices: indices, distances: distances)
+  }
+
+  /// Offers one candidate to a row's sorted top-k (largest similarity first).
+  @inline(__always)
+  private static func offer(
+    _ s: Float, index: Int, to row: Int, k: Int, best: UnsafeMutableBufferPointer<Float>,
+    indices: UnsafeMutableBufferPointer<Int32>, filled: inout Int
+  ) {
+    let base = row * k
+    if filled == k {
+      guard s > best[base + k - 1] else { return }
+    } else {
+      filled += 1
+    }
+    var slot = filled - 1
+    while slot > 0 && best[base + slot - 1] < s {
+      best[base + slot] = best[base + slot - 1]
+      indices[base + slot] = indices[base + slot - 1]
+      slot -= 1
+    }
+    best[base + slot] = s
+    indices[base + slot] = Int32(index)
   }
 
   /// The `k` nearest rows of `reference` for each row of `queries` (k is capped at the

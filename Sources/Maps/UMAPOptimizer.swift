@@ -28,6 +28,8 @@ struct UMAPOptimizer {
     let tails = keep.map { Int(edges.tails[$0]) }
     let perSample = keep.map { maximum / weights[$0] }
     let perNegative = perSample.map { $0 / Float(negativeSampleRate) }
+    // Samples per epoch, so the count of negatives due is a product, not a division.
+    let negativeRate = perNegative.map { 1 / $0 }
     var nextSample = perSample
     var nextNegative = perNegative
     let vertices = UInt64((fixed?.count ?? head.count) / 2)
@@ -35,6 +37,7 @@ struct UMAPOptimizer {
     let moveOther = fixed == nil
     var reference = fixed ?? []
     let clip = Self.clip
+    let limit = SIMD4<Float>(repeating: Self.clip)
     let edgeCount = heads.count
     head.withUnsafeMutableBufferPointer { h in
       reference.withUnsafeMutableBufferPointer { r in
@@ -42,61 +45,83 @@ struct UMAPOptimizer {
           tails.withUnsafeBufferPointer { tails in
             perSample.withUnsafeBufferPointer { perSample in
               perNegative.withUnsafeBufferPointer { perNegative in
-                nextSample.withUnsafeMutableBufferPointer { nextSample in
-                  nextNegative.withUnsafeMutableBufferPointer { nextNegative in
-                    let t = moveOther ? h : r
-                    for epoch in 0..<self.epochs {
-                      let n = Float(epoch)
-                      let alpha = learningRate * (1 - n / epochs)
-                      for e in 0..<edgeCount where nextSample[e] <= n {
-                        let j = heads[e]
-                        let k = tails[e]
-                        var dx = h[2 * j] - t[2 * k]
-                        var dy = h[2 * j + 1] - t[2 * k + 1]
-                        var dsq = dx * dx + dy * dy
-                        if dsq > 0 {
-                          let powered = FastPower.pow(dsq, b)
-                          let coefficient = -2 * a * b * (powered / dsq) / (a * powered + 1)
-                          let gx = Self.clamp(coefficient * dx, clip) * alpha
-                          let gy = Self.clamp(coefficient * dy, clip) * alpha
-                          h[2 * j] += gx
-                          h[2 * j + 1] += gy
-                          if moveOther {
-                            t[2 * k] -= gx
-                            t[2 * k + 1] -= gy
-                          }
-                        }
-                        nextSample[e] += perSample[e]
-                        let negatives = Int((n - nextNegative[e]) / perNegative[e])
-                        guard negatives > 0 else { continue }
-                        // The negative samples of one edge push from the same position
-                        // and are applied together: independent, so they overlap in the
-                        // pipeline (one after another they form one long dependency chain).
-                        let (cx, cy) = (h[2 * j], h[2 * j + 1])
-                        var pushX: Float = 0
-                        var pushY: Float = 0
-                        for _ in 0..<negatives {
-                          // Multiply-shift: an index without a division.
-                          let other = Int(((rng.next() >> 32) &* vertices) >> 32)
-                          if moveOther && other == j { continue }
-                          dx = cx - t[2 * other]
-                          dy = cy - t[2 * other + 1]
-                          dsq = dx * dx + dy * dy
+                negativeRate.withUnsafeBufferPointer { negativeRate in
+                  nextSample.withUnsafeMutableBufferPointer { nextSample in
+                    nextNegative.withUnsafeMutableBufferPointer { nextNegative in
+                      let t = moveOther ? h : r
+                      for epoch in 0..<self.epochs {
+                        let n = Float(epoch)
+                        let alpha = learningRate * (1 - n / epochs)
+                        for e in 0..<edgeCount where nextSample[e] <= n {
+                          let j = heads[e]
+                          let k = tails[e]
+                          var dx = h[2 * j] - t[2 * k]
+                          var dy = h[2 * j + 1] - t[2 * k + 1]
+                          var dsq = dx * dx + dy * dy
                           if dsq > 0 {
-                            let coefficient =
-                              2 * b / ((0.001 + dsq) * (a * FastPower.pow(dsq, b) + 1))
-                            pushX += Self.clamp(coefficient * dx, clip)
-                            pushY += Self.clamp(coefficient * dy, clip)
-                          } else {
-                            pushX += clip
-                            pushY += clip
+                            let powered = FastPower.pow(dsq, b)
+                            let coefficient = -2 * a * b * powered / (dsq * (a * powered + 1))
+                            let gx = Self.clamp(coefficient * dx, clip) * alpha
+                            let gy = Self.clamp(coefficient * dy, clip) * alpha
+                            h[2 * j] += gx
+                            h[2 * j + 1] += gy
+                            if moveOther {
+                              t[2 * k] -= gx
+                              t[2 * k + 1] -= gy
+                            }
                           }
+                          nextSample[e] += perSample[e]
+                          let negatives = Int((n - nextNegative[e]) * negativeRate[e])
+                          guard negatives > 0 else { continue }
+                          // The negative samples of one edge push from the same position
+                          // and are applied together, four lanes at a time: independent, so
+                          // they vectorise (one after another they form one long chain).
+                          let cx = SIMD4<Float>(repeating: h[2 * j])
+                          let cy = SIMD4<Float>(repeating: h[2 * j + 1])
+                          var pushX = SIMD4<Float>(repeating: 0)
+                          var pushY = SIMD4<Float>(repeating: 0)
+                          var remaining = negatives
+                          while remaining > 0 {
+                            // Multiply-shift: indices without a division.
+                            let o0 = Int(((rng.next() >> 32) &* vertices) >> 32)
+                            let o1 = Int(((rng.next() >> 32) &* vertices) >> 32)
+                            let o2 = Int(((rng.next() >> 32) &* vertices) >> 32)
+                            let o3 = Int(((rng.next() >> 32) &* vertices) >> 32)
+                            let ox = SIMD4<Float>(t[2 * o0], t[2 * o1], t[2 * o2], t[2 * o3])
+                            let oy = SIMD4<Float>(
+                              t[2 * o0 + 1], t[2 * o1 + 1], t[2 * o2 + 1], t[2 * o3 + 1])
+                            // Lanes past the count, and a vertex drawn against itself, count 0.
+                            var live = SIMD4<Float>(
+                              remaining > 0 ? 1 : 0, remaining > 1 ? 1 : 0, remaining > 2 ? 1 : 0,
+                              remaining > 3 ? 1 : 0)
+                            if moveOther {
+                              live.replace(
+                                with: 0,
+                                where: SIMD4<Int32>(Int32(o0), Int32(o1), Int32(o2), Int32(o3))
+                                  .== SIMD4(repeating: Int32(j)))
+                            }
+                            remaining -= 4
+                            let dx4 = cx - ox
+                            let dy4 = cy - oy
+                            let d2 = dx4 * dx4 + dy4 * dy4
+                            let apart = d2 .> 0
+                            let safe = d2.replacing(with: 1, where: .!apart)
+                            let coefficient =
+                              (2 * b) / ((0.001 + safe) * (a * FastPower.pow(safe, b) + 1))
+                            var gx = pointwiseMax(pointwiseMin(coefficient * dx4, limit), -limit)
+                            var gy = pointwiseMax(pointwiseMin(coefficient * dy4, limit), -limit)
+                            // Coincident points are pushed by the clip in both coordinates.
+                            gx.replace(with: clip, where: .!apart)
+                            gy.replace(with: clip, where: .!apart)
+                            pushX += gx * live
+                            pushY += gy * live
+                          }
+                          h[2 * j] += pushX.sum() * alpha
+                          h[2 * j + 1] += pushY.sum() * alpha
+                          nextNegative[e] += Float(negatives) * perNegative[e]
                         }
-                        h[2 * j] += pushX * alpha
-                        h[2 * j + 1] += pushY * alpha
-                        nextNegative[e] += Float(negatives) * perNegative[e]
+                        if epoch % 10 == 9 { progress?(Double(epoch + 1) / Double(self.epochs)) }
                       }
-                      if epoch % 10 == 9 { progress?(Double(epoch + 1) / Double(self.epochs)) }
                     }
                   }
                 }

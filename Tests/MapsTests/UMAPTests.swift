@@ -127,6 +127,9 @@ import Testing
       while x < 1e6 {
         let exact = Float(Foundation.pow(Double(x), Double(exponent)))
         worst = max(worst, abs(FastPower.pow(x, exponent) - exact) / exact)
+        let lanes = FastPower.pow(SIMD4(x, x * 1.001, x * 1.002, x * 1.003), exponent)
+        let exactLane = Float(Foundation.pow(Double(x * 1.002), Double(exponent)))
+        worst = max(worst, abs(lanes[2] - exactLane) / exactLane)
         x *= 1.0173
       }
     }

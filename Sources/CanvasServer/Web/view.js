@@ -401,6 +401,23 @@ export class CanvasView {
     g.addEventListener("click", (event) => this.handlers.onSelect(node.id, event.shiftKey));
   }
 
+  // Moves one drawn card (or dot) to `position` without redrawing the others; false when
+  // it is not drawn as a card pinned to its point (then the caller redraws).
+  moveCard(id, position) {
+    if (this.mode === "map" && this.dots) return false;
+    const g = this.root.querySelector(`.card[data-node="${CSS.escape(id)}"]`);
+    const rect = g?.querySelector("rect");
+    if (!g || !rect || g.classList.contains("compact")) return false;
+    const width = Number(rect.getAttribute("width"));
+    const height = Number(rect.getAttribute("height"));
+    const [sx, sy] = this.toScreen(position);
+    const [w, h] = this.size();
+    const left = Math.max(2, Math.min(w - width - 2, sx - width / 2));
+    const top = Math.max(2, Math.min(h - height - 2, sy - height / 2));
+    g.setAttribute("transform", `translate(${left},${top})`);
+    return true;
+  }
+
   installDrag(g, node) {
     g.addEventListener("pointerdown", (event) => this.startDrag(event, node));
   }
@@ -416,11 +433,14 @@ export class CanvasView {
       const move = (e) => {
         const point = this.local(e);
         if (!moved && Math.hypot(point[0] - start[0], point[1] - start[1]) < 3) return;
+        const first = !moved;
         moved = true;
         position = [origin[0] + (point[0] - start[0]) / this.scale, origin[1] - (point[1] - start[1]) / this.scale];
         this.overrides.set(node.id, position);
         this.handlers.onDrag(node.id, position[0], position[1], false);
-        this.render();
+        // The first move redraws everything (the card is now pinned to its point, the
+        // others make room); later ones only move this card.
+        if (first || !this.moveCard(node.id, position)) this.render();
       };
       // Listen on the window: re-rendering replaces this card's element mid-drag.
       const finish = () => {

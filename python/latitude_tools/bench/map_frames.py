@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """`make bench-map-frames`: the canvas's Map view with a 5,000-node document in headless
 Chromium: how long the Map view takes to open, and frame times while panning and zooming,
-against the Axes view of the same document measured in the same run (the reference).
+against the Axes view of the same document measured in the same run (the reference); and
+a drag's frame time on a 200-node canvas (the Axes view): `performance.now()` around each
+pointer move's handling (the card follows the pointer, the drag is sent), against a full
+redraw of the same canvas.
 
 A release `latitude serve` (LATITUDE_BIN for another build) gets 5,000 nodes with their
 latents (no decodes) and a UMAP map (op.apply umap-layout, timed as `map_compute_s`). In
@@ -24,7 +27,7 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-async def populate(server, doc, count):
+async def populate(server, doc, count, layout=True):
     a = await Client.connect(server.url(doc), "bench")
     await a.join()
     await a.op("axis.create", {"axis": "mood", "provider": "pack", "params": {"axis": "sentiment"}})
@@ -39,6 +42,9 @@ async def populate(server, doc, count):
         for _ in range(start, min(count, start + 500)):
             await a.expect("ack", 60)
         log(f"  {min(count, start + 500)} nodes")
+    if not layout:
+        await a.close()
+        return 0
     started = time.perf_counter()
     await a.op("op.apply", {"plugin": "latitude.maps", "operation": "umap-layout", "params": {},
                             "inputs": [], "outputs": []})
@@ -64,6 +70,28 @@ function step(now) {
   requestAnimationFrame(step);
 }
 requestAnimationFrame(step);
+"""
+
+
+DRAG = """
+const done = arguments[arguments.length - 1];
+const count = arguments[0];
+const view = window.latitude.view;
+const full = [];
+for (let i = 0; i < 20; i++) { const t0 = performance.now(); view.render(); full.push(performance.now() - t0); }
+const card = document.querySelector('.card[data-node="d0"] rect');
+const box = card.getBoundingClientRect();
+let [x, y] = [box.left + 10, box.top + 10];
+card.dispatchEvent(new PointerEvent("pointerdown", { clientX: x, clientY: y, bubbles: true, pointerId: 1 }));
+const moves = [];
+for (let i = 0; i < count; i++) {
+  x += 2; y += 1;
+  const t0 = performance.now();
+  window.dispatchEvent(new PointerEvent("pointermove", { clientX: x, clientY: y, bubbles: true, pointerId: 1 }));
+  moves.push(performance.now() - t0);
+}
+window.dispatchEvent(new PointerEvent("pointerup", { clientX: x, clientY: y, bubbles: true, pointerId: 1 }));
+done([moves, full]);
 """
 
 
@@ -102,6 +130,13 @@ def main():
             open_ms = (time.perf_counter() - started) * 1000
             pan = measure(driver, args.frames)
             zoom = measure(driver, args.frames // 4, zoom=True)
+            log("a drag on a 200-node canvas")
+            asyncio.run(populate(server, "drag", 200, layout=False))
+            driver.get(f"http://127.0.0.1:{server.port}/?doc=drag&name=bench")
+            wait(driver, lambda d: d.execute_script("return document.querySelectorAll('[data-node]').length") == 200,
+                 timeout=60, message="the 200-node canvas never drew")
+            driver.set_script_timeout(120)
+            moves, full = driver.execute_async_script(DRAG, args.frames)
         finally:
             driver.quit()
     finally:
@@ -112,10 +147,15 @@ def main():
         "map_zoom_frame_ms_p50": zoom["p50"], "map_zoom_frame_ms_p95": zoom["p95"],
         "axes_pan_frame_ms_p50": axes["p50"], "axes_pan_frame_ms_p95": axes["p95"],
         "pan_speedup_vs_axes_p95": round(axes["p95"] / max(pan["p95"], 1e-6), 2),
+        "drag_frame_ms_p50_200": round(statistics.median(moves), 2),
+        "drag_frame_ms_p95_200": round(percentile(moves, 0.95), 2),
+        "full_render_ms_p95_200": round(percentile(full, 0.95), 2),
+        "drag_speedup_vs_full_render_p95": round(percentile(full, 0.95) / max(percentile(moves, 0.95), 1e-3), 1),
     }
     log(f"Map view, {args.nodes} nodes: opens in {result['map_open_ms']} ms; pan frames p50 "
         f"{pan['p50']} ms, p95 {pan['p95']} ms (Axes view of the same nodes: p95 {axes['p95']} ms); "
-        f"zoom frames p95 {zoom['p95']} ms")
+        f"zoom frames p95 {zoom['p95']} ms; a drag on 200 nodes: p95 {result['drag_frame_ms_p95_200']} ms "
+        f"per pointer move (a full redraw: p95 {result['full_render_ms_p95_200']} ms)")
     print(json.dumps(result), flush=True)
 
 
