@@ -1,3 +1,5 @@
+import LatentMath
+
 /// Why a map could not be computed.
 public enum MapError: Error, Equatable, CustomStringConvertible {
   /// Fewer points than the method needs.
@@ -30,6 +32,14 @@ public struct MapProgress: Sendable, Equatable {
 }
 
 extension MapError {
+  /// Checks points to place into a map built on `reference`: same dimension, all finite.
+  static func validateNewPoints(_ points: Matrix, reference: Matrix) throws {
+    guard points.columns == reference.columns else {
+      throw MapError.dimensionMismatch(expected: reference.columns, got: points.columns)
+    }
+    try validate(points.values, rows: points.rows, columns: points.columns, minimum: 0)
+  }
+
   /// Checks points before any work: enough rows, all finite.
   static func validate(_ points: [Float], rows: Int, columns: Int, minimum: Int) throws {
     guard rows >= minimum else { throw MapError.tooFewPoints(count: rows, minimum: minimum) }

@@ -15,10 +15,7 @@ extension TSNEModel {
   /// 5, exaggeration 1.5, learning rate 0.1, gradient norm clipped to 0.25, 250 steps).
   /// New points do not interact with each other. Returns two floats per row.
   public func transform(_ points: Matrix) throws -> [Float] {
-    guard points.columns == reference.columns else {
-      throw MapError.dimensionMismatch(expected: reference.columns, got: points.columns)
-    }
-    try MapError.validate(points.values, rows: points.rows, columns: points.columns, minimum: 0)
+    try MapError.validateNewPoints(points, reference: reference)
     let n = points.rows
     guard n > 0 else { return [] }
     let k = min(Self.transformNeighbors, reference.rows)

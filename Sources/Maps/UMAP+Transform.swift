@@ -7,10 +7,7 @@ extension UMAPModel {
   /// of its nearest reference points' positions, then SGD runs with the reference fixed.
   /// Deterministic for the model's seed. Returns two floats per row of `points`.
   public func transform(_ points: Matrix) throws -> [Float] {
-    guard points.columns == reference.columns else {
-      throw MapError.dimensionMismatch(expected: reference.columns, got: points.columns)
-    }
-    try MapError.validate(points.values, rows: points.rows, columns: points.columns, minimum: 0)
+    try MapError.validateNewPoints(points, reference: reference)
     let n = points.rows
     guard n > 0 else { return [] }
     let k = min(parameters.neighbors, reference.rows)

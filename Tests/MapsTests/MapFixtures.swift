@@ -42,6 +42,20 @@ enum MapFixtures {
     return Double(agree) / Double(n)
   }
 
+  /// The given rows of `points`, in order.
+  static func rows(_ indices: [Int], of points: Matrix) -> Matrix {
+    Matrix(rows: indices.count, columns: points.columns, values: indices.flatMap { points.row($0) })
+  }
+
+  /// The label whose centroid in `layout` is nearest (x, y).
+  static func nearestCentroid(x: Float, y: Float, layout: [Float], labels: [Int]) -> Int {
+    let distances = Set(labels).sorted().map { label -> (Float, Int) in
+      let (cx, cy) = centroid(layout, labels: labels, label: label)
+      return ((x - cx) * (x - cx) + (y - cy) * (y - cy), label)
+    }
+    return distances.min { $0.0 < $1.0 }!.1
+  }
+
   /// Mean 2-D position of the points with `label`.
   static func centroid(_ layout: [Float], labels: [Int], label: Int) -> (Float, Float) {
     let members = labels.indices.filter { labels[$0] == label }

@@ -66,20 +66,15 @@ import Testing
     let (all, labels) = MapFixtures.clusters(3, perCluster: 60, seed: 19)
     let held = labels.indices.filter { $0 % 12 == 0 }
     let kept = labels.indices.filter { $0 % 12 != 0 }
-    func rows(_ indices: [Int]) -> Matrix {
-      Matrix(rows: indices.count, columns: all.columns, values: indices.flatMap { all.row($0) })
-    }
+    let rows = { (indices: [Int]) in MapFixtures.rows(indices, of: all) }
     let model = try TSNE.fit(
       rows(kept), parameters: TSNEParameters(perplexity: 15, iterations: 300))
     let placed = try model.transform(rows(held))
     let keptLabels = kept.map { labels[$0] }
     for (slot, index) in held.enumerated() {
-      let (x, y) = (placed[2 * slot], placed[2 * slot + 1])
-      let distances = (0..<3).map { label -> Float in
-        let (cx, cy) = MapFixtures.centroid(model.embedding, labels: keptLabels, label: label)
-        return (x - cx) * (x - cx) + (y - cy) * (y - cy)
-      }
-      #expect(distances.firstIndex(of: distances.min()!) == labels[index])
+      let nearest = MapFixtures.nearestCentroid(
+        x: placed[2 * slot], y: placed[2 * slot + 1], layout: model.embedding, labels: keptLabels)
+      #expect(nearest == labels[index])
     }
     #expect(throws: MapError.dimensionMismatch(expected: 32, got: 2)) {
       try model.transform(Matrix(rows: 1, columns: 2, values: [1, 0]))

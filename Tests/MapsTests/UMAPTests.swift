@@ -77,21 +77,16 @@ import Testing
     // Hold out every tenth point.
     let held = labels.indices.filter { $0 % 10 == 0 }
     let kept = labels.indices.filter { $0 % 10 != 0 }
-    func rows(_ indices: [Int]) -> Matrix {
-      Matrix(rows: indices.count, columns: all.columns, values: indices.flatMap { all.row($0) })
-    }
+    let rows = { (indices: [Int]) in MapFixtures.rows(indices, of: all) }
     let model = try UMAP.fit(rows(kept), parameters: UMAPParameters(epochs: 200))
     let before = model.embedding
     let placed = try model.transform(rows(held))
     #expect(model.embedding == before)
     let keptLabels = kept.map { labels[$0] }
     for (slot, index) in held.enumerated() {
-      let (x, y) = (placed[2 * slot], placed[2 * slot + 1])
-      let distances = (0..<3).map { label -> Float in
-        let (cx, cy) = MapFixtures.centroid(model.embedding, labels: keptLabels, label: label)
-        return (x - cx) * (x - cx) + (y - cy) * (y - cy)
-      }
-      #expect(distances.firstIndex(of: distances.min()!) == labels[index])
+      let nearest = MapFixtures.nearestCentroid(
+        x: placed[2 * slot], y: placed[2 * slot + 1], layout: model.embedding, labels: keptLabels)
+      #expect(nearest == labels[index])
     }
     #expect(try model.transform(rows(held)) == placed)
     // A point identical to a reference point lands close to it.

@@ -49,18 +49,8 @@ extension RoomCore {
     member: Member, from connection: ConnectionID
   ) -> [Action] {
     do throws(ProtocolError) {
-      guard applyID.replica == member.replica else {
-        throw .wrongReplica(claimed: applyID.replica, own: member.replica)
-      }
+      let params = try checkApply(request, id: applyID, member: member)
       let validator = OpValidator()
-      do throws(ValidationError) {
-        guard applyID.lamport > 0 else { throw .zeroLamport }
-        try validator.checkLamport(applyID, documentLamport: state.maxLamport)
-      } catch {
-        throw .invalid(error)
-      }
-      let params = request.params ?? .object([:])
-      guard case .object = params else { throw .malformed("params must be a JSON object") }
       guard (request.inputs ?? []).isEmpty else {
         throw .malformed("a map lays out every node of the document; leave inputs empty")
       }

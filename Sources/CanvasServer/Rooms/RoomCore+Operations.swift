@@ -41,18 +41,8 @@ extension RoomCore {
     _ payload: ClientOpPayload.ApplyRequest, id applyID: OpID, member: Member,
     using services: some RoomServices
   ) throws(ProtocolError) -> (Op, [Op]) {
-    guard applyID.replica == member.replica else {
-      throw .wrongReplica(claimed: applyID.replica, own: member.replica)
-    }
+    let params = try checkApply(payload, id: applyID, member: member)
     let validator = OpValidator()
-    do throws(ValidationError) {
-      guard applyID.lamport > 0 else { throw .zeroLamport }
-      try validator.checkLamport(applyID, documentLamport: state.maxLamport)
-    } catch {
-      throw .invalid(error)
-    }
-    let params = payload.params ?? .object([:])
-    guard case .object = params else { throw .malformed("params must be a JSON object") }
     let name = payload.operation
     let inputs = payload.inputs ?? []
     guard inputs.count <= validator.limits.maxListLength else {
@@ -128,6 +118,26 @@ extension RoomCore {
           plugin: plugin, operation: name, params: params, inputs: inputs,
           outputs: outputs.map(NodeID.init))))
     return (apply, results)
+  }
+
+  /// What every op.apply is checked for before anything runs: the sender's replica, a
+  /// lamport that is not zero and not too far ahead (refused before any clock moves), and
+  /// params that are an object (absent means `{}`), which it returns.
+  func checkApply(_ payload: ClientOpPayload.ApplyRequest, id applyID: OpID, member: Member)
+    throws(ProtocolError) -> JSONValue
+  {
+    guard applyID.replica == member.replica else {
+      throw .wrongReplica(claimed: applyID.replica, own: member.replica)
+    }
+    do throws(ValidationError) {
+      guard applyID.lamport > 0 else { throw .zeroLamport }
+      try OpValidator().checkLamport(applyID, documentLamport: state.maxLamport)
+    } catch {
+      throw .invalid(error)
+    }
+    let params = payload.params ?? .object([:])
+    guard case .object = params else { throw .malformed("params must be a JSON object") }
+    return params
   }
 
   /// Calibrated coordinates of `latent` on the document's axes (at most the op
