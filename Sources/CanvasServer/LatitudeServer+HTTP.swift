@@ -140,7 +140,7 @@ extension LatitudeServer {
     encoder.outputFormatting = [.sortedKeys]
     var body = Data()
     for entry in try store.ops(id, from: from, limit: limit) {
-      body.append(try encoder.encode(REST.OpLine(seq: entry.seq, op: entry.op)))
+      body.append(try encoder.encode(REST.OpLine(seq: entry.seq, op: entry.op, at: entry.at)))
       body.append(0x0A)
     }
     return HTTPResponse(status: 200, contentType: "application/x-ndjson", body: body)

@@ -62,7 +62,7 @@ extension CanvasStore {
     guard from <= through, limit > 0 else { return }
     let query = try db.statement(
       """
-      SELECT seq, lamport, replica, actor, kind, payload FROM ops
+      SELECT seq, lamport, replica, actor, kind, payload, at_ms FROM ops
       WHERE op_key BETWEEN ? AND ? ORDER BY op_key LIMIT ?
       """)
     defer { query.reset() }
@@ -80,7 +80,8 @@ extension CanvasStore {
       let op = Op(
         id: OpID(lamport: UInt64(bitPattern: query.int64(1)), replica: ReplicaID(query.string(2))),
         actor: query.string(3), payload: payload)
-      try body(SequencedOp(seq: query.int64(0), op: op))
+      try body(
+        SequencedOp(seq: query.int64(0), op: op, at: query.isNull(6) ? nil : query.int64(6)))
     }
   }
 }

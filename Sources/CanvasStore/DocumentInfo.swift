@@ -38,10 +38,13 @@ public struct SequencedOp: Hashable, Sendable {
   public var seq: Int64
   /// The op.
   public var op: Op
+  /// When it was committed (unix milliseconds); nil for ops logged before that was kept.
+  public var at: Int64?
 
   /// Makes a sequenced op.
-  public init(seq: Int64, op: Op) {
+  public init(seq: Int64, op: Op, at: Int64? = nil) {
     self.seq = seq
     self.op = op
+    self.at = at
   }
 }

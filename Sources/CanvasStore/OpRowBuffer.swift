@@ -1,3 +1,5 @@
+import Foundation
+
 /// One row of the ops table, ready to bind.
 struct OpRow {
   var doc: Int64
@@ -18,7 +20,14 @@ struct OpRowBuffer {
   /// Payload bytes written so far.
   private(set) var bytesWritten = 0
 
-  init() { rows.reserveCapacity(Self.rowsPerStatement) }
+  /// When the rows are committed (unix milliseconds), written with each.
+  let at: Int64
+
+  /// A buffer for one commit at `at` (default: now).
+  init(at: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) {
+    self.at = at
+    rows.reserveCapacity(Self.rowsPerStatement)
+  }
 
   mutating func add(_ row: OpRow, _ db: SQLiteConnection) throws {
     rows.append(row)
@@ -27,13 +36,13 @@ struct OpRowBuffer {
 
   mutating func flush(_ db: SQLiteConnection) throws {
     guard !rows.isEmpty else { return }
-    let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count)
+    let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count)
     let sql =
-      "INSERT INTO ops(op_key, doc_key, seq, lamport, replica, actor, kind, payload) VALUES "
+      "INSERT INTO ops(op_key, doc_key, seq, lamport, replica, actor, kind, payload, at_ms) VALUES "
       + placeholders.joined(separator: ", ")
     try db.withStatement(sql) { insert in
       for (index, row) in rows.enumerated() {
-        let base = Int32(index * 8)
+        let base = Int32(index * 9)
         insert.bind(base + 1, OpKey.make(doc: row.doc, seq: row.seq))
         insert.bind(base + 2, row.doc)
         insert.bind(base + 3, row.seq)
@@ -42,6 +51,7 @@ struct OpRowBuffer {
         insert.bind(base + 6, row.actor)
         insert.bind(base + 7, row.kind)
         insert.bind(base + 8, row.payload)
+        insert.bind(base + 9, at)
       }
       try insert.run()
     }

@@ -62,8 +62,12 @@ import Testing
   }
 
   @Test func rangeReadsPage() throws {
+    let before = Int64(Date().timeIntervalSince1970 * 1000)
     let (temp, ops) = try logged(seed: 6, count: 50, snapshotInterval: 100)
     let page = try temp.store.ops("doc", from: 11, limit: 5)
+    // Each op keeps when it was committed.
+    let after = Int64(Date().timeIntervalSince1970 * 1000)
+    #expect(page.allSatisfy { ($0.at ?? 0) >= before && ($0.at ?? .max) <= after })
     #expect(page.map(\.seq) == [11, 12, 13, 14, 15])
     #expect(page.map(\.op) == Array(ops[10..<15]))
     #expect(try temp.store.ops("doc", from: 49, limit: 5).map(\.seq) == [49, 50])

@@ -291,6 +291,17 @@ def test_the_history_scrubber_reaches_an_earlier_state(server, browsers):
     wait(alice, lambda d: model(d, "m.nodes.size") == 1 and model(d, "m.seq") == 4,
          message="the scrubber did not reach seq 4")
     assert "replaying" in alice.find_element(By.TAG_NAME, "body").get_attribute("class")
+    # The history list names who did what, and when; picking an entry scrubs to it.
+    entries = lambda d: retrying(lambda: [li.text for li in d.find_elements(By.CSS_SELECTOR, "#hist-list li")])
+    wait(alice, lambda d: any("alice" in e and "added “A second sentence, added later.”" in e for e in entries(d)),
+         message="the history list does not show alice's sentence")
+    newest = entries(alice)[0]
+    assert newest.startswith("#") and ":" in newest.split("\n")[0], f"no time in {newest!r}"
+    retrying(lambda: alice.find_element(By.CSS_SELECTOR, '#hist-list li[data-seq="3"]').click())
+    wait(alice, lambda d: model(d, "m.seq") == 3, message="picking an entry did not scrub to it")
+    assert "tester: put" in alice.find_element(By.ID, "hist-label").text
+    Select(alice.find_element(By.ID, "hist-person")).select_by_value("alice")
+    wait(alice, lambda d: all("alice" in e.split("\n")[0] for e in entries(d)), message="the person filter")
     alice.execute_script(
         "const r = document.getElementById('hist-range'); r.value = 0; r.dispatchEvent(new Event('input'));")
     wait(alice, lambda d: model(d, "m.nodes.size") == 0 and model(d, "m.axes.size") == 0)

@@ -27,6 +27,8 @@ enum REST {
   struct OpLine: Encodable {
     var seq: Int64
     var op: Op
+    /// When it was committed (unix milliseconds), when known.
+    var at: Int64?
   }
 
   /// `GET /v1/docs/{id}/state`: the rendered state and the seq it is at.

@@ -5,6 +5,7 @@ import { CanvasView, colourFor } from "./view.js";
 import { SweepPanel } from "./sweep.js";
 import { UndoHistory } from "./undo.js";
 import { MapPanel } from "./map.js";
+import { HistoryList } from "./history.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -517,6 +518,7 @@ $("hist-toggle").addEventListener("click", () => {
   $("hist-range").max = String(model.seq);
   $("hist-range").value = String(model.seq);
   scrub(model.seq);
+  historyList.load(model.seq).catch((error) => showError(`history: ${error.message}`));
 });
 $("hist-close").addEventListener("click", closeHistory);
 function closeHistory() {
@@ -525,6 +527,7 @@ function closeHistory() {
   replay = null;
   document.body.classList.remove("replaying");
   $("hist-controls").hidden = true;
+  historyList.hide();
   redraw();
 }
 let scrubToken = 0;
@@ -539,6 +542,10 @@ async function scrub(seq) {
     if (mine !== scrubToken) return;
     replay = new DocumentModel();
     replay.loadState(state);
+    // Say who did what, and when, at this point of the history.
+    const entry = historyList.entry(seq);
+    $("hist-label").textContent = `seq ${seq} of ${model.seq}` + (entry ? ` · ${entry.actor}: ${entry.text}` : "");
+    historyList.render();
     document.body.classList.add("replaying");
     redraw();
   } catch (error) {
@@ -601,6 +608,20 @@ const sweepPanel = new SweepPanel({
   sendOp: (kind, payload) => undo.perform(kind, payload),
   model: () => replay || model,
   selection: () => view.selection,
+});
+
+const historyList = new HistoryList({ panel: $("history-panel"), list: $("hist-list"), person: $("hist-person") }, {
+  async fetchOps(from, limit) {
+    const query = token ? `&token=${encodeURIComponent(token)}` : "";
+    const response = await fetch(`/v1/docs/${encodeURIComponent(doc)}/ops?from=${from}&limit=${limit}${query}`);
+    if (!response.ok) throw new Error(`${response.status}`);
+    return (await response.text()).split("\n").filter(Boolean).map((line) => JSON.parse(line));
+  },
+  onPick(seq) {
+    $("hist-range").value = String(seq);
+    scrub(seq);
+  },
+  current: () => (replay ? replay.seq : model.seq),
 });
 
 const mapPanel = new MapPanel({

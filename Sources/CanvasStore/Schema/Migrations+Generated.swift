@@ -50,6 +50,14 @@ extension Migration {
           state   BLOB NOT NULL,
           PRIMARY KEY (doc_key, seq)
         );
-        """#)
+        """#),
+    Migration(
+      version: 2, name: "0002_op_time",
+      sql: #"""
+        -- Latitude op log, version 2: when each op was committed (unix milliseconds, the server's
+        -- clock at the group commit), for a history people can read. Ops logged before this
+        -- migration have none (NULL).
+        ALTER TABLE ops ADD COLUMN at_ms INTEGER;
+        """#),
   ]
 }

@@ -1,0 +1,144 @@
+// The history list: every change with its author, its time and what it did ("bob moved
+// 'My flight…' towards positive"), newest first, filterable by person; picking one scrubs
+// the canvas to it. Descriptions are made by replaying the ops in order, so each can name
+// the node's text and the axis poles as they were then.
+
+const short = (text, count = 40) => {
+  const t = (text || "").trim();
+  return t.length > count ? `“${t.slice(0, count - 1).trimEnd()}…”` : `“${t}”`;
+};
+
+// Folds ops (in seq order) into descriptions: [{seq, actor, at, kind, text}].
+export function describeAll(lines) {
+  const texts = new Map(); // node → latest text
+  const coords = new Map(); // node → {axis: value}
+  const axes = new Map(); // axis → {name, poles}
+  const out = [];
+  for (const { seq, op, at } of lines) {
+    const p = op.payload || {};
+    const node = p.node;
+    const label = () => (texts.has(node) ? short(texts.get(node)) : `a node (${node})`);
+    let text;
+    switch (op.kind) {
+      case "node.create":
+        text = p.text ? `added ${short(p.text)}` : `made a node by ${p.origin?.kind ?? "an operation"}`;
+        if (p.text) texts.set(node, p.text);
+        break;
+      case "node.move": {
+        const before = coords.get(node) || {};
+        // The axis it moved along most, and which pole it moved towards.
+        let best = null;
+        for (const { axis, value } of p.coordinates || []) {
+          const change = value - (before[axis] ?? 0);
+          if (!best || Math.abs(change) > Math.abs(best.change)) best = { axis, change };
+        }
+        const axis = best && axes.get(best.axis);
+        text = axis && Math.abs(best.change) > 1e-3
+          ? `moved ${label()} towards ${best.change > 0 ? axis.poles.positive : axis.poles.negative} (${axis.name})`
+          : `moved ${label()}`;
+        coords.set(node, { ...before, ...Object.fromEntries((p.coordinates || []).map((c) => [c.axis, c.value])) });
+        break;
+      }
+      case "node.setText":
+        text = `edited ${label()} to ${short(p.text)}`;
+        texts.set(node, p.text);
+        break;
+      case "node.decoded":
+        text = `decoded ${label()} as ${short(p.text)}`;
+        texts.set(node, p.text);
+        break;
+      case "node.delete":
+        text = `deleted ${label()}`;
+        break;
+      case "axis.create":
+        axes.set(p.axis, { name: p.name, poles: p.poles || { negative: "−", positive: "+" } });
+        text = `added the axis “${p.name}”`;
+        break;
+      case "axis.update":
+        if (axes.has(p.axis) && p.name) axes.get(p.axis).name = p.name;
+        if (axes.has(p.axis) && p.poles) axes.get(p.axis).poles = p.poles;
+        text = `changed the axis “${axes.get(p.axis)?.name ?? p.axis}”`;
+        break;
+      case "axis.delete":
+        text = `removed the axis “${axes.get(p.axis)?.name ?? p.axis}”`;
+        break;
+      case "view.bind":
+        text = ["x", "y"].filter((slot) => slot in p)
+          .map((slot) => (p[slot] ? `put “${axes.get(p[slot])?.name ?? p[slot]}” on ${slot}` : `cleared ${slot}`)).join(", ");
+        break;
+      case "view.layout":
+        text = p.run ? `placed ${p.positions.length === 1 ? short(texts.get(p.positions[0].node)) : `${p.positions.length} nodes`} on the map`
+          : `computed a ${p.method === "tsne" ? "t-SNE" : "UMAP"} map of ${p.positions.length} node${p.positions.length === 1 ? "" : "s"}`;
+        break;
+      case "op.apply":
+        text = `ran ${p.operation}${p.inputs?.length ? ` on ${p.inputs.length} node${p.inputs.length > 1 ? "s" : ""}` : ""}`;
+        break;
+      default:
+        text = op.kind;
+    }
+    out.push({ seq, actor: op.actor, at: at ?? null, kind: op.kind, text });
+  }
+  return out;
+}
+
+// "14:03:27", with the date when it is not today; "" when unknown.
+export function formatTime(at, now = new Date()) {
+  if (at == null) return "";
+  const when = new Date(at);
+  const time = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return when.toDateString() === now.toDateString() ? time : `${when.toLocaleDateString()} ${time}`;
+}
+
+export class HistoryList {
+  // elements: { panel, list, person }; hooks: { fetchOps(from, limit) → Promise<lines>,
+  // onPick(seq), current() → the seq on screen }.
+  constructor(elements, hooks) {
+    this.elements = elements;
+    this.hooks = hooks;
+    this.entries = [];
+    elements.person.addEventListener("change", () => this.render());
+    elements.list.addEventListener("click", (event) => {
+      const item = event.target.closest("[data-seq]");
+      if (item) hooks.onPick(Number(item.dataset.seq));
+    });
+  }
+
+  // Loads every op up to `head` (in pages), describes them, and shows the newest first.
+  async load(head) {
+    const lines = [];
+    for (let from = 1; from <= head; from += 1000) lines.push(...(await this.hooks.fetchOps(from, 1000)));
+    this.entries = describeAll(lines);
+    const people = [...new Set(this.entries.map((e) => e.actor))].sort();
+    const chosen = this.elements.person.value;
+    this.elements.person.replaceChildren(new Option("everyone", ""), ...people.map((p) => new Option(p, p, false, p === chosen)));
+    this.elements.panel.hidden = false;
+    this.render();
+  }
+
+  // The description of the change at `seq`, if loaded.
+  entry(seq) {
+    return this.entries.find((e) => e.seq === seq);
+  }
+
+  hide() {
+    this.elements.panel.hidden = true;
+  }
+
+  render() {
+    const person = this.elements.person.value;
+    const current = this.hooks.current();
+    const shown = this.entries.filter((e) => !person || e.actor === person).slice(-500).reverse();
+    this.elements.list.replaceChildren(...shown.map((e) => {
+      const item = document.createElement("li");
+      item.dataset.seq = String(e.seq);
+      item.className = `${e.actor === "latitude" ? "server" : ""} ${e.seq === current ? "current" : ""}`.trim();
+      const head = document.createElement("span");
+      head.className = "meta";
+      head.textContent = `#${e.seq} · ${e.actor}${e.at ? ` · ${formatTime(e.at)}` : ""}`;
+      const body = document.createElement("span");
+      body.textContent = e.text;
+      item.append(head, body);
+      return item;
+    }));
+  }
+}
