@@ -280,12 +280,25 @@ def test_an_axis_defined_in_one_browser_appears_in_the_other(server, browsers):
 
 def test_the_history_scrubber_reaches_an_earlier_state(server, browsers):
     run(seed(server, "history"))
+    async def two_moves():
+        a = await Client.connect(server.url("history"), "mover", "mover")
+        await a.join()
+        for value in (0.5, 1.5):
+            await a.op("node.move", {"node": "n1", "coordinates": [{"axis": "mood", "value": value}]}, floor=100)
+            await a.expect("ack")
+        await a.close()
+    run(two_moves())
     alice = browsers()
     open_doc(alice, server, "history", "alice")
     alice.find_element(By.ID, "node-text").send_keys("A second sentence, added later.")
     alice.find_element(By.CSS_SELECTOR, "#node-form button[type=submit]").click()
     wait(alice, lambda d: model(d, "m.nodes.size") == 2, message="the new node never showed")
     alice.find_element(By.ID, "hist-toggle").click()
+    # With the history open, a selected node shows its trail: one point per move.
+    alice.execute_script("window.latitude.view.handlers.onSelect('n1', false);")
+    wait(alice, lambda d: len(d.find_elements(By.CSS_SELECTOR, "circle.trail-dot")) == 2, timeout=20,
+         message="no trail of n1's two moves")
+    alice.execute_script("window.latitude.view.handlers.onSelect(null, false);")
     alice.execute_script(
         "const r = document.getElementById('hist-range'); r.value = 4; r.dispatchEvent(new Event('input'));")
     wait(alice, lambda d: model(d, "m.nodes.size") == 1 and model(d, "m.seq") == 4,

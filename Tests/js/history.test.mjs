@@ -1,7 +1,7 @@
 // Unit tests of the history list's descriptions (Sources/CanvasServer/Web/history.js).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { describeAll, formatTime } from "../../Sources/CanvasServer/Web/history.js";
+import { describeAll, formatTime, nodeTrail } from "../../Sources/CanvasServer/Web/history.js";
 
 const line = (seq, actor, kind, payload, at) => ({ seq, at, op: { id: { lamport: seq, replica: actor }, actor, kind, payload } });
 
@@ -40,4 +40,13 @@ test("times show the date only when it is not today", () => {
   assert.ok(!formatTime(new Date(2026, 11, 1, 14, 3, 27).getTime(), now).includes("2026"));
   assert.ok(formatTime(new Date(2026, 10, 20, 9, 0, 0).getTime(), now).length > 8);
   assert.equal(formatTime(null, now), "");
+});
+
+test("a node's trail is its moves in order, each with the text decoded for it", () => {
+  const move = (seq, lamport, value) => ({ seq, op: { id: { lamport, replica: "r" }, actor: "a", kind: "node.move", payload: { node: "n", coordinates: [{ axis: "s", value }] } } });
+  const decoded = (seq, lamport, text) => ({ seq, op: { id: { lamport: seq, replica: "latitude" }, actor: "latitude", kind: "node.decoded", payload: { node: "n", answers: { lamport, replica: "r" }, text } } });
+  const lines = [move(1, 10, 0.5), move(2, 11, 1.5), decoded(3, 10, "first"), decoded(4, 11, "second"), move(5, 12, -1)];
+  assert.deepEqual(nodeTrail(lines, "n", 4).map((p) => [p.coords.s, p.text]), [[0.5, "first"], [1.5, "second"]]);
+  assert.equal(nodeTrail(lines, "n", 5).length, 3);
+  assert.equal(nodeTrail(lines, "other", 5).length, 0);
 });

@@ -339,7 +339,15 @@ function select(id, additive) {
   else if (additive) view.selection = view.selection.includes(id) ? view.selection.filter((s) => s !== id) : [...view.selection, id];
   else view.selection = [id];
   sendPresence({});
+  updateTrail();
   redraw();
+}
+
+// With the history open and one node selected, the canvas shows that node's trail.
+function updateTrail() {
+  const open = !$("history-panel").hidden;
+  view.trail = open && view.selection.length === 1
+    ? historyList.trail(view.selection[0], replay ? replay.seq : model.seq) : null;
 }
 
 function renderAxes() {
@@ -518,7 +526,8 @@ $("hist-toggle").addEventListener("click", () => {
   $("hist-range").max = String(model.seq);
   $("hist-range").value = String(model.seq);
   scrub(model.seq);
-  historyList.load(model.seq).catch((error) => showError(`history: ${error.message}`));
+  historyList.load(model.seq).then(() => { updateTrail(); redraw(); })
+    .catch((error) => showError(`history: ${error.message}`));
 });
 $("hist-close").addEventListener("click", closeHistory);
 function closeHistory() {
@@ -528,6 +537,7 @@ function closeHistory() {
   document.body.classList.remove("replaying");
   $("hist-controls").hidden = true;
   historyList.hide();
+  view.trail = null;
   redraw();
 }
 let scrubToken = 0;
@@ -546,6 +556,7 @@ async function scrub(seq) {
     const entry = historyList.entry(seq);
     $("hist-label").textContent = `seq ${seq} of ${model.seq}` + (entry ? ` · ${entry.actor}: ${entry.text}` : "");
     historyList.render();
+    updateTrail();
     document.body.classList.add("replaying");
     redraw();
   } catch (error) {

@@ -81,6 +81,24 @@ export function describeAll(lines) {
   return out;
 }
 
+// Where a node's moves put it, and the texts decoded for them, up to `seq`.
+export function nodeTrail(lines, node, seq) {
+  const trail = [];
+  const byMove = new Map();
+  for (const { seq: at, op } of lines) {
+    if (at > seq || op.payload?.node !== node) continue;
+    if (op.kind === "node.move") {
+      const point = { seq: at, coords: Object.fromEntries((op.payload.coordinates || []).map((c) => [c.axis, c.value])), text: null };
+      byMove.set(`${op.id.lamport}/${op.id.replica}`, point);
+      trail.push(point);
+    } else if (op.kind === "node.decoded") {
+      const point = byMove.get(`${op.payload.answers.lamport}/${op.payload.answers.replica}`);
+      if (point) point.text = op.payload.text;
+    }
+  }
+  return trail;
+}
+
 // "14:03:27", with the date when it is not today; "" when unknown.
 export function formatTime(at, now = new Date()) {
   if (at == null) return "";
@@ -96,6 +114,7 @@ export class HistoryList {
     this.elements = elements;
     this.hooks = hooks;
     this.entries = [];
+    this.lines = [];
     elements.person.addEventListener("change", () => this.render());
     elements.list.addEventListener("click", (event) => {
       const item = event.target.closest("[data-seq]");
@@ -107,12 +126,19 @@ export class HistoryList {
   async load(head) {
     const lines = [];
     for (let from = 1; from <= head; from += 1000) lines.push(...(await this.hooks.fetchOps(from, 1000)));
+    this.lines = lines;
     this.entries = describeAll(lines);
     const people = [...new Set(this.entries.map((e) => e.actor))].sort();
     const chosen = this.elements.person.value;
     this.elements.person.replaceChildren(new Option("everyone", ""), ...people.map((p) => new Option(p, p, false, p === chosen)));
     this.elements.panel.hidden = false;
     this.render();
+  }
+
+  // A node's trail up to `seq`: where each of its moves put it (axis coordinates) and the
+  // text decoded for that move, oldest first.
+  trail(node, seq) {
+    return nodeTrail(this.lines, node, seq);
   }
 
   // The description of the change at `seq`, if loaded.

@@ -81,6 +81,7 @@ export class CanvasView {
     this.selection = [];
     this.cursors = new Map(); // actor → {x, y, colour}
     this.mode = "axes"; // or "map"
+    this.trail = null; // the selected node's earlier positions and texts (history open)
     this.colourAxis = null; // the axis whose coordinate colours nodes in the Map view
     this.dots = null; // the Map view's cached dot layer: { key, layer }
     this.root = el("g", {}, svg);
@@ -221,6 +222,7 @@ export class CanvasView {
       label(`↑ ${yAxis.poles.positive}`, ox + 6, 16, "start");
       label(`↓ ${yAxis.poles.negative}`, ox + 6, h - 56, "start");
     }
+    this.renderTrail();
     const links = el("g", {}, this.root);
     const cards = el("g", {}, this.root);
     // Cards are placed one by one, never completely over an earlier one: what is being
@@ -232,6 +234,20 @@ export class CanvasView {
     this.crowded = model.nodes.size > PLACEMENT_LIMIT;
     for (const node of order) this.renderNode(node, links, cards, placed, compact);
     this.renderCursors();
+  }
+
+  // A node's trail: its earlier positions joined in order, each with the text it had.
+  renderTrail() {
+    const model = this.model;
+    if (!this.trail?.length || (!model.view.x && !model.view.y)) return;
+    const layer = el("g", { class: "trail", "pointer-events": "none" }, this.root);
+    const points = this.trail.map((p) => this.toScreen([model.view.x ? p.coords[model.view.x] ?? 0 : 0, model.view.y ? p.coords[model.view.y] ?? 0 : 0]));
+    el("polyline", { points: points.map((p) => p.join(",")).join(" "), class: "trail-line" }, layer);
+    points.forEach(([x, y], i) => {
+      el("circle", { cx: x, cy: y, r: 4, class: "trail-dot" }, layer);
+      const label = el("text", { x: x + 6, y: y - 6, class: "trail-text" }, layer);
+      label.textContent = shorten(this.trail[i].text || "…", 32);
+    });
   }
 
   // The Map view: a title, then cards (few nodes) or dots (many).
