@@ -5,6 +5,7 @@ import asyncio, pathlib, sys, tempfile, time
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from latitude_tools.e2e.browser import model, open_browser, wait
 from latitude_tools.e2e.harness import Client, Server, typed
@@ -63,12 +64,22 @@ def main():
             details.click()
         time.sleep(0.5)
         alice.save_screenshot(str(OUT / "readout.png"))
+        # The history: the list of changes, and n0's trail (it was moved once).
         alice.find_element(By.ID, "hist-toggle").click()
-        alice.execute_script(
-            "const r = document.getElementById('hist-range'); r.value = 7; r.dispatchEvent(new Event('input'));")
-        wait(alice, lambda d: model(d, "m.seq") == 7)
+        wait(alice, lambda d: d.find_elements(By.CSS_SELECTOR, "#hist-list li"))
+        alice.execute_script("window.latitude.view.handlers.onSelect('n0', false);")
+        wait(alice, lambda d: d.find_elements(By.CSS_SELECTOR, "circle.trail-dot"))
         time.sleep(0.5)
         alice.save_screenshot(str(OUT / "history.png"))
+        alice.find_element(By.ID, "hist-close").click()
+        # The Map view: a UMAP map of the sentences, coloured by sentiment.
+        alice.execute_script("window.latitude.view.handlers.onSelect(null, false);")
+        alice.find_element(By.CSS_SELECTOR, 'input[name="view-mode"][value="map"]').click()
+        alice.find_element(By.ID, "map-run").click()
+        wait(alice, lambda d: model(d, "m.map && m.map.positions.size") == len(SENTENCES), timeout=60)
+        Select(alice.find_element(By.ID, "map-colour")).select_by_value("sentiment")
+        time.sleep(1)
+        alice.save_screenshot(str(OUT / "map.png"))
         for driver in (alice, bob):
             driver.quit()
         print(f"wrote {', '.join(p.name for p in sorted(OUT.glob('*.png')))} to {OUT}")
