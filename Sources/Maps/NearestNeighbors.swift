@@ -18,7 +18,7 @@ public enum NearestNeighbors {
   /// All points against all: only the blocks on and above the diagonal are multiplied
   /// (similarity is symmetric), each block offering its values to its rows and, transposed,
   /// to its columns' rows. Candidates reach every row in increasing index order, so ties
-  /// keep the lower index, as the one-sided search does.
+  /// keep the lower index, as the query search does.
   private static func symmetricSearch(
     _ unit: Matrix, k: Int, progress: ((Int) -> Void)?
   ) -> NeighborGraph {
@@ -69,8 +69,8 @@ public enum NearestNeighbors {
       }
       progress?(top + rows)
     }
-    let distances = similarity.map { max(0, 1 - $0) }
-    return NeighborGraph(count: n, k: k, indices: indices, distances: distances)
+    return NeighborGraph(
+      count: n, k: k, indices: indices, distances: similarity.map { max(0, 1 - $0) })
   }
 
   /// Offers one candidate to a row's sorted top-k (largest similarity first).
@@ -101,7 +101,7 @@ public enum NearestNeighbors {
     precondition(queries.columns == reference.columns, "query and reference dimensions differ")
     return search(
       queries: normalizedRows(queries), reference: normalizedRows(reference),
-      k: min(k, reference.rows), excludeSelf: false, progress: nil)
+      k: min(k, reference.rows))
   }
 
   /// Rows scaled to unit length; an all-zero row stays zero (cosine 0 with everything).
@@ -120,20 +120,17 @@ public enum NearestNeighbors {
     return out
   }
 
-  private static func search(
-    queries: Matrix, reference: Matrix, k: Int, excludeSelf: Bool,
-    progress: ((Int) -> Void)?
-  ) -> NeighborGraph {
+  /// Each query row against every reference row, a block of queries at a time.
+  private static func search(queries: Matrix, reference: Matrix, k: Int) -> NeighborGraph {
     let n = queries.rows
     let m = reference.rows
     let d = queries.columns
     let k = max(0, k)
-    var indices = [Int32](repeating: 0, count: n * k)
-    var distances = [Float](repeating: 0, count: n * k)
     guard k > 0, n > 0 else { return NeighborGraph(count: n, k: k, indices: [], distances: []) }
+    var similarity = [Float](repeating: -.infinity, count: n * k)
+    var indices = [Int32](repeating: 0, count: n * k)
+    var filled = [Int](repeating: 0, count: n)
     var block = [Float](repeating: 0, count: min(blockRows, n) * m)
-    var bestSimilarity = [Float](repeating: 0, count: k)
-    var bestIndex = [Int32](repeating: 0, count: k)
     for start in stride(from: 0, to: n, by: blockRows) {
       let rows = min(blockRows, n - start)
       queries.values.withUnsafeBufferPointer { q in
@@ -146,46 +143,21 @@ public enum NearestNeighbors {
         }
       }
       block.withUnsafeBufferPointer { sims in
-        for row in 0..<rows {
-          let query = start + row
-          let top = selectTop(
-            k: k, similarities: UnsafeBufferPointer(rebasing: sims[row * m..<(row + 1) * m]),
-            skip: excludeSelf ? query : -1, similarity: &bestSimilarity, index: &bestIndex)
-          for j in 0..<top {
-            indices[query * k + j] = bestIndex[j]
-            distances[query * k + j] = max(0, 1 - bestSimilarity[j])
+        similarity.withUnsafeMutableBufferPointer { best in
+          indices.withUnsafeMutableBufferPointer { index in
+            for row in 0..<rows {
+              let query = start + row
+              for column in 0..<m {
+                offer(
+                  sims[row * m + column], index: column, to: query, k: k, best: best,
+                  indices: index, filled: &filled[query])
+              }
+            }
           }
         }
       }
-      progress?(start + rows)
     }
-    return NeighborGraph(count: n, k: k, indices: indices, distances: distances)
-  }
-
-  /// The `k` largest similarities of one row, largest first (ties: lower index first),
-  /// skipping column `skip`; returns how many were found.
-  private static func selectTop(
-    k: Int, similarities: UnsafeBufferPointer<Float>, skip: Int,
-    similarity: inout [Float], index: inout [Int32]
-  ) -> Int {
-    var filled = 0
-    for j in 0..<similarities.count where j != skip {
-      let s = similarities[j]
-      if filled == k {
-        guard s > similarity[k - 1] else { continue }
-      } else {
-        filled += 1
-      }
-      // Insertion into the sorted list; the worst entry falls off the end.
-      var slot = filled - 1
-      while slot > 0 && similarity[slot - 1] < s {
-        similarity[slot] = similarity[slot - 1]
-        index[slot] = index[slot - 1]
-        slot -= 1
-      }
-      similarity[slot] = s
-      index[slot] = Int32(j)
-    }
-    return filled
+    return NeighborGraph(
+      count: n, k: k, indices: indices, distances: similarity.map { max(0, 1 - $0) })
   }
 }

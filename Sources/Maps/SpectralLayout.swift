@@ -13,8 +13,10 @@ enum SpectralLayout {
   static func layout(_ graph: FuzzyGraph, dimensions: Int = 2, seed: UInt64) -> [[Double]]? {
     let n = graph.count
     let steps = min(maximumSteps, n - 1)
-    guard n > dimensions + 1, steps > dimensions, isConnected(graph) else { return nil }
     let offsets = graph.rowOffsets
+    guard n > dimensions + 1, steps > dimensions, isConnected(graph, offsets: offsets) else {
+      return nil
+    }
     var degree = [Double](repeating: 0, count: n)
     for e in 0..<graph.weights.count { degree[Int(graph.heads[e])] += Double(graph.weights[e]) }
     guard degree.allSatisfy({ $0 > 0 }) else { return nil }
@@ -55,10 +57,9 @@ enum SpectralLayout {
     }
     let m = alphas.count
     guard m > dimensions,
-      let (values, vectors) = SymmetricTridiagonal.eigen(
+      let (_, vectors) = SymmetricTridiagonal.eigen(
         diagonal: alphas, offDiagonal: Array(betas.prefix(m - 1)))
     else { return nil }
-    _ = values
     // Largest eigenvalues are the last columns; Ritz vector = basis · column.
     var result: [[Double]] = []
     for column in stride(from: m - 1, to: m - 1 - dimensions, by: -1) {
@@ -74,11 +75,11 @@ enum SpectralLayout {
     return result
   }
 
-  /// Whether every vertex is reachable from vertex 0.
-  static func isConnected(_ graph: FuzzyGraph) -> Bool {
+  /// Whether every vertex is reachable from vertex 0 (`offsets`: the graph's row offsets).
+  static func isConnected(_ graph: FuzzyGraph, offsets: [Int]? = nil) -> Bool {
     let n = graph.count
     guard n > 0 else { return false }
-    let offsets = graph.rowOffsets
+    let offsets = offsets ?? graph.rowOffsets
     var seen = [Bool](repeating: false, count: n)
     var stack = [0]
     seen[0] = true

@@ -222,13 +222,10 @@ function onFrame(frame) {
       break;
     case "drag":
       view.overrides.set(frame.node, [frame.x, frame.y]);
-      // A peer's drag already on screen moves one card; its first frame redraws.
-      if (view.peerDrags.has(frame.node) && view.dragging !== frame.node && view.moveCard(frame.node, [frame.x, frame.y])) {
-        peers.set(frame.from, { ...(peers.get(frame.from) || {}), actor: frame.actor, dragging: frame.node, dragSeen: performance.now() });
-        return;
-      }
-      view.peerDrags.add(frame.node);
       peers.set(frame.from, { ...(peers.get(frame.from) || {}), actor: frame.actor, dragging: frame.node, dragSeen: performance.now() });
+      // A peer's drag already on screen moves one card; its first frame redraws.
+      if (view.peerDrags.has(frame.node) && view.dragging !== frame.node && view.moveCard(frame.node, [frame.x, frame.y])) return;
+      view.peerDrags.add(frame.node);
       break;
     case "preview":
       if (view.overrides.has(frame.node)) view.previews.set(frame.node, frame.text);

@@ -1,12 +1,11 @@
+import { shorten } from "./view.js";
+
 // The history list: every change with its author, its time and what it did ("bob moved
 // 'My flight…' towards positive"), newest first, filterable by person; picking one scrubs
 // the canvas to it. Descriptions are made by replaying the ops in order, so each can name
 // the node's text and the axis poles as they were then.
 
-const short = (text, count = 40) => {
-  const t = (text || "").trim();
-  return t.length > count ? `“${t.slice(0, count - 1).trimEnd()}…”` : `“${t}”`;
-};
+const short = (text, count = 40) => `“${shorten((text || "").trim(), count)}”`;
 
 // Folds ops (in seq order) into descriptions: [{seq, actor, at, kind, text}].
 export function describeAll(lines) {

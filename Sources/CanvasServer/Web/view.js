@@ -48,7 +48,7 @@ function ringOffsets(dx, dy, rings) {
 }
 
 // The first `count` characters of a text, with an ellipsis when it was longer.
-function shorten(text, count) {
+export function shorten(text, count) {
   return text.length > count ? `${text.slice(0, count - 1).trimEnd()}…` : text;
 }
 
@@ -223,17 +223,20 @@ export class CanvasView {
       label(`↓ ${yAxis.poles.negative}`, ox + 6, h - 56, "start");
     }
     this.renderTrail();
+    this.renderCards([...model.nodes.values()]);
+    this.renderCursors();
+  }
+
+  // Cards are placed one by one, never completely over an earlier one: what is being
+  // dragged and what is selected first (they stay at their points), then the rest.
+  renderCards(nodes) {
     const links = el("g", {}, this.root);
     const cards = el("g", {}, this.root);
-    // Cards are placed one by one, never completely over an earlier one: what is being
-    // dragged and what is selected first (they stay at their points), then the rest.
     const first = (node) => (this.overrides.has(node.id) ? 0 : this.selection.includes(node.id) ? 1 : 2);
-    const order = [...model.nodes.values()].sort((a, b) => first(a) - first(b));
     const placed = [];
-    const compact = this.isCompact(model.nodes.size);
-    this.crowded = model.nodes.size > PLACEMENT_LIMIT;
-    for (const node of order) this.renderNode(node, links, cards, placed, compact);
-    this.renderCursors();
+    const compact = this.isCompact(nodes.length);
+    this.crowded = nodes.length > PLACEMENT_LIMIT;
+    for (const node of nodes.sort((a, b) => first(a) - first(b))) this.renderNode(node, links, cards, placed, compact);
   }
 
   // A node's trail: its earlier positions joined in order, each with the text it had.
@@ -266,12 +269,7 @@ export class CanvasView {
     if (nodes.length > MAP_CARD_LIMIT) {
       this.renderDots(nodes, w, h);
     } else {
-      const links = el("g", {}, this.root);
-      const cards = el("g", {}, this.root);
-      const first = (node) => (this.overrides.has(node.id) ? 0 : this.selection.includes(node.id) ? 1 : 2);
-      const placed = [];
-      this.crowded = false;
-      for (const node of nodes.sort((a, b) => first(a) - first(b))) this.renderNode(node, links, cards, placed, this.isCompact(nodes.length));
+      this.renderCards(nodes);
     }
     this.renderCursors();
   }
