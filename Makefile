@@ -17,8 +17,10 @@ WITH_BLAS := OPENBLAS_CORETYPE="$$(scripts/blas-coretype.sh)"
 VENV_TEST := .venv-e2e
 VENV_CORPUS := .venv-corpus
 VENV_BENCH := .venv-bench
+VENV_FEATURES := .venv-features
+FEATURES := Weights/features/minilm-topk-4096
 
-.PHONY: deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bench-map-frames bank eval-axes axis-packs screenshots corpus format lint clean help
+.PHONY: deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bench-map-frames bank eval-axes features eval-features axis-packs screenshots corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
@@ -34,6 +36,8 @@ help:
 	@echo "make bench-maps   UMAP and t-SNE vs umap-learn and openTSNE on 10,000 sentences (needs make corpus)"
 	@echo "make bench-map-frames  the Map view with 5,000 nodes in headless chromium: open and frame times"
 	@echo "make eval-axes    built-in axes on held-out labelled data (AUC, Spearman)"
+	@echo "make features     train the sparse feature dictionary ($(FEATURES); needs make corpus)"
+	@echo "make eval-features  the feature dictionary on the held-out test split (last line JSON)"
 	@echo "make axis-packs   rebuild AxisPacks/builtin.json from open data (needs make corpus)"
 	@echo "make bank         rebuild Weights/bank/train-48k.bank from the train split (needs make corpus)"
 	@echo "make screenshots  PNGs of the canvas's main views in docs/screenshots/"
@@ -163,6 +167,25 @@ bench-map-frames: test-deps weights $(VENV_TEST)/.installed
 ## Built-in axes on held-out labelled data.
 eval-axes: deps weights $(VENV_TEST)/.installed
 	Benchmarks/eval-axes.sh
+
+## The sparse autoencoder of the embedding space: trains on the train split (embedded by the
+## release CLI), writes $(FEATURES) and its parity fixture. CPU-only torch.
+features: deps weights $(VENV_FEATURES)/.installed
+	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
+	$(SWIFT) build -c release --product latitude
+	$(WITH_BLAS) $(VENV_FEATURES)/bin/python -m latitude_tools.train.features --out $(FEATURES)
+
+## The feature dictionary on the test split (never trained on): reconstruction, dead features,
+## label hit rate, steering success in both edit modes. Saves metrics.json beside the
+## weights and rewrites the model card; the last stdout line is the JSON.
+eval-features: deps weights
+	@test -s Weights/train/data/test.txt || { echo "run make corpus first"; exit 1; }
+	$(SWIFT) build -c release --product latitude-bench
+	@mkdir -p .cache
+	$(WITH_BLAS) .build/release/latitude-bench eval-features --dictionary $(FEATURES) > .cache/eval-features.out
+	tail -n 1 .cache/eval-features.out > $(FEATURES)/metrics.json
+	python3 python/latitude_tools/train/features_card.py $(FEATURES)
+	@tail -n 1 .cache/eval-features.out
 
 ## The built-in axis pack: examples from open data, then directions by the Swift encoder.
 axis-packs: deps weights $(VENV_CORPUS)/.installed

@@ -42,6 +42,7 @@ extension LatitudeServer {
       let doc = parts.count > 2 ? DocumentID(parts[2]) : DocumentID("")
       if request.method == "GET", let asset = WebAssets.response(parts) { return asset }
       if let refusal = authorize(request, route: route.1, doc: doc) { return refusal }
+      if let answer = try featureRoute(request, route: route.1, doc: doc) { return answer }
       switch route {
       case ("GET", ["healthz"]):
         let (roomCount, connections) = counts()
@@ -95,7 +96,9 @@ extension LatitudeServer {
   {
     guard let secret = configuration.secret else { return nil }
     switch route {
-    case ["healthz"], ["metrics"], ["v1", "axes"]: return nil
+    case ["healthz"], ["metrics"], ["v1", "axes"], ["v1", "features"]: return nil
+    // The feature catalogue holds no document data.
+    case let parts where parts.count == 3 && parts[0] == "v1" && parts[1] == "features": return nil
     default: break
     }
     let scope = route.count > 2 && route[2] == "*" ? doc.rawValue : "*"

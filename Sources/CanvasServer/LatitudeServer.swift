@@ -47,6 +47,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     /// sentence reaches this fidelity (nil: always sample). Default: measured on the
     /// validation split (`DecodeEffort.measuredEnough`).
     public var decodeEnough: Float? = DecodeEffort.measuredEnough
+    /// The sparse feature dictionary (feature readings, axes and steering); nil runs
+    /// without one. A missing default folder is skipped with a notice.
+    public var featuresDirectory: String? = FeatureDictionary.defaultDirectory
 
     /// Makes a configuration; every argument has a working default.
     public init(
@@ -82,6 +85,8 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   let encoder: SentenceEncoder?
   let decodes: DecodeScheduler?
   let axes: AxisRegistry?
+  /// The sparse feature dictionary; nil without one.
+  let features: FeatureDictionary?
   let plugins: PluginRegistry
   let transport: WebSocketServer
   let metrics = ServerMetrics()
@@ -125,7 +130,22 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
         directories: configuration.axisPackDirectories, builder: AxisBuilder(encoder: $0),
         logger: logger)
     }
+    features = try Self.loadFeatures(configuration.featuresDirectory, logger: logger)
     transport = WebSocketServer(configuration: configuration.transport, logger: logger)
+  }
+
+  /// The feature dictionary in `directory`: nil when none is configured or the default
+  /// folder is absent; a folder that exists but cannot be read is an error.
+  static func loadFeatures(_ directory: String?, logger: Logger) throws -> FeatureDictionary? {
+    guard let directory else { return nil }
+    guard FileManager.default.fileExists(atPath: directory + "/sae.safetensors") else {
+      if directory != FeatureDictionary.defaultDirectory {
+        throw FeatureError.unreadable("\(directory) has no sae.safetensors")
+      }
+      logger.notice("no feature dictionary at \(directory): features are off")
+      return nil
+    }
+    return try FeatureDictionary(directory: directory)
   }
 
   /// The port actually bound (useful with port 0).

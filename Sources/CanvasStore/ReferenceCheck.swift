@@ -30,6 +30,9 @@ enum ReferenceCheck {
     case .viewLayout:
       // A layout may name nodes deleted while it was computed; the fold skips them.
       return nil
+    case .featureName:
+      // Names a feature of a dictionary, not an entity of the document.
+      return nil
     case .opApply(let p):
       return p.inputs.lazy.compactMap { liveNode($0, in: state) }.first
     }

@@ -10,6 +10,6 @@ struct BenchCommand: ParsableCommand {
     abstract: "Run a benchmark; the last stdout line is one JSON object of results.",
     subcommands: [
       OplogBenchmarkCommand.self, DecodeBenchmarkCommand.self, EncodeBenchmarkCommand.self,
-      FanoutBenchmarkCommand.self, EffortCalibrationCommand.self,
+      FanoutBenchmarkCommand.self, EffortCalibrationCommand.self, FeatureEvaluationCommand.self,
     ])
 }

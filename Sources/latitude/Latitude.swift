@@ -21,7 +21,7 @@ struct Latitude: ParsableCommand {
     subcommands: [
       ServeCommand.self, TokenCommand.self, DocsCommand.self, EncodeCommand.self,
       DecodeCommand.self, RoundtripCommand.self, BankCommand.self, AxisCommand.self,
-      MapCommand.self,
+      MapCommand.self, FeaturesCommand.self,
       PluginsCommand.self, OpCommand.self,
       ReplayCommand.self,
       ExportCommand.self,

@@ -98,6 +98,15 @@ import Testing
                   ]),
                   positions: [MapPosition(node: "n1", x: 1.5, y: -0.25)])))),
           state: empty)),
+      .op(
+        WireOp(
+          SequencedOp(
+            seq: 8,
+            op: Op(
+              id: OpID(lamport: 14, replica: "r-ada"), actor: "ada",
+              payload: .featureName(
+                FeatureName(dictionary: "minilm-topk-4096", feature: 1234, name: "air travel")))),
+          state: empty)),
     ]
     let frames = Self.frames("server")
     #expect(messages.count == frames.count)

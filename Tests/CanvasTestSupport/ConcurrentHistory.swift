@@ -92,7 +92,13 @@ public struct ConcurrentHistory {
           ViewBind(
             x: Bool.random(using: &random) ? .bind(anyAxis()) : nil,
             y: Bool.random(using: &random) ? .clear : .bind(anyAxis())))
-      case 97..<99:
+      case 97:
+        // Two names for the same few features race: last writer wins per feature.
+        payload = .featureName(
+          FeatureName(
+            dictionary: "d", feature: Int.random(in: 0..<3, using: &random),
+            name: Bool.random(using: &random) ? "name \(id)" : ""))
+      case 98:
         let positions = (0..<Int.random(in: 1...3, using: &random)).map { _ in
           MapPosition(
             node: anyNode(), x: Float.random(in: -10...10, using: &random),

@@ -89,6 +89,9 @@ public struct DocumentStateView: Encodable, Sendable {
   public var operations: [OperationView]
   /// The map, once a layout has been computed.
   public var map: MapView?
+  /// The document's names for features: dictionary → feature id (a string key) → name.
+  /// Absent when no feature was ever named.
+  public var featureNames: [String: [String: String]]?
 }
 
 extension DocumentState {
@@ -117,7 +120,24 @@ extension DocumentState {
       operations: operations.keys.sorted().map {
         DocumentStateView.OperationView(id: $0, apply: operations[$0]!)
       },
-      map: renderedMap)
+      map: renderedMap, featureNames: renderedFeatureNames)
+  }
+
+  /// Non-empty feature names by dictionary and feature id; nil when there are none.
+  public var renderedFeatureNames: [String: [String: String]]? {
+    var names: [String: [String: String]] = [:]
+    for (key, stamped) in featureNames where !stamped.value.isEmpty {
+      names[key.dictionary, default: [:]][String(key.feature)] = stamped.value
+    }
+    return names.isEmpty ? nil : names
+  }
+
+  /// The document's name for a feature of `dictionary`, if someone named it.
+  public func featureName(_ feature: Int, in dictionary: String) -> String? {
+    guard let name = featureNames[FeatureKey(dictionary: dictionary, feature: feature)]?.value,
+      !name.isEmpty
+    else { return nil }
+    return name
   }
 
   /// The map with its live nodes' positions, nil before the first layout.

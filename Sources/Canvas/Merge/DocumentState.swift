@@ -14,6 +14,8 @@ public struct DocumentState: Hashable, Sendable {
   public var viewY: Stamped<AxisID?>?
   /// The map layout and its placements.
   public var map = MapRecord()
+  /// The document's names for features (feature.name), per dictionary and feature.
+  public var featureNames: [FeatureKey: Stamped<String>] = [:]
   /// The plugin operations that ran, by op id.
   public var operations: [OpID: OpApply] = [:]
   /// The largest lamport seen.
@@ -54,6 +56,8 @@ public struct DocumentState: Hashable, Sendable {
       if let y = p.y { viewY.mergeLastWriter(Stamped(y.axis, at: op.id)) }
     case .viewLayout(let p):
       map.apply(p, id: op.id)
+    case .featureName(let p):
+      featureNames[p.key].mergeLastWriter(Stamped(p.name, at: op.id))
     case .opApply(let p):
       operations[op.id] = p
     }

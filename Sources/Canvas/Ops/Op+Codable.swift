@@ -61,6 +61,7 @@ extension Op: Codable {
     case .axisDelete(let p): try container.encode(p, forKey: .payload)
     case .viewBind(let p): try container.encode(p, forKey: .payload)
     case .viewLayout(let p): try container.encode(p, forKey: .payload)
+    case .featureName(let p): try container.encode(p, forKey: .payload)
     case .opApply(let p): try container.encode(p, forKey: .payload)
     }
   }
@@ -82,6 +83,7 @@ extension OpPayload {
     case .axisDelete: .axisDelete(try container.decode(AxisDelete.self, forKey: key))
     case .viewBind: .viewBind(try container.decode(ViewBind.self, forKey: key))
     case .viewLayout: .viewLayout(try container.decode(ViewLayout.self, forKey: key))
+    case .featureName: .featureName(try container.decode(FeatureName.self, forKey: key))
     case .opApply: .opApply(try container.decode(OpApply.self, forKey: key))
     }
   }

@@ -10,6 +10,7 @@ public enum OpPayload: Hashable, Sendable {
   case axisDelete(AxisDelete)
   case viewBind(ViewBind)
   case viewLayout(ViewLayout)
+  case featureName(FeatureName)
   case opApply(OpApply)
 
   /// The op kind of this payload.
@@ -25,6 +26,7 @@ public enum OpPayload: Hashable, Sendable {
     case .axisDelete: .axisDelete
     case .viewBind: .viewBind
     case .viewLayout: .viewLayout
+    case .featureName: .featureName
     case .opApply: .opApply
     }
   }

@@ -10,5 +10,6 @@ public enum OpKind: String, CaseIterable, Sendable, Codable {
   case axisDelete = "axis.delete"
   case viewBind = "view.bind"
   case viewLayout = "view.layout"
+  case featureName = "feature.name"
   case opApply = "op.apply"
 }

@@ -4,6 +4,11 @@ import LatentMath
 /// typed `ValidationError`. Unknown ids are not its business: the store, which has a total
 /// order, rejects those.
 public struct OpValidator: Sendable {
+  /// Feature ids a feature.name may name (dictionaries are far smaller).
+  public static let maxFeatureID = 1 << 20
+  /// Characters in a feature's name.
+  public static let maxFeatureNameLength = 80
+
   /// The limits in force.
   public var limits: ValidationLimits
 
@@ -94,6 +99,18 @@ public struct OpValidator: Sendable {
         try checkID(position.node.rawValue, field: "positions.node")
         try checkNumber(position.x, field: "positions.x")
         try checkNumber(position.y, field: "positions.y")
+      }
+    case .featureName(let p):
+      try checkID(p.dictionary, field: "dictionary")
+      guard (0..<Self.maxFeatureID).contains(p.feature) else {
+        throw .malformed("feature must be an id from 0 to \(Self.maxFeatureID - 1)")
+      }
+      // "" clears the name; a name is at most 80 characters.
+      if !p.name.isEmpty {
+        try checkText(p.name, field: "name")
+        guard p.name.count <= Self.maxFeatureNameLength else {
+          throw .textTooLong(field: "name", limit: Self.maxFeatureNameLength)
+        }
       }
     case .opApply(let p):
       try checkID(p.plugin, field: "plugin")

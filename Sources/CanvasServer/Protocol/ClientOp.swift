@@ -41,6 +41,7 @@ struct ClientOp: Codable, Sendable, Equatable {
       throw ProtocolError.forbidden(
         "view.layout is written by the server only: run the umap-layout or tsne-layout operation")
     case .opApply: payload = .opApply(try body(ClientOpPayload.ApplyRequest.self))
+    case .featureName: payload = .featureName(try body(FeatureName.self))
     }
   }
 
@@ -58,6 +59,7 @@ struct ClientOp: Codable, Sendable, Equatable {
     case .axisDelete(let p): try container.encode(p, forKey: .payload)
     case .viewBind(let p): try container.encode(p, forKey: .payload)
     case .opApply(let p): try container.encode(p, forKey: .payload)
+    case .featureName(let p): try container.encode(p, forKey: .payload)
     }
   }
 }
@@ -74,6 +76,7 @@ enum ClientOpPayload: Sendable, Equatable {
   case axisDelete(AxisDelete)
   case viewBind(ViewBind)
   case opApply(ApplyRequest)
+  case featureName(FeatureName)
 
   /// The op kind.
   var kind: OpKind {
@@ -87,6 +90,7 @@ enum ClientOpPayload: Sendable, Equatable {
     case .axisDelete: .axisDelete
     case .viewBind: .viewBind
     case .opApply: .opApply
+    case .featureName: .featureName
     }
   }
 

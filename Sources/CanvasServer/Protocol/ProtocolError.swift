@@ -28,6 +28,8 @@ enum ProtocolError: Error, Equatable, CustomStringConvertible {
   case unknownNode(NodeID)
   /// No such axis (in the document, or among the loaded packs).
   case unknownAxis(String)
+  /// No live feature with this id in the server's feature dictionary.
+  case unknownFeature(String)
   /// A viewer named a document that does not exist.
   case unknownDocument(DocumentID)
   /// The server runs without what the request needs (an encoder, plugins).
@@ -73,6 +75,7 @@ enum ProtocolError: Error, Equatable, CustomStringConvertible {
     case .wrongReplica: "wrong_replica"
     case .unknownNode: "unknown_node"
     case .unknownAxis: "unknown_axis"
+    case .unknownFeature: "unknown_feature"
     case .unknownDocument: "unknown_document"
     case .unavailable: "unavailable"
     case .tooLarge: "too_large"
@@ -124,7 +127,7 @@ enum ProtocolError: Error, Equatable, CustomStringConvertible {
     case .wrongReplica(let claimed, let own):
       "op replica '\(claimed)' is not this connection's '\(own)'"
     case .unknownNode(let node): "no node with id '\(node)'"
-    case .unknownAxis(let detail): detail
+    case .unknownAxis(let detail), .unknownFeature(let detail): detail
     case .unknownDocument(let document):
       "no document '\(document)' (viewers cannot create one)"
     case .rateLimited(let milliseconds):

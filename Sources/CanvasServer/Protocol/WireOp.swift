@@ -126,6 +126,8 @@ private struct WirePayload: Encodable {
       try p.encode(to: encoder)
     case .viewLayout(let p):
       try p.encode(to: encoder)
+    case .featureName(let p):
+      try p.encode(to: encoder)
     case .opApply(let p):
       try p.encode(to: encoder)
     }
@@ -146,7 +148,7 @@ struct SnapshotState: Encodable, Sendable {
   }
 
   private enum CodingKeys: String, CodingKey {
-    case maxLamport, view, nodes, axes, operations, map
+    case maxLamport, view, nodes, axes, operations, map, featureNames
   }
   private enum NodeKeys: String, CodingKey { case coords }
 
@@ -171,5 +173,6 @@ struct SnapshotState: Encodable, Sendable {
     try container.encode(view.axes, forKey: .axes)
     try container.encode(view.operations, forKey: .operations)
     try container.encodeIfPresent(view.map, forKey: .map)
+    try container.encodeIfPresent(view.featureNames, forKey: .featureNames)
   }
 }

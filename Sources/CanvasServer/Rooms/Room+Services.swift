@@ -24,6 +24,9 @@ extension Room: RoomServices {
     if let plugins, plugins.axisProvider(provider) != nil {
       return try axisFromPlugin(provider, draft: draft, params: params, plugins: plugins)
     }
+    if provider == "feature" {
+      return try axisFromFeature(draft, params: params)
+    }
     if provider == "pack" {
       guard case .string(let name)? = params["axis"] else {
         throw .malformed("a pack axis needs params.axis")
@@ -53,6 +56,9 @@ extension Room: RoomServices {
   func runOperation(
     _ name: String, inputs: [[Float]], params: JSONValue, axes: [OperationAxis]
   ) throws(ProtocolError) -> OperationRun {
+    if name == Self.steerOperation, plugins?.operation(name) == nil {
+      return try steer(inputs: inputs, params: params)
+    }
     guard let plugins else { throw .unavailable("this server has no plugins loaded") }
     do {
       let output = try plugins.run(name, inputs: inputs, params: params, axes: axes)

@@ -49,6 +49,8 @@ final class Room: @unchecked Sendable {
   let axes: AxisRegistry?
   /// Native plugin operations, for op.apply.
   let plugins: PluginRegistry?
+  /// The sparse feature dictionary, for feature axes and feature steering; nil without one.
+  var features: FeatureDictionary?
   /// The shared decode pool; nil runs without a decoder (moves then keep their old text).
   let decodes: DecodeScheduler?
   /// Candidates per committed decode, and per drag preview.

@@ -64,6 +64,7 @@ extension RoomCore {
     case .axisUpdate(let p): payload = .axisUpdate(p)
     case .axisDelete(let p): payload = .axisDelete(p)
     case .viewBind(let p): payload = .viewBind(p)
+    case .featureName(let p): payload = .featureName(p)
     case .opApply: throw .internalError("op.apply is run, not resolved")
     }
     let op = Op(id: request.id, actor: member.actor, payload: payload)

@@ -3,6 +3,7 @@ import { Connection } from "./connection.js";
 import { DocumentModel } from "./model.js";
 import { CanvasView, colourFor } from "./view.js";
 import { SweepPanel } from "./sweep.js";
+import { FeaturesPanel } from "./features.js";
 import { UndoHistory } from "./undo.js";
 import { MapPanel } from "./map.js";
 import { HistoryList } from "./history.js";
@@ -136,7 +137,7 @@ function acked(frame) {
   sent.delete(frame.opId.lamport);
   if (!op) return;
   const nodeOp = ["node.create", "node.move", "node.setText"].includes(op.kind);
-  if (op.kind === "view.bind" || op.kind === "node.delete" || (nodeOp && frame.coords)) {
+  if (op.kind === "view.bind" || op.kind === "node.delete" || op.kind === "feature.name" || (nodeOp && frame.coords)) {
     // Our own op as peers see it: a node op's ack carries the node's coordinates as
     // logged, so nothing is refetched.
     model.apply(frame.seq, { id: op.id, actor, kind: op.kind, payload: { ...op.payload, coords: frame.coords } });
@@ -266,6 +267,7 @@ function redraw() {
     renderAxes();
     renderReadout();
     sweepPanel.refresh();
+    featuresPanel.refresh();
     mapPanel.render();
     $("selection-count").textContent = `(${view.selection.length} selected)`;
   });
@@ -618,6 +620,21 @@ const sweepPanel = new SweepPanel({
   selection: () => view.selection,
 });
 
+// The Features panel reads REST routes; `{doc}` in a path is this document.
+async function getJSON(path) {
+  const url = path.replace("{doc}", encodeURIComponent(doc));
+  const query = token ? `${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}` : "";
+  const response = await fetch(url + query);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.message || `${response.status}`);
+  return body;
+}
+
+const featuresPanel = new FeaturesPanel({
+  get: getJSON, sendOp: (kind, payload) => sendOp(kind, payload),
+  model: () => replay || model, selection: () => view.selection, notify: showError,
+});
+
 const historyList = new HistoryList({ panel: $("history-panel"), list: $("hist-list"), person: $("hist-person") }, {
   async fetchOps(from, limit) {
     const query = token ? `&token=${encodeURIComponent(token)}` : "";
@@ -676,5 +693,5 @@ window.addEventListener("keydown", (event) => {
 });
 
 // Test and screenshot hook: the current model, read-only.
-window.latitude = { model: () => (replay || model), view, connection: () => connection, mapPanel };
+window.latitude = { model: () => (replay || model), view, connection: () => connection, mapPanel, featuresPanel };
 redraw();

@@ -69,7 +69,14 @@ export function describeAll(lines) {
         text = p.run ? `placed ${p.positions.length === 1 ? short(texts.get(p.positions[0].node)) : `${p.positions.length} nodes`} on the map`
           : `computed a ${p.method === "tsne" ? "t-SNE" : "UMAP"} map of ${p.positions.length} node${p.positions.length === 1 ? "" : "s"}`;
         break;
+      case "feature.name":
+        text = p.name ? `named feature ${p.feature} ${short(p.name)}` : `cleared the name of feature ${p.feature}`;
+        break;
       case "op.apply":
+        if (p.operation === "feature-steer") {
+          text = `steered feature ${p.params?.feature ?? "?"} on ${p.inputs?.length === 1 ? short(texts.get(p.inputs[0])) : `${p.inputs?.length ?? 0} nodes`}`;
+          break;
+        }
         text = `ran ${p.operation}${p.inputs?.length ? ` on ${p.inputs.length} node${p.inputs.length > 1 ? "s" : ""}` : ""}`;
         break;
       default:

@@ -41,6 +41,18 @@ export class DocumentModel {
     this.seq = 0;
     this.maxLamport = 0;
     this.map = null;
+    this.featureNames = {};
+  }
+
+  // The document's names for features ({dictionary: {id: name}}), from a state or snapshot.
+  loadFeatureNames(names) {
+    this.featureNames = {};
+    for (const [dictionary, byId] of Object.entries(names || {})) this.featureNames[dictionary] = { ...byId };
+  }
+
+  // The document's name for a feature, or null when nobody named it.
+  featureName(dictionary, id) {
+    return this.featureNames[dictionary]?.[String(id)] ?? null;
   }
 
   // The map of a snapshot or REST state ({run, method, params, positions: {id: [x, y]}}).
@@ -88,6 +100,7 @@ export class DocumentModel {
     for (const node of state.nodes || []) this.nodes.set(node.id, this.nodeFromState(node, node.coords || {}));
     this.view = { x: state.view?.x ?? null, y: state.view?.y ?? null };
     this.loadMap(state.map);
+    this.loadFeatureNames(state.featureNames);
   }
 
   nodeFromState(node, coords) {
@@ -121,6 +134,7 @@ export class DocumentModel {
     }
     this.view = { x: state.view?.x ?? null, y: state.view?.y ?? null };
     this.loadMap(state.map);
+    this.loadFeatureNames(state.featureNames);
   }
 
   // Applies one committed op frame; returns true when a full refresh is needed.
@@ -173,6 +187,13 @@ export class DocumentModel {
       case "view.layout":
         this.applyLayout(op.id, p);
         return false;
+      case "feature.name": {
+        // Last writer wins per feature: live ops arrive in log order, so the latest is last.
+        const names = (this.featureNames[p.dictionary] ??= {});
+        if (p.name) names[String(p.feature)] = p.name;
+        else delete names[String(p.feature)];
+        return false;
+      }
       case "axis.create":
       case "axis.update":
       case "axis.delete":

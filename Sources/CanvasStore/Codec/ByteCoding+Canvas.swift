@@ -169,4 +169,11 @@ extension ByteReader {
   mutating func mapPosition() throws(StoreError) -> MapPosition {
     MapPosition(node: NodeID(try string()), x: try float(), y: try float())
   }
+
+  mutating func featureName() throws(StoreError) -> FeatureName {
+    let dictionary = try string()
+    let feature = try varint()
+    guard feature <= UInt64(Int32.max) else { throw .corrupt("feature id \(feature) out of range") }
+    return FeatureName(dictionary: dictionary, feature: Int(feature), name: try string())
+  }
 }

@@ -55,6 +55,10 @@ enum OpCodec {
       w.binding(p.y)
     case .viewLayout(let p):
       w.viewLayout(p)
+    case .featureName(let p):
+      w.string(p.dictionary)
+      w.varint(UInt64(max(0, p.feature)))
+      w.string(p.name)
     case .opApply(let p):
       w.opApply(p)
     }
@@ -113,6 +117,8 @@ enum OpCodec {
       payload = .viewBind(ViewBind(x: try r.binding(), y: try r.binding()))
     case .viewLayout:
       payload = .viewLayout(try r.viewLayout())
+    case .featureName:
+      payload = .featureName(try r.featureName())
     case .opApply:
       payload = .opApply(try r.opApply())
     }

@@ -4,10 +4,10 @@ import LatentMath
 /// The stored form of a folded `DocumentState`: every record, including tombstones and ops
 /// still waiting for their counterpart, so folding on from a snapshot is exactly folding
 /// from the start. Records are written in id order, so equal states give equal bytes.
-/// Version 2 adds the map (its layout and placements) after the operations; version 1
-/// snapshots (no map) still load.
+/// Version 2 adds the map (its layout and placements) after the operations; version 3 the
+/// document's feature names after the map. Older snapshots still load.
 enum SnapshotCodec {
-  static let version: UInt8 = 2
+  static let version: UInt8 = 3
 
   static func encode(_ state: DocumentState) -> [UInt8] {
     var w = ByteWriter(capacity: 4096 + state.nodeRecords.count * 1700)
@@ -40,13 +40,19 @@ enum SnapshotCodec {
       w.opID(entry.value.stamp)
       w.mapPosition(entry.value.value)
     }
+    w.list(state.featureNames.sorted { $0.key < $1.key }) { w, entry in
+      w.opID(entry.value.stamp)
+      w.string(entry.key.dictionary)
+      w.varint(UInt64(max(0, entry.key.feature)))
+      w.string(entry.value.value)
+    }
     return w.bytes
   }
 
   static func decode(_ bytes: UnsafeRawBufferPointer) throws(StoreError) -> DocumentState {
     var r = ByteReader(bytes)
     let found = try r.byte()
-    guard found == 1 || found == version else {
+    guard (1...version).contains(found) else {
       throw .corrupt("unknown snapshot version \(found)")
     }
     var state = DocumentState()
@@ -82,6 +88,17 @@ enum SnapshotCodec {
         let position = try r.mapPosition()
         state.map.placements[MapRecord.PlacementKey(run: run, node: position.node)] = Stamped(
           position, at: stamp)
+      }
+    }
+    if found >= 3 {
+      for _ in 0..<(try r.count()) {
+        let stamp = try r.opID()
+        let dictionary = try r.string()
+        let feature = try r.varint()
+        guard feature <= UInt64(Int32.max) else { throw .corrupt("feature id out of range") }
+        let name = try r.string()
+        state.featureNames[FeatureKey(dictionary: dictionary, feature: Int(feature))] = Stamped(
+          name, at: stamp)
       }
     }
     guard r.isAtEnd else { throw .corrupt("snapshot has trailing bytes") }

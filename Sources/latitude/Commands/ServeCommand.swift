@@ -30,6 +30,9 @@ struct ServeCommand: ParsableCommand {
   @Option(help: "Sentence bank file [Weights/bank/train-48k.bank]; 'off' for none.") var bank:
     String?
   @Flag(help: "Run without the decoder (moved nodes keep their last text).") var noDecoder = false
+  @Option(
+    help: "Feature dictionary folder [Weights/features/minilm-topk-4096]; 'off' for none.")
+  var features: String?
   @Option(help: "Decode worker threads [cores − 1, at least 1].") var decodeWorkers: String?
   @Option(help: "Generated candidates per decode [8].") var decodeCandidates: String?
   @Option(
@@ -47,7 +50,8 @@ struct ServeCommand: ParsableCommand {
         "host": host, "port": port, "db": db, "max-message-bytes": maxMessageBytes,
         "weights": weights, "encoder": noEncoder ? "off" : nil, "secret": secret,
         "frames-per-second": framesPerSecond, "frame-burst": frameBurst,
-        "decoder": noDecoder ? "off" : decoder, "bank": bank, "decode-workers": decodeWorkers,
+        "decoder": noDecoder ? "off" : decoder, "bank": bank, "features": features,
+        "decode-workers": decodeWorkers,
         "decode-candidates": decodeCandidates, "decode-enough": decodeEnough,
         "axis-packs": axisPacks.isEmpty ? nil : axisPacks.joined(separator: ","),
         "plugins": plugins.isEmpty ? nil : plugins.joined(separator: ","),
@@ -94,6 +98,8 @@ struct ServeCommand: ParsableCommand {
     let decoderSetting = settings.string("decoder")
     configuration.decoderDirectory = decoderSetting == "off" ? nil : decoderSetting
     configuration.bankPath = settings.string("bank") == "off" ? nil : settings.string("bank")
+    configuration.featuresDirectory =
+      settings.string("features") == "off" ? nil : settings.string("features")
     if workers > 0 { configuration.decodeWorkers = workers }
     configuration.decodeCandidates = candidates
     switch settings.string("decode-enough") {

@@ -22,7 +22,7 @@ Sources and licences:
   sentiment axis.
 GPL sources (dict-gcide) are deliberately not used.
 """
-import gzip, hashlib, html, io, json, pathlib, re, subprocess, sys, tarfile, tempfile, zlib
+import gzip, hashlib, html, io, json, os, pathlib, re, subprocess, sys, tarfile, tempfile, zlib
 
 from latitude_tools.paths import ROOT, TRAIN as HERE
 
@@ -54,8 +54,14 @@ def fetch_debian(root):
     missing = [p for p in DEBIAN if not list(debs.glob(f"{p}_*.deb"))]
     if missing:
         log(f"apt-get download {' '.join(missing)}")
-        subprocess.run(["apt-get", "download", *missing], cwd=debs, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        download = ["apt-get", "download", *missing]
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        if subprocess.run(download, cwd=debs, **quiet).returncode != 0:
+            # A fresh machine has no package lists yet: refresh them once and retry.
+            log("apt-get download failed; running apt-get update and retrying")
+            sudo = [] if os.geteuid() == 0 else ["sudo"]
+            subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, **quiet)
+            subprocess.run(download, cwd=debs, check=True, **quiet)
     hashes = {}
     for deb in sorted(debs.glob("*.deb")):
         subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)

@@ -1,0 +1,136 @@
+import Canvas
+import Foundation
+import Latent
+
+/// REST routes of the feature dictionary:
+/// - `GET /v1/features?q=word&limit=20`: live features whose label or top sentences mention
+///   every word (without `q`: the densest live features);
+/// - `GET /v1/features/{id}`: one feature with its top train sentences;
+/// - `GET /v1/docs/{doc}/nodes/{node}/features?limit=10`: a node's active features at the
+///   document's head, with the document's names for them where someone renamed one.
+extension LatitudeServer {
+  /// The feature routes' answer, or nil when the request is not one of them.
+  func featureRoute(_ request: HTTPRequest, route: [String], doc: DocumentID) throws
+    -> HTTPResponse?
+  {
+    guard request.method == "GET" else { return nil }
+    switch route.count {
+    case 2 where route == ["v1", "features"]:
+      let dictionary = try requireFeatures()
+      let limit = boundedLimit(request.parameters["limit"], default: 20, most: 200)
+      let query = request.parameters["q"] ?? ""
+      let found =
+        query.isEmpty
+        ? Array(
+          dictionary.catalog.items.filter(\.isLive).sorted { $0.density > $1.density }
+            .prefix(limit))
+        : dictionary.catalog.search(query, limit: limit)
+      return .json(
+        200,
+        encoding: FeatureBodies.Search(
+          dictionary: dictionary.name, query: query, live: dictionary.catalog.live,
+          features: found.map(FeatureBodies.Summary.init)))
+    case 3 where route[0] == "v1" && route[1] == "features":
+      let dictionary = try requireFeatures()
+      guard let id = Int(route[2]) else {
+        throw ProtocolError.malformed("feature ids are integers: GET /v1/features/{id}")
+      }
+      guard let info = dictionary.catalog.info(id), info.isLive else {
+        return .failure(404, "unknown_feature", "no live feature \(id) in \(dictionary.name)")
+      }
+      return .json(200, encoding: FeatureBodies.Detail(info, dictionary: dictionary.name))
+    case 6
+    where route[0...2] == ["v1", "docs", "*"] && route[3] == "nodes"
+      && route[5] == "features":
+      let dictionary = try requireFeatures()
+      let node = NodeID(route[4])
+      let state = try store.state(doc, atSeq: try store.requireDocument(doc).headSeq)
+      guard let live = state.node(node) else { throw ProtocolError.unknownNode(node) }
+      let limit = boundedLimit(
+        request.parameters["limit"], default: 10, most: dictionary.autoencoder.k)
+      let readings = try dictionary.read(live.latent.floats, limit: limit)
+      return .json(
+        200,
+        encoding: FeatureBodies.NodeFeatures(
+          node: node.rawValue, dictionary: dictionary.name,
+          features: readings.map {
+            FeatureBodies.Reading(
+              id: $0.id, label: $0.label, name: state.featureName($0.id, in: dictionary.name),
+              activation: $0.activation, relative: $0.relative)
+          }))
+    default:
+      return nil
+    }
+  }
+
+  private func requireFeatures() throws(ProtocolError) -> FeatureDictionary {
+    guard let features else {
+      throw .unavailable("this server runs without a feature dictionary (serve --features)")
+    }
+    return features
+  }
+
+  private func boundedLimit(_ text: String?, default value: Int, most: Int) -> Int {
+    min(max(text.flatMap { Int($0) } ?? value, 1), most)
+  }
+}
+
+/// JSON bodies of the feature routes.
+enum FeatureBodies {
+  struct Summary: Encodable {
+    var id: Int
+    var label: String
+    var words: [String]
+    var density: Double
+    var median: Float?
+
+    init(_ info: FeatureInfo) {
+      id = info.id
+      label = info.label
+      words = info.words
+      density = info.density
+      median = info.activation?.median
+    }
+  }
+
+  struct Search: Encodable {
+    var dictionary: String
+    var query: String
+    var live: Int
+    var features: [Summary]
+  }
+
+  struct Detail: Encodable {
+    var id: Int
+    var dictionary: String
+    var label: String
+    var words: [String]
+    var density: Double
+    var activation: FeatureInfo.Activation?
+    var examples: [FeatureInfo.Example]
+
+    init(_ info: FeatureInfo, dictionary: String) {
+      id = info.id
+      self.dictionary = dictionary
+      label = info.label
+      words = info.words
+      density = info.density
+      activation = info.activation
+      examples = info.examples
+    }
+  }
+
+  struct Reading: Encodable {
+    var id: Int
+    var label: String
+    var name: String?
+    var activation: Float
+    var relative: Float
+  }
+
+  struct NodeFeatures: Encodable {
+    var node: String
+    var dictionary: String
+    var features: [Reading]
+  }
+}

@@ -1,0 +1,209 @@
+import ArgumentParser
+import CommandSupport
+import Dispatch
+import Foundation
+import Latent
+
+/// `latitude-bench eval-features`: the feature dictionary measured on the test split, which
+/// training never read (`make eval-features`). The last stdout line is one JSON object.
+struct FeatureEvaluationCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "eval-features",
+    abstract: "Measure the sparse feature dictionary on held-out sentences.",
+    discussion: """
+      fvu / recon_cosine / dead_fraction / mean_l0: every test sentence encoded, coded by the
+      SAE and reconstructed. label_hit_rate: for --label-features random live features, the
+      share whose first label word occurs in at least 3 of the feature's 10 strongest test
+      sentences. steer_success_<edit>: for --pairs (test sentence, feature) pairs with the
+      feature inactive, the feature steered to --target and the latent decoded (8
+      candidates, re-ranked, with the bank); the share whose decoded text activates the
+      feature above its median active value (train split); fidelity_<edit> is the mean
+      cosine of the decoded text's embedding with the steered latent.
+      """)
+
+  @Option(help: "Held-out sentences, one per line.") var sentences =
+    "Weights/train/data/test.txt"
+  @Option(help: "Feature dictionary folder.") var dictionary = FeatureDictionary.defaultDirectory
+  @Option(help: "Live features sampled for the label hit rate.") var labelFeatures = 200
+  @Option(help: "(sentence, feature) pairs steered.") var pairs = 200
+  @Option(
+    help: "Steering target: p90 or max of the feature's train activations, or a number (× median).")
+  var target = "p90"
+  @Option(help: "Seed of the samples.") var seed: UInt64 = 7
+  @Option(help: "Threads.") var threads = 2
+  @Option(help: "Generated candidates per decode.") var candidates = 8
+  @OptionGroup var models: DecoderOptions
+
+  func run() throws {
+    let features = try FeatureDictionary(directory: dictionary)
+    let sae = features.autoencoder
+    let pipeline = try models.load()
+    let texts = try readInputLines(sentences).filter { !$0.isEmpty }
+    guard !texts.isEmpty else { throw CLIError("no sentences in \(sentences) (make corpus)") }
+    benchLog("encoding \(texts.count) held-out sentences…")
+    let vectors = pipeline.encoder.encode(texts, threads: threads)
+    var codes: [SparseCode] = []
+    for start in stride(from: 0, to: vectors.count, by: 1024) {
+      codes += try sae.encode(Array(vectors[start..<min(start + 1024, vectors.count)]))
+    }
+    var results = reconstruction(vectors, codes, sae)
+    results["label_hit_rate"] = labelHitRate(texts, codes, features)
+    results["test_sentences"] = Double(texts.count)
+    for edit in SteerEdit.allCases {
+      let (success, fidelity, reached) = try steering(
+        vectors, codes, features, pipeline: pipeline, edit: edit)
+      results["steer_success_\(edit.rawValue)"] = success
+      results["fidelity_\(edit.rawValue)"] = fidelity
+      results["latent_reached_\(edit.rawValue)"] = reached
+    }
+    results["steer_pairs"] = Double(pairs)
+    if let training = try? JSONSerialization.jsonObject(
+      with: Data(contentsOf: URL(fileURLWithPath: dictionary + "/training.json")))
+      as? [String: Any],
+      let seconds = training["seconds"] as? Double
+    {
+      results["training_seconds"] = seconds
+    }
+    writeOut(jsonLine(results))
+  }
+
+  private func reconstruction(_ vectors: [[Float]], _ codes: [SparseCode], _ sae: SparseAutoencoder)
+    -> [String: Double]
+  {
+    let dimension = sae.dimension
+    var mean = [Double](repeating: 0, count: dimension)
+    for vector in vectors { for j in 0..<dimension { mean[j] += Double(vector[j]) } }
+    mean = mean.map { $0 / Double(vectors.count) }
+    var error = 0.0
+    var total = 0.0
+    var cosine = 0.0
+    var fired = Set<Int>()
+    var l0 = 0
+    for (vector, code) in zip(vectors, codes) {
+      let recon = sae.decode(code)
+      for j in 0..<dimension {
+        error += Double((recon[j] - vector[j]) * (recon[j] - vector[j]))
+        total += (Double(vector[j]) - mean[j]) * (Double(vector[j]) - mean[j])
+      }
+      cosine += Double(VectorMath.cosine(recon, vector))
+      fired.formUnion(code.indices)
+      l0 += code.indices.count
+    }
+    let count = Double(vectors.count)
+    benchLog(
+      String(
+        format: "fvu %.4f  recon cosine %.4f  dead %.4f  mean L0 %.1f", error / total,
+        cosine / count, 1 - Double(fired.count) / Double(sae.features), Double(l0) / count))
+    return [
+      "fvu": error / total, "recon_cosine": cosine / count,
+      "dead_fraction": 1 - Double(fired.count) / Double(sae.features),
+      "mean_l0": Double(l0) / count, "features": Double(sae.features), "k": Double(sae.k),
+    ]
+  }
+
+  private func labelHitRate(_ texts: [String], _ codes: [SparseCode], _ features: FeatureDictionary)
+    -> Double
+  {
+    var strongest: [Int: [(Float, Int)]] = [:]
+    for (row, code) in codes.enumerated() {
+      for (feature, value) in zip(code.indices, code.values) {
+        strongest[feature, default: []].append((value, row))
+      }
+    }
+    var random = SplitMix64(seed: seed)
+    let live = features.catalog.items.filter { $0.isLive && !$0.words.isEmpty }
+    let sample = Array(live.shuffled(using: &random).prefix(labelFeatures))
+    var hits = 0
+    for info in sample {
+      let top = (strongest[info.id] ?? []).sorted { $0.0 > $1.0 }.prefix(10)
+      let word = info.words[0]
+      let found = top.filter { Self.words(texts[$0.1]).contains(word) }.count
+      if found >= 3 { hits += 1 }
+    }
+    let rate = sample.isEmpty ? 0 : Double(hits) / Double(sample.count)
+    benchLog(String(format: "label hit rate %.3f over %d live features", rate, sample.count))
+    return rate
+  }
+
+  private func steering(
+    _ vectors: [[Float]], _ codes: [SparseCode], _ features: FeatureDictionary,
+    pipeline: LatentDecoder, edit: SteerEdit
+  ) throws -> (success: Double, fidelity: Double, reached: Double) {
+    var random = SplitMix64(seed: seed &+ 1)
+    let live = features.catalog.items.filter(\.isLive)
+    var chosen: [(row: Int, info: FeatureInfo)] = []
+    while chosen.count < pairs {
+      let row = Int(random.next() % UInt64(vectors.count))
+      let info = live[Int(random.next() % UInt64(live.count))]
+      if codes[row].activation(of: info.id) == 0 { chosen.append((row, info)) }
+    }
+    var steered: [[Float]] = []
+    var reached = 0
+    for (row, info) in chosen {
+      let goal = try targetValue(info)
+      let result = try features.autoencoder.steer(
+        vectors[row], feature: info.id, target: goal, edit: edit)
+      if result.after >= (info.activation?.median ?? 0) { reached += 1 }
+      steered.append(result.latent)
+    }
+    let (pairs, latents) = (chosen, steered)
+    let outcomes = ResultSlots<(Bool, Float)?>(count: pairs.count)
+    let encoder = pipeline.encoder
+    let sae = features.autoencoder
+    let candidates = self.candidates
+    DispatchQueue.concurrentPerform(iterations: threads) { worker in
+      for index in stride(from: worker, to: pairs.count, by: threads) {
+        guard let decoded = try? pipeline.decode(latents[index], candidates: candidates) else {
+          outcomes.set(index, nil)
+          continue
+        }
+        let info = pairs[index].info
+        let reread = (try? sae.encode(encoder.encode(decoded.text)))?.activation(of: info.id) ?? 0
+        outcomes.set(index, (reread > (info.activation?.median ?? 0), decoded.fidelity))
+      }
+    }
+    let done = outcomes.values.compactMap { $0 }
+    let success = Double(done.filter(\.0).count) / Double(max(1, chosen.count))
+    let fidelity = done.map { Double($0.1) }.reduce(0, +) / Double(max(1, done.count))
+    benchLog(
+      String(
+        format: "steer (%@): success %.3f, decoded fidelity %.3f, latent reached median %.3f",
+        edit.rawValue, success, fidelity, Double(reached) / Double(chosen.count)))
+    return (success, fidelity, Double(reached) / Double(chosen.count))
+  }
+
+  private func targetValue(_ info: FeatureInfo) throws -> Float {
+    guard let activation = info.activation else { throw CLIError("feature \(info.id) is dead") }
+    switch target {
+    case "p90": return activation.p90
+    case "max": return activation.max
+    default:
+      guard let multiple = Float(target), multiple > 0 else {
+        throw CLIError("--target is p90, max or a positive number (× median)")
+      }
+      return activation.median * multiple
+    }
+  }
+
+  /// Lower-cased words as the labels were made: letters a–z with inner apostrophes.
+  static func words(_ text: String) -> Set<String> {
+    var out = Set<String>()
+    var word = ""
+    var pendingApostrophe = false
+    for scalar in text.lowercased().unicodeScalars {
+      if ("a"..."z").contains(scalar) {
+        if pendingApostrophe { word.append("'") }
+        pendingApostrophe = false
+        word.unicodeScalars.append(scalar)
+      } else if scalar == "'", !word.isEmpty, !pendingApostrophe {
+        pendingApostrophe = true
+      } else {
+        if !word.isEmpty { out.insert(word) }
+        word = ""
+        pendingApostrophe = false
+      }
+    }
+    if !word.isEmpty { out.insert(word) }
+    return out
+  }
+}

@@ -1,0 +1,60 @@
+"""Sentence embeddings of the corpus splits, by the Swift encoder (the product's own; parity
+3e-7 with sentence-transformers), cached under .cache/embeddings/ by content hash.
+
+    from latitude_tools.train.embeddings import split_embeddings
+    sentences, vectors = split_embeddings("train")   # list[str], float32 (n, 384), unit rows
+"""
+import hashlib
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+
+from latitude_tools.paths import ROOT, TRAIN
+
+CACHE = ROOT / ".cache/embeddings"
+
+
+def latitude_binary():
+    """The release CLI (the Makefile builds it first); LATITUDE_BIN overrides."""
+    path = pathlib.Path(os.environ.get("LATITUDE_BIN", ROOT / ".build/release/latitude"))
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: run `swift build -c release --product latitude`")
+    return path
+
+
+def read_split(name):
+    path = TRAIN / "data" / f"{name}.txt"
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: run `make corpus` first")
+    return [line for line in path.read_text().splitlines() if line.strip()]
+
+
+def embed(sentences, tag):
+    """float32 (len(sentences), 384), one unit row per sentence, cached by content."""
+    digest = hashlib.sha256("\n".join(sentences).encode()).hexdigest()[:16]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"{tag}-{len(sentences)}-{digest}.npy"
+    if not path.exists():
+        source = CACHE / f"{tag}-{digest}.txt"
+        source.write_text("\n".join(sentences) + "\n")
+        print(f"embedding {len(sentences)} {tag} sentences with the Swift encoder…", file=sys.stderr)
+        env = dict(os.environ)
+        subprocess.run([str(latitude_binary()), "encode", "--file", str(source), "-o", str(path)],
+                       check=True, env=env)
+        source.unlink()
+    vectors = np.load(path).astype(np.float32)
+    if vectors.shape[0] != len(sentences):
+        raise SystemExit(f"{path}: {vectors.shape[0]} rows for {len(sentences)} sentences; delete it")
+    return vectors
+
+
+def split_embeddings(name, limit=None, seed=0):
+    """The sentences of one split and their embeddings; `limit` takes a seeded sample."""
+    sentences = read_split(name)
+    if limit and limit < len(sentences):
+        order = np.random.default_rng(seed).permutation(len(sentences))[:limit]
+        sentences = [sentences[i] for i in sorted(order)]
+    return sentences, embed(sentences, name)

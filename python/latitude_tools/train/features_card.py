@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Writes the feature dictionary's model card (README.md) from what its runs recorded:
+config.json, training.json (make features), features.json and metrics.json
+(make eval-features). Standard library only, so `make eval-features` can run it anywhere.
+
+    python3 python/latitude_tools/train/features_card.py Weights/features/NAME
+"""
+import json
+import pathlib
+import random
+import sys
+
+folder = pathlib.Path(sys.argv[1])
+root = folder.resolve().parents[2]
+config = json.loads((folder / "config.json").read_text())
+training = json.loads((folder / "training.json").read_text())
+catalogue = json.loads((folder / "features.json").read_text())
+metrics_path = folder / "metrics.json"
+metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else None
+manifest = json.loads((root / "Weights/train/manifest.json").read_text())
+args = training["args"]
+val = training["validation_fp16"]
+
+
+def mark(ok):
+    return "✓" if ok else "✗ (below target)"
+
+
+def figure(key, fmt="{:.4f}"):
+    return fmt.format(metrics[key]) if metrics and key in metrics else "not measured"
+
+
+rows = []
+if metrics:
+    rows = [
+        ("recon_cosine (mean cosine of reconstruction and input)", figure("recon_cosine"), "≥ 0.95", mark(metrics["recon_cosine"] >= 0.95)),
+        ("fvu (fraction of variance unexplained)", figure("fvu"), "—", ""),
+        ("dead_fraction (never fire on the test split)", figure("dead_fraction"), "≤ 0.02", mark(metrics["dead_fraction"] <= 0.02)),
+        ("mean_l0 (active features per sentence)", figure("mean_l0", "{:.1f}"), f"≤ k = {config['k']}", ""),
+        ("label_hit_rate (200 live features)", figure("label_hit_rate", "{:.3f}"), "≥ 0.7", mark(metrics["label_hit_rate"] >= 0.7)),
+        ("steer_success, translate", figure("steer_success_translate", "{:.3f}"), "≥ 0.7", mark(metrics["steer_success_translate"] >= 0.7)),
+        ("steer_success, optimize", figure("steer_success_optimize", "{:.3f}"), "≥ 0.7", mark(metrics["steer_success_optimize"] >= 0.7)),
+        ("decoded fidelity after steering, translate", figure("fidelity_translate", "{:.3f}"), "—", ""),
+        ("decoded fidelity after steering, optimize", figure("fidelity_optimize", "{:.3f}"), "—", ""),
+        ("latent reaches the median (before decoding), translate", figure("latent_reached_translate", "{:.3f}"), "—", ""),
+        ("latent reaches the median (before decoding), optimize", figure("latent_reached_optimize", "{:.3f}"), "—", ""),
+    ]
+table = "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows) or "| (run `make eval-features`) | | | |"
+live = [f for f in catalogue["items"] if not f.get("dead")]
+sample = random.Random(3).sample(live, min(12, len(live)))
+examples = "\n".join(
+    f"| {f['id']} | {f['label']} | {f['density']:.3%} | {f['examples'][0]['text'][:90]} |" for f in sorted(sample, key=lambda f: f["id"]))
+history = "\n".join(
+    f"| {h['epoch']} | {h['fvu']:.4f} | {h['recon_cosine']:.4f} | {h['dead_fraction']:.4f} | {h['seconds']:.0f} |"
+    for h in training["history"])
+steer_target = metrics.get("steer_target", "p90") if metrics else "p90"
+
+card = f"""# {folder.name}: a sparse dictionary of the MiniLM embedding space
+
+A top-k sparse autoencoder (SAE) over Latitude's sentence embeddings (all-MiniLM-L6-v2,
+384-d, unit length): {config['features']} features, at most k = {config['k']} active per
+sentence. Each feature is a unit direction in the embedding space with an automatic label.
+Latitude reads a node's features, offers a feature as an axis, and steers features on nodes.
+Trained by this project; Swift inference in `Sources/Latent/Features/`.
+
+## Model
+- `pre = W_enc (x − b_dec) + b_enc`; the k largest pre-activations are kept (ReLU), every
+  other feature is 0; `x̂ = Σ zᵢ dᵢ + b_dec`. Decoder rows dᵢ are kept unit-length (their
+  gradient's radial part is removed and rows renormalised after every step).
+- {config['features']} × {config['dimension']} encoder and decoder, fp16 safetensors
+  (`sae.safetensors`, {(2 * config['features'] * config['dimension'] + config['features'] + config['dimension']) * 2 / 1e6:.1f} MB).
+- Why these sizes: {config['features'] / config['dimension']:.1f}× expansion and
+  k = {config['k']} sit inside the 4–16× / 32–64 range of open top-k SAEs on sentence
+  embeddings; with ~{training['train_sentences'] // 1000}k train sentences each feature
+  fires on ~{training['train_sentences'] * config['k'] // config['features']:,} of them on average, enough for
+  labels from its top sentences and for it to fire on the 11k-sentence test split (a
+  larger dictionary spreads the same data thinner and leaves more features dead on it).
+- Dead features are fought with the AuxK loss: the residual x − x̂ is also reconstructed
+  from the top {args['aux_k']} features that have not fired for {args['dead_after']:,} train
+  sentences, weighted {args['aux_coef']:.4f}.
+- Initialisation: decoder rows random unit vectors, encoder = decoderᵀ, b_dec = the mean
+  train embedding.
+
+## Data
+The corpus of `make corpus` ({sum(manifest['sentences'].values()):,} English sentences from
+{', '.join(manifest['sources'])}; licences in `Weights/train/manifest.json`), split by hash.
+Trained on the train split ({training['train_sentences']:,} sentences), the best epoch chosen
+on the validation split ({training['validation_sentences']:,}); every metric below is on the
+test split ({(metrics or {}).get('test_sentences', manifest['sentences']['test']):,.0f} sentences), which training never read. Embeddings by
+the Swift encoder (`latitude encode`, parity 3e-7 with sentence-transformers).
+
+## Training
+Adam, lr {args['lr']} (warm-up over 200 steps, linear decay over the last 20%), batch
+{args['batch']}, {args['epochs']} epochs, seed {args['seed']}, {training['threads']} CPU
+threads: **{training['seconds'] / 60:.1f} minutes on this 2-core machine** (CPU-only torch).
+
+| epoch | validation FVU | recon cosine | dead (validation) | seconds |
+| --- | --- | --- | --- | --- |
+{history}
+
+## Metrics (test split, `make eval-features`)
+| metric | value | target | |
+| --- | --- | --- | --- |
+{table}
+
+Steering is measured on 200 (test sentence, feature) pairs with the feature inactive: the
+feature is steered to its 90th-percentile train activation ({steer_target}), the latent is
+decoded by the product's decoder (8 candidates, re-ranked, sentence bank), and the decoded
+text is embedded and read by the SAE again; success means the feature fires above its median
+active value. The two edit modes: **translate** adds (target − current) × dᵢ and
+renormalises; **optimize** takes the smallest step of the latent after which the encoder
+reads the target on the feature and keeps the other active features' values, renormalises,
+and repeats until the SAE agrees (at most 8 rounds).
+
+## Labels (no LLM)
+`features.json` holds, per feature: its density on the train split, its 8 strongest train
+sentences, activation quantiles (median, p90, max), the mean projection on its direction
+with and without it (a feature axis's calibration), and a label: the up to three words with
+the highest p_top·log(p_top / p_corpus) among the feature's 50 strongest train sentences
+(a word must be in ≥ 10% of them). {catalogue['live']} of {catalogue['features']} features fire
+on the train split. A random sample:
+
+| id | label | density | strongest train sentence |
+| --- | --- | --- | --- |
+{examples}
+
+## Reproduce
+```
+make corpus          # the corpus and its splits
+make features        # trains ({training['seconds'] / 60:.0f} min on 2 cores); writes this folder and the parity fixture
+make eval-features   # the metrics above; rewrites this card
+```
+Swift parity with PyTorch: `Tests/LatentTests/FeatureDictionaryTests.swift` on
+`Tests/LatentTests/Resources/features-parity.json` (12 validation sentences; activations and
+reconstructions within 1e-4).
+
+## Limits
+- Labels are words, not descriptions: a feature about a syntactic pattern or a register may
+  get function words or a frequent name as its label. Documents can rename features.
+- The corpus is dictionary glosses, fortunes, Austen, jargon and short reviews; features
+  reflect it (many WordNet-gloss and Austen features).
+- Steered text is only as good as the decoder: a latent can read the feature while the
+  decoded sentence loses it (compare "latent reaches the median" with steer_success).
+"""
+(folder / "README.md").write_text(card)
+print(f"wrote {folder / 'README.md'}")
