@@ -15,10 +15,11 @@ struct FeatureEvaluationCommand: ParsableCommand {
       SAE and reconstructed. label_hit_rate: for --label-features random live features, the
       share whose first label word occurs in at least 3 of the feature's 10 strongest test
       sentences. steer_success_<edit>: for --pairs (test sentence, feature) pairs with the
-      feature inactive, the feature steered to --target and the latent decoded (8
+      feature inactive, the feature steered to each of --targets and the latent decoded (8
       candidates, re-ranked, with the bank); the share whose decoded text activates the
       feature above its median active value (train split); fidelity_<edit> is the mean
-      cosine of the decoded text's embedding with the steered latent.
+      cosine of the decoded text's embedding with the steered latent, content_cosine_<edit>
+      its cosine with the original sentence's embedding (how much of the sentence survives).
       """)
 
   @Option(help: "Held-out sentences, one per line.") var sentences =
@@ -27,8 +28,10 @@ struct FeatureEvaluationCommand: ParsableCommand {
   @Option(help: "Live features sampled for the label hit rate.") var labelFeatures = 200
   @Option(help: "(sentence, feature) pairs steered.") var pairs = 200
   @Option(
-    help: "Steering target: p90 or max of the feature's train activations, or a number (× median).")
-  var target = "p90"
+    help:
+      "Steering targets, comma-separated: p90, max, or a multiple of the feature's median active value. The first is the headline figure; the others add keys suffixed _x<target>."
+  )
+  var targets = "12,6,20"
   @Option(help: "Seed of the samples.") var seed: UInt64 = 7
   @Option(help: "Threads.") var threads = 2
   @Option(help: "Generated candidates per decode.") var candidates = 8
@@ -49,13 +52,20 @@ struct FeatureEvaluationCommand: ParsableCommand {
     var results = reconstruction(vectors, codes, sae)
     results["label_hit_rate"] = labelHitRate(texts, codes, features)
     results["test_sentences"] = Double(texts.count)
-    for edit in SteerEdit.allCases {
-      let (success, fidelity, reached) = try steering(
-        vectors, codes, features, pipeline: pipeline, edit: edit)
-      results["steer_success_\(edit.rawValue)"] = success
-      results["fidelity_\(edit.rawValue)"] = fidelity
-      results["latent_reached_\(edit.rawValue)"] = reached
+    let strengths = targets.split(separator: ",").map(String.init)
+    guard !strengths.isEmpty else { throw CLIError("--targets needs at least one target") }
+    for (index, strength) in strengths.enumerated() {
+      let suffix = index == 0 ? "" : "_x\(strength)"
+      for edit in SteerEdit.allCases {
+        let outcome = try steering(
+          vectors, codes, features, pipeline: pipeline, edit: edit, target: strength)
+        results["steer_success_\(edit.rawValue)\(suffix)"] = outcome.success
+        results["fidelity_\(edit.rawValue)\(suffix)"] = outcome.fidelity
+        results["content_cosine_\(edit.rawValue)\(suffix)"] = outcome.content
+        results["latent_reached_\(edit.rawValue)\(suffix)"] = outcome.reached
+      }
     }
+    if let multiple = Double(strengths[0]) { results["steer_target_x_median"] = multiple }
     results["steer_pairs"] = Double(pairs)
     if let training = try? JSONSerialization.jsonObject(
       with: Data(contentsOf: URL(fileURLWithPath: dictionary + "/training.json")))
@@ -111,12 +121,13 @@ struct FeatureEvaluationCommand: ParsableCommand {
       }
     }
     var random = SplitMix64(seed: seed)
-    let live = features.catalog.items.filter { $0.isLive && !$0.words.isEmpty }
+    // Every live feature counts; one whose label has no word is a miss.
+    let live = features.catalog.items.filter(\.isLive)
     let sample = Array(live.shuffled(using: &random).prefix(labelFeatures))
     var hits = 0
     for info in sample {
+      guard let word = info.words.first else { continue }
       let top = (strongest[info.id] ?? []).sorted { $0.0 > $1.0 }.prefix(10)
-      let word = info.words[0]
       let found = top.filter { Self.words(texts[$0.1]).contains(word) }.count
       if found >= 3 { hits += 1 }
     }
@@ -127,8 +138,8 @@ struct FeatureEvaluationCommand: ParsableCommand {
 
   private func steering(
     _ vectors: [[Float]], _ codes: [SparseCode], _ features: FeatureDictionary,
-    pipeline: LatentDecoder, edit: SteerEdit
-  ) throws -> (success: Double, fidelity: Double, reached: Double) {
+    pipeline: LatentDecoder, edit: SteerEdit, target: String
+  ) throws -> (success: Double, fidelity: Double, content: Double, reached: Double) {
     var random = SplitMix64(seed: seed &+ 1)
     let live = features.catalog.items.filter(\.isLive)
     var chosen: [(row: Int, info: FeatureInfo)] = []
@@ -140,14 +151,15 @@ struct FeatureEvaluationCommand: ParsableCommand {
     var steered: [[Float]] = []
     var reached = 0
     for (row, info) in chosen {
-      let goal = try targetValue(info)
+      let goal = try targetValue(info, target)
       let result = try features.autoencoder.steer(
         vectors[row], feature: info.id, target: goal, edit: edit)
       if result.after >= (info.activation?.median ?? 0) { reached += 1 }
       steered.append(result.latent)
     }
     let (pairs, latents) = (chosen, steered)
-    let outcomes = ResultSlots<(Bool, Float)?>(count: pairs.count)
+    let originals = chosen.map { vectors[$0.row] }
+    let outcomes = ResultSlots<(Bool, Float, Float)?>(count: pairs.count)
     let encoder = pipeline.encoder
     let sae = features.autoencoder
     let candidates = self.candidates
@@ -158,28 +170,37 @@ struct FeatureEvaluationCommand: ParsableCommand {
           continue
         }
         let info = pairs[index].info
-        let reread = (try? sae.encode(encoder.encode(decoded.text)))?.activation(of: info.id) ?? 0
-        outcomes.set(index, (reread > (info.activation?.median ?? 0), decoded.fidelity))
+        let embedded = encoder.encode(decoded.text)
+        let reread = (try? sae.encode(embedded))?.activation(of: info.id) ?? 0
+        outcomes.set(
+          index,
+          (
+            reread > (info.activation?.median ?? 0), decoded.fidelity,
+            VectorMath.cosine(embedded, originals[index])
+          ))
       }
     }
     let done = outcomes.values.compactMap { $0 }
     let success = Double(done.filter(\.0).count) / Double(max(1, chosen.count))
     let fidelity = done.map { Double($0.1) }.reduce(0, +) / Double(max(1, done.count))
+    let content = done.map { Double($0.2) }.reduce(0, +) / Double(max(1, done.count))
+    let reachedShare = Double(reached) / Double(chosen.count)
     benchLog(
-      String(
-        format: "steer (%@): success %.3f, decoded fidelity %.3f, latent reached median %.3f",
-        edit.rawValue, success, fidelity, Double(reached) / Double(chosen.count)))
-    return (success, fidelity, Double(reached) / Double(chosen.count))
+      "steer \(edit.rawValue) to \(target): "
+        + String(
+          format: "success %.3f, decoded fidelity %.3f, content cosine %.3f, latent reached %.3f",
+          success, fidelity, content, reachedShare))
+    return (success, fidelity, content, reachedShare)
   }
 
-  private func targetValue(_ info: FeatureInfo) throws -> Float {
+  private func targetValue(_ info: FeatureInfo, _ target: String) throws -> Float {
     guard let activation = info.activation else { throw CLIError("feature \(info.id) is dead") }
     switch target {
     case "p90": return activation.p90
     case "max": return activation.max
     default:
       guard let multiple = Float(target), multiple > 0 else {
-        throw CLIError("--target is p90, max or a positive number (× median)")
+        throw CLIError("--targets are p90, max or positive numbers (× median)")
       }
       return activation.median * multiple
     }

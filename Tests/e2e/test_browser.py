@@ -470,3 +470,37 @@ def test_a_large_map_draws_dots_and_pans_without_rebuilding(server, browsers):
     # A dot can be selected: its label appears.
     alice.execute_script("window.latitude.view.handlers.onSelect('d7', false);")
     wait(alice, lambda d: d.find_elements(By.CSS_SELECTOR, "text.dot-label"), message="no label for the selection")
+
+
+def test_features_are_read_named_used_as_an_axis_and_steered_across_browsers(server, browsers):
+    alice, bob = seeded_pair(server, browsers, "features")
+    original = model(bob, "m.nodes.get('n1').text")
+    retrying(lambda: alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click())
+    wait(alice, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#feature-list li.feature")) >= 5,
+         message="the selected node's features never showed")
+    labels = alice.execute_script(
+        "return [...document.querySelectorAll('#feature-list .feature-label')].map(e => e.textContent)")
+    assert all(labels), labels
+    # Search, then choose a result: its top sentences show.
+    alice.find_element(By.ID, "feature-query").send_keys("cooking")
+    alice.find_element(By.CSS_SELECTOR, "#feature-search button").click()
+    wait(alice, lambda d: d.find_elements(By.CSS_SELECTOR, "#feature-found li.feature-result"),
+         message="no feature found for 'cooking'")
+    chosen = alice.find_element(By.CSS_SELECTOR, "#feature-found li.feature-result")
+    feature = int(chosen.get_attribute("data-feature"))
+    chosen.click()
+    wait(alice, lambda d: d.find_element(By.ID, "feature-chosen").is_displayed()
+         and d.find_elements(By.CSS_SELECTOR, "#feature-examples li"), message="the chosen feature never showed")
+    # A name given in one browser is the name in the other.
+    alice.find_element(By.ID, "feature-name").send_keys("kitchen talk")
+    alice.find_element(By.ID, "feature-rename").click()
+    wait(bob, lambda d: model(d, f"m.featureName('minilm-topk-4096', {feature})") == "kitchen talk",
+         message="bob never saw the feature's new name")
+    # Use as axis: bound to y for everyone, named with the document's name.
+    alice.find_element(By.ID, "feature-axis").click()
+    wait(bob, lambda d: model(d, "m.view.y") == f"feature-{feature}", message="the feature axis was never bound")
+    assert "kitchen talk" in [o.text for o in bob.find_elements(By.CSS_SELECTOR, "#axis-y option")]
+    # Steering the selection moves the node and brings new text to the other browser.
+    alice.find_element(By.ID, "feature-steer").click()
+    wait(bob, lambda d: model(d, f"m.nodes.get('n1').text !== {original!r} && !m.nodes.get('n1').pending"),
+         timeout=90, message="the steered node never decoded to new text")

@@ -55,7 +55,7 @@ def test_a_node_is_read_steered_named_and_replayed(server):
         for edit in ("translate", "optimize"):
             apply = await a.op("op.apply", {"operation": "feature-steer", "inputs": ["n1"],
                                             "params": {"feature": off["id"], "edit": edit,
-                                                       "value": off["activation"]["max"]}})
+                                                       **({"value": off["activation"]["max"]} if edit == "translate" else {"strength": 12})}})
             await a.expect("ack")
             moved = None
             while moved is None:
@@ -123,6 +123,8 @@ def test_bad_feature_requests_are_refused_clearly(server):
             ("op.apply", steer({"feature": 0, "mode": "multiply"}), "malformed"),
             ("op.apply", steer({"feature": 0, "value": "high"}), "malformed"),
             ("op.apply", steer({"feature": 0, "value": 1e9}), "malformed"),
+            ("op.apply", steer({"feature": 0, "value": 0.1, "strength": 3}), "malformed"),
+            ("op.apply", steer({"feature": 0, "strength": "lots"}), "malformed"),
             ("op.apply", steer({"feature": 0}, inputs=[]), "malformed"),
             ("op.apply", steer({"feature": 0}, inputs=["ghost"]), "unknown_node"),
             ("axis.create", {"axis": "f", "provider": "feature", "params": {}}, "malformed"),

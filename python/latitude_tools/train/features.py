@@ -49,6 +49,8 @@ def parse():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="Weights/features/minilm-topk-4096")
+    p.add_argument("--relabel", action="store_true",
+                   help="keep the trained weights in --out; only rewrite features.json")
     p.add_argument("--fixture", default="Tests/LatentTests/Resources/features-parity.json",
                    help="where the Swift parity fixture goes")
     return p.parse_args()
@@ -174,6 +176,23 @@ def write_fixture(model, sentences, x, path, name, count=12):
                                 "cases": cases}) + "\n")
 
 
+def relabel(out, train_text, x):
+    """features.json again from the committed fp16 weights (e.g. after a label-rule change)."""
+    from safetensors.torch import load_file
+    config = json.loads((out / "config.json").read_text())
+    weights = load_file(str(out / "sae.safetensors"))
+    model = TopKSAE(config["dimension"], config["features"], config["k"])
+    with torch.no_grad():
+        model.encoder_weight.copy_(weights["encoder.weight"].float())
+        model.encoder_bias.copy_(weights["encoder.bias"].float())
+        model.decoder_weight.copy_(weights["decoder.weight"].float())
+        model.decoder_bias.copy_(weights["decoder.bias"].float())
+    log("labelling features…")
+    described = describe_features(model, train_text, x)
+    (out / "features.json").write_text(json.dumps(described, ensure_ascii=False) + "\n")
+    log(f"wrote {out / 'features.json'}: {described['live']} live features")
+
+
 def main():
     args = parse()
     torch.set_num_threads(args.threads)
@@ -181,6 +200,9 @@ def main():
     out = ROOT / args.out
     out.mkdir(parents=True, exist_ok=True)
     train_text, train_x = split_embeddings("train", limit=args.limit, seed=args.seed)
+    if args.relabel:
+        relabel(out, train_text, torch.from_numpy(train_x))
+        return
     val_text, val_x = split_embeddings("validation")
     log(f"train {len(train_text)} sentences, validation {len(val_text)}")
     x, val = torch.from_numpy(train_x), torch.from_numpy(val_x)
