@@ -121,6 +121,7 @@ def test_bad_feature_requests_are_refused_clearly(server):
             ("op.apply", steer({"feature": 1.5}), "malformed"),
             ("op.apply", steer({"feature": 0, "edit": "magic"}), "malformed"),
             ("op.apply", steer({"feature": 0, "mode": "multiply"}), "malformed"),
+            ("op.apply", steer({"feature": 0, "edit": 3}), "malformed"),
             ("op.apply", steer({"feature": 0, "value": "high"}), "malformed"),
             ("op.apply", steer({"feature": 0, "value": 1e9}), "malformed"),
             ("op.apply", steer({"feature": 0, "value": 0.1, "strength": 3}), "malformed"),

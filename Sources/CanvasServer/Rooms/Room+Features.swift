@@ -53,32 +53,17 @@ extension Room {
     let info: FeatureInfo
     do { info = try features.liveFeature(id) } catch { throw .unknownFeature("\(error)") }
     let median = info.activation?.median ?? 0
-    var value = Self.defaultSteeringStrength * median
-    switch (params["value"], params["strength"]) {
-    case (.some, .some):
+    let given = (
+      value: try Self.boundedNumber(params, "value", "an activation"),
+      strength: try Self.boundedNumber(params, "strength", "× the median")
+    )
+    if given.value != nil, given.strength != nil {
       throw .malformed("give params.value or params.strength, not both")
-    case (.some(let given), nil):
-      guard case .number(let raw) = given, raw.isFinite, abs(raw) <= 100 else {
-        throw .malformed("params.value must be a finite number (an activation, |value| ≤ 100)")
-      }
-      value = Float(raw)
-    case (nil, .some(let given)):
-      guard case .number(let raw) = given, raw.isFinite, abs(raw) <= 100 else {
-        throw .malformed("params.strength must be a finite number (× the median, |strength| ≤ 100)")
-      }
-      value = Float(raw) * median
-    case (nil, nil):
-      break
     }
-    let mode = params["mode"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "set"
-    let editName =
-      params["edit"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "translate"
-    guard mode == "set" || mode == "add" else {
-      throw .malformed(#"params.mode is "set" or "add""#)
-    }
-    guard let edit = SteerEdit(rawValue: editName) else {
-      throw .malformed(#"params.edit is "translate" or "optimize""#)
-    }
+    let value = given.value ?? (given.strength ?? Self.defaultSteeringStrength) * median
+    let mode = try Self.choice(params, "mode", among: ["set", "add"])
+    let edit = SteerEdit(
+      rawValue: try Self.choice(params, "edit", among: SteerEdit.allCases.map(\.rawValue)))!
     var vectors: [[Float]] = []
     do {
       for latent in inputs {
@@ -93,5 +78,28 @@ extension Room {
     return OperationRun(
       output: OperationOutput(kind: .nodes, vectors: vectors),
       plugin: "features:\(features.name)", effect: .updatesInputs)
+  }
+
+  /// An optional number parameter, finite and at most 100 in size.
+  private static func boundedNumber(_ params: JSONValue, _ key: String, _ meaning: String)
+    throws(ProtocolError) -> Float?
+  {
+    guard let given = params[key] else { return nil }
+    guard case .number(let raw) = given, raw.isFinite, abs(raw) <= 100 else {
+      throw .malformed("params.\(key) must be a finite number (\(meaning), at most 100 in size)")
+    }
+    return Float(raw)
+  }
+
+  /// An optional string parameter from a fixed set; the first choice when absent.
+  private static func choice(_ params: JSONValue, _ key: String, among choices: [String])
+    throws(ProtocolError) -> String
+  {
+    guard let given = params[key] else { return choices[0] }
+    guard case .string(let name) = given, choices.contains(name) else {
+      throw .malformed(
+        "params.\(key) is one of \(choices.map { "\"\($0)\"" }.joined(separator: ", "))")
+    }
+    return name
   }
 }

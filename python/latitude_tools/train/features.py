@@ -40,9 +40,9 @@ def parse():
     p.add_argument("--k", type=int, default=32, help="active features per sentence")
     p.add_argument("--aux-k", type=int, default=192, help="dead features in the AuxK loss")
     p.add_argument("--aux-coef", type=float, default=1 / 32, help="weight of the AuxK loss")
-    p.add_argument("--dead-after", type=int, default=40_000,
+    p.add_argument("--dead-after", type=int, default=8_000,
                    help="a feature unfired for this many training sentences is dead (for AuxK)")
-    p.add_argument("--epochs", type=int, default=24)
+    p.add_argument("--epochs", type=int, default=16)
     p.add_argument("--batch", type=int, default=1024)
     p.add_argument("--lr", type=float, default=5e-4)
     p.add_argument("--limit", type=int, default=None, help="train on a seeded sample")
