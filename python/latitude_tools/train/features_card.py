@@ -78,6 +78,10 @@ if alt_path.exists():
     lines.append("The larger dictionary reconstructs better but its finer features are harder to label and "
                  "to steer through the decoder, so this one is the product's.")
     alternatives = "\n".join(lines)
+dead_seen = max(h.get("dead_in_training", 0) for h in training["history"])
+auxk_note = (f" In this run no feature went unfired that long at any epoch's end (at most "
+             f"{dead_seen} did), so the AuxK term stayed at or near zero: with this dictionary "
+             f"size top-k kept every feature alive by itself." if dead_seen <= 5 else "")
 card = f"""# {folder.name}: a sparse dictionary of the MiniLM embedding space
 
 A top-k sparse autoencoder (SAE) over Latitude's sentence embeddings (all-MiniLM-L6-v2,
@@ -100,7 +104,7 @@ Trained by this project; Swift inference in `Sources/Latent/Features/`.
   larger dictionary spreads the same data thinner and leaves more features dead on it).
 - Dead features are fought with the AuxK loss: the residual x − x̂ is also reconstructed
   from the top {args['aux_k']} features that have not fired for {args['dead_after']:,} train
-  sentences, weighted {args['aux_coef']:.4f}.
+  sentences, weighted {args['aux_coef']:.4f}.{auxk_note}
 - Initialisation: decoder rows random unit vectors, encoder = decoderᵀ, b_dec = the mean
   train embedding.
 
