@@ -50,3 +50,17 @@ test("a node's trail is its moves in order, each with the text decoded for it", 
   assert.equal(nodeTrail(lines, "n", 5).length, 3);
   assert.equal(nodeTrail(lines, "other", 5).length, 0);
 });
+
+test("feature names and steering are described", () => {
+  const entries = describeAll([
+    line(1, "bob", "node.create", { node: "n", text: "The soup was cold." }),
+    line(2, "ada", "feature.name", { dictionary: "d", feature: 7, name: "kitchen talk" }),
+    line(3, "ada", "feature.name", { dictionary: "d", feature: 7, name: "" }),
+    line(4, "ada", "op.apply", { operation: "feature-steer", params: { feature: 7 }, inputs: ["n"] }),
+  ]);
+  assert.deepEqual(entries.map((e) => e.text).slice(1), [
+    "named feature 7 “kitchen talk”",
+    "cleared the name of feature 7",
+    "steered feature 7 on “The soup was cold.”",
+  ]);
+});

@@ -86,3 +86,16 @@ test("maps: a full layout replaces the map, placements join the current one only
   assert.equal(model.map.method, "tsne");
   assert.deepEqual(model.map.positions.get("a"), [3, 4]);
 });
+
+test("feature names load from a state, follow live ops, and clear on an empty name", () => {
+  const model = new DocumentModel();
+  model.loadSnapshot(2, { maxLamport: 2, nodes: [], axes: [], view: {}, featureNames: { d: { 7: "air travel" } } });
+  assert.equal(model.featureName("d", 7), "air travel");
+  assert.equal(model.featureName("other", 7), null);
+  model.apply(3, op(3, "feature.name", { dictionary: "d", feature: 9, name: "food" }));
+  model.apply(4, op(4, "feature.name", { dictionary: "d", feature: 7, name: "" }));
+  assert.equal(model.featureName("d", 9), "food");
+  assert.equal(model.featureName("d", 7), null);
+  model.clear();
+  assert.equal(model.featureName("d", 9), null);
+});

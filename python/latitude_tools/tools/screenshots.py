@@ -72,6 +72,18 @@ def main():
         time.sleep(0.5)
         alice.save_screenshot(str(OUT / "history.png"))
         alice.find_element(By.ID, "hist-close").click()
+        # The Features panel: n0's strongest features, and a feature found by a word.
+        alice.execute_script("window.latitude.view.handlers.onSelect('n0', false);")
+        wait(alice, lambda d: d.find_elements(By.CSS_SELECTOR, "#feature-list li.feature"))
+        alice.find_element(By.ID, "feature-query").send_keys("food")
+        alice.find_element(By.CSS_SELECTOR, "#feature-search button").click()
+        wait(alice, lambda d: d.find_elements(By.CSS_SELECTOR, "#feature-found li.feature-result"))
+        alice.find_element(By.CSS_SELECTOR, "#feature-found li.feature-result").click()
+        wait(alice, lambda d: d.find_element(By.ID, "feature-chosen").is_displayed())
+        alice.execute_script("document.getElementById('features').scrollIntoView()")
+        time.sleep(0.5)
+        alice.save_screenshot(str(OUT / "features.png"))
+        alice.execute_script("window.scrollTo(0, 0); document.getElementById('right').scrollTop = 0;")
         # The Map view: a UMAP map of the sentences, coloured by sentiment.
         alice.execute_script("window.latitude.view.handlers.onSelect(null, false);")
         alice.find_element(By.CSS_SELECTOR, 'input[name="view-mode"][value="map"]').click()
