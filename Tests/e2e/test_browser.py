@@ -499,7 +499,9 @@ def test_features_are_read_named_used_as_an_axis_and_steered_across_browsers(ser
     # Use as axis: bound to y for everyone, named with the document's name.
     alice.find_element(By.ID, "feature-axis").click()
     wait(bob, lambda d: model(d, "m.view.y") == f"feature-{feature}", message="the feature axis was never bound")
-    assert "kitchen talk" in [o.text for o in bob.find_elements(By.CSS_SELECTOR, "#axis-y option")]
+    wait(bob, lambda d: "kitchen talk" in d.execute_script(
+        "return [...document.querySelectorAll('#axis-y option')].map(o => o.textContent)"),
+        message="the feature axis's name never reached bob's axis list")
     # Steering the selection moves the node and brings new text to the other browser.
     alice.find_element(By.ID, "feature-steer").click()
     wait(bob, lambda d: model(d, f"m.nodes.get('n1').text !== {original!r} && !m.nodes.get('n1').pending"),
