@@ -43,21 +43,13 @@ extension LatitudeServer {
     where route[0...2] == ["v1", "docs", "*"] && route[3] == "nodes"
       && route[5] == "features":
       let dictionary = try requireFeatures()
-      let node = NodeID(route[4])
       let state = try store.state(doc, atSeq: try store.requireDocument(doc).headSeq)
-      guard let live = state.node(node) else { throw ProtocolError.unknownNode(node) }
       let limit = boundedLimit(
         request.parameters["limit"], default: 10, most: dictionary.autoencoder.k)
-      let readings = try dictionary.read(live.latent.floats, limit: limit)
       return .json(
         200,
-        encoding: FeatureBodies.NodeFeatures(
-          node: node.rawValue, dictionary: dictionary.name,
-          features: readings.map {
-            FeatureBodies.Reading(
-              id: $0.id, label: $0.label, name: state.featureName($0.id, in: dictionary.name),
-              activation: $0.activation, relative: $0.relative)
-          }))
+        encoding: try FeatureBodies.NodeFeatures(
+          NodeID(route[4]), in: state, dictionary: dictionary, limit: limit))
     default:
       return nil
     }
@@ -120,7 +112,7 @@ enum FeatureBodies {
     }
   }
 
-  struct Reading: Encodable {
+  struct Reading: Encodable, Sendable {
     var id: Int
     var label: String
     var name: String?
@@ -128,9 +120,31 @@ enum FeatureBodies {
     var relative: Float
   }
 
-  struct NodeFeatures: Encodable {
+  struct NodeFeatures: Encodable, Sendable {
     var node: String
     var dictionary: String
     var features: [Reading]
+  }
+}
+
+extension FeatureBodies.NodeFeatures {
+  /// A live node's strongest features (at most `limit`), with `state`'s names for them.
+  init(
+    _ node: NodeID, in state: DocumentState, dictionary: FeatureDictionary, limit: Int
+  ) throws(ProtocolError) {
+    guard let live = state.node(node) else { throw .unknownNode(node) }
+    let readings: [FeatureDictionary.Reading]
+    do {
+      readings = try dictionary.read(live.latent.floats, limit: limit)
+    } catch {
+      throw .internalError("\(error)")
+    }
+    self.node = node.rawValue
+    self.dictionary = dictionary.name
+    features = readings.map {
+      FeatureBodies.Reading(
+        id: $0.id, label: $0.label, name: state.featureName($0.id, in: dictionary.name),
+        activation: $0.activation, relative: $0.relative)
+    }
   }
 }

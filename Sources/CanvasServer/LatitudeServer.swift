@@ -364,6 +364,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     case .sweep(let sweep):
       try sweep.validate()
       room.sweep(sweep, for: id)
+    case .features(let request):
+      try request.validate()
+      room.readFeatures(request, for: id)
     }
   }
 

@@ -107,6 +107,16 @@ import Testing
               payload: .featureName(
                 FeatureName(dictionary: "minilm-topk-4096", feature: 1234, name: "air travel")))),
           state: empty)),
+      .features(
+        .init(
+          node: "n1", dictionary: "minilm-topk-4096",
+          features: [
+            .init(
+              id: 1234, label: "plane · aircraft · airplane", name: "air travel", activation: 0.25,
+              relative: 2.5),
+            .init(
+              id: 77, label: "long · hours · minutes", name: nil, activation: 0.125, relative: 1.5),
+          ])),
     ]
     let frames = Self.frames("server")
     #expect(messages.count == frames.count)

@@ -73,6 +73,14 @@ def test_a_node_is_read_steered_named_and_replayed(server):
             # Return to the original sentence for the next edit mode.
             await a.op("node.setText", {"node": "n1", "text": "My flight was delayed for six hours."})
             await a.expect("ack")
+        # The same reading over the protocol, answered to the asker only.
+        await b.send({"t": "features", "node": "n1", "limit": 3})
+        answer = await b.expect("features")
+        assert answer["node"] == "n1" and len(answer["features"]) == 3
+        await b.send({"t": "features", "node": "ghost"})
+        assert (await b.expect("error"))["code"] == "unknown_node"
+        await b.ws.send(json.dumps({"t": "features", "node": "n1", "limit": 0}))  # off-schema on purpose
+        assert (await b.expect("error"))["code"] == "malformed"
         # A document's own name for a feature: every peer sees it, so does a later joiner.
         top = read["features"][0]["id"]
         await a.op("feature.name", {"dictionary": DICTIONARY, "feature": top, "name": "air travel"})

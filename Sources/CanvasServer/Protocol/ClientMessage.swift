@@ -11,6 +11,7 @@ enum ClientMessage: Codable, Sendable, Equatable {
   case presence(Presence)
   case history(History)
   case sweep(Sweep)
+  case features(Features)
 
   /// `hello`: who the client is. The replica id is the client's own and persists across
   /// reconnects; the server makes one up when absent.
@@ -89,6 +90,21 @@ enum ClientMessage: Codable, Sendable, Equatable {
     var opID: OpID?
   }
 
+  /// `features`: the strongest features of `node` at the room's head (at most `limit`,
+  /// default 10), from the server's feature dictionary. Answered to the sender only.
+  struct Features: Codable, Sendable, Equatable {
+    var node: String
+    var limit: Int?
+
+    /// Checks the node id and the limit.
+    func validate() throws(ProtocolError) {
+      guard ProtocolLimits.isValidID(node) else {
+        throw .invalidID("features.node must be 1–128 bytes")
+      }
+      if let limit, !(1...64).contains(limit) { throw .malformed("features.limit must be 1–64") }
+    }
+  }
+
   /// The frame type, the schema's `t`.
   var type: String {
     switch self {
@@ -99,6 +115,7 @@ enum ClientMessage: Codable, Sendable, Equatable {
     case .presence: "presence"
     case .history: "history"
     case .sweep: "sweep"
+    case .features: "features"
     }
   }
 
@@ -144,6 +161,7 @@ enum ClientMessage: Codable, Sendable, Equatable {
     case "presence": self = .presence(try Presence(from: decoder))
     case "history": self = .history(try History(from: decoder))
     case "sweep": self = .sweep(try Sweep(from: decoder))
+    case "features": self = .features(try Features(from: decoder))
     default: throw ProtocolError.unknownType(type)
     }
   }
@@ -159,6 +177,7 @@ enum ClientMessage: Codable, Sendable, Equatable {
     case .presence(let body): try body.encode(to: encoder)
     case .history(let body): try body.encode(to: encoder)
     case .sweep(let body): try body.encode(to: encoder)
+    case .features(let body): try body.encode(to: encoder)
     }
   }
 

@@ -37,6 +37,8 @@ enum ServerMessage: Encodable, Sendable {
   case decodeStage(Stage)
   /// One step of a sweep, to the client that asked.
   case sweepStep(SweepStep)
+  /// The answer to a `features` request: a node's strongest features.
+  case features(FeatureBodies.NodeFeatures)
 
   /// The fields of `welcome`.
   struct Welcome: Encodable, Sendable {
@@ -125,6 +127,7 @@ enum ServerMessage: Encodable, Sendable {
     case .preview: "preview"
     case .decodeStage: "decode.stage"
     case .sweepStep: "sweep.step"
+    case .features: "features"
     }
   }
 
@@ -139,6 +142,7 @@ enum ServerMessage: Encodable, Sendable {
     case .preview(let body): try body.encode(to: encoder)
     case .decodeStage(let body): try body.encode(to: encoder)
     case .sweepStep(let body): try body.encode(to: encoder)
+    case .features(let body): try body.encode(to: encoder)
     case .snapshot(let seq, let state):
       try container.encode(seq, forKey: .seq)
       try container.encode(state, forKey: .state)

@@ -39,6 +39,24 @@ extension Room {
     }
   }
 
+  /// Answers a `features` request: the node's strongest features at the room's head, with
+  /// the document's names for them; an error frame for an unknown node or no dictionary.
+  func readFeatures(_ request: ClientMessage.Features, for connection: ConnectionID) {
+    queue.async { [self] in
+      do throws(ProtocolError) {
+        guard let features else {
+          throw .unavailable("this server runs without a feature dictionary")
+        }
+        let answer = try FeatureBodies.NodeFeatures(
+          NodeID(request.node), in: core.state, dictionary: features,
+          limit: min(request.limit ?? 10, features.autoencoder.k))
+        sink.send(ServerMessage.features(answer).encoded(), to: connection)
+      } catch {
+        sink.send(error.errorFrame.encoded(), to: connection)
+      }
+    }
+  }
+
   /// Steers a feature on the inputs: params `feature` (id); the amount as `value` (an
   /// activation) or `strength` (a multiple of the feature's median active value; default
   /// 12, where decoded texts carry the feature measurably often — see the model card);

@@ -219,7 +219,9 @@ function onFrame(frame) {
       break;
     }
     case "error":
-      showError(`${frame.code}: ${frame.message}`);
+      // A server without a feature dictionary answers the Features panel's requests so.
+      if (frame.code === "unavailable" && frame.message.includes("feature dictionary")) featuresPanel.onError(frame.message);
+      else showError(`${frame.code}: ${frame.message}`);
       break;
     case "drag":
       view.overrides.set(frame.node, [frame.x, frame.y]);
@@ -230,6 +232,9 @@ function onFrame(frame) {
       break;
     case "preview":
       if (view.overrides.has(frame.node)) view.previews.set(frame.node, frame.text);
+      break;
+    case "features":
+      featuresPanel.onFeatures(frame);
       break;
     case "sweep.step":
       sweepPanel.onStep(frame);
@@ -631,7 +636,7 @@ async function getJSON(path) {
 }
 
 const featuresPanel = new FeaturesPanel({
-  get: getJSON, sendOp: (kind, payload) => sendOp(kind, payload),
+  get: getJSON, send: (frame) => !!connection?.send(frame), sendOp: (kind, payload) => sendOp(kind, payload),
   model: () => replay || model, selection: () => view.selection, notify: showError,
 });
 

@@ -6,11 +6,11 @@
 const fmt = (value) => (Math.round(value * 1000) / 1000).toFixed(3);
 
 export class FeaturesPanel {
-  // `get(path)` fetches a JSON REST route (token added); `sendOp(kind, payload)` sends an
-  // op; `model()` the document model; `selection()` the selected node ids; `notify(text)`
-  // shows a message.
-  constructor({ get, sendOp, model, selection, notify }) {
-    Object.assign(this, { get, sendOp, model, selection, notify });
+  // `get(path)` fetches a JSON REST route (token added); `send(frame)` sends a protocol
+  // frame (false when offline); `sendOp(kind, payload)` sends an op; `model()` the document
+  // model; `selection()` the selected node ids; `notify(text)` shows a message.
+  constructor({ get, send, sendOp, model, selection, notify }) {
+    Object.assign(this, { get, send, sendOp, model, selection, notify });
     this.$ = (id) => document.getElementById(id);
     this.dictionary = null; // the server's dictionary name, from the first answer
     this.signature = "";
@@ -39,7 +39,7 @@ export class FeaturesPanel {
     const signature = node ? `${node.id}|${node.text}|${node.pending}|${JSON.stringify(node.coords)}` : "";
     if (signature !== this.signature) {
       this.signature = signature;
-      if (node) this.load(node.id, signature);
+      if (node) this.load(node.id);
       else {
         this.readings = [];
         this.render();
@@ -48,17 +48,24 @@ export class FeaturesPanel {
     this.renderChosen();
   }
 
-  async load(id, signature) {
-    try {
-      const answer = await this.get(`/v1/docs/{doc}/nodes/${encodeURIComponent(id)}/features?limit=8`);
-      if (signature !== this.signature) return;
-      this.dictionary = answer.dictionary;
-      this.readings = answer.features;
-      this.render();
-    } catch (error) {
-      this.readings = [];
-      this.$("feature-hint").textContent = `Features unavailable: ${error.message}`;
-    }
+  // Asks the server for the node's features (a `features` frame, answered to us only).
+  load(id) {
+    this.asked = id;
+    if (!this.send({ t: "features", node: id, limit: 8 })) this.$("feature-hint").textContent = "Offline.";
+  }
+
+  // The server's `features` answer; one for a node no longer selected is ignored.
+  onFeatures(frame) {
+    if (frame.node !== this.asked || this.selection()[0] !== frame.node) return;
+    this.dictionary = frame.dictionary;
+    this.readings = frame.features;
+    this.render();
+  }
+
+  // An error frame after a request (no dictionary on this server): say so in the panel.
+  onError(message) {
+    this.readings = [];
+    this.$("feature-hint").textContent = `Features unavailable: ${message}`;
   }
 
   async search(query) {
