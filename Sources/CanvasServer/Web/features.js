@@ -48,10 +48,18 @@ export class FeaturesPanel {
     this.renderChosen();
   }
 
-  // Asks the server for the node's features (a `features` frame, answered to us only).
+  // Asks the server for the node's features (a `features` frame, answered to us only),
+  // at most every 200 ms: a node being moved changes many times a second.
   load(id) {
-    this.asked = id;
-    if (!this.send({ t: "features", node: id, limit: 8 })) this.$("feature-hint").textContent = "Offline.";
+    clearTimeout(this.pendingLoad);
+    const ask = () => {
+      this.asked = id;
+      this.lastAsked = performance.now();
+      if (!this.send({ t: "features", node: id, limit: 8 })) this.$("feature-hint").textContent = "Offline.";
+    };
+    const wait = 200 - (performance.now() - (this.lastAsked ?? -Infinity));
+    if (id !== this.asked || wait <= 0) ask();
+    else this.pendingLoad = setTimeout(ask, wait);
   }
 
   // The server's `features` answer; one for a node no longer selected is ignored.
