@@ -4,6 +4,7 @@ import { DocumentModel } from "./model.js";
 import { CanvasView, colourFor } from "./view.js";
 import { SweepPanel } from "./sweep.js";
 import { FeaturesPanel } from "./features.js";
+import { ReadoutPanel } from "./readout.js";
 import { UndoHistory } from "./undo.js";
 import { MapPanel } from "./map.js";
 import { HistoryList } from "./history.js";
@@ -270,7 +271,7 @@ function redraw() {
     view.setModel(replay || model, !!replay);
     $("empty-hint").hidden = !!replay || model.nodes.size > 0;
     renderAxes();
-    renderReadout();
+    readoutPanel.render(replay || model, view.selection, !!replay);
     sweepPanel.refresh();
     featuresPanel.refresh();
     mapPanel.render();
@@ -368,90 +369,6 @@ function renderAxes() {
 
 for (const slot of ["x", "y"]) {
   $(`axis-${slot}`).addEventListener("change", (event) => sendOp("view.bind", { [slot]: event.target.value || null }));
-}
-
-let readoutSignature = "";
-function renderReadout() {
-  const current = replay || model;
-  const box = $("readout");
-  // Never rebuild under the user's cursor (an edit in progress), nor when nothing changed.
-  if (box.contains(document.activeElement)) return;
-  const signature = JSON.stringify([!!replay, view.selection, view.selection.map((id) => current.nodes.get(id)),
-    [...current.axes.keys()]]);
-  if (signature === readoutSignature) return;
-  readoutSignature = signature;
-  if (!view.selection.length) {
-    box.innerHTML = '<p class="hint">Select a node to see how the model places it on every axis.</p>';
-    return;
-  }
-  box.replaceChildren();
-  for (const id of view.selection) {
-    const node = current.nodes.get(id);
-    if (!node) continue;
-    const title = document.createElement("div");
-    title.className = "node-title";
-    title.textContent = node.text ?? "decoding…";
-    box.appendChild(title);
-    for (const axis of current.axes.values()) {
-      const value = node.coords[axis.id]?.at;
-      if (value === undefined) continue;
-      const row = document.createElement("div");
-      row.className = "bar-row";
-      const name = document.createElement("span");
-      name.textContent = axis.name;
-      const bar = document.createElement("div");
-      bar.className = "bar";
-      const fill = document.createElement("span");
-      const clamped = Math.max(-2, Math.min(2, value));
-      fill.style.left = `${50 + Math.min(0, clamped) * 25}%`;
-      fill.style.width = `${Math.abs(clamped) * 25}%`;
-      bar.appendChild(fill);
-      const number = document.createElement("span");
-      number.textContent = value.toFixed(2);
-      row.append(name, bar, number);
-      box.appendChild(row);
-    }
-    if (node.fidelity != null) {
-      const info = document.createElement("p");
-      info.className = "hint";
-      info.textContent = `fidelity ${node.fidelity.toFixed(3)}${node.source ? ` · ${node.source}` : ""}`;
-      box.appendChild(info);
-    }
-    if (node.runnersUp?.length) {
-      const details = document.createElement("details");
-      details.innerHTML = "<summary>Runners-up</summary>";
-      const list = document.createElement("ol");
-      list.className = "runners";
-      for (const runner of node.runnersUp) {
-        const item = document.createElement("li");
-        item.textContent = `${runner.text} (${runner.cosine.toFixed(2)})`;
-        list.appendChild(item);
-      }
-      details.appendChild(list);
-      box.appendChild(details);
-    }
-    if (!replay && view.selection.length === 1) {
-      const form = document.createElement("form");
-      form.className = "edit-form";
-      const input = document.createElement("textarea");
-      input.rows = 2;
-      input.value = node.text ?? "";
-      input.setAttribute("aria-label", "edit text");
-      const save = document.createElement("button");
-      save.type = "submit";
-      save.textContent = "Save text";
-      const remove = document.createElement("button");
-      remove.type = "button";
-      remove.textContent = "Delete";
-      remove.addEventListener("click", () => undo.perform("node.delete", { node: id }));
-      form.append(input, save, remove);
-      form.addEventListener("submit", (event) => {
-        event.preventDefault();
-        if (input.value.trim()) undo.perform("node.setText", { node: id, text: input.value.trim() });
-      });
-      box.appendChild(form);
-    }
-  }
 }
 
 function renderPeople() {
@@ -617,6 +534,10 @@ const undo = new UndoHistory({
 let dragUndo = null;
 $("undo").addEventListener("click", () => undo.undo());
 $("redo").addEventListener("click", () => undo.redo());
+
+// The readout: where the selected nodes sit on every axis, their fidelity, runners-up,
+// and an editor for one node's text.
+const readoutPanel = new ReadoutPanel($("readout"), { perform: (kind, payload) => undo.perform(kind, payload) });
 
 const sweepPanel = new SweepPanel({
   send: (frame) => connection?.send(frame),
