@@ -5,6 +5,7 @@ import { CanvasView, colourFor } from "./view.js";
 import { SweepPanel } from "./sweep.js";
 import { FeaturesPanel } from "./features.js";
 import { ReadoutPanel } from "./readout.js";
+import { AxesPanel } from "./axes.js";
 import { UndoHistory } from "./undo.js";
 import { MapPanel } from "./map.js";
 import { HistoryList } from "./history.js";
@@ -100,6 +101,9 @@ function sendOp(kind, payload, { quiet = false } = {}) {
   sent.set(id.lamport, { kind, payload, id, quiet });
 }
 
+// The axis pickers, axes from examples and the packs' built-in axes.
+const axesPanel = new AxesPanel({ sendOp: (kind, payload) => sendOp(kind, payload), model: () => replay || model });
+
 // First use: a brand-new document (head 0) gets two built-in axes bound to x and y, as
 // ordinary logged ops. Their ids are fixed, so two people opening the same new document at
 // once create them once (the second axis.create is refused as a duplicate).
@@ -107,7 +111,7 @@ const FIRST_AXES = [["x", "sentiment"], ["y", "formality"]];
 function startNewDocument() {
   if (!canEdit || startedNew) return;
   startedNew = true;
-  fetch("/v1/axes").then((r) => r.json()).then(({ axes }) => {
+  axesPanel.packAxes.then((axes) => {
     const available = new Set(axes.map((a) => a.id));
     const bind = {};
     for (const [slot, id] of FIRST_AXES) {
@@ -116,7 +120,7 @@ function startNewDocument() {
       bind[slot] = id;
     }
     if (Object.keys(bind).length) sendOp("view.bind", bind);
-  }).catch(() => {});
+  });
 }
 let startedNew = false;
 let canEdit = true;
@@ -270,7 +274,7 @@ function redraw() {
     redrawQueued = false;
     view.setModel(replay || model, !!replay);
     $("empty-hint").hidden = !!replay || model.nodes.size > 0;
-    renderAxes();
+    axesPanel.render();
     readoutPanel.render(replay || model, view.selection, !!replay);
     sweepPanel.refresh();
     featuresPanel.refresh();
@@ -355,22 +359,6 @@ function updateTrail() {
     ? historyList.trail(view.selection[0], replay ? replay.seq : model.seq) : null;
 }
 
-function renderAxes() {
-  const current = replay || model;
-  for (const slot of ["x", "y"]) {
-    const select = $(`axis-${slot}`);
-    const options = [["", "—"], ...[...current.axes.values()].map((a) => [a.id, a.name])];
-    const signature = JSON.stringify(options) + current.view[slot];
-    if (select.dataset.signature === signature) continue;
-    select.dataset.signature = signature;
-    select.replaceChildren(...options.map(([value, label]) => new Option(label, value, false, value === (current.view[slot] || ""))));
-  }
-}
-
-for (const slot of ["x", "y"]) {
-  $(`axis-${slot}`).addEventListener("change", (event) => sendOp("view.bind", { [slot]: event.target.value || null }));
-}
-
 function renderPeople() {
   const list = $("people");
   list.replaceChildren();
@@ -401,28 +389,6 @@ $("node-text").addEventListener("keydown", (event) => {
     event.preventDefault();
     $("node-form").requestSubmit();
   }
-});
-
-// Axes: from examples typed here, or a built-in one.
-$("axis-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const lines = (id) => $(id).value.split("\n").map((l) => l.trim()).filter(Boolean);
-  const name = $("axis-name").value.trim();
-  const axis = `${name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "axis"}-${crypto.randomUUID().slice(0, 4)}`;
-  sendOp("axis.create", {
-    axis, name, provider: "examples",
-    poles: { negative: $("axis-neg-label").value.trim(), positive: $("axis-pos-label").value.trim() },
-    params: { examples: { negative: lines("axis-neg"), positive: lines("axis-pos") } },
-  });
-  $("axis-form").reset();
-});
-fetch("/v1/axes").then((r) => r.json()).then(({ axes }) => {
-  $("pack-axis").replaceChildren(...axes.map((a) => new Option(`${a.name} (${a.poles.negative} ↔ ${a.poles.positive})`, a.id)));
-}).catch(() => {});
-$("pack-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const id = $("pack-axis").value;
-  if (id) sendOp("axis.create", { axis: `${id}-${crypto.randomUUID().slice(0, 4)}`, provider: "pack", params: { axis: id } });
 });
 
 // Operations on the selection.
