@@ -39,7 +39,7 @@ extension SparseAutoencoder {
       let direction = try self.direction(feature)
       var moved = latent
       for j in 0..<dimension { moved[j] += (target - before) * direction[j] }
-      let result = normalised(moved)
+      let result = LatentGeometry.normalized(moved)
       return SteerResult(
         latent: result, before: before, after: try encode(result).activation(of: feature),
         target: target, rounds: 1)
@@ -63,7 +63,7 @@ extension SparseAutoencoder {
       rounds += 1
       var wanted = set.map { kept[$0] ?? 0 }
       wanted[0] = goal
-      x = normalised(minimalMove(x, rows: set, wanted: wanted))
+      x = LatentGeometry.normalized(minimalMove(x, rows: set, wanted: wanted))
       after = try encode(x).activation(of: feature)
       let tolerance = max(0.02, 0.05 * target)
       if abs(after - target) <= tolerance { break }
@@ -102,10 +102,5 @@ extension SparseAutoencoder {
       for j in 0..<dimension { moved[j] += weight * Float(matrix[i][j]) }
     }
     return moved
-  }
-
-  private func normalised(_ vector: [Float]) -> [Float] {
-    let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
-    return norm > 0 ? vector.map { $0 / norm } : vector
   }
 }

@@ -98,12 +98,8 @@ public struct SparseAutoencoder: Sendable {
       try check(vector)
       for j in 0..<dimension { centred[row * dimension + j] = vector[j] - decoderBias[j] }
     }
-    var out = [Float](repeating: 0, count: batch.count * features)
-    for row in 0..<batch.count {
-      out.withUnsafeMutableBufferPointer { buffer in
-        for j in 0..<features { buffer[row * features + j] = encoderBias[j] }
-      }
-    }
+    // Every row starts as the bias; the multiply adds W_enc (x − b_dec) to it.
+    var out = Array(repeatElement(encoderBias, count: batch.count).joined())
     guard !batch.isEmpty else { return out }
     BLAS.gemmTransposedB(
       m: batch.count, n: features, k: dimension, a: centred, lda: dimension, b: encoderWeight,
