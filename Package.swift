@@ -18,6 +18,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    // The WebAssembly interpreter that runs sandboxed plugins (fuel-metered, bounded memory).
+    .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
   ],
   targets: [
     // System-library shims: a module map and a shim header each, nothing else.
@@ -58,6 +60,7 @@ let package = Package(
         "Canvas", "Latent", "CLatitudePlugin",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "WasmKit", package: "WasmKit"),
       ],
       swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     // SQLite op log: migrations, group commit, snapshots, NDJSON export/import.

@@ -48,17 +48,11 @@ enum HostFunctions {
       },
       dot: { a, b, n in
         guard let a, let b, n <= HostLimits.maxDimension else { return 0 }
-        var sum: Float = 0
-        for i in 0..<Int(n) { sum += a[i] * b[i] }
-        return sum
+        return HostMath.dot(a, b, Int(n))
       },
       normalize: { v, n in
         guard let v, n <= HostLimits.maxDimension else { return }
-        var sum: Float = 0
-        for i in 0..<Int(n) { sum += v[i] * v[i] }
-        let norm = sum.squareRoot()
-        guard norm > 0 else { return }
-        for i in 0..<Int(n) { v[i] /= norm }
+        HostMath.normalize(v, Int(n))
       },
       slerp: { a, b, t, out, n in
         guard let a, let b, let out, n <= HostLimits.maxDimension else { return }
@@ -96,6 +90,24 @@ enum HostFunctions {
         }
         return 0
       })
+  }
+}
+
+/// The vector helpers of the host table, shared by the native table and the WebAssembly
+/// imports so that a plugin built either way gets bit-identical results.
+enum HostMath {
+  static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var sum: Float = 0
+    for i in 0..<n { sum += a[i] * b[i] }
+    return sum
+  }
+
+  static func normalize(_ v: UnsafeMutablePointer<Float>, _ n: Int) {
+    var sum: Float = 0
+    for i in 0..<n { sum += v[i] * v[i] }
+    let norm = sum.squareRoot()
+    guard norm > 0 else { return }
+    for i in 0..<n { v[i] /= norm }
   }
 }
 

@@ -2,8 +2,17 @@ import CLatitudePlugin
 import Canvas
 import Foundation
 
-/// A loaded native plugin: its description, copied out of the C structs it returned.
-public struct NativePlugin: Sendable {
+/// How a plugin runs: inside the server process, or in the WebAssembly sandbox.
+public enum PluginRuntime: String, Sendable, Equatable, Codable {
+  /// A shared library loaded into the process: trusted, fastest, unconfined.
+  case native
+  /// A WebAssembly module run by the host's interpreter: memory, instructions and outputs
+  /// bounded by the host; it cannot reach the process.
+  case webAssembly = "wasm"
+}
+
+/// A loaded plugin, native or WebAssembly: its description, copied out of what it returned.
+public struct LoadedPlugin: Sendable {
   /// One operation.
   public struct Operation: Sendable {
     /// Unique name.
@@ -20,15 +29,22 @@ public struct NativePlugin: Sendable {
     public var maxOutputsPerInput: Int
     /// What its node outputs do.
     public var effect: Effect
-    /// The plugin ABI it was built for (2 or 3): the host table it is called with says so.
-    var abiVersion: UInt32 = LATITUDE_PLUGIN_ABI_VERSION
-    let run:
-      @convention(c) (
-        UnsafePointer<latitude_host>?, UnsafePointer<latitude_op_request>?,
-        UnsafeMutablePointer<latitude_op_result>?
-      ) -> Int32
+    /// How the host calls it.
+    let entry: Entry
     /// The plugin it belongs to.
     public var plugin: String
+
+    /// How the host reaches an operation.
+    enum Entry: Sendable {
+      /// A C function (and the ABI version its host table must say).
+      case native(
+        @convention(c) (
+          UnsafePointer<latitude_host>?, UnsafePointer<latitude_op_request>?,
+          UnsafeMutablePointer<latitude_op_result>?
+        ) -> Int32, abiVersion: UInt32)
+      /// Operation `index` of a WebAssembly module.
+      case webAssembly(WasmPluginModule, index: UInt32)
+    }
 
     /// The outputs one call on `inputCount` inputs may write, as declared, capped at
     /// `LATITUDE_MAX_OUTPUTS_PER_CALL`; saturating, so no declaration can overflow it.
@@ -46,6 +62,8 @@ public struct NativePlugin: Sendable {
   public var version: String
   /// The file it was loaded from.
   public var path: String
+  /// How it runs.
+  public var runtime: PluginRuntime
   /// Its operations.
   public var operations: [Operation]
   /// Its axis providers.
@@ -59,14 +77,23 @@ public struct NativePlugin: Sendable {
     public var description: String
     /// JSON Schema of its params.
     public var paramsSchema: JSONValue
-    let direction:
-      @convention(c) (
-        UnsafePointer<latitude_host>?, UnsafePointer<CChar>?, UnsafeMutablePointer<Float>?,
-        UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<CChar>?,
-        UInt32
-      ) -> Int32
+    /// How the host calls it.
+    let entry: Entry
     /// The plugin it belongs to.
     public var plugin: String
+
+    /// How the host reaches an axis provider.
+    enum Entry: Sendable {
+      /// A C function.
+      case native(
+        @convention(c) (
+          UnsafePointer<latitude_host>?, UnsafePointer<CChar>?, UnsafeMutablePointer<Float>?,
+          UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<CChar>?,
+          UInt32
+        ) -> Int32)
+      /// Axis provider `index` of a WebAssembly module.
+      case webAssembly(WasmPluginModule, index: UInt32)
+    }
   }
 }
 
@@ -78,7 +105,7 @@ public enum Effect: Sendable, Equatable {
   case updatesInputs
 }
 
-/// Why a native plugin was refused.
+/// Why a plugin was refused.
 public enum PluginLoadError: Error, Equatable, CustomStringConvertible {
   case cannotOpen(path: String, reason: String)
   case missingEntry(path: String)
@@ -91,7 +118,7 @@ public enum PluginLoadError: Error, Equatable, CustomStringConvertible {
     switch self {
     case .cannotOpen(let path, let reason): "cannot load plugin \(path): \(reason)"
     case .missingEntry(let path):
-      "\(path) has no latitude_plugin_v2 symbol (is it a Latitude plugin?)"
+      "\(path) has no latitude_plugin_v3 entry (is it a Latitude plugin?)"
     case .refusedByPlugin(let path): "plugin \(path) refused to load (see its log line)"
     case .abiMismatch(let path, let version):
       "plugin \(path) speaks ABI \(version); this host speaks \(LATITUDE_PLUGIN_ABI_VERSION)"
