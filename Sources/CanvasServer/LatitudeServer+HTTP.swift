@@ -180,12 +180,15 @@ extension LatitudeServer {
       "# HELP latitude_plugins_loaded Native plugins loaded.",
       "# TYPE latitude_plugins_loaded gauge",
       "latitude_plugins_loaded \(plugins.plugins.count)",
-      "# HELP latitude_plugins_disabled Native plugins disabled after repeated timeouts.",
+      "# HELP latitude_plugins_disabled Plugins disabled after repeated timeouts or faults.",
       "# TYPE latitude_plugins_disabled gauge",
       "latitude_plugins_disabled \(plugins.disabled.count)",
       "# HELP latitude_plugin_timeouts_total Plugin calls that overran their time limit.",
       "# TYPE latitude_plugin_timeouts_total counter",
       "latitude_plugin_timeouts_total \(plugins.timeouts)",
+      "# HELP latitude_plugin_faults_total WebAssembly plugin calls that trapped, ran out of fuel or returned garbage.",
+      "# TYPE latitude_plugin_faults_total counter",
+      "latitude_plugin_faults_total \(plugins.faults)",
     ].joined(separator: "\n") + "\n"
   }
 

@@ -35,6 +35,7 @@ extension LatitudeServer {
         id: session.document, store: store, committer: committer, encoder: encoder,
         decodes: decodes, axes: axes, plugins: plugins, sink: self, metrics: metrics,
         logger: logger)
+      room.pluginPolicy = configuration.pluginPolicy
     } catch {
       lock.lock()
       sessions[id]?.pending = nil
@@ -69,7 +70,7 @@ extension LatitudeServer {
   private func welcome(
     _ id: ConnectionID, room: Room, session: Session, replica: ReplicaID, actor: String
   ) {
-    room.add(id, replica: replica, actor: actor)
+    room.add(id, replica: replica, actor: actor, role: session.role)
     send(
       ServerMessage.welcome(
         .init(

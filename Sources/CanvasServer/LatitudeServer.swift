@@ -37,8 +37,13 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     public var decodeWorkers: Int = DecodeScheduler.defaultWorkers
     /// Generated candidates per committed decode (re-ranked with the bank's). Default 8.
     public var decodeCandidates: Int = 8
-    /// Native plugin folders (the built-in plugins beside the executable always load).
+    /// Plugin folders: native `*.so` and WebAssembly `*.wasm` with their manifests (the
+    /// built-in plugins beside the executable always load).
     public var pluginDirectories: [String] = []
+    /// The sandbox limits of WebAssembly plugins.
+    public var wasmLimits = WasmLimits()
+    /// Which plugins each role may run.
+    public var pluginPolicy = PluginPolicy.unrestricted
     /// Axis-pack folders. Default: the built-in pack's folder.
     public var axisPackDirectories: [String] = [AxisRegistry.defaultDirectory]
     /// Generated candidates per drag preview. Default 1 (greedy).
@@ -124,7 +129,8 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       decodes = nil
     }
     plugins = PluginRegistry(
-      directories: configuration.pluginDirectories, encoder: encoder, logger: logger)
+      directories: configuration.pluginDirectories, encoder: encoder,
+      wasmLimits: configuration.wasmLimits, logger: logger)
     axes = encoder.map {
       AxisRegistry(
         directories: configuration.axisPackDirectories, builder: AxisBuilder(encoder: $0),
@@ -236,6 +242,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       }
       session.role = grant.role
       session.tokenActor = grant.sub
+    } else {
+      // No auth (loopback only): everyone who connects runs the server, and owns its documents.
+      session.role = .owner
     }
     lock.lock()
     sessions[id] = session

@@ -30,7 +30,7 @@ enum ReferenceCheck {
     case .viewLayout:
       // A layout may name nodes deleted while it was computed; the fold skips them.
       return nil
-    case .featureName:
+    case .featureName, .pluginsAllow:
       // Names a feature of a dictionary, not an entity of the document.
       return nil
     case .opApply(let p):

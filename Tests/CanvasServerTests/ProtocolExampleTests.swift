@@ -107,6 +107,14 @@ import Testing
               payload: .featureName(
                 FeatureName(dictionary: "minilm-topk-4096", feature: 1234, name: "air travel")))),
           state: empty)),
+      .op(
+        WireOp(
+          SequencedOp(
+            seq: 9,
+            op: Op(
+              id: OpID(lamport: 15, replica: "r-ada"), actor: "ada",
+              payload: .pluginsAllow(PluginsAllow(plugins: ["builtin-ops", "wasm:*"])))),
+          state: empty)),
       .features(
         .init(
           node: "n1", dictionary: "minilm-topk-4096",

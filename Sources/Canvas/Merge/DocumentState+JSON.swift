@@ -92,6 +92,8 @@ public struct DocumentStateView: Encodable, Sendable {
   /// The document's names for features: dictionary → feature id (a string key) → name.
   /// Absent when no feature was ever named.
   public var featureNames: [String: [String: String]]?
+  /// The plugins the owner allows in this document (plugins.allow); absent: no restriction.
+  public var pluginAllowList: [String]?
 }
 
 extension DocumentState {
@@ -120,7 +122,8 @@ extension DocumentState {
       operations: operations.keys.sorted().map {
         DocumentStateView.OperationView(id: $0, apply: operations[$0]!)
       },
-      map: renderedMap, featureNames: renderedFeatureNames)
+      map: renderedMap, featureNames: renderedFeatureNames,
+      pluginAllowList: pluginAllowList?.value)
   }
 
   /// Non-empty feature names by dictionary and feature id; nil when there are none.

@@ -16,6 +16,8 @@ public struct DocumentState: Hashable, Sendable {
   public var map = MapRecord()
   /// The document's names for features (feature.name), per dictionary and feature.
   public var featureNames: [FeatureKey: Stamped<String>] = [:]
+  /// The owner's restriction of the plugins that may run (plugins.allow); nil inside: none.
+  public var pluginAllowList: Stamped<[String]?>?
   /// The plugin operations that ran, by op id.
   public var operations: [OpID: OpApply] = [:]
   /// The largest lamport seen.
@@ -58,6 +60,8 @@ public struct DocumentState: Hashable, Sendable {
       map.apply(p, id: op.id)
     case .featureName(let p):
       featureNames[p.key].mergeLastWriter(Stamped(p.name, at: op.id))
+    case .pluginsAllow(let p):
+      pluginAllowList.mergeLastWriter(Stamped(p.plugins, at: op.id))
     case .opApply(let p):
       operations[op.id] = p
     }

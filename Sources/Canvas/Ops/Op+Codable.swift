@@ -62,6 +62,7 @@ extension Op: Codable {
     case .viewBind(let p): try container.encode(p, forKey: .payload)
     case .viewLayout(let p): try container.encode(p, forKey: .payload)
     case .featureName(let p): try container.encode(p, forKey: .payload)
+    case .pluginsAllow(let p): try container.encode(p, forKey: .payload)
     case .opApply(let p): try container.encode(p, forKey: .payload)
     }
   }
@@ -84,6 +85,7 @@ extension OpPayload {
     case .viewBind: .viewBind(try container.decode(ViewBind.self, forKey: key))
     case .viewLayout: .viewLayout(try container.decode(ViewLayout.self, forKey: key))
     case .featureName: .featureName(try container.decode(FeatureName.self, forKey: key))
+    case .pluginsAllow: .pluginsAllow(try container.decode(PluginsAllow.self, forKey: key))
     case .opApply: .opApply(try container.decode(OpApply.self, forKey: key))
     }
   }

@@ -11,6 +11,7 @@ public enum OpPayload: Hashable, Sendable {
   case viewBind(ViewBind)
   case viewLayout(ViewLayout)
   case featureName(FeatureName)
+  case pluginsAllow(PluginsAllow)
   case opApply(OpApply)
 
   /// The op kind of this payload.
@@ -27,6 +28,7 @@ public enum OpPayload: Hashable, Sendable {
     case .viewBind: .viewBind
     case .viewLayout: .viewLayout
     case .featureName: .featureName
+    case .pluginsAllow: .pluginsAllow
     case .opApply: .opApply
     }
   }

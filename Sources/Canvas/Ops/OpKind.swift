@@ -11,5 +11,6 @@ public enum OpKind: String, CaseIterable, Sendable, Codable {
   case viewBind = "view.bind"
   case viewLayout = "view.layout"
   case featureName = "feature.name"
+  case pluginsAllow = "plugins.allow"
   case opApply = "op.apply"
 }

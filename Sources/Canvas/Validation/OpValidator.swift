@@ -8,6 +8,8 @@ public struct OpValidator: Sendable {
   public static let maxFeatureID = 1 << 20
   /// Characters in a feature's name.
   public static let maxFeatureNameLength = 80
+  /// Entries in a plugins.allow list.
+  public static let maxAllowedPlugins = 256
 
   /// The limits in force.
   public var limits: ValidationLimits
@@ -111,6 +113,13 @@ public struct OpValidator: Sendable {
         guard p.name.count <= Self.maxFeatureNameLength else {
           throw .textTooLong(field: "name", limit: Self.maxFeatureNameLength)
         }
+      }
+    case .pluginsAllow(let p):
+      if let plugins = p.plugins {
+        guard plugins.count <= Self.maxAllowedPlugins else {
+          throw .malformed("plugins lists more than \(Self.maxAllowedPlugins) entries")
+        }
+        for plugin in plugins { try checkID(plugin, field: "plugins") }
       }
     case .opApply(let p):
       try checkID(p.plugin, field: "plugin")

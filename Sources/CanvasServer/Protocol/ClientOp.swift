@@ -42,6 +42,7 @@ struct ClientOp: Codable, Sendable, Equatable {
         "view.layout is written by the server only: run the umap-layout or tsne-layout operation")
     case .opApply: payload = .opApply(try body(ClientOpPayload.ApplyRequest.self))
     case .featureName: payload = .featureName(try body(FeatureName.self))
+    case .pluginsAllow: payload = .pluginsAllow(try body(PluginsAllow.self))
     }
   }
 
@@ -60,6 +61,7 @@ struct ClientOp: Codable, Sendable, Equatable {
     case .viewBind(let p): try container.encode(p, forKey: .payload)
     case .opApply(let p): try container.encode(p, forKey: .payload)
     case .featureName(let p): try container.encode(p, forKey: .payload)
+    case .pluginsAllow(let p): try container.encode(p, forKey: .payload)
     }
   }
 }
@@ -77,6 +79,7 @@ enum ClientOpPayload: Sendable, Equatable {
   case viewBind(ViewBind)
   case opApply(ApplyRequest)
   case featureName(FeatureName)
+  case pluginsAllow(PluginsAllow)
 
   /// The op kind.
   var kind: OpKind {
@@ -91,6 +94,7 @@ enum ClientOpPayload: Sendable, Equatable {
     case .viewBind: .viewBind
     case .opApply: .opApply
     case .featureName: .featureName
+    case .pluginsAllow: .pluginsAllow
     }
   }
 

@@ -128,6 +128,8 @@ private struct WirePayload: Encodable {
       try p.encode(to: encoder)
     case .featureName(let p):
       try p.encode(to: encoder)
+    case .pluginsAllow(let p):
+      try p.encode(to: encoder)
     case .opApply(let p):
       try p.encode(to: encoder)
     }
@@ -148,7 +150,7 @@ struct SnapshotState: Encodable, Sendable {
   }
 
   private enum CodingKeys: String, CodingKey {
-    case maxLamport, view, nodes, axes, operations, map, featureNames
+    case maxLamport, view, nodes, axes, operations, map, featureNames, pluginAllowList
   }
   private enum NodeKeys: String, CodingKey { case coords }
 
@@ -174,5 +176,6 @@ struct SnapshotState: Encodable, Sendable {
     try container.encode(view.operations, forKey: .operations)
     try container.encodeIfPresent(view.map, forKey: .map)
     try container.encodeIfPresent(view.featureNames, forKey: .featureNames)
+    try container.encodeIfPresent(view.pluginAllowList, forKey: .pluginAllowList)
   }
 }

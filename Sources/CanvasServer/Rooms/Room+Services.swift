@@ -63,8 +63,10 @@ extension Room: RoomServices {
     do {
       let output = try plugins.run(name, inputs: inputs, params: params, axes: axes)
       let operation = plugins.operation(name)
+      // The log names the plugin with its version: which build produced this result.
+      let plugin = operation.flatMap { plugins.plugin($0.plugin) }
       return OperationRun(
-        output: output, plugin: operation?.plugin ?? "unknown",
+        output: output, plugin: plugin.map { "\($0.name)@\($0.version)" } ?? "unknown",
         effect: operation?.effect ?? .createsNodes(.derived))
     } catch {
       throw .operation(error)
@@ -154,5 +156,32 @@ extension JSONValue {
   subscript(key: String) -> JSONValue? {
     guard case .object(let members) = self else { return nil }
     return members[key]
+  }
+}
+
+extension Room {
+  /// See `RoomServices.authorize`.
+  func authorize(_ use: PluginUse, role: Role, allowList: [String]?) throws(ProtocolError) {
+    guard let plugins else { return }
+    let owner: String?
+    switch use {
+    case .operation(let name): owner = plugins.operation(name)?.plugin
+    case .axisProvider(let name): owner = plugins.axisProvider(name)?.plugin
+    }
+    guard let owner, let plugin = plugins.plugin(owner) else { return }
+    guard pluginPolicy.allows(role, plugin: plugin) else {
+      throw .forbidden(
+        "this server's plugin policy does not let the \(role.rawValue) role run plugin \(plugin.name)"
+      )
+    }
+    if let allowList,
+      !allowList.contains(where: {
+        PluginsAllow.entry($0, admits: plugin.name, runtime: plugin.runtime.rawValue)
+      })
+    {
+      throw .forbidden(
+        "this document allows only the plugins \(allowList.joined(separator: ", ")); not \(plugin.name)"
+      )
+    }
   }
 }

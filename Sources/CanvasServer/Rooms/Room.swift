@@ -49,6 +49,8 @@ final class Room: @unchecked Sendable {
   let axes: AxisRegistry?
   /// Native plugin operations, for op.apply.
   let plugins: PluginRegistry?
+  /// Which plugins each role may run on this server.
+  var pluginPolicy = PluginPolicy.unrestricted
   /// The sparse feature dictionary, for feature axes and feature steering; nil without one.
   var features: FeatureDictionary?
   /// The shared decode pool; nil runs without a decoder (moves then keep their old text).
@@ -97,8 +99,8 @@ final class Room: @unchecked Sendable {
   /// True when nobody is in the room.
   var isEmpty: Bool { queue.sync { core.members.isEmpty } }
 
-  func add(_ connection: ConnectionID, replica: ReplicaID, actor: String) {
-    queue.async { self.core.add(connection, replica: replica, actor: actor) }
+  func add(_ connection: ConnectionID, replica: ReplicaID, actor: String, role: Role = .editor) {
+    queue.async { self.core.add(connection, replica: replica, actor: actor, role: role) }
   }
 
   func remove(_ connection: ConnectionID) {

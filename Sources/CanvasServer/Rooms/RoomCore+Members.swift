@@ -14,8 +14,10 @@ extension RoomCore {
   }
 
   /// A connection said hello for this document; it is a member, not joined yet.
-  mutating func add(_ connection: ConnectionID, replica: ReplicaID, actor: String) {
-    members[connection] = Member(replica: replica, actor: actor, joined: false)
+  mutating func add(
+    _ connection: ConnectionID, replica: ReplicaID, actor: String, role: Role = .editor
+  ) {
+    members[connection] = Member(replica: replica, actor: actor, joined: false, role: role)
   }
 
   /// What a member that has seen up to `sinceSeq` needs before it joins: the missing

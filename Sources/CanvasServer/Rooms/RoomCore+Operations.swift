@@ -58,6 +58,8 @@ extension RoomCore {
         id: $0.id.rawValue, direction: $0.direction.floats,
         negativeMean: $0.calibration.negativeMean, positiveMean: $0.calibration.positiveMean)
     }
+    try services.authorize(
+      .operation(name), role: member.role, allowList: state.pluginAllowList?.value)
     let run = try services.runOperation(name, inputs: latents, params: params, axes: axes)
     let (output, plugin) = (run.output, run.plugin)
     // Results sort after the op.apply (whose lamport passed the lead check above).

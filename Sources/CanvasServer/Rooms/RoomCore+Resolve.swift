@@ -60,11 +60,21 @@ extension RoomCore {
       payload = .nodeSetText(
         NodeSetText(node: edit.node, text: edit.text, latent: try services.embed(edit.text)))
     case .nodeDelete(let p): payload = .nodeDelete(p)
-    case .axisCreate(let draft): payload = .axisCreate(try resolveAxis(draft, using: services))
+    case .axisCreate(let draft):
+      if let provider = draft.provider {
+        try services.authorize(
+          .axisProvider(provider), role: member.role, allowList: state.pluginAllowList?.value)
+      }
+      payload = .axisCreate(try resolveAxis(draft, using: services))
     case .axisUpdate(let p): payload = .axisUpdate(p)
     case .axisDelete(let p): payload = .axisDelete(p)
     case .viewBind(let p): payload = .viewBind(p)
     case .featureName(let p): payload = .featureName(p)
+    case .pluginsAllow(let p):
+      guard member.role == .owner else {
+        throw .forbidden("only the document's owner may restrict its plugins")
+      }
+      payload = .pluginsAllow(p)
     case .opApply: throw .internalError("op.apply is run, not resolved")
     }
     let op = Op(id: request.id, actor: member.actor, payload: payload)

@@ -13,6 +13,8 @@ struct RoomCore {
     var replica: ReplicaID
     var actor: String
     var joined: Bool
+    /// What the member's token lets it do (decides plugin use and plugins.allow).
+    var role: Role = .editor
   }
 
   /// A batch to log, and who answers for it.

@@ -15,6 +15,20 @@ protocol RoomServices {
   func runOperation(
     _ name: String, inputs: [[Float]], params: JSONValue, axes: [OperationAxis]
   ) throws(ProtocolError) -> OperationRun
+  /// Refuses (403) a plugin operation or axis provider that the server's policy for
+  /// `role`, or the document's allow-list, does not admit. Names that no plugin provides
+  /// (built-in server operations, packs, examples) pass.
+  func authorize(_ use: PluginUse, role: Role, allowList: [String]?) throws(ProtocolError)
+}
+
+extension RoomServices {
+  func authorize(_ use: PluginUse, role: Role, allowList: [String]?) throws(ProtocolError) {}
+}
+
+/// What a request wants to run from a plugin.
+enum PluginUse: Equatable {
+  case operation(String)
+  case axisProvider(String)
 }
 
 /// A plugin operation's output and what the host knows about the operation.

@@ -40,6 +40,12 @@ extension ByteWriter {
     }
   }
 
+  /// A plugins.allow list: present flag, then the entries.
+  mutating func allowList(_ plugins: [String]?) {
+    bool(plugins != nil)
+    if let plugins { list(plugins) { $0.string($1) } }
+  }
+
   mutating func opApply(_ p: OpApply) {
     string(p.plugin)
     string(p.operation)
@@ -168,6 +174,11 @@ extension ByteReader {
 
   mutating func mapPosition() throws(StoreError) -> MapPosition {
     MapPosition(node: NodeID(try string()), x: try float(), y: try float())
+  }
+
+  mutating func allowList() throws(StoreError) -> [String]? {
+    guard try bool() else { return nil }
+    return try list { (r: inout ByteReader) throws(StoreError) in try r.string() }
   }
 
   mutating func featureName() throws(StoreError) -> FeatureName {

@@ -55,6 +55,8 @@ enum OpCodec {
       w.binding(p.y)
     case .viewLayout(let p):
       w.viewLayout(p)
+    case .pluginsAllow(let p):
+      w.allowList(p.plugins)
     case .featureName(let p):
       w.string(p.dictionary)
       w.varint(UInt64(max(0, p.feature)))
@@ -119,6 +121,8 @@ enum OpCodec {
       payload = .viewLayout(try r.viewLayout())
     case .featureName:
       payload = .featureName(try r.featureName())
+    case .pluginsAllow:
+      payload = .pluginsAllow(PluginsAllow(plugins: try r.allowList()))
     case .opApply:
       payload = .opApply(try r.opApply())
     }

@@ -5,9 +5,10 @@ import LatentMath
 /// still waiting for their counterpart, so folding on from a snapshot is exactly folding
 /// from the start. Records are written in id order, so equal states give equal bytes.
 /// Version 2 adds the map (its layout and placements) after the operations; version 3 the
-/// document's feature names after the map. Older snapshots still load.
+/// document's feature names after the map; version 4 the plugin allow-list after those.
+/// Older snapshots still load.
 enum SnapshotCodec {
-  static let version: UInt8 = 3
+  static let version: UInt8 = 4
 
   static func encode(_ state: DocumentState) -> [UInt8] {
     var w = ByteWriter(capacity: 4096 + state.nodeRecords.count * 1700)
@@ -45,6 +46,11 @@ enum SnapshotCodec {
       w.string(entry.key.dictionary)
       w.varint(UInt64(max(0, entry.key.feature)))
       w.string(entry.value.value)
+    }
+    w.bool(state.pluginAllowList != nil)
+    if let allow = state.pluginAllowList {
+      w.opID(allow.stamp)
+      w.allowList(allow.value)
     }
     return w.bytes
   }
@@ -100,6 +106,10 @@ enum SnapshotCodec {
         state.featureNames[FeatureKey(dictionary: dictionary, feature: Int(feature))] = Stamped(
           name, at: stamp)
       }
+    }
+    if found >= 4, try r.bool() {
+      let stamp = try r.opID()
+      state.pluginAllowList = Stamped(try r.allowList(), at: stamp)
     }
     guard r.isAtEnd else { throw .corrupt("snapshot has trailing bytes") }
     return state

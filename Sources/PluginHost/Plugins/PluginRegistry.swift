@@ -116,6 +116,11 @@ public final class PluginRegistry: Sendable {
     self.refusals = refusals
   }
 
+  /// The loaded plugin with this name.
+  public func plugin(_ name: String) -> LoadedPlugin? {
+    plugins.first { $0.name == name }
+  }
+
   /// The operation with this name, if loaded.
   public func operation(_ name: String) -> LoadedPlugin.Operation? {
     plugins.lazy.flatMap(\.operations).first { $0.name == name }

@@ -5,10 +5,11 @@ import Latent
 import Logging
 import PluginHost
 
-/// `latitude plugins list`: the native plugins that load, with versions and operations.
+/// `latitude plugins list`: the plugins that load (native and WebAssembly), with their
+/// runtime, version, operations and axis providers, and what was refused and why.
 struct PluginsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "plugins", abstract: "Native plugins: list what loads.",
+    commandName: "plugins", abstract: "Plugins (native and WebAssembly): list what loads.",
     subcommands: [List.self])
 
   struct List: ParsableCommand {
@@ -21,11 +22,15 @@ struct PluginsCommand: ParsableCommand {
         directories: plugins, encoder: nil, logger: Logger(label: "latitude.plugins"))
       var lines: [String] = []
       for plugin in registry.plugins {
-        lines.append("\(plugin.name) \(plugin.version)\t\(plugin.path)")
+        let runtime = plugin.runtime == .native ? "native" : "wasm (sandboxed)"
+        lines.append("\(plugin.name) \(plugin.version)\t\(runtime)\t\(plugin.path)")
         for operation in plugin.operations {
           lines.append(
             "  \(operation.name)\t\(operation.inputs.lowerBound)–\(operation.inputs.upperBound) inputs\t\(operation.description)"
           )
+        }
+        for provider in plugin.axisProviders {
+          lines.append("  axis provider \(provider.name)\t\(provider.description)")
         }
       }
       for refusal in registry.refusals { lines.append("refused: \(refusal)") }

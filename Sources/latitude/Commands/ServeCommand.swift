@@ -5,6 +5,7 @@ import Dispatch
 import Foundation
 import Latent
 import Logging
+import PluginHost
 
 /// `latitude serve`: the collaboration server.
 struct ServeCommand: ParsableCommand {
@@ -40,8 +41,20 @@ struct ServeCommand: ParsableCommand {
       "Skip sampling when greedy text or the nearest bank sentence reaches this fidelity (0–1); 'off' always samples [measured on the validation split]."
   ) var decodeEnough: String?
   @Option(help: "Axis-pack folder; repeatable [AxisPacks].") var axisPacks: [String] = []
-  @Option(help: "Native plugin folder; repeatable (built-in plugins always load).")
+  @Option(
+    help:
+      "Plugin folder: native *.so and WebAssembly *.wasm with their manifests; repeatable (built-in plugins always load)."
+  )
   var plugins: [String] = []
+  @Option(
+    help:
+      "Which plugins each role may run, e.g. 'owner=*; editor=builtin-ops,wasm:*' (entries: plugin names, native:*, wasm:*, *; roles not named run none) [every role runs every plugin]."
+  )
+  var pluginPolicy: String?
+  @Option(help: "Fuel (about one unit per instruction) of one WebAssembly plugin call [500000000].")
+  var wasmFuel: String?
+  @Option(help: "Linear memory of a WebAssembly plugin, in 64 KiB pages [256].")
+  var wasmMemoryPages: String?
 
   /// Flags > LATITUDE_* environment > config file > defaults.
   func settings() throws -> ServeSettings {
@@ -55,6 +68,8 @@ struct ServeCommand: ParsableCommand {
         "decode-candidates": decodeCandidates, "decode-enough": decodeEnough,
         "axis-packs": axisPacks.isEmpty ? nil : axisPacks.joined(separator: ","),
         "plugins": plugins.isEmpty ? nil : plugins.joined(separator: ","),
+        "plugin-policy": pluginPolicy, "wasm-fuel": wasmFuel,
+        "wasm-memory-pages": wasmMemoryPages,
       ], file: config)
   }
 
@@ -115,6 +130,19 @@ struct ServeCommand: ParsableCommand {
     configuration.pluginDirectories = settings.string("plugins").split(separator: ",").map {
       $0.trimmingCharacters(in: .whitespaces)
     }.filter { !$0.isEmpty }
+    let fuel = try settings.int("wasm-fuel")
+    let pages = try settings.int("wasm-memory-pages")
+    guard fuel >= 10_000, (1...65_536).contains(pages) else {
+      throw CLIError("wasm-fuel must be ≥ 10000 and wasm-memory-pages 1–65536")
+    }
+    configuration.wasmLimits = WasmLimits(memoryPages: pages, fuel: UInt64(fuel))
+    if !settings.string("plugin-policy").isEmpty {
+      do {
+        configuration.pluginPolicy = try PluginPolicy(parsing: settings.string("plugin-policy"))
+      } catch {
+        throw CLIError(error.description)
+      }
+    }
     configuration.axisPackDirectories = settings.string("axis-packs").split(separator: ",").map {
       $0.trimmingCharacters(in: .whitespaces)
     }.filter { !$0.isEmpty }

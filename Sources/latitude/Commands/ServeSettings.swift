@@ -23,6 +23,9 @@ struct ServeSettings {
     "decode-enough": ("LATITUDE_DECODE_ENOUGH", "measured"),
     "axis-packs": ("LATITUDE_AXIS_PACKS", "AxisPacks"),
     "plugins": ("LATITUDE_PLUGINS", ""),
+    "plugin-policy": ("LATITUDE_PLUGIN_POLICY", ""),
+    "wasm-fuel": ("LATITUDE_WASM_FUEL", "500000000"),
+    "wasm-memory-pages": ("LATITUDE_WASM_MEMORY_PAGES", "256"),
   ]
 
   private var values: [String: String] = [:]
