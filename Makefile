@@ -7,7 +7,10 @@ DB ?= ./data/latitude.sqlite
 APT_PACKAGES := libwebsockets-dev libopenblas-dev liblapacke-dev libsqlite3-dev pkg-config
 # The browser tests drive Debian's chromium with its chromedriver, and the canvas's unit
 # tests run on Node's built-in test runner; only `make test` needs them.
-TEST_APT_PACKAGES := chromium chromium-driver nodejs
+# WebAssembly plugins are built from C with the Swift toolchain's clang and wasm-ld against
+# Debian's wasi-libc and wasm32 compiler-rt (scripts/build-wasm-plugin.sh).
+WASM_APT_PACKAGES := wasi-libc libclang-rt-14-dev-wasm32
+TEST_APT_PACKAGES := chromium chromium-driver nodejs $(WASM_APT_PACKAGES)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # OpenBLAS kernels for this CPU when the library falls back to generic ones (see
 # scripts/blas-coretype.sh); evaluated in recipes, after `deps` has installed OpenBLAS.
@@ -20,7 +23,7 @@ VENV_BENCH := .venv-bench
 VENV_FEATURES := .venv-features
 FEATURES := Weights/features/minilm-topk-4096
 
-.PHONY: deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bench-map-frames bank eval-axes features eval-features axis-packs screenshots corpus format lint clean help
+.PHONY: wasm-deps bench-plugins deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bench-map-frames bank eval-axes features eval-features axis-packs screenshots corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
@@ -33,6 +36,8 @@ help:
 	@echo "make bench-fanout 50 WebSocket clients in one room against latitude serve"
 	@echo "make bench-decode decoder quality and latency on the held-out test sample, vs PyTorch"
 	@echo "make bench-settle decode settle latency with 1, 10 and 50 WebSocket draggers"
+	@echo "make bench-plugins  an operation call natively vs as WebAssembly, and the hostile plugin suite"
+	@echo "make wasm-deps    install what scripts/build-wasm-plugin.sh needs (wasi-libc, wasm32 builtins)"
 	@echo "make bench-maps   UMAP and t-SNE vs umap-learn and openTSNE on 10,000 sentences (needs make corpus)"
 	@echo "make bench-map-frames  the Map view with 5,000 nodes in headless chromium: open and frame times"
 	@echo "make eval-axes    built-in axes on held-out labelled data (AUC, Spearman)"
@@ -49,6 +54,9 @@ deps:
 
 test-deps:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES) $(TEST_APT_PACKAGES)"
+
+wasm-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(WASM_APT_PACKAGES)"
 
 apt-install:
 	@missing=""; for p in $(PACKAGES); do \
@@ -110,13 +118,21 @@ test-asan: test-deps weights $(VENV_TEST)/.installed
 	$(WITH_BLAS) $(SANITIZER_ENV) $(SWIFT) test --skip-build --scratch-path .build-asan \
 	  --filter 'PluginHostTests|CanvasStoreTests|CanvasServerTests|CanvasTests'
 	$(WITH_BLAS) $(SANITIZER_ENV) LATITUDE_BIN=.build-asan/debug/latitude \
-	  $(VENV_TEST)/bin/pytest -q Tests/e2e/test_hardening.py Tests/e2e/test_hostile_property.py
+	  $(VENV_TEST)/bin/pytest -q Tests/e2e/test_hardening.py Tests/e2e/test_hostile_property.py \
+	  Tests/e2e/test_wasm_plugins.py::test_hostile_wasm_plugins_fail_only_their_own_requests
 
 ## libFuzzer targets (Tests/Fuzz), FUZZ_SECONDS each; a crash input is kept in Tests/Fuzz/crashes.
 FUZZ_SECONDS ?= 45
-fuzz: deps
+fuzz: deps wasm-deps
 	@test -e .build/debug/libLatitudeBuiltinOps.so || $(SWIFT) build --product LatitudeBuiltinOps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+## An operation call through the native ABI and through the WebAssembly sandbox (same C
+## source, same run), then the hostile plugin suite against a release server. Last line JSON.
+bench-plugins: deps wasm-deps $(VENV_TEST)/.installed
+	$(SWIFT) build -c release --product latitude && $(SWIFT) build -c release --product latitude-bench \
+	  && $(SWIFT) build -c release --product LatitudeBuiltinOps
+	$(WITH_BLAS) $(VENV_TEST)/bin/python -m latitude_tools.bench.plugins
 
 ## PNGs of the canvas (real server, headless chromium) for the docs.
 screenshots: test-deps weights $(VENV_TEST)/.installed

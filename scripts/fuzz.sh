@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # libFuzzer targets of Latitude (Tests/Fuzz): a client frame through decoding, validation and
 # the room; an op through validation and the fold; op.apply through the plugin host with the
-# built-in plugins; HTTP request lines and query strings through the router; NDJSON import.
+# built-in plugins, natively and as WebAssembly (builtin-ops.wasm, built here with
+# scripts/build-wasm-plugin.sh); HTTP request lines and query strings through the router;
+# NDJSON import.
 #
 #   scripts/fuzz.sh            build with -sanitize=fuzzer,address and run every target for
 #                              FUZZ_SECONDS (default 45) each; a crash fails the run and its
 #                              input is kept in Tests/Fuzz/crashes/ (commit it)
 #   scripts/fuzz.sh --replay   replay the seed corpora and every kept crash input through
 #                              the plain debug build (.build/debug/latitude-fuzz)
-# FUZZ_TARGETS limits the targets ("frame fold plugin http ndjson").
+# FUZZ_TARGETS limits the targets ("frame fold plugin wasm http ndjson").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TARGETS=${FUZZ_TARGETS:-"frame fold plugin http ndjson"}
+TARGETS=${FUZZ_TARGETS:-"frame fold plugin wasm http ndjson"}
 export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-$(scripts/blas-coretype.sh)}"
 export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1"
+# The wasm target's plugin: the built-in operations compiled to WebAssembly.
+export LATITUDE_FUZZ_WASM=.build/wasm-fuzz
+mkdir -p "$LATITUDE_FUZZ_WASM"
+scripts/build-wasm-plugin.sh "$LATITUDE_FUZZ_WASM/builtin-ops.wasm" Plugins/builtin-ops/builtin_ops.c \
+  Plugins/builtin-ops/params.c -- -I Plugins/builtin-ops/include
+echo '{"name": "builtin-ops", "version": "1.0.0"}' >"$LATITUDE_FUZZ_WASM/builtin-ops.json"
 
 if [ "${1:-}" = "--replay" ]; then
   for target in $TARGETS; do

@@ -63,6 +63,19 @@ enum FuzzTargets {
     }
     return registry
   }()
+  /// The built-in operations built as WebAssembly (builtin-ops.wasm in
+  /// `LATITUDE_FUZZ_WASM`, which scripts/fuzz.sh builds): the sandbox's host side — every
+  /// copy into and out of linear memory, every host function — under the fuzzer.
+  static let wasmPlugins: PluginRegistry = {
+    let folder = ProcessInfo.processInfo.environment["LATITUDE_FUZZ_WASM"] ?? ""
+    let registry = PluginRegistry(
+      directories: [folder], encoder: nil, wasmLimits: WasmLimits(fuel: 50_000_000),
+      builtins: false, logger: logger)
+    guard registry.plugins.first?.runtime == .webAssembly else {
+      fatalError("builtin-ops.wasm did not load; set LATITUDE_FUZZ_WASM to its folder")
+    }
+    return registry
+  }()
   static let store = required("the import store") {
     try CanvasStore(path: folder + "/import.sqlite", logger: logger)
   }
@@ -78,10 +91,11 @@ enum FuzzTargets {
     switch target {
     case "frame": frame(data)
     case "fold": fold(data)
-    case "plugin": plugin(data)
+    case "plugin": plugin(data, plugins)
+    case "wasm": plugin(data, wasmPlugins)
     case "http": http(data)
     case "ndjson": ndjson(data)
-    default: fatalError("LATITUDE_FUZZ_TARGET must be frame, fold, plugin, http or ndjson")
+    default: fatalError("LATITUDE_FUZZ_TARGET must be frame, fold, plugin, wasm, http or ndjson")
     }
   }
 
@@ -107,9 +121,10 @@ enum FuzzTargets {
     if state.nodes.count > 500 { state = DocumentState() }
   }
 
-  /// op.apply through the plugin host with the built-in plugins: byte 0 picks the
-  /// operation, byte 1 the number of inputs, byte 2 the number of axes, the rest is params.
-  static func plugin(_ data: Data) {
+  /// op.apply through the plugin host with the built-in plugins (native, or WebAssembly):
+  /// byte 0 picks the operation, byte 1 the number of inputs, byte 2 the number of axes, the
+  /// rest is params.
+  static func plugin(_ data: Data, _ plugins: PluginRegistry) {
     guard data.count >= 3 else { return }
     let operations = plugins.plugins.flatMap(\.operations).map(\.name)
     guard !operations.isEmpty else { return }

@@ -64,3 +64,16 @@ test("feature names and steering are described", () => {
     "steered feature 7 on “The soup was cold.”",
   ]);
 });
+
+test("plugin restrictions and plugin versions are described", () => {
+  const entries = describeAll([
+    line(1, "ada", "plugins.allow", { plugins: ["builtin-ops", "wasm:*"] }),
+    line(2, "ada", "plugins.allow", {}),
+    line(3, "bob", "op.apply", { plugin: "example-extrapolate@0.1.0", operation: "extrapolate", inputs: ["a", "b"] }),
+  ]);
+  assert.deepEqual(entries.map((e) => e.text), [
+    "allowed only the plugins builtin-ops, wasm:*",
+    "lifted the plugin restriction",
+    "ran extrapolate on 2 nodes (example-extrapolate@0.1.0)",
+  ]);
+});

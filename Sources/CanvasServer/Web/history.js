@@ -72,12 +72,16 @@ export function describeAll(lines) {
       case "feature.name":
         text = p.name ? `named feature ${p.feature} ${short(p.name)}` : `cleared the name of feature ${p.feature}`;
         break;
+      case "plugins.allow":
+        text = p.plugins ? `allowed only the plugins ${p.plugins.join(", ") || "(none)"}` : "lifted the plugin restriction";
+        break;
       case "op.apply":
         if (p.operation === "feature-steer") {
           text = `steered feature ${p.params?.feature ?? "?"} on ${p.inputs?.length === 1 ? short(texts.get(p.inputs[0])) : `${p.inputs?.length ?? 0} nodes`}`;
           break;
         }
-        text = `ran ${p.operation}${p.inputs?.length ? ` on ${p.inputs.length} node${p.inputs.length > 1 ? "s" : ""}` : ""}`;
+        text = `ran ${p.operation}${p.inputs?.length ? ` on ${p.inputs.length} node${p.inputs.length > 1 ? "s" : ""}` : ""}`
+          + (p.plugin?.includes("@") ? ` (${p.plugin})` : "");
         break;
       default:
         text = op.kind;
