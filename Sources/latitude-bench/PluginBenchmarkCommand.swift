@@ -87,7 +87,7 @@ struct PluginBenchmarkCommand: ParsableCommand {
         "wasm_call_us": wasmP50, "wasm_call_us_p90": percentile(wasmTimes, 0.9),
         "wasm_vs_native": wasmP50 / nativeP50, "max_abs_difference": Double(difference),
         "calls": Double(calls), "inputs": Double(inputs),
-      ]))
+      ]), terminator: "")
   }
 }
 

@@ -115,6 +115,11 @@ public struct ConcurrentHistory {
           ViewLayout(
             run: run, method: Bool.random(using: &random) ? .umap : .tsne,
             params: .object(["seed": .number(1)]), positions: positions))
+      case 99 where Bool.random(using: &random):
+        // Owners of replicas race to restrict (or free) the document's plugins.
+        payload = .pluginsAllow(
+          PluginsAllow(
+            plugins: Bool.random(using: &random) ? nil : ["builtin-ops", "plugin-\(id.lamport)"]))
       default:
         payload = .opApply(
           OpApply(

@@ -60,6 +60,7 @@ enum WasmFixtures {
     ("div-zero", "integer divide by zero"),
     ("redirect", "no usable vectors"),
     ("unterminated", "not NUL-terminated"),
+    ("reenter", "call stack exhausted"),
   ]
 
   /// Every hostile case as its own plugin, named hostile-<case>.

@@ -5,37 +5,7 @@ import shutil
 import subprocess
 
 from latitude_tools.e2e.harness import ROOT, Client, Server, decoded_for, run, typed
-
-
-def build_plugin(source, folder, library):
-    """Compiles a C plugin against the ABI header; returns the plugin folder."""
-    compiler = shutil.which("cc") or shutil.which("clang")
-    assert compiler, "a C compiler is needed to build test plugins"
-    folder.mkdir(exist_ok=True)
-    subprocess.run([compiler, "-O2", "-shared", "-fPIC", "-I", str(ROOT / "Sources/CLatitudePlugin/include"),
-                    "-o", str(folder / library), str(ROOT / source), "-lm"], check=True)
-    return folder
-
-
-async def three_nodes(server, doc):
-    a = await Client.connect(server.url(doc), "ra")
-    b = await Client.connect(server.url(doc), "rb")
-    await a.join()
-    await b.join()
-    for node, text in (("n1", "A rainy afternoon in the city."), ("n2", "A sunny day at the beach."),
-                       ("n3", "The stock market fell sharply today.")):
-        await a.op("node.create", typed(node, text))
-        await a.expect("ack")
-    return a, b
-
-
-async def server_ops(client, kinds, count):
-    ops = []
-    while len(ops) < count:
-        frame = await client.expect("op", 60)
-        if frame["op"]["kind"] in kinds and frame["op"]["actor"] == "latitude":
-            ops.append(frame["op"])
-    return ops
+from latitude_tools.e2e.plugins import build_plugin, server_ops, three_nodes
 
 
 def test_mix_and_blur_create_nodes_that_get_decoded(server):

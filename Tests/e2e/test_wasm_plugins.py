@@ -6,9 +6,8 @@ import subprocess
 
 from latitude_tools.e2e.harness import (BINARY, SECRET, Client, Server, http, run, token,
                                         typed)
-from latitude_tools.e2e.wasm_plugins import HOSTILE_CASES, build_example, build_hostile
-
-from test_operations import build_plugin, server_ops, three_nodes
+from latitude_tools.e2e.plugins import (HOSTILE_CASES, build_example, build_hostile, build_plugin,
+                                        server_ops, three_nodes)
 
 LIGHT = ("--no-decoder", "--features", "off", "--bank", "off")
 

@@ -20,6 +20,11 @@ static volatile uint32_t sink;
 #ifdef CASE_RECURSE
 static uint32_t recurse(uint32_t depth) { return recurse(depth + 1) + sink; }
 #endif
+#ifdef CASE_REENTER
+/* The glue's own entry point, which the host calls: re-entered from inside a call. */
+int32_t latitude_wasm_run(uint32_t index, const latitude_op_request *request,
+                          latitude_op_result *result, uint32_t seed);
+#endif
 
 static int attack(const latitude_host *host, const latitude_op_request *request,
                   latitude_op_result *result) {
@@ -78,6 +83,8 @@ static int attack(const latitude_host *host, const latitude_op_request *request,
   result->outputs = (float *)request->inputs;
   result->output_count = 1;
   return 0;
+#elif defined(CASE_REENTER) /* re-enters the plugin's entry point from inside a call, without end */
+  return latitude_wasm_run(0, request, result, 0) + 1;
 #elif defined(CASE_UNTERMINATED) /* an encode text with no NUL before the end of memory */
   size_t pages = __builtin_wasm_memory_size(0);
   char *end = (char *)(uintptr_t)(pages * 65536u - 8u);

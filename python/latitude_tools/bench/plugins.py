@@ -17,7 +17,7 @@ import argparse, asyncio, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 
 from latitude_tools.e2e.harness import Client, Server, http, typed
-from latitude_tools.e2e.wasm_plugins import (HOSTILE_CASES, build_example, build_hostile,
+from latitude_tools.e2e.plugins import (HOSTILE_CASES, build_example, build_hostile,
                                              build_wasm_plugin)
 from latitude_tools.paths import ROOT
 
@@ -33,9 +33,10 @@ def call_latency(folder, calls):
                       "builtin-ops", flags=["-I", str(ROOT / "Plugins/builtin-ops/include")])
     result = subprocess.run([str(RELEASE / "latitude-bench"), "plugins", "--wasm", str(folder),
                              "--calls", str(calls)], capture_output=True, text=True, check=True)
-    for line in result.stdout.splitlines()[:-1]:
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    for line in lines[:-1]:
         log(line)
-    return json.loads(result.stdout.splitlines()[-1])
+    return json.loads(lines[-1])
 
 
 def node_ids(server, doc):
