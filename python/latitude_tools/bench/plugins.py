@@ -7,8 +7,8 @@
    largest difference between the two results).
 2. The hostile suite: a release `latitude serve` (LATITUDE_BIN for another build) with every
    hostile plugin of Tests/Fixtures/wasm-hostile and its default sandbox limits. For each
-   case, a client applies it in a busy room; the case counts as survived when its request
-   was refused with a nack, /healthz answers, every op acknowledged so far (in that room and
+   case, a client applies it in a busy room; the case counts as survived when the plugin ran
+   and its request was refused with a nack, /healthz answers, every op acknowledged so far (in that room and
    in a second one) is in the document's state, and both rooms still acknowledge a new op.
 
 The last stdout line is one JSON object.
@@ -71,7 +71,9 @@ async def hostile_suite(server):
         intact = all(acked[doc] <= node_ids(server, doc) for doc in acked)
         serving = (await create(busy, "busy", f"b{index}", f"Still here after {case}.")
                    and await create(quiet, "quiet", f"q{index}", f"The other room after {case}."))
-        ok = answer["t"] == "nack" and healthy and intact and serving
+        # The plugin must have run (a missing plugin is nacked too, and proves nothing).
+        ran = answer.get("message", "").startswith(f"hostile-{case} failed")
+        ok = answer["t"] == "nack" and ran and healthy and intact and serving
         survived += ok
         details[case] = {"refused": answer.get("message", ""), "seconds": round(seconds, 4), "survived": ok}
         log(f"{case:18s} {'survived' if ok else 'FAILED':8s} {seconds * 1000:8.1f} ms  {answer.get('message', answer['t'])}")
