@@ -16,11 +16,14 @@ The last stdout line is one JSON object.
 import argparse, asyncio, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 
-from latitude_tools.e2e.harness import Client, Server, http, typed
-from latitude_tools.e2e.plugins import (HOSTILE_CASES, build_example, build_hostile,
-                                             build_wasm_plugin)
 from latitude_tools.paths import ROOT
 
+# The harness reads LATITUDE_BIN when it is imported: the release build unless told otherwise.
+os.environ.setdefault("LATITUDE_BIN", str(ROOT / ".build/release/latitude"))
+
+from latitude_tools.e2e.harness import BINARY, Client, Server, http, typed
+from latitude_tools.e2e.plugins import (HOSTILE_CASES, build_example, build_hostile,
+                                             build_wasm_plugin)
 RELEASE = ROOT / ".build/release"
 
 
@@ -86,7 +89,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--calls", type=int, default=2000, help="timed calls of each kind")
     args = parser.parse_args()
-    os.environ.setdefault("LATITUDE_BIN", str(RELEASE / "latitude"))
+    log(f"server: {BINARY}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         log("calling move-along-axes natively and as WebAssembly…")
