@@ -60,8 +60,9 @@ def seeded_pair(server, browsers, doc):
 
 
 def retrying(action, attempts=10):
-    """The canvas redraws its SVG as frames arrive, so an element found a moment ago may
-    be gone; find it again and retry."""
+    """Lists the canvas rebuilds as frames arrive (history entries, the map's title) may
+    replace an element found a moment ago; find it again and retry. Cards are kept by node
+    id (keyed reconciliation), so card lookups need no retry."""
     for attempt in range(attempts):
         try:
             return action()
@@ -72,7 +73,7 @@ def retrying(action, attempts=10):
 
 
 def card_position(driver, node):
-    return retrying(lambda: driver.find_element(By.CSS_SELECTOR, f'[data-node="{node}"]').get_attribute("transform"))
+    return driver.find_element(By.CSS_SELECTOR, f'[data-node="{node}"]').get_attribute("transform")
 
 
 def test_a_drag_in_one_browser_moves_the_card_and_brings_text_to_the_other(server, browsers):
@@ -93,14 +94,14 @@ def test_a_drag_in_one_browser_moves_the_card_and_brings_text_to_the_other(serve
         for _ in range(12):
             chain = chain.move_by_offset(25, -6).pause(0.04)
         chain.release().perform()
-    retrying(drag)
+    drag()
     wait(bob, lambda d: card_position(d, "n1") != before, message="bob never saw the card move")
     wait(bob, lambda d: model(d, "m.nodes.get('n1').source") in ("generated", "bank")
          and not model(d, "m.nodes.get('n1').pending"), timeout=60, message="no decoded text")
     decoded = model(bob, "m.nodes.get('n1').text")
     assert decoded and decoded == model(alice, "m.nodes.get('n1').text")
     assert model(bob, "m.nodes.get('n1').fidelity") > 0
-    badge = retrying(lambda: bob.find_element(By.CSS_SELECTOR, '[data-node="n1"] .badge').text)
+    badge = bob.find_element(By.CSS_SELECTOR, '[data-node="n1"] .badge').text
     assert "fidelity" in badge
     assert text_before  # the card showed the typed text before the drag
     stages = bob.execute_script("return window.__stages;")
@@ -111,6 +112,56 @@ def test_a_drag_in_one_browser_moves_the_card_and_brings_text_to_the_other(serve
          message="the final text did not replace the provisional one")
     wait(bob, lambda d: "dragging" not in d.find_element(By.ID, "people").text, timeout=5,
          message="bob's People list still says alice is dragging after the release")
+
+
+def test_cards_are_kept_across_redraws_and_a_pan_moves_the_drawing_as_one(server, browsers):
+    """Keyed reconciliation: a card's element survives redraws (selection, a peer's edit,
+    a resize), and a pan gesture moves everything by one transform, redrawn in place at the end."""
+    alice, bob = seeded_pair(server, browsers, "keyed")
+
+    async def second_node():
+        c = await Client.connect(server.url("keyed"), "seed2")
+        await c.join()
+        await c.op("node.create", typed("n2", "What a wonderful sunny afternoon at the beach."))
+        await c.expect("ack")
+        await c.close()
+    run(second_node())
+    for driver in (alice, bob):
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '[data-node="n2"]'), message="no n2 card")
+    card = alice.find_element(By.CSS_SELECTOR, '[data-node="n1"]')
+    rect = alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect')
+    rect.click()
+    alice.execute_script("window.dispatchEvent(new Event('resize'))")
+    # Bob nudges n1: alice's card moves, shows provisional text, then the decoded one.
+    bob.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click()
+    ActionChains(bob).send_keys(Keys.ARROW_UP).perform()
+    wait(alice, lambda d: model(d, "m.nodes.get('n1').source") in ("generated", "bank")
+         and not model(d, "m.nodes.get('n1').pending"), timeout=60, message="no decode")
+    assert alice.execute_script("return arguments[0].isConnected && arguments[0] === "
+                                "document.querySelector('[data-node=\"n1\"]')", card), "n1's card was rebuilt"
+    assert alice.execute_script("return arguments[0].isConnected", rect), "its rect was rebuilt"
+    before = card.get_attribute("transform")
+    # A pan gesture on the empty canvas by (60, -40): mid-gesture only the root's transform
+    # moves (unless something else redraws meanwhile, which draws at the new place anyway).
+    moving, card_mid = alice.execute_script("""
+      const svg = document.getElementById('canvas');
+      const box = svg.getBoundingClientRect();
+      const at = (dx, dy) => ({ clientX: box.left + 5 + dx, clientY: box.top + 5 + dy, bubbles: true, pointerId: 7 });
+      svg.dispatchEvent(new PointerEvent('pointerdown', at(0, 0)));
+      svg.dispatchEvent(new PointerEvent('pointermove', at(30, -20)));
+      svg.dispatchEvent(new PointerEvent('pointermove', at(60, -40)));
+      const result = [svg.querySelector(':scope > g').getAttribute('transform'),
+                      document.querySelector('[data-node="n1"]').getAttribute('transform')];
+      svg.dispatchEvent(new PointerEvent('pointerup', at(60, -40)));
+      return result;""")
+    shift = [float(v) for v in moving[len("translate("):-1].split(",")]
+    assert abs(shift[0] - 60) < 0.01 and abs(shift[1] + 40) < 0.01, moving
+    assert card_mid == before, "mid-gesture the card itself did not move"
+    assert alice.execute_script("return document.querySelector('#canvas > g').getAttribute('transform')") is None, \
+        "the pan did not end in a full redraw"
+    after = [float(v) for v in card.get_attribute("transform")[len("translate("):-1].split(",")]
+    start = [float(v) for v in before[len("translate("):-1].split(",")]
+    assert abs(after[0] - start[0] - 60) < 1.5 and abs(after[1] - start[1] + 40) < 1.5, (before, after)
 
 
 def test_first_use_reaches_a_first_drag_without_touching_an_axis_control(server, browsers):
@@ -130,7 +181,7 @@ def test_first_use_reaches_a_first_drag_without_touching_an_axis_control(server,
     text.send_keys("My flight was delayed for six hours.\n")
     wait(alice, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-node] rect"), message="no card")
     wait(alice, lambda d: not d.find_element(By.ID, "empty-hint").is_displayed(), message="hint stayed")
-    node = retrying(lambda: alice.find_element(By.CSS_SELECTOR, "[data-node]").get_attribute("data-node"))
+    node = alice.find_element(By.CSS_SELECTOR, "[data-node]").get_attribute("data-node")
     wait(bob, lambda d: d.find_elements(By.CSS_SELECTOR, f'[data-node="{node}"]'), message="bob has no card")
     def drag():
         card = alice.find_element(By.CSS_SELECTOR, f'[data-node="{node}"] rect')
@@ -138,7 +189,7 @@ def test_first_use_reaches_a_first_drag_without_touching_an_axis_control(server,
         for _ in range(8):
             chain = chain.move_by_offset(20, -10).pause(0.04)
         chain.release().perform()
-    retrying(drag)
+    drag()
     wait(bob, lambda d: model(d, f"m.nodes.get('{node}').source") in ("generated", "bank"),
          timeout=60, message="the drag was not decoded")
     assert "bind an axis" not in alice.find_element(By.ID, "errors").text
@@ -148,7 +199,7 @@ def test_arrow_keys_nudge_the_selection_and_escape_cancels_a_drag(server, browse
     alice, bob = seeded_pair(server, browsers, "keys")
     x = lambda d: model(d, "m.position(m.nodes.get('n1'))[0]")
     start = x(bob)
-    retrying(lambda: alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click())
+    alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click()
     for _ in range(3):
         ActionChains(alice).send_keys(Keys.ARROW_RIGHT).pause(0.1).perform()
     wait(bob, lambda d: abs(x(d) - (start + 0.3)) < 0.05, timeout=20,
@@ -161,7 +212,7 @@ def test_arrow_keys_nudge_the_selection_and_escape_cancels_a_drag(server, browse
         for _ in range(12):
             chain = chain.move_by_offset(30, 0).pause(0.04)
         chain.send_keys(Keys.ESCAPE).release().perform()
-    retrying(drag_then_escape)
+    drag_then_escape()
     wait(bob, lambda d: abs(x(d) - nudged) < 0.02 and not model(d, "m.nodes.get('n1').pending"),
          timeout=60, message="Escape did not bring n1 back")
 
@@ -180,7 +231,7 @@ def test_undo_and_redo_are_per_user_and_never_undo_someone_elses_change(server, 
             chain = chain.key_up(Keys.SHIFT)
         chain.key_up(Keys.CONTROL).perform()
     for driver in (alice, bob):
-        retrying(lambda: driver.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click())
+        driver.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click()
     ActionChains(alice).send_keys(Keys.ARROW_RIGHT).perform()
     wait(bob, near(start + 0.1), timeout=20, message="alice's nudge never reached bob")
     press(alice, "z")
@@ -228,7 +279,7 @@ def test_cards_at_the_same_point_never_hide_each_other_and_crowds_turn_compact(s
     alice = browsers()
     alice.get(f"http://127.0.0.1:{server.port}/?doc=same&name=alice")
     wait(alice, lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-node]")) == 4, message="no cards")
-    boxes = retrying(lambda: card_boxes(alice))
+    boxes = card_boxes(alice)
     width, height = alice.execute_script("const r = document.getElementById('canvas').getBoundingClientRect(); return [r.width, r.height];")
     for i, (_, l1, t1, r1, b1, _) in enumerate(boxes):
         assert l1 >= -1 and t1 >= -1, "a card is cut off at the edge"
@@ -240,12 +291,12 @@ def test_cards_at_the_same_point_never_hide_each_other_and_crowds_turn_compact(s
     bob = browsers()
     bob.get(f"http://127.0.0.1:{server.port}/?doc=many&name=bob")
     wait(bob, lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-node]")) == 200, timeout=60, message="not 200 cards")
-    assert all(compact for *_, compact in retrying(lambda: card_boxes(bob))), "200 nodes should be compact"
+    assert all(compact for *_, compact in card_boxes(bob)), "200 nodes should be compact"
 
 
 def test_a_sweep_shows_texts_along_an_axis_and_a_step_can_be_dropped(server, browsers):
     alice, bob = seeded_pair(server, browsers, "sweep")
-    retrying(lambda: alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click())
+    alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click()
     wait(alice, lambda d: d.find_element(By.CSS_SELECTOR, "#sweep-form button").is_enabled(),
          message="the sweep button stayed disabled with one node selected")
     steps = alice.find_element(By.ID, "sweep-steps")
@@ -351,7 +402,7 @@ def test_restore_to_here_appends_ops_and_brings_deleted_nodes_back(server, brows
     alice = browsers()
     open_doc(alice, server, "restore", "alice")
     original = model(alice, "m.nodes.get('n1').text")
-    retrying(lambda: alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click())
+    alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click()
     wait(alice, lambda d: d.find_elements(By.CSS_SELECTOR, "#readout .edit-form"))
     alice.execute_script(
         "[...document.querySelectorAll('#readout button')].find(b => b.textContent === 'Delete').click()")
@@ -417,7 +468,7 @@ def test_a_map_computed_in_one_browser_shows_in_the_other_and_a_drop_moves_the_n
     # places it next to the baking sentences, for both.
     assert map_distance(bob, "n0", "n4") > min(map_distance(bob, "n0", "n1"), map_distance(bob, "n0", "n2"))
     def drop():
-        # Where n4 is, read first: the canvas redraws (new elements) while dragging.
+        # Where n4 is, read first: the other cards make room while n0 is dragged.
         (sx, sy), (tx, ty) = alice.execute_script("""
           return ['n0', 'n4'].map((id) => {
             const r = document.querySelector(`[data-node="${id}"] rect`).getBoundingClientRect();
@@ -426,7 +477,7 @@ def test_a_map_computed_in_one_browser_shows_in_the_other_and_a_drop_moves_the_n
         source = alice.find_element(By.CSS_SELECTOR, '[data-node="n0"] rect')
         ActionChains(alice).click_and_hold(source).move_by_offset(5, 5) \
             .move_by_offset(int(tx - sx) - 5, int(ty - sy) - 5).pause(0.1).release().perform()
-    retrying(drop)
+    drop()
     wait(bob, lambda d: map_distance(d, "n0", "n4") < min(map_distance(d, "n0", "n1"), map_distance(d, "n0", "n2")),
          timeout=60, message="n0 was not re-placed among the baking sentences in bob's map")
     wait(bob, lambda d: not model(d, "m.nodes.get('n0').pending"), timeout=60, message="n0 was not decoded")
@@ -475,7 +526,7 @@ def test_a_large_map_draws_dots_and_pans_without_rebuilding(server, browsers):
 def test_features_are_read_named_used_as_an_axis_and_steered_across_browsers(server, browsers):
     alice, bob = seeded_pair(server, browsers, "features")
     original = model(bob, "m.nodes.get('n1').text")
-    retrying(lambda: alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click())
+    alice.find_element(By.CSS_SELECTOR, '[data-node="n1"] rect').click()
     wait(alice, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#feature-list li.feature")) >= 5,
          message="the selected node's features never showed")
     labels = alice.execute_script(

@@ -13,16 +13,23 @@ LIGHT = ("--no-decoder", "--features", "off", "--bank", "off")
 
 
 async def extrapolated_latent(server, doc):
+    """The example's operation and its axis provider (which encodes through the host) in
+    `doc`: the created node's latent, the text-pair axis's direction and calibration, and
+    the plugin the op.apply logged."""
     a, b = await three_nodes(server, doc)
     await a.op("op.apply", {"operation": "extrapolate", "params": {"t": 1.5}, "inputs": ["n1", "n2"]})
     await a.expect("ack")
     created = (await server_ops(b, {"node.create"}, 1))[0]["payload"]["node"]
     logged = [f["op"] for f in b.received if f["t"] == "op" and f["op"]["kind"] == "op.apply"]
+    await a.op("axis.create", {"axis": "temp", "name": "Temperature", "poles": {"negative": "cold", "positive": "hot"},
+                               "provider": "text-pair", "params": {"from": "freezing cold ice", "to": "burning hot fire"}})
+    await a.expect("ack")
     await a.close()
     await b.close()
     state = json.loads(http(server, "GET", f"/v1/docs/{doc}/state?latents=1")[1])
     latent = next(node["latent"] for node in state["nodes"] if node["id"] == created)
-    return latent, logged[0]["payload"]["plugin"]
+    axis = next(axis for axis in state["axes"] if axis["id"] == "temp")
+    return latent, (axis["direction"], axis["calibration"]), logged[0]["payload"]["plugin"]
 
 
 def test_the_example_plugin_gives_the_same_result_from_so_and_wasm(tmp_path):
@@ -39,7 +46,8 @@ def test_the_example_plugin_gives_the_same_result_from_so_and_wasm(tmp_path):
         finally:
             server.stop()
     assert results["wasm"][0] == results["native"][0], "the same latent, bit for bit"
-    assert results["wasm"][1] == results["native"][1] == "example-extrapolate@0.1.0"
+    assert results["wasm"][1] == results["native"][1], "the same axis from the provider"
+    assert results["wasm"][2] == results["native"][2] == "example-extrapolate@0.1.0"
 
 
 def test_hostile_wasm_plugins_fail_only_their_own_requests(tmp_path):

@@ -52,6 +52,29 @@ export function shorten(text, count) {
   return text.length > count ? `${text.slice(0, count - 1).trimEnd()}…` : text;
 }
 
+// Makes `parent`'s children match `parts` ({tag, attributes, text}), reusing each existing
+// child whose tag matches its part's (attributes set anew, stale ones removed).
+function syncChildren(parent, parts) {
+  parts.forEach((part, i) => {
+    let child = parent.children[i];
+    if (!child || child.tagName !== part.tag) {
+      const made = el(part.tag);
+      if (child) parent.replaceChild(made, child);
+      else parent.appendChild(made);
+      child = made;
+    }
+    for (const name of [...child.getAttributeNames()]) {
+      if (!(name in part.attributes)) child.removeAttribute(name);
+    }
+    for (const [name, value] of Object.entries(part.attributes)) {
+      if (child.getAttribute(name) !== String(value)) child.setAttribute(name, value);
+    }
+    const text = part.text ?? "";
+    if (child.textContent !== text) child.textContent = text;
+  });
+  while (parent.children.length > parts.length) parent.lastElementChild.remove();
+}
+
 function wrap(text, width) {
   const words = (text || "").split(/\s+/);
   const lines = [];
@@ -85,6 +108,13 @@ export class CanvasView {
     this.colourAxis = null; // the axis whose coordinate colours nodes in the Map view
     this.dots = null; // the Map view's cached dot layer: { key, layer }
     this.root = el("g", {}, svg);
+    // Cards are kept across renders, keyed by node id: a render updates each one in place
+    // (its transform always, its contents only when they changed), so an element handed
+    // out once stays valid while its node is drawn.
+    this.cardLayer = el("g", { class: "cards" });
+    this.cardViews = new Map(); // node id → { g, signature }
+    this.renderedOffset = [0, 0]; // the offset of the last full render (a pan shifts from it)
+    this.renderQueued = false;
     this.installPanZoom();
   }
 
@@ -129,17 +159,24 @@ export class CanvasView {
       if (event.target.closest(".card, .dot")) return;
       pan = { start: this.local(event), offset: [...this.offset] };
       this.svg.classList.add("panning");
-      this.svg.setPointerCapture(event.pointerId);
+      try {
+        this.svg.setPointerCapture(event.pointerId);
+      } catch {
+        // A pointer the browser does not track (a synthetic event): panning still works.
+      }
       if (!event.shiftKey) this.handlers.onSelect(null, false);
     });
     this.svg.addEventListener("pointermove", (event) => {
       const point = this.local(event);
       this.handlers.onCursor(...this.toModel(point));
       if (!pan) return;
-      this.offset = [pan.offset[0] + point[0] - pan.start[0], pan.offset[1] + point[1] - pan.start[1]];
-      this.render();
+      this.panTo([pan.offset[0] + point[0] - pan.start[0], pan.offset[1] + point[1] - pan.start[1]]);
     });
-    const end = () => { pan = null; this.svg.classList.remove("panning"); };
+    const end = () => {
+      if (pan) this.render(); // the full drawing at the new place (cards re-placed, grid redrawn)
+      pan = null;
+      this.svg.classList.remove("panning");
+    };
     this.svg.addEventListener("pointerup", end);
     this.svg.addEventListener("pointercancel", end);
     this.svg.addEventListener("wheel", (event) => {
@@ -149,9 +186,30 @@ export class CanvasView {
       this.scale = Math.max(20, Math.min(2000, this.scale * Math.exp(-event.deltaY * 0.0015)));
       const after = this.toScreen(before);
       this.offset = [this.offset[0] + point[0] - after[0], this.offset[1] + point[1] - after[1]];
-      this.render();
+      this.scheduleRender();
     }, { passive: false });
-    window.addEventListener("resize", () => this.render());
+    window.addEventListener("resize", () => this.scheduleRender());
+  }
+
+  /// Pans to `offset` by moving the drawing as a whole (one transform), not redrawing it:
+  /// what is drawn stays where the last render put it relative to the axes. The next full
+  /// render (at the end of the pan, or when anything changes) draws it at the new place.
+  panTo(offset) {
+    this.offset = offset;
+    const dx = offset[0] - this.renderedOffset[0];
+    const dy = offset[1] - this.renderedOffset[1];
+    this.root.setAttribute("transform", `translate(${dx},${dy})`);
+  }
+
+  /// A full render on the next animation frame (several wheel or resize events in one frame
+  /// draw once).
+  scheduleRender() {
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    requestAnimationFrame(() => {
+      this.renderQueued = false;
+      this.render();
+    });
   }
 
   /// Zooms and pans so every node is on screen (cards are ~240 px wide).
@@ -183,6 +241,8 @@ export class CanvasView {
     if (!model) return;
     this.frameSize = null;
     this.frameSize = this.size();
+    this.renderedOffset = [...this.offset];
+    this.root.removeAttribute("transform");
     try {
       this.root.replaceChildren();
       if (this.mode === "map") this.renderMap();
@@ -231,12 +291,30 @@ export class CanvasView {
   // dragged and what is selected first (they stay at their points), then the rest.
   renderCards(nodes) {
     const links = el("g", {}, this.root);
-    const cards = el("g", {}, this.root);
+    const cards = this.cardLayer;
+    this.root.appendChild(cards);
     const first = (node) => (this.overrides.has(node.id) ? 0 : this.selection.includes(node.id) ? 1 : 2);
     const placed = [];
     const compact = this.isCompact(nodes.length);
     this.crowded = nodes.length > PLACEMENT_LIMIT;
-    for (const node of nodes.sort((a, b) => first(a) - first(b))) this.renderNode(node, links, cards, placed, compact);
+    const order = nodes.sort((a, b) => first(a) - first(b));
+    const drawn = new Set();
+    for (const node of order) {
+      this.renderNode(node, links, placed, compact);
+      drawn.add(node.id);
+    }
+    for (const [id, view] of this.cardViews) {
+      if (drawn.has(id)) continue;
+      view.g.remove();
+      this.cardViews.delete(id);
+    }
+    // Paint in placement order; DOM moves only where the order changed.
+    let at = cards.firstChild;
+    for (const node of order) {
+      const g = this.cardViews.get(node.id).g;
+      if (g === at) at = at.nextSibling;
+      else cards.insertBefore(g, at);
+    }
   }
 
   // A node's trail: its earlier positions joined in order, each with the text it had.
@@ -355,7 +433,7 @@ export class CanvasView {
     return spot;
   }
 
-  renderNode(node, links, cards, placed = [], compact = false) {
+  renderNode(node, links, placed = [], compact = false) {
     const model = this.model;
     const position = this.pos(node);
     const [sx, sy] = this.toScreen(position);
@@ -386,33 +464,58 @@ export class CanvasView {
       el("line", { x1: sx, y1: sy, x2: ex, y2: ey, class: "leader" }, links);
       el("circle", { cx: sx, cy: sy, r: 3, class: "leader-dot" }, links);
     }
-    const g = el("g", { class: classes.join(" "), transform: `translate(${left},${top})`, "data-node": node.id }, cards);
-    if (staged) g.setAttribute("data-stage", staged.stage);
-    el("rect", { width, height }, g);
-    if (this.mode === "map" && this.colourAxis) {
-      el("rect", { width: 6, height, class: "colour-stripe", fill: colourForValue(node.coords[this.colourAxis]?.at) }, g);
-    }
+    const textClass = preview || node.pending || !node.text ? "pending" : "";
+    const stripe = this.mode === "map" && this.colourAxis ? colourForValue(node.coords[this.colourAxis]?.at) : null;
+    let badge = null;
     if (small) {
-      const t = el("text", { x: 8, y: 14, class: node.pending || !node.text ? "pending" : "" }, g);
-      t.textContent = lines[0];
-      if (!this.readOnly) this.installDrag(g, node);
-      g.addEventListener("click", (event) => this.handlers.onSelect(node.id, event.shiftKey));
-      return;
-    }
-    lines.forEach((line, i) => {
-      const t = el("text", { x: 10, y: 20 + i * 18, class: preview || node.pending || !node.text ? "pending" : "" }, g);
-      t.textContent = line;
-    });
-    if (staged) {
-      const badge = el("text", { x: width - 10, y: height - 8, "text-anchor": "end", class: "badge provisional-badge" }, g);
-      badge.textContent = `provisional · ${staged.stage === "bank" ? "nearest sentence" : "first draft"} ${staged.fidelity.toFixed(2)}`;
+      // A compact card has no badge.
+    } else if (staged) {
+      badge = { text: `provisional · ${staged.stage === "bank" ? "nearest sentence" : "first draft"} ${staged.fidelity.toFixed(2)}`, class: "badge provisional-badge", fill: null };
     } else if (node.fidelity != null && node.source && !preview) {
       const f = node.fidelity;
-      const badge = el("text", { x: width - 10, y: height - 8, "text-anchor": "end", class: "badge", fill: f > 0.8 ? "#2b8a3e" : f > 0.6 ? "#8f6b00" : "#c92a2a" }, g);
-      badge.textContent = `${node.source === "bank" ? "bank · " : ""}fidelity ${f.toFixed(2)}`;
+      badge = { text: `${node.source === "bank" ? "bank · " : ""}fidelity ${f.toFixed(2)}`, class: "badge", fill: f > 0.8 ? "#2b8a3e" : f > 0.6 ? "#8f6b00" : "#c92a2a" };
     }
-    if (!this.readOnly) this.installDrag(g, node);
-    g.addEventListener("click", (event) => this.handlers.onSelect(node.id, event.shiftKey));
+    const g = this.cardView(node.id);
+    g.setAttribute("class", classes.join(" "));
+    g.setAttribute("transform", `translate(${left},${top})`);
+    if (staged) g.setAttribute("data-stage", staged.stage);
+    else g.removeAttribute("data-stage");
+    const view = this.cardViews.get(node.id);
+    const signature = JSON.stringify([small, width, height, lines, textClass, Boolean(node.pending || !node.text), stripe, badge]);
+    if (view.signature === signature) return;
+    view.signature = signature;
+    // The card's parts, updated in place: an element keeps its identity while its kind and
+    // place among the parts stay the same.
+    const parts = [{ tag: "rect", attributes: { width, height } }];
+    if (stripe) parts.push({ tag: "rect", attributes: { width: 6, height, class: "colour-stripe", fill: stripe } });
+    if (small) {
+      parts.push({ tag: "text", attributes: { x: 8, y: 14, class: node.pending || !node.text ? "pending" : "" }, text: lines[0] });
+    } else {
+      lines.forEach((line, i) => parts.push({ tag: "text", attributes: { x: 10, y: 20 + i * 18, class: textClass }, text: line }));
+      if (badge) {
+        const attributes = { x: width - 10, y: height - 8, "text-anchor": "end", class: badge.class };
+        if (badge.fill) attributes.fill = badge.fill;
+        parts.push({ tag: "text", attributes, text: badge.text });
+      }
+    }
+    syncChildren(g, parts);
+  }
+
+  // The kept element of a node's card, made (with its handlers, which look the node up
+  // when they fire) the first time it is drawn.
+  cardView(id) {
+    let view = this.cardViews.get(id);
+    if (!view) {
+      const g = el("g", { "data-node": id });
+      g.addEventListener("click", (event) => this.handlers.onSelect(id, event.shiftKey));
+      g.addEventListener("pointerdown", (event) => {
+        const node = this.model?.nodes.get(id);
+        if (node && !this.readOnly) this.startDrag(event, node);
+      });
+      view = { g, signature: null };
+      this.cardViews.set(id, view);
+    }
+    return view.g;
   }
 
   // Moves one drawn card (or dot) to `position` without redrawing the others; false when
@@ -430,10 +533,6 @@ export class CanvasView {
     const top = Math.max(2, Math.min(h - height - 2, sy - height / 2));
     g.setAttribute("transform", `translate(${left},${top})`);
     return true;
-  }
-
-  installDrag(g, node) {
-    g.addEventListener("pointerdown", (event) => this.startDrag(event, node));
   }
 
   startDrag(event, node) {
@@ -456,7 +555,7 @@ export class CanvasView {
         // others make room); later ones only move this card.
         if (first || !this.moveCard(node.id, position)) this.render();
       };
-      // Listen on the window: re-rendering replaces this card's element mid-drag.
+      // Listen on the window: the pointer leaves the card as soon as it moves fast.
       const finish = () => {
         window.removeEventListener("pointermove", move);
         window.removeEventListener("pointerup", up);
