@@ -9,6 +9,7 @@ import { AxesPanel } from "./axes.js";
 import { UndoHistory } from "./undo.js";
 import { MapPanel } from "./map.js";
 import { HistoryList } from "./history.js";
+import { PeopleList } from "./people.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -22,17 +23,9 @@ const model = new DocumentModel();
 let replay = null; // a DocumentModel at an earlier seq while the history scrubber is open
 let lamport = 0;
 let fitted = false;
-const peers = new Map(); // connection id → { actor, colour, dragging, dragSeen }
-// A peer shows as dragging only while its drags keep arriving: release, a disconnect or a
-// lost frame can never leave a stale "dragging" in the People list.
-const DRAG_PRESENCE_MS = 1500;
-const isDragging = (peer) => !!peer.dragging && performance.now() - (peer.dragSeen ?? 0) < DRAG_PRESENCE_MS;
-setInterval(() => {
-  if ([...peers.values()].some((peer) => peer.dragging && !isDragging(peer))) {
-    for (const peer of peers.values()) if (!isDragging(peer)) peer.dragging = undefined;
-    renderPeople();
-  }
-}, 500);
+// Who else is here, and what they drag (stale drags expire on their own).
+const people = new PeopleList($("people"), { actor, nodeText: (id) => model.nodes.get(id)?.text });
+people.startExpiry();
 
 function showError(message) {
   const item = document.createElement("div");
@@ -230,7 +223,7 @@ function onFrame(frame) {
       break;
     case "drag":
       view.overrides.set(frame.node, [frame.x, frame.y]);
-      peers.set(frame.from, { ...(peers.get(frame.from) || {}), actor: frame.actor, dragging: frame.node, dragSeen: performance.now() });
+      people.onDrag(frame);
       // A peer's drag already on screen moves one card; its first frame redraws.
       if (view.peerDrags.has(frame.node) && view.dragging !== frame.node && view.moveCard(frame.node, [frame.x, frame.y])) return;
       view.peerDrags.add(frame.node);
@@ -249,18 +242,10 @@ function onFrame(frame) {
       view.staged.set(frame.node, { text: frame.text, stage: frame.stage, fidelity: frame.fidelity });
       break;
     case "presence":
-      if (frame.left) {
-        peers.delete(frame.from);
-        view.cursors.delete(frame.actor);
-      } else {
-        const known = peers.get(frame.from) || {};
-        peers.set(frame.from, {
-          actor: frame.actor, colour: colourFor(frame.actor), dragging: frame.dragging,
-          dragSeen: frame.dragging ? (known.dragging === frame.dragging ? known.dragSeen : performance.now()) : undefined,
-        });
-        if (frame.cursor) view.cursors.set(frame.actor, { x: frame.cursor[0], y: frame.cursor[1], colour: colourFor(frame.actor) });
-      }
-      renderPeople();
+      people.onPresence(frame);
+      if (frame.left) view.cursors.delete(frame.actor);
+      else if (frame.cursor) view.cursors.set(frame.actor, { x: frame.cursor[0], y: frame.cursor[1], colour: colourFor(frame.actor) });
+      people.render();
       break;
   }
   redraw();
@@ -359,21 +344,7 @@ function updateTrail() {
     ? historyList.trail(view.selection[0], replay ? replay.seq : model.seq) : null;
 }
 
-function renderPeople() {
-  const list = $("people");
-  list.replaceChildren();
-  const me = document.createElement("li");
-  me.innerHTML = `<span class="dot" style="background:${colourFor(actor)}"></span>`;
-  me.append(`${actor} (you)`);
-  list.appendChild(me);
-  for (const peer of peers.values()) {
-    const item = document.createElement("li");
-    item.innerHTML = `<span class="dot" style="background:${peer.colour || colourFor(peer.actor)}"></span>`;
-    item.append(peer.actor + (isDragging(peer) ? ` — dragging ${model.nodes.get(peer.dragging)?.text?.slice(0, 24) ?? peer.dragging}` : ""));
-    list.appendChild(item);
-  }
-}
-renderPeople();
+people.render();
 
 // Adding nodes: near the centre of the view, at their own embedding's place.
 $("node-form").addEventListener("submit", (event) => {
