@@ -256,12 +256,19 @@ async def crowd(server, doc, count):
     await a.op("axis.create", {"axis": "mood", "provider": "pack", "params": {"axis": "sentiment"}})
     await a.op("axis.create", {"axis": "tone", "provider": "pack", "params": {"axis": "formality"}})
     await a.op("view.bind", {"x": "mood", "y": "tone"})
-    latent = fp16_base64(unit(5))
-    for i in range(count):
-        await a.op("node.create", {"node": f"c{i}", "text": f"Crowded sentence number {i} about the weather.",
-                                   "latent": latent, "origin": {"kind": "typed", "parents": []}})
-    for _ in range(count + 3):
+    for _ in range(3):
         await a.expect("ack")
+    latent = fp16_base64(unit(5))
+    # In batches the server's frame rate limit (120/s, bursts of 240) lets through.
+    for start in range(0, count, 100):
+        batch = range(start, min(count, start + 100))
+        for i in batch:
+            await a.op("node.create", {"node": f"c{i}", "text": f"Crowded sentence number {i} about the weather.",
+                                       "latent": latent, "origin": {"kind": "typed", "parents": []}})
+        for _ in batch:
+            await a.expect("ack")
+        if count > 200:
+            await asyncio.sleep(0.9)
     await a.close()
 
 
@@ -292,6 +299,22 @@ def test_cards_at_the_same_point_never_hide_each_other_and_crowds_turn_compact(s
     bob.get(f"http://127.0.0.1:{server.port}/?doc=many&name=bob")
     wait(bob, lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-node]")) == 200, timeout=60, message="not 200 cards")
     assert all(compact for *_, compact in card_boxes(bob)), "200 nodes should be compact"
+    # Thousands of nodes: dots (a selected one with its text), dragged by their dots.
+    run(crowd(server, "dense", 1200))
+    carol = browsers()
+    carol.get(f"http://127.0.0.1:{server.port}/?doc=dense&name=carol")
+    wait(carol, lambda d: d.execute_script("return document.querySelectorAll('circle.dot').length") == 1200,
+         timeout=90, message="1,200 nodes were not drawn as dots")
+    assert not carol.find_elements(By.CSS_SELECTOR, ".card"), "no cards above the limit"
+    moved = carol.execute_script("""
+      const view = window.latitude.view;
+      view.overrides.set('c7', [1.5, 1.5]);
+      view.render();
+      const dot = document.querySelector('circle[data-node="c7"]');
+      const placed = [dot.getAttribute('cx'), dot.getAttribute('cy')];
+      view.overrides.delete('c7');
+      return placed;""")
+    assert [float(v) for v in moved] == [1.5, 1.5], moved
 
 
 def test_a_sweep_shows_texts_along_an_axis_and_a_step_can_be_dropped(server, browsers):

@@ -5,6 +5,9 @@
 
 // Above this many placed nodes the Map view draws dots, not cards.
 export const MAP_CARD_LIMIT = 150;
+// Above this many nodes the Axes view draws dots too (thousands of cards, even compact
+// ones, cost hundreds of milliseconds a frame to paint); a selected dot shows its text.
+export const AXES_CARD_LIMIT = 1000;
 // Above this many nodes labels are drawn at their points without collision placement
 // (which is quadratic: seconds per frame at 5,000 nodes).
 export const PLACEMENT_LIMIT = 600;
@@ -283,7 +286,9 @@ export class CanvasView {
       label(`↓ ${yAxis.poles.negative}`, ox + 6, h - 56, "start");
     }
     this.renderTrail();
-    this.renderCards([...model.nodes.values()]);
+    const nodes = [...model.nodes.values()];
+    if (nodes.length > AXES_CARD_LIMIT) this.renderDots(nodes, w, h);
+    else this.renderCards(nodes);
     this.renderCursors();
   }
 
@@ -356,7 +361,7 @@ export class CanvasView {
   // or zoom; panning only moves the layer's transform.
   renderDots(nodes, w, h) {
     const model = this.model;
-    const key = [model.seq, model.map?.run?.lamport, nodes.length, this.scale, this.colourAxis, this.selection.join(","), [...this.overrides.keys()].join(",")].join("|");
+    const key = [this.mode, model.seq, model.map?.run?.lamport, nodes.length, this.scale, this.colourAxis, this.selection.join(","), [...this.overrides.keys()].join(",")].join("|");
     if (!this.dots || this.dots.key !== key) {
       const layer = el("g", { class: "dots" });
       const r = 3.5 / this.scale;
@@ -382,6 +387,17 @@ export class CanvasView {
     }
     this.dots.layer.setAttribute("transform", `translate(${w / 2 + this.offset[0]},${h / 2 + this.offset[1]}) scale(${this.scale},${-this.scale})`);
     this.root.appendChild(this.dots.layer);
+    // Dragged dots are where their drag is (the cached layer has where they were).
+    for (const [id, position] of this.overrides) this.moveDot(id, position);
+  }
+
+  // Moves a drawn dot (and its label) to `position`; false when it is not drawn.
+  moveDot(id, position) {
+    const dot = this.dots?.layer.isConnected && this.dots.layer.querySelector(`circle[data-node="${CSS.escape(id)}"]`);
+    if (!dot) return false;
+    dot.setAttribute("cx", position[0]);
+    dot.setAttribute("cy", position[1]);
+    return true;
   }
 
   renderCursors() {
@@ -521,7 +537,7 @@ export class CanvasView {
   // Moves one drawn card (or dot) to `position` without redrawing the others; false when
   // it is not drawn as a card pinned to its point (then the caller redraws).
   moveCard(id, position) {
-    if (this.mode === "map" && this.dots) return false;
+    if (this.moveDot(id, position)) return true;
     const g = this.root.querySelector(`.card[data-node="${CSS.escape(id)}"]`);
     const rect = g?.querySelector("rect");
     if (!g || !rect || g.classList.contains("compact")) return false;
