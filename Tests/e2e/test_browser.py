@@ -2,10 +2,8 @@
 document see each other's drags and decoded text, axes appear for everyone, the history
 scrubber reaches earlier states, and a restarted server is resynced."""
 import asyncio
-import time
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -57,19 +55,6 @@ def seeded_pair(server, browsers, doc):
     open_doc(alice, server, doc, "alice")
     open_doc(bob, server, doc, "bob")
     return alice, bob
-
-
-def retrying(action, attempts=10):
-    """Lists the canvas rebuilds as frames arrive (history entries, the map's title) may
-    replace an element found a moment ago; find it again and retry. Cards are kept by node
-    id (keyed reconciliation), so card lookups need no retry."""
-    for attempt in range(attempts):
-        try:
-            return action()
-        except StaleElementReferenceException:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.05)
 
 
 def card_position(driver, node):
@@ -379,12 +364,12 @@ def test_the_history_scrubber_reaches_an_earlier_state(server, browsers):
          message="the scrubber did not reach seq 4")
     assert "replaying" in alice.find_element(By.TAG_NAME, "body").get_attribute("class")
     # The history list names who did what, and when; picking an entry scrubs to it.
-    entries = lambda d: retrying(lambda: [li.text for li in d.find_elements(By.CSS_SELECTOR, "#hist-list li")])
+    entries = lambda d: [li.text for li in d.find_elements(By.CSS_SELECTOR, "#hist-list li")]
     wait(alice, lambda d: any("alice" in e and "added “A second sentence, added later.”" in e for e in entries(d)),
          message="the history list does not show alice's sentence")
     newest = entries(alice)[0]
     assert newest.startswith("#") and ":" in newest.split("\n")[0], f"no time in {newest!r}"
-    retrying(lambda: alice.find_element(By.CSS_SELECTOR, '#hist-list li[data-seq="3"]').click())
+    alice.find_element(By.CSS_SELECTOR, '#hist-list li[data-seq="3"]').click()
     wait(alice, lambda d: model(d, "m.seq") == 3, message="picking an entry did not scrub to it")
     assert "tester: put" in alice.find_element(By.ID, "hist-label").text
     Select(alice.find_element(By.ID, "hist-person")).select_by_value("alice")
@@ -476,7 +461,7 @@ def test_a_map_computed_in_one_browser_shows_in_the_other_and_a_drop_moves_the_n
     open_doc(alice, server, "map", "alice")
     open_doc(bob, server, "map", "bob")
     alice.find_element(By.CSS_SELECTOR, 'input[name="view-mode"][value="map"]').click()
-    title = lambda d: retrying(lambda: d.find_element(By.CSS_SELECTOR, "text.map-title").text)
+    title = lambda d: d.find_element(By.CSS_SELECTOR, "text.map-title").text
     wait(alice, lambda d: "No map yet" in title(d), message="no empty-map hint")
     alice.find_element(By.ID, "map-run").click()
     wait(alice, lambda d: model(d, "m.map && m.map.positions.size") == 9, timeout=60, message="no map in alice's window")

@@ -125,6 +125,7 @@ export class HistoryList {
     this.hooks = hooks;
     this.entries = [];
     this.lines = [];
+    this.items = new Map(); // seq → its kept list item
     elements.person.addEventListener("change", () => this.render());
     elements.list.addEventListener("click", (event) => {
       const item = event.target.closest("[data-seq]");
@@ -164,17 +165,36 @@ export class HistoryList {
     const person = this.elements.person.value;
     const current = this.hooks.current();
     const shown = this.entries.filter((e) => !person || e.actor === person).slice(-500).reverse();
-    this.elements.list.replaceChildren(...shown.map((e) => {
-      const item = document.createElement("li");
-      item.dataset.seq = String(e.seq);
-      item.className = `${e.actor === "latitude" ? "server" : ""} ${e.seq === current ? "current" : ""}`.trim();
-      const head = document.createElement("span");
-      head.className = "meta";
-      head.textContent = `#${e.seq} · ${e.actor}${e.at ? ` · ${formatTime(e.at)}` : ""}`;
-      const body = document.createElement("span");
-      body.textContent = e.text;
-      item.append(head, body);
+    // Items are kept by seq and updated in place, like the canvas's cards.
+    const items = shown.map((e) => {
+      let item = this.items.get(e.seq);
+      if (!item) {
+        item = document.createElement("li");
+        item.dataset.seq = String(e.seq);
+        const head = document.createElement("span");
+        head.className = "meta";
+        item.append(head, document.createElement("span"));
+        this.items.set(e.seq, item);
+      }
+      const className = `${e.actor === "latitude" ? "server" : ""} ${e.seq === current ? "current" : ""}`.trim();
+      if (item.className !== className) item.className = className;
+      const [head, body] = item.children;
+      const meta = `#${e.seq} · ${e.actor}${e.at ? ` · ${formatTime(e.at)}` : ""}`;
+      if (head.textContent !== meta) head.textContent = meta;
+      if (body.textContent !== e.text) body.textContent = e.text;
       return item;
-    }));
+    });
+    const kept = new Set(shown.map((e) => e.seq));
+    for (const [seq, item] of this.items) {
+      if (kept.has(seq)) continue;
+      item.remove();
+      this.items.delete(seq);
+    }
+    const list = this.elements.list;
+    let at = list.firstChild;
+    for (const item of items) {
+      if (item === at) at = at.nextSibling;
+      else list.insertBefore(item, at);
+    }
   }
 }

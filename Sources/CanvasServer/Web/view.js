@@ -340,7 +340,10 @@ export class CanvasView {
   renderMap() {
     const model = this.model;
     const [w, h] = this.size();
-    const header = el("text", { x: 10, y: 20, class: "axis-label map-title" }, this.root);
+    // The title is kept across renders (its text changes in place).
+    this.mapTitle ??= el("text", { x: 10, y: 20, class: "axis-label map-title" });
+    const header = this.mapTitle;
+    this.root.appendChild(header);
     const nodes = this.drawable();
     if (!model.map) {
       header.textContent = "No map yet: choose UMAP or t-SNE and press Compute map.";
