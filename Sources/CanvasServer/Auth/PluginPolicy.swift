@@ -54,11 +54,7 @@ public struct PluginPolicy: Sendable, Equatable {
   }
 
   private static func isValidEntry(_ entry: String) -> Bool {
-    ["*", "native:*", "wasm:*"].contains(entry)
-      || (!entry.isEmpty && entry.count <= 64
-        && entry.unicodeScalars.allSatisfy {
-          ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
-        })
+    ["*", "native:*", "wasm:*"].contains(entry) || LoadedPlugin.isValidName(entry)
   }
 }
 

@@ -11,6 +11,16 @@ final class HostContext: Sendable {
     self.encoder = encoder
     self.logger = logger
   }
+
+  /// A plugin's log line at its `LATITUDE_LOG_*` level (unknown levels log as errors).
+  func log(level: Int32, _ text: String) {
+    switch level {
+    case 0: logger.debug("\(text)")
+    case 1: logger.info("\(text)")
+    case 2: logger.warning("\(text)")
+    default: logger.error("\(text)")
+    }
+  }
 }
 
 /// The C function table handed to every plugin. Each function is a plain C function; the
@@ -38,13 +48,7 @@ enum HostFunctions {
       log: { context, level, message in
         guard let context, let message else { return }
         let host = Unmanaged<HostContext>.fromOpaque(context).takeUnretainedValue()
-        let text = String(cString: message)
-        switch level {
-        case 0: host.logger.debug("\(text)")
-        case 1: host.logger.info("\(text)")
-        case 2: host.logger.warning("\(text)")
-        default: host.logger.error("\(text)")
-        }
+        host.log(level: level, String(cString: message))
       },
       dot: { a, b, n in
         guard let a, let b, n <= HostLimits.maxDimension else { return 0 }

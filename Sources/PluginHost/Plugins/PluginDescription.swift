@@ -46,12 +46,14 @@ struct PluginDescription {
   ) throws(PluginLoadError) -> LoadedPlugin {
     func invalid(_ detail: String) -> PluginLoadError { .invalid(path: path, detail: detail) }
     guard let name else { throw invalid("name is NULL") }
-    guard Self.isValidName(name) else { throw invalid("name '\(name)' must be [a-z0-9-]{1,64}") }
+    guard LoadedPlugin.isValidName(name) else {
+      throw invalid("name '\(name)' must be [a-z0-9-]{1,64}")
+    }
     guard let version else { throw invalid("version is NULL") }
     var loaded: [LoadedPlugin.Operation] = []
     for (index, c) in operations.enumerated() {
       let opName = c.name ?? "#\(index)"
-      guard c.name.map(Self.isValidName) == true, c.hasEntry, c.minInputs >= 1,
+      guard c.name.map(LoadedPlugin.isValidName) == true, c.hasEntry, c.minInputs >= 1,
         c.maxInputs >= c.minInputs, let entry = operationEntry(index)
       else { throw invalid("operation '\(opName)' needs a valid name, run and input range") }
       let schema = try Self.schema(c.schema, of: opName, path: path)
@@ -80,7 +82,8 @@ struct PluginDescription {
     var providers: [LoadedPlugin.AxisProvider] = []
     for (index, c) in axisProviders.enumerated() {
       let providerName = c.name ?? "#\(index)"
-      guard c.name.map(Self.isValidName) == true, c.hasEntry, let entry = providerEntry(index)
+      guard c.name.map(LoadedPlugin.isValidName) == true, c.hasEntry,
+        let entry = providerEntry(index)
       else { throw invalid("axis provider '\(providerName)' needs a valid name and function") }
       let schema = try Self.schema(c.schema, of: providerName, path: path)
       providers.append(
@@ -114,8 +117,12 @@ struct PluginDescription {
     }
   }
 
-  /// Whether a plugin, operation or provider name is `[a-z0-9-]{1,64}`.
-  static func isValidName(_ name: String) -> Bool {
+}
+
+extension LoadedPlugin {
+  /// Whether a plugin, operation or provider name is `[a-z0-9-]{1,64}` (the rule plugins
+  /// are loaded by, and the one a plugin policy's entries follow).
+  public static func isValidName(_ name: String) -> Bool {
     !name.isEmpty && name.count <= 64
       && name.unicodeScalars.allSatisfy {
         ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-"

@@ -111,8 +111,7 @@ extension PluginRegistry {
     let capacity = operation.outputCapacity(inputCount: inputs.count)
     let text = Self.text(params)
     let raw: OperationCallResult
-    /// A result that broke its bounds: a native plugin's memory may be corrupt (disabled at
-    /// once); a WebAssembly plugin's sandbox is gone, so it counts as one fault.
+    /// A result that broke its bounds (see `brokeBounds`).
     let misbehaved: (String) -> OperationError
     /// A result that is unusable: refused (and, for WebAssembly, counted as a fault).
     let garbage: (String) -> OperationError
@@ -122,8 +121,7 @@ extension PluginRegistry {
         operation, function: function, abiVersion: abiVersion, inputs: inputs, params: text,
         axes: axes, capacity: capacity, dimension: dimension)
       misbehaved = { [self] reason in
-        recordMisbehaviour(plugin: operation.plugin, name: name)
-        return .failed(operation: name, reason: reason)
+        brokeBounds(plugin: operation.plugin, name: name, native: true, reason: reason)
       }
       garbage = { .failed(operation: name, reason: $0) }
     case .webAssembly(let module, let index):
@@ -136,8 +134,7 @@ extension PluginRegistry {
         throw .failed(operation: name, reason: error.description)
       }
       misbehaved = { [self] reason in
-        recordFault(plugin: operation.plugin, name: name, reason: reason)
-        return .failed(operation: name, reason: reason)
+        brokeBounds(plugin: operation.plugin, name: name, native: false, reason: reason)
       }
       garbage = misbehaved
     }
@@ -200,19 +197,31 @@ extension PluginRegistry {
         operation: provider.name, reason: raw.error.isEmpty ? "error \(raw.status)" : raw.error)
     }
     guard !raw.overran else {
-      if case .native = provider.entry {
-        recordMisbehaviour(plugin: provider.plugin, name: provider.name)
-      } else {
-        recordFault(plugin: provider.plugin, name: provider.name, reason: "overran")
-      }
-      throw .failed(
-        operation: provider.name, reason: "wrote past the buffers it was given; result refused")
+      var native = false
+      if case .native = provider.entry { native = true }
+      throw brokeBounds(
+        plugin: provider.plugin, name: provider.name, native: native,
+        reason: "wrote past the buffers it was given; result refused")
     }
     let norm = VectorMath.norm(raw.direction)
     guard norm > 1e-6, norm.isFinite, raw.direction.allSatisfy(\.isFinite),
       AxisCalibration.isUsable(negative: raw.negative, positive: raw.positive)
     else { throw .failed(operation: provider.name, reason: "returned no usable direction") }
     return (raw.direction.map { $0 / norm }, raw.negative, raw.positive)
+  }
+
+  /// A result that broke its bounds: a native plugin's memory may be corrupt (disabled at
+  /// once); a WebAssembly plugin's sandbox is gone, so it counts as one fault. Returns the
+  /// request's error.
+  private func brokeBounds(plugin: String, name: String, native: Bool, reason: String)
+    -> OperationError
+  {
+    if native {
+      recordMisbehaviour(plugin: plugin, name: name)
+    } else {
+      recordFault(plugin: plugin, name: name, reason: reason)
+    }
+    return .failed(operation: name, reason: reason)
   }
 
   /// Params as the JSON text a plugin reads.

@@ -148,13 +148,7 @@ enum WasmHostImports {
       guard state.logLinesLeft > 0 else { return [] }
       state.logLinesLeft -= 1
       let text = try state.guest.string(at: word(args[1]), limit: 1_024, "a log message")
-      let line = "[\(state.plugin)] \(text)"
-      switch Int32(bitPattern: try word(args[0])) {
-      case 0: state.context.logger.debug("\(line)")
-      case 1: state.context.logger.info("\(line)")
-      case 2: state.context.logger.warning("\(line)")
-      default: state.context.logger.error("\(line)")
-      }
+      state.context.log(level: Int32(bitPattern: try word(args[0])), "[\(state.plugin)] \(text)")
       return []
     }
     defineStdio(&imports, store: store)
@@ -166,19 +160,17 @@ enum WasmHostImports {
   private static func defineStdio(_ imports: inout Imports, store: Store) {
     let badDescriptor: [Value] = [.i32(8)]  // EBADF
     let wasi = "wasi_snapshot_preview1"
-    imports.define(
-      module: wasi, name: "fd_write",
-      Function(store: store, parameters: [.i32, .i32, .i32, .i32], results: [.i32]) { _, _ in
-        badDescriptor
-      })
-    imports.define(
-      module: wasi, name: "fd_close",
-      Function(store: store, parameters: [.i32], results: [.i32]) { _, _ in badDescriptor })
-    imports.define(
-      module: wasi, name: "fd_seek",
-      Function(store: store, parameters: [.i32, .i64, .i32, .i32], results: [.i32]) { _, _ in
-        badDescriptor
-      })
+    let stubs: [(name: String, parameters: [ValueType])] = [
+      ("fd_write", [.i32, .i32, .i32, .i32]), ("fd_close", [.i32]),
+      ("fd_seek", [.i32, .i64, .i32, .i32]),
+    ]
+    for stub in stubs {
+      imports.define(
+        module: wasi, name: stub.name,
+        Function(store: store, parameters: stub.parameters, results: [.i32]) { _, _ in
+          badDescriptor
+        })
+    }
     imports.define(
       module: wasi, name: "proc_exit",
       Function(store: store, parameters: [.i32]) { _, args in
