@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 DB ?= ./data/latitude.sqlite
-APT_PACKAGES := libwebsockets-dev libopenblas-dev liblapacke-dev libsqlite3-dev pkg-config
+APT_PACKAGES := libwebsockets-dev libopenblas-dev liblapacke-dev libsqlite3-dev libpq-dev pkg-config
 # The browser tests drive Debian's chromium with its chromedriver, and the canvas's unit
 # tests run on Node's built-in test runner; only `make test` needs them.
 # WebAssembly plugins are built from C with the Swift toolchain's clang and wasm-ld against

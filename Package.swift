@@ -29,6 +29,7 @@ let package = Package(
       name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CLapacke", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
     .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
     // The math core: latent vectors, fp16 codecs, geometry, BLAS kernels and every LAPACK
     // call (eigensolvers, PCA, the positive-definite solve of logistic regression).
@@ -63,11 +64,13 @@ let package = Package(
         .product(name: "WasmKit", package: "WasmKit"),
       ],
       swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-    // SQLite op log: migrations, group commit, snapshots, NDJSON export/import.
+    // The op log on SQLite (default) or PostgreSQL (clusters, with document leases):
+    // migrations, group commit, snapshots, NDJSON export/import.
     .target(
       name: "CanvasStore",
       dependencies: [
-        "Canvas", "LatentMath", "CSQLite3", .product(name: "Logging", package: "swift-log"),
+        "Canvas", "LatentMath", "CSQLite3", "CLibPQ",
+        .product(name: "Logging", package: "swift-log"),
       ]),
     // libwebsockets transport, rooms, protocol v1.
     .target(

@@ -46,7 +46,11 @@ extension LatitudeServer {
       switch route {
       case ("GET", ["healthz"]):
         let (roomCount, connections) = counts()
-        return .json(200, encoding: REST.Health(rooms: roomCount, connections: connections))
+        return .json(
+          200,
+          encoding: REST.Health(
+            rooms: roomCount, connections: connections, node: store.ownership?.owner,
+            owns: store.ownership?.owned.map(\.rawValue)))
       case ("GET", ["metrics"]):
         let (roomCount, connections) = counts()
         return HTTPResponse(
@@ -55,7 +59,8 @@ extension LatitudeServer {
             metrics.render(
               connections: connections, rooms: roomCount, commitQueueOps: committer.queuedOps,
               sendQueueBytes: transport.queuedBytes
-            ).utf8) + Data((decodes?.snapshot.prometheus ?? "").utf8) + Data(pluginMetrics().utf8))
+            ).utf8) + Data((decodes?.snapshot.prometheus ?? "").utf8) + Data(pluginMetrics().utf8)
+            + Data(ownershipMetrics().utf8))
       case ("GET", ["v1", "docs"]):
         return .json(200, try JSONEncoder().encode(try store.documents()))
       case ("POST", ["v1", "docs"]):

@@ -25,6 +25,10 @@ extension LatitudeServer {
       return
     }
     lock.unlock()
+    if let refusal = claim(session.document) {
+      refuseMoved(id, reason: refusal)
+      return
+    }
     let room: Room
     do {
       // Only someone who may write can bring a document into being by joining it.

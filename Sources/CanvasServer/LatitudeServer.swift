@@ -15,8 +15,10 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   public struct Configuration: Sendable {
     /// Transport settings (host, port, message and queue limits).
     public var transport: WebSocketServer.Configuration
-    /// The SQLite op log.
+    /// The op log: a SQLite file path, or a `postgres://` URL (clusters).
     public var databasePath: String
+    /// Lease time and node name, used on PostgreSQL only.
+    public var store = StoreConfiguration()
     /// Encoder weights; nil runs without one (typed texts are then refused).
     public var encoderDirectory: String?
     /// Frames a connection may send per second, sustained (drags at 30/s plus ops fit
@@ -114,9 +116,12 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
   public init(configuration: Configuration, logger: Logger) throws {
     self.configuration = configuration
     self.logger = logger
-    let folder = URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    store = try CanvasStore(path: configuration.databasePath, logger: logger)
+    let location = StoreLocation(configuration.databasePath)
+    if case .sqlite(let path) = location {
+      let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+    store = try CanvasStore(location: location, configuration: configuration.store, logger: logger)
     committer = GroupCommitter(store: store)
     encoder = try configuration.encoderDirectory.map { try SentenceEncoder(directory: $0) }
     if let encoder, let directory = configuration.decoderDirectory {
@@ -159,12 +164,13 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
 
   /// Starts listening.
   public func start() throws {
+    startOwnership()
     try transport.start(delegate: self)
     logger.notice(
       "latitude listening",
       metadata: [
         "host": "\(configuration.transport.host ?? "*")", "port": "\(transport.boundPort)",
-        "db": "\(configuration.databasePath)",
+        "db": "\(store.path)",
         "decoder":
           "\(decodes.map { "\($0.decoder.name) on \($0.workers) workers" } ?? "off")",
       ])
@@ -187,6 +193,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     for room in open { room.queue.sync {} }
     transport.stop()
     try? store.writePendingSnapshots()
+    store.ownership?.shutdown()
     logger.notice("latitude stopped")
   }
 
@@ -424,9 +431,22 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       guard let self, room.isEmpty else { return }
       lock.lock()
       let inUse = sessions.values.contains { $0.room === room }
-      if !inUse, rooms[room.id] === room { rooms[room.id] = nil }
+      let unloaded = !inUse && rooms[room.id] === room
+      if unloaded { rooms[room.id] = nil }
       lock.unlock()
-      if !inUse { logger.debug("room unloaded", metadata: ["doc": "\(room.id)"]) }
+      if unloaded {
+        logger.debug("room unloaded", metadata: ["doc": "\(room.id)"])
+        // Let another node take the document at once (PostgreSQL clusters); on the
+        // opener's queue, so a room opening meanwhile keeps its fresh lease.
+        if let ownership = store.ownership {
+          roomOpener.async { [self] in
+            lock.lock()
+            let reopened = rooms[room.id] != nil
+            lock.unlock()
+            if !reopened { ownership.release(room.id) }
+          }
+        }
+      }
     }
   }
 

@@ -86,6 +86,9 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
   case axisExists(AxisID)
   /// A result of a gated request whose first op was refused or already logged.
   case firstNotCommitted
+  /// Another node owns the document now (PostgreSQL clusters): this node's lease was lost,
+  /// so its append was fenced off. The client reconnects and is routed to the owner.
+  case notOwner(DocumentID)
 
   /// A stable machine-readable code.
   public var code: String {
@@ -98,6 +101,7 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case .unknownAxis: "unknown_axis"
     case .axisExists: "axis_exists"
     case .firstNotCommitted: "first_not_committed"
+    case .notOwner: "not_owner"
     }
   }
 
@@ -111,6 +115,7 @@ public enum Rejection: Error, Hashable, Sendable, CustomStringConvertible {
     case .unknownAxis(let id): "no axis with id '\(id)'"
     case .axisExists(let id): "an axis with id '\(id)' already exists"
     case .firstNotCommitted: "not logged: the op it results from was refused or already logged"
+    case .notOwner(let id): "document '\(id)' is now served by another node; reconnect"
     }
   }
 }

@@ -46,7 +46,7 @@ extension CanvasStore {
           return try appendLocked(requests, db)
         }
         scheduleSnapshots(written.touched)
-        checkpointer.noteWritten(bytes: written.bytes)
+        db.committed(bytes: written.bytes)
         return written.outcomes
       } catch {
         for request in requests { writerDocuments[request.document] = nil }
@@ -58,7 +58,7 @@ extension CanvasStore {
 
   /// Appends inside the caller's transaction. Caller holds `writeLock`.
   /// - Returns: each request's outcomes, the documents written and the op bytes written.
-  func appendLocked(_ requests: [AppendRequest], _ db: SQLiteConnection) throws
+  func appendLocked(_ requests: [AppendRequest], _ db: any OpLogConnection) throws
     -> (outcomes: [[AppendOutcome]], touched: Set<DocumentID>, bytes: Int)
   {
     var touched: Set<DocumentID> = []
@@ -73,6 +73,15 @@ extension CanvasStore {
       if open?.id != request.document {
         if let parked = open { writerDocuments[parked.id] = parked.doc }
         open = nil
+        switch try db.mayAppend(to: request.document) {
+        case .allowed: break
+        case .allowedNewTenure: writerDocuments[request.document] = nil
+        case .fenced:
+          // Another node owns the document now; what this one cached is stale.
+          writerDocuments[request.document] = nil
+          results.append(request.ops.map { _ in .rejected(.notOwner(request.document)) })
+          continue
+        }
         guard
           let doc = try writerDocuments.removeValue(forKey: request.document)
             ?? writerDocument(request.document, db)
@@ -108,7 +117,7 @@ extension CanvasStore {
 
   private func appendOne(
     _ op: Op, _ prepared: AppendRequest.Prepared, mode: AppendMode,
-    to doc: inout WriterDocument, buffer: inout OpRowBuffer, _ db: SQLiteConnection
+    to doc: inout WriterDocument, buffer: inout OpRowBuffer, _ db: any OpLogConnection
   ) throws -> AppendOutcome {
     let payload: [UInt8]
     switch prepared {
@@ -125,7 +134,7 @@ extension CanvasStore {
     let clock = doc.replicaClocks[op.id.replica] ?? 0
     if op.id.lamport <= clock {
       try buffer.flush(db)
-      if let existing = try seq(of: op.id, in: doc.key, db) { return .duplicate(seq: existing) }
+      if let existing = try db.seq(of: op.id, docKey: doc.key) { return .duplicate(seq: existing) }
     }
     if mode == .live, let rejection = ReferenceCheck.check(op.payload, against: doc.state) {
       return .rejected(rejection)
@@ -148,33 +157,11 @@ extension CanvasStore {
   }
 
   /// Writes the head seq, max lamport and moved replica clocks.
-  private func saveHead(_ doc: inout WriterDocument, _ db: SQLiteConnection) throws {
-    try db.withStatement("UPDATE documents SET head_seq = ?, max_lamport = ? WHERE doc_key = ?") {
-      $0.bind(1, doc.headSeq)
-      $0.bind(2, Int64(bitPattern: doc.state.maxLamport))
-      $0.bind(3, doc.key)
-      try $0.run()
-    }
-    for replica in doc.dirtyReplicas {
-      try db.withStatement(
-        "INSERT OR REPLACE INTO replica_clocks(doc_key, replica, lamport) VALUES (?, ?, ?)"
-      ) {
-        $0.bind(1, doc.key)
-        $0.bind(2, replica.rawValue)
-        $0.bind(3, Int64(bitPattern: doc.replicaClocks[replica] ?? 0))
-        try $0.run()
-      }
-    }
+  private func saveHead(_ doc: inout WriterDocument, _ db: any OpLogConnection) throws {
+    try db.saveHead(
+      docKey: doc.key, headSeq: doc.headSeq, maxLamport: doc.state.maxLamport,
+      clocks: doc.dirtyReplicas.map { ($0, doc.replicaClocks[$0] ?? 0) })
     doc.dirtyReplicas.removeAll()
-  }
-
-  private func seq(of id: OpID, in docKey: Int64, _ db: SQLiteConnection) throws -> Int64? {
-    try db.withStatement("SELECT seq FROM ops WHERE doc_key = ? AND lamport = ? AND replica = ?") {
-      $0.bind(1, docKey)
-      $0.bind(2, Int64(bitPattern: id.lamport))
-      $0.bind(3, id.replica.rawValue)
-      return try $0.step() ? $0.int64(0) : nil
-    }
   }
 
   /// The bytes an op takes in the log, counting its columns, for the snapshot budget.

@@ -126,7 +126,7 @@ extension CanvasStore {
           if !batch.isEmpty { try flush() }
         }
         scheduleSnapshots([target])
-        checkpointer.noteWritten(bytes: 1 << 30)
+        db.committed(bytes: 1 << 30)
       } catch {
         writerDocuments[target] = nil
         throw error

@@ -35,53 +35,25 @@ extension CanvasStore {
     -> DocumentState
   {
     try read { db in
-      let row = try db.statement("SELECT doc_key, head_seq FROM documents WHERE id = ?")
-      defer { row.reset() }
-      row.bind(1, document.rawValue)
-      guard try row.step() else { throw StoreError.unknownDocument(document) }
-      let key = row.int64(0)
-      let head = row.int64(1)
-      row.reset()
+      guard let (key, head) = try db.documentHead(document) else {
+        throw StoreError.unknownDocument(document)
+      }
       guard (0...head).contains(seq) else { throw StoreError.seqOutOfRange(seq: seq, head: head) }
       return try loadState(docKey: key, atSeq: seq, db).0
     }
   }
 
-  func documentKey(_ document: DocumentID, _ db: SQLiteConnection) throws -> Int64 {
-    let row = try db.statement("SELECT doc_key FROM documents WHERE id = ?")
-    defer { row.reset() }
-    row.bind(1, document.rawValue)
-    guard try row.step() else { throw StoreError.unknownDocument(document) }
-    return row.int64(0)
+  func documentKey(_ document: DocumentID, _ db: any OpLogConnection) throws -> Int64 {
+    guard let (key, _) = try db.documentHead(document) else {
+      throw StoreError.unknownDocument(document)
+    }
+    return key
   }
 
   func forEachOp(
-    docKey: Int64, from: Int64, through: Int64, limit: Int = .max, _ db: SQLiteConnection,
+    docKey: Int64, from: Int64, through: Int64, limit: Int = .max, _ db: any OpLogConnection,
     _ body: (SequencedOp) throws -> Void
   ) throws {
-    guard from <= through, limit > 0 else { return }
-    let query = try db.statement(
-      """
-      SELECT seq, lamport, replica, actor, kind, payload, at_ms FROM ops
-      WHERE op_key BETWEEN ? AND ? ORDER BY op_key LIMIT ?
-      """)
-    defer { query.reset() }
-    query.bind(1, OpKey.make(doc: docKey, seq: max(from, 0)))
-    query.bind(2, OpKey.make(doc: docKey, seq: min(through, OpKey.maxSeq)))
-    query.bind(3, Int64(limit))
-    while try query.step() {
-      let kindName = query.string(4)
-      guard let kind = OpKind(rawValue: kindName) else {
-        throw StoreError.corrupt("unknown op kind '\(kindName)' at seq \(query.int64(0))")
-      }
-      let payload = try query.withBlob(5) { blob throws(StoreError) in
-        try OpCodec.decode(kind, blob)
-      }
-      let op = Op(
-        id: OpID(lamport: UInt64(bitPattern: query.int64(1)), replica: ReplicaID(query.string(2))),
-        actor: query.string(3), payload: payload)
-      try body(
-        SequencedOp(seq: query.int64(0), op: op, at: query.isNull(6) ? nil : query.int64(6)))
-    }
+    try db.forEachOp(docKey: docKey, from: from, through: through, limit: limit, body)
   }
 }

@@ -45,7 +45,7 @@ extension CanvasStore {
 
   /// Stores the snapshots encoded so far that fit their budget. Caller holds `writeLock`
   /// and an open transaction.
-  func writeReadySnapshots(_ db: SQLiteConnection) throws {
+  func writeReadySnapshots(_ db: any OpLogConnection) throws {
     snapshotLock.lock()
     let ready = readySnapshots
     readySnapshots.removeAll()
@@ -59,14 +59,7 @@ extension CanvasStore {
       doc.snapshotInFlight = false
       doc.lastSnapshotBytes = snapshot.bytes.count
       if snapshot.bytes.count <= budget(forOpBytes: snapshot.bytesAtCapture) {
-        try db.withStatement(
-          "INSERT OR REPLACE INTO snapshots(doc_key, seq, state) VALUES (?, ?, ?)"
-        ) {
-          $0.bind(1, snapshot.docKey)
-          $0.bind(2, snapshot.seq)
-          $0.bind(3, snapshot.bytes)
-          try $0.run()
-        }
+        try db.saveSnapshot(docKey: snapshot.docKey, seq: snapshot.seq, state: snapshot.bytes)
         doc.opsSinceSnapshot -= snapshot.opsAtCapture
         doc.bytesSinceSnapshot -= snapshot.bytesAtCapture
       }

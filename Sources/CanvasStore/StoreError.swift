@@ -4,6 +4,8 @@ import Canvas
 public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
   /// SQLite failed.
   case sqlite(SQLiteError)
+  /// PostgreSQL failed (or could not be reached).
+  case postgres(PostgresError)
   /// No document has this id.
   case unknownDocument(DocumentID)
   /// A document with this id already exists.
@@ -26,6 +28,7 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .sqlite(let error): error.description
+    case .postgres(let error): error.description
     case .unknownDocument(let id): "no document with id '\(id)'"
     case .documentExists(let id): "a document with id '\(id)' already exists"
     case .seqOutOfRange(let seq, let head):

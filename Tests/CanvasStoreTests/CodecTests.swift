@@ -47,16 +47,17 @@ import Testing
 }
 
 @Suite struct MigrationTests {
-  /// The migrations compiled into the binary match Schema/sqlite/ (regenerate with
-  /// scripts/generate-migrations.sh).
-  @Test func generatedMigrationsMatchTheSQLFiles() throws {
+  /// The migrations compiled into the binary match Schema/sqlite/ and Schema/postgres/
+  /// (regenerate with scripts/generate-migrations.sh).
+  @Test(arguments: [("sqlite", Migration.all), ("postgres", Migration.postgres)])
+  func generatedMigrationsMatchTheSQLFiles(schema: String, migrations: [Migration]) throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent().deletingLastPathComponent()
-    let folder = root.appendingPathComponent("Schema/sqlite")
+    let folder = root.appendingPathComponent("Schema/\(schema)")
     let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
       .filter { $0.hasSuffix(".sql") }.sorted()
-    #expect(files.map { String($0.dropLast(4)) } == Migration.all.map(\.name))
-    for (file, migration) in zip(files, Migration.all) {
+    #expect(files.map { String($0.dropLast(4)) } == migrations.map(\.name))
+    for (file, migration) in zip(files, migrations) {
       let sql = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
       let normalise = { (text: String) in
         text.split(separator: "\n", omittingEmptySubsequences: false)

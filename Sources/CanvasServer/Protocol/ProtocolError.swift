@@ -56,6 +56,9 @@ enum ProtocolError: Error, Equatable, CustomStringConvertible {
   case store(String)
   /// The room is still opening and its backlog is full.
   case busy(String)
+  /// Another node serves this document (PostgreSQL clusters); the connection closes with
+  /// code 4010 and the client reconnects.
+  case moved(String)
   /// A WebSocket path other than `/v1/docs/{docId}`.
   case badPath
   /// A server fault.
@@ -96,6 +99,7 @@ enum ProtocolError: Error, Equatable, CustomStringConvertible {
     case .commitFailed: "commit_failed"
     case .store: "store"
     case .busy: "busy"
+    case .moved: "moved"
     case .badPath: "bad_path"
     case .internalError: "internal"
     }
@@ -114,7 +118,7 @@ enum ProtocolError: Error, Equatable, CustomStringConvertible {
     switch self {
     case .malformed(let detail), .unavailable(let detail), .tooLarge(let detail),
       .tooMany(let detail), .nonFinite(let detail), .invalidAxis(let detail),
-      .commitFailed(let detail), .store(let detail), .busy(let detail),
+      .commitFailed(let detail), .store(let detail), .busy(let detail), .moved(let detail),
       .internalError(let detail), .invalidID(let detail):
       detail
     case .forbidden(let detail): "403: \(detail)"

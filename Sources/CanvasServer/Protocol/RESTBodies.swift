@@ -15,6 +15,10 @@ enum REST {
     var status = "ok"
     var rooms: Int
     var connections: Int
+    /// This node's incarnation in the leases table (PostgreSQL clusters only).
+    var node: String?
+    /// Documents whose lease this node holds (PostgreSQL clusters only).
+    var owns: [String]?
   }
 
   /// `POST /v1/docs`.

@@ -18,7 +18,14 @@ struct ServeCommand: ParsableCommand {
     String?
   @Option(help: "Interface to bind [127.0.0.1].") var host: String?
   @Option(help: "Port; 0 picks a free one [8080].") var port: String?
-  @Option(help: "SQLite op log [./data/latitude.sqlite].") var db: String?
+  @Option(
+    help:
+      "Op log: a SQLite file, or a postgres:// URL shared by several nodes [./data/latitude.sqlite]."
+  ) var db: String?
+  @Option(help: "PostgreSQL only: this node's name in the leases table [host:port].")
+  var nodeName: String?
+  @Option(help: "PostgreSQL only: document lease time in ms; renewed every quarter [4000].")
+  var leaseMs: String?
   @Option(help: "Largest incoming message in bytes [1048576].") var maxMessageBytes: String?
   @Option(help: "Encoder weights folder.") var weights: String?
   @Flag(help: "Run without the encoder (typed texts are refused).") var noEncoder = false
@@ -60,7 +67,8 @@ struct ServeCommand: ParsableCommand {
   func settings() throws -> ServeSettings {
     try ServeSettings(
       flags: [
-        "host": host, "port": port, "db": db, "max-message-bytes": maxMessageBytes,
+        "host": host, "port": port, "db": db, "node-name": nodeName, "lease-ms": leaseMs,
+        "max-message-bytes": maxMessageBytes,
         "weights": weights, "encoder": noEncoder ? "off" : nil, "secret": secret,
         "frames-per-second": framesPerSecond, "frame-burst": frameBurst,
         "decoder": noDecoder ? "off" : decoder, "bank": bank, "features": features,
@@ -107,6 +115,14 @@ struct ServeCommand: ParsableCommand {
       transport: .init(host: host, port: port, maxMessageBytes: maxMessageBytes),
       databasePath: settings.string("db"),
       encoderDirectory: settings.string("encoder") == "off" ? nil : settings.string("weights"))
+    let leaseMs = try settings.int("lease-ms")
+    guard (200...600_000).contains(leaseMs) else {
+      throw CLIError("lease-ms must be 200–600000")
+    }
+    configuration.store.leaseMilliseconds = leaseMs
+    let nodeName = settings.string("node-name")
+    configuration.store.nodeName =
+      nodeName.isEmpty ? "\(ProcessInfo.processInfo.hostName):\(port)" : nodeName
     configuration.framesPerSecond = framesPerSecond
     configuration.frameBurst = frameBurst
     configuration.secret = secret

@@ -9,6 +9,8 @@ struct ServeSettings {
     "host": ("LATITUDE_HOST", "127.0.0.1"),
     "port": ("LATITUDE_PORT", "8080"),
     "db": ("LATITUDE_DB", "./data/latitude.sqlite"),
+    "node-name": ("LATITUDE_NODE_NAME", ""),
+    "lease-ms": ("LATITUDE_LEASE_MS", "4000"),
     "weights": ("LATITUDE_WEIGHTS", "Weights/encoder/all-MiniLM-L6-v2"),
     "encoder": ("LATITUDE_ENCODER", "on"),
     "secret": ("LATITUDE_SECRET", ""),

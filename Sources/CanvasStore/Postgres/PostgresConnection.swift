@@ -1,0 +1,237 @@
+import CLibPQ
+import Foundation
+
+/// A parameter bound to a PostgreSQL statement, sent in binary.
+enum PostgresValue {
+  case int64(Int64)
+  case text(String)
+  case bytes([UInt8])
+  /// A one-dimensional array without NULLs of int8 values.
+  case int64Array([Int64])
+  /// A one-dimensional array without NULLs of text values.
+  case textArray([String])
+  /// A one-dimensional array without NULLs of bytea values.
+  case bytesArray([[UInt8]])
+
+  /// The type's OID, so the server needs no inference.
+  var oid: Oid {
+    switch self {
+    case .int64: 20
+    case .text: 25
+    case .bytes: 17
+    case .int64Array: 1016
+    case .textArray: 1009
+    case .bytesArray: 1001
+    }
+  }
+
+  /// The binary wire form: big-endian for int8, raw bytes for text and bytea, and for
+  /// arrays PostgreSQL's array_send layout (dimensions, element type, then each element
+  /// prefixed by its length).
+  var wire: [UInt8] {
+    switch self {
+    case .int64(let value): Self.bigEndian(value)
+    case .text(let value): Array(value.utf8)
+    case .bytes(let value): value
+    case .int64Array(let values): Self.array(element: 20, values.map(Self.bigEndian))
+    case .textArray(let values): Self.array(element: 25, values.map { Array($0.utf8) })
+    case .bytesArray(let values): Self.array(element: 17, values)
+    }
+  }
+
+  private static func bigEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
+    withUnsafeBytes(of: value.bigEndian) { Array($0) }
+  }
+
+  private static func array(element: Oid, _ items: [[UInt8]]) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(20 + items.reduce(0) { $0 + 4 + $1.count })
+    for header in [Int32(1), 0, Int32(bitPattern: element), Int32(items.count), 1] {
+      out += bigEndian(header)
+    }
+    for item in items {
+      out += bigEndian(Int32(item.count))
+      out += item
+    }
+    return out
+  }
+}
+
+/// One libpq connection. Statements are prepared once per connection and run with binary
+/// parameters and results (no text escaping of payloads, no integer parsing). Not
+/// thread-safe: its owner serialises every use behind a lock.
+final class PostgresConnection {
+  private var handle: OpaquePointer
+  private let url: String
+  /// Prepared statement names by SQL text.
+  private var prepared: [String: String] = [:]
+
+  /// Connects to `url` (`postgres://user@host:port/db?…`, any libpq connection string).
+  init(url: String) throws(PostgresError) {
+    self.url = url
+    handle = try Self.connect(url)
+  }
+
+  deinit { PQfinish(handle) }
+
+  private static func connect(_ url: String) throws(PostgresError) -> OpaquePointer {
+    guard let connection = PQconnectdb(url) else {
+      throw PostgresError(message: "out of memory connecting to PostgreSQL")
+    }
+    guard PQstatus(connection) == CONNECTION_OK else {
+      let message = String(cString: PQerrorMessage(connection))
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+      PQfinish(connection)
+      throw PostgresError(
+        message: "cannot connect to \(StoreLocation.redacted(url)): \(message)")
+    }
+    // Notices ("relation already exists, skipping") would go to stderr.
+    PQclear(PQexec(connection, "SET client_min_messages = warning"))
+    return connection
+  }
+
+  /// Reconnects after the connection was lost; prepared statements are prepared again.
+  private func reconnectIfLost() throws(PostgresError) {
+    guard PQstatus(handle) != CONNECTION_OK else { return }
+    PQfinish(handle)
+    prepared.removeAll()
+    handle = try Self.connect(url)
+  }
+
+  /// Runs one or more statements that return no rows needed (simple query protocol).
+  func execute(_ sql: String) throws(PostgresError) {
+    try reconnectIfLost()
+    let result = PQexec(handle, sql)
+    defer { PQclear(result) }
+    try check(result, sql)
+  }
+
+  /// Runs `sql` (prepared on first use) with `parameters`; the result's rows in binary.
+  func query(_ sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError)
+    -> PostgresResult
+  {
+    try reconnectIfLost()
+    let name = try statementName(sql, parameters)
+    let values = parameters.map(\.wire)
+    let lengths = values.map { Int32($0.count) }
+    let formats = [Int32](repeating: 1, count: values.count)
+    let result = Self.withPointers(values) { pointers in
+      PQexecPrepared(handle, name, Int32(values.count), pointers, lengths, formats, 1)
+    }
+    do {
+      try check(result, sql)
+    } catch {
+      PQclear(result)
+      throw error
+    }
+    return PostgresResult(result!)
+  }
+
+  private func statementName(_ sql: String, _ parameters: [PostgresValue]) throws(PostgresError)
+    -> String
+  {
+    if let name = prepared[sql] { return name }
+    let name = "s\(prepared.count)"
+    let types = parameters.map(\.oid)
+    let result = PQprepare(handle, name, sql, Int32(types.count), types)
+    defer { PQclear(result) }
+    try check(result, sql)
+    prepared[sql] = name
+    return name
+  }
+
+  /// Runs `body` in a transaction, committing on success and rolling back when it throws.
+  func transaction<T>(_ body: () throws -> T) throws -> T {
+    try execute("BEGIN")
+    do {
+      let result = try body()
+      try execute("COMMIT")
+      return result
+    } catch {
+      try? execute("ROLLBACK")
+      throw error
+    }
+  }
+
+  private func check(_ result: OpaquePointer?, _ sql: String) throws(PostgresError) {
+    let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
+    guard status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK else { return }
+    var state = ""
+    var message = String(cString: PQerrorMessage(handle))
+    if let result {
+      if let code = PQresultErrorField(result, Int32(UInt8(ascii: "C"))) {
+        state = String(cString: code)
+      }
+      if let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))) {
+        message = String(cString: primary)
+      }
+    }
+    let statement = sql.split(separator: "\n").first.map(String.init) ?? sql
+    throw PostgresError(
+      sqlState: state,
+      message:
+        "\(message.trimmingCharacters(in: .whitespacesAndNewlines)) (in: \(statement.prefix(80)))")
+  }
+
+  /// Calls `body` with C pointers to each value's bytes, valid during the call.
+  private static func withPointers<R>(
+    _ values: [[UInt8]], _ body: ([UnsafePointer<CChar>?]) -> R
+  ) -> R {
+    var pointers: [UnsafePointer<CChar>?] = []
+    pointers.reserveCapacity(values.count)
+    func bind(_ index: Int) -> R {
+      if index == values.count { return body(pointers) }
+      return values[index].withUnsafeBufferPointer { buffer in
+        // An empty value still needs a non-null pointer (NULL means SQL NULL).
+        let base =
+          buffer.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(bitPattern: 1)!
+        pointers.append(base.assumingMemoryBound(to: CChar.self))
+        return bind(index + 1)
+      }
+    }
+    return bind(0)
+  }
+}
+
+/// A query's rows, in binary format. Frees its libpq result on deinit.
+final class PostgresResult {
+  private let handle: OpaquePointer
+
+  init(_ handle: OpaquePointer) { self.handle = handle }
+  deinit { PQclear(handle) }
+
+  /// Rows returned.
+  var count: Int { Int(PQntuples(handle)) }
+
+  /// True when the value is SQL NULL.
+  func isNull(_ row: Int, _ column: Int) -> Bool {
+    PQgetisnull(handle, Int32(row), Int32(column)) == 1
+  }
+
+  /// An int8 value (a NULL or a value of another size reads as 0).
+  func int64(_ row: Int, _ column: Int) -> Int64 {
+    withBytes(row, column) { bytes in
+      guard bytes.count == 8 else { return 0 }
+      return Int64(bigEndian: bytes.loadUnaligned(as: Int64.self))
+    }
+  }
+
+  /// A text value.
+  func string(_ row: Int, _ column: Int) -> String {
+    withBytes(row, column) { String(decoding: $0, as: UTF8.self) }
+  }
+
+  /// A bool value.
+  func bool(_ row: Int, _ column: Int) -> Bool {
+    withBytes(row, column) { $0.first == 1 }
+  }
+
+  /// Calls `body` with the value's bytes, valid only during the call.
+  func withBytes<T>(_ row: Int, _ column: Int, _ body: (UnsafeRawBufferPointer) throws -> T)
+    rethrows -> T
+  {
+    let length = Int(PQgetlength(handle, Int32(row), Int32(column)))
+    let base = PQgetvalue(handle, Int32(row), Int32(column))
+    return try body(UnsafeRawBufferPointer(start: base, count: base == nil ? 0 : length))
+  }
+}
