@@ -25,7 +25,7 @@ extension LatitudeServer {
   func claim(_ document: DocumentID) -> String? {
     guard let ownership = store.ownership else { return nil }
     do {
-      switch try ownership.acquire(document) {
+      switch try ownership.acquire(document, askOwner: true) {
       case .owned: return nil
       case .heldBy(let owner, let milliseconds):
         return "document '\(document)' is served by \(owner) (lease for \(milliseconds) ms more)"

@@ -1,23 +1,14 @@
 """End-to-end tests against the real `latitude serve` process with real WebSocket clients.
 The harness (server, clients, helpers) is `latitude_tools.e2e.harness`."""
-import json
-
 import pytest
 
-from latitude_tools.e2e.harness import TRAFFIC, Server, validators
+from latitude_tools.e2e.harness import Server, recorded_traffic_checked
 
 
 @pytest.fixture(autouse=True)
 def recorded_traffic_matches_the_schemas():
     """After each test, every recorded frame must validate against Schema/protocol."""
-    TRAFFIC["client"].clear()
-    TRAFFIC["server"].clear()
-    yield
-    client_schema, server_schema = validators()
-    for side, validator in (("client", client_schema), ("server", server_schema)):
-        for frame in TRAFFIC[side]:
-            errors = sorted(validator.iter_errors(frame), key=str)
-            assert not errors, f"{side} frame {json.dumps(frame)[:300]} breaks the schema: {errors[0].message}"
+    yield from recorded_traffic_checked()
 
 
 @pytest.fixture

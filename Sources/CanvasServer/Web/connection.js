@@ -1,6 +1,17 @@
 // The WebSocket session: hello → join (resyncing from the last seq after a reconnect),
 // reconnecting with backoff, and a visible status.
 
+// Close code of a server that does not serve this document (any more): another node of a
+// cluster does. Reconnect at once; the router sends us on to the owner.
+export const MOVED_CLOSE_CODE = 4010;
+
+// Milliseconds before reconnect attempt `attempt` after a close with `code`: 100–300 ms
+// after "moved", otherwise exponential backoff from 300 ms up to 5 s.
+export function reconnectDelay(code, attempt, random = Math.random) {
+  if (code === MOVED_CLOSE_CODE) return 100 + Math.floor(200 * random());
+  return Math.min(5000, 300 * 2 ** attempt);
+}
+
 export class Connection {
   constructor({ doc, token, replica, actor, onFrame, onStatus }) {
     Object.assign(this, { doc, token, replica, actor, onFrame, onStatus });
@@ -36,10 +47,10 @@ export class Connection {
       if (frame.t === "ops") for (const entry of frame.ops) this.lastSeq = Math.max(this.lastSeq ?? 0, entry.seq);
       this.onFrame(frame);
     };
-    ws.onclose = () => {
-      this.onStatus("offline");
-      const delay = Math.min(5000, 300 * 2 ** this.attempt++);
-      setTimeout(() => this.open(), delay);
+    ws.onclose = (event) => {
+      const moved = event.code === MOVED_CLOSE_CODE;
+      this.onStatus(moved ? "moving" : "offline");
+      setTimeout(() => this.open(), reconnectDelay(event.code, this.attempt++));
     };
     ws.onerror = () => {}; // onclose follows and reconnects
   }

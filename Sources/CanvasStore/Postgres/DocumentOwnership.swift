@@ -15,6 +15,10 @@ import Synchronization
 /// - **Renewing**: a thread extends every lease this node holds every quarter of the lease
 ///   time, in one UPDATE. A lease it finds expired or taken is lost: `onLost` is told, and
 ///   the server drops the room.
+/// - **Handing over**: a node that the router sends a document's clients to, but which
+///   cannot take the lease, marks it wanted (`acquire(_:askOwner:)`); the owner hands the
+///   document over at its next renewal (its rooms close with "moved", the lease is
+///   released), so documents return to the node the router prefers after a failover.
 /// - **Fencing**: every append transaction first locks the document's lease row and checks
 ///   owner, token and expiry (`fence`). A taker's UPDATE waits on that lock, so an append
 ///   either commits before the lease changes hands (and the new owner, which reads the
@@ -36,6 +40,7 @@ public final class DocumentOwnership: Sendable {
     var lost = 0
     var fenced = 0
     var takenFromDeadOwner = 0
+    var handedOver = 0
     var onLost: (@Sendable ([DocumentID]) -> Void)?
     var autoAcquire = true
     var stopping = false
@@ -43,6 +48,8 @@ public final class DocumentOwnership: Sendable {
   }
   private let state = Mutex(State())
   private let wake = DispatchSemaphore(value: 0)
+  /// Where losses are reported, in order.
+  private let events = DispatchQueue(label: "latitude.leases.events")
   /// The store whose writer cache a change of tenure invalidates.
   nonisolated(unsafe) weak var store: CanvasStore?
 
@@ -86,17 +93,28 @@ public final class DocumentOwnership: Sendable {
     state.withLock { Array($0.tokens.keys) }.sorted { $0.rawValue < $1.rawValue }
   }
 
-  /// Counters for /metrics: leases taken, lost, appends fenced, and leases taken from a
-  /// node whose process was gone.
-  public var counters: (acquired: Int, lost: Int, fenced: Int, takenFromDeadOwner: Int) {
-    state.withLock { ($0.acquired, $0.lost, $0.fenced, $0.takenFromDeadOwner) }
+  /// Counters for /metrics: leases taken, lost (handovers included), appends fenced,
+  /// leases taken from a node whose process was gone, and leases handed over on request.
+  public var counters:
+    (acquired: Int, lost: Int, fenced: Int, takenFromDeadOwner: Int, handedOver: Int)
+  {
+    state.withLock { ($0.acquired, $0.lost, $0.fenced, $0.takenFromDeadOwner, $0.handedOver) }
   }
 
   /// Takes (or extends) the document's lease if it is free, expired, ours, or its owner's
-  /// process is gone.
-  public func acquire(_ document: DocumentID) throws(StoreError) -> Claim {
+  /// process is gone. With `askOwner`, a lease held by a live node is marked wanted, and
+  /// that node hands it over at its next renewal.
+  public func acquire(_ document: DocumentID, askOwner: Bool = false) throws(StoreError) -> Claim {
     let result = try StoreError.wrap {
-      try connection.withLock { db in try takeLease(document, on: db) }
+      try connection.withLock { db in
+        let result = try takeLease(document, on: db)
+        if askOwner, case .held = result {
+          _ = try db.query(
+            "UPDATE leases SET wanted_by = $2 WHERE doc_id = $1 AND owner <> $2",
+            [.text(document.rawValue), .text(owner)])
+        }
+        return result
+      }
     }
     switch result {
     case .owned(let token, let newTenure, let fromDead):
@@ -119,11 +137,16 @@ public final class DocumentOwnership: Sendable {
   /// Gives the lease up (the room closed), so another node may take it at once.
   public func release(_ document: DocumentID) {
     guard let token = state.withLock({ $0.tokens.removeValue(forKey: document) }) else { return }
+    expire(document, token: token)
+  }
+
+  /// Ends the lease in the table, if it is still this tenure.
+  private func expire(_ document: DocumentID, token: Int64) {
     do {
       try connection.withLock { db in
         _ = try db.query(
           """
-          UPDATE leases SET expires_at = clock_timestamp()
+          UPDATE leases SET expires_at = clock_timestamp(), wanted_by = NULL
           WHERE doc_id = $1 AND owner = $2 AND token = $3
           """, [.text(document.rawValue), .text(owner), .int64(token)])
       }
@@ -155,7 +178,7 @@ public final class DocumentOwnership: Sendable {
       INSERT INTO leases AS l(doc_id, owner, token, expires_at)
       VALUES ($1, $2, 1, clock_timestamp() + $3 * interval '1 millisecond')
       ON CONFLICT (doc_id) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at,
-        token = l.token + CASE WHEN l.owner = EXCLUDED.owner AND l.expires_at > clock_timestamp()
+        wanted_by = NULL, token = l.token + CASE WHEN l.owner = EXCLUDED.owner AND l.expires_at > clock_timestamp()
           THEN 0 ELSE 1 END
       WHERE (l.owner = EXCLUDED.owner AND l.expires_at > clock_timestamp())
         OR l.expires_at <= clock_timestamp()
@@ -213,7 +236,8 @@ public final class DocumentOwnership: Sendable {
     }
   }
 
-  /// Extends every lease this node holds; those not extended are lost.
+  /// Extends every lease this node holds; those not extended are lost, and those another
+  /// node asked for are handed over.
   private func renewOnce() {
     let held = state.withLock { $0.tokens }
     guard !held.isEmpty else {
@@ -228,19 +252,25 @@ public final class DocumentOwnership: Sendable {
         let rows = try db.query(
           """
           UPDATE leases SET expires_at = clock_timestamp() + $2 * interval '1 millisecond'
-          WHERE owner = $1 AND expires_at > clock_timestamp() RETURNING doc_id, token
+          WHERE owner = $1 AND expires_at > clock_timestamp()
+          RETURNING doc_id, token, wanted_by IS NOT NULL
           """, [.text(owner), .int64(Int64(leaseMilliseconds))])
-        var kept: [DocumentID: Int64] = [:]
-        for row in 0..<rows.count { kept[DocumentID(rows.string(row, 0))] = rows.int64(row, 1) }
+        var kept: [DocumentID: (token: Int64, wanted: Bool)] = [:]
+        for row in 0..<rows.count {
+          kept[DocumentID(rows.string(row, 0))] = (rows.int64(row, 1), rows.bool(row, 2))
+        }
         return kept
       }
-      let lost = state.withLock { state -> [DocumentID] in
+      let (lost, wanted) = state.withLock { state -> ([DocumentID], [DocumentID: Int64]) in
         state.lastRenewal = .now
-        let lost = state.tokens.filter { kept[$0.key] != $0.value }.map(\.key)
-        for id in lost { state.tokens[id] = nil }
-        return lost
+        let lost = state.tokens.filter { kept[$0.key]?.token != $0.value }.map(\.key)
+        let wanted = state.tokens.filter { kept[$0.key]?.token == $0.value && kept[$0.key]!.wanted }
+        for id in lost + wanted.keys { state.tokens[id] = nil }
+        state.handedOver += wanted.count
+        return (lost, wanted)
       }
       if !lost.isEmpty { noteLost(lost) }
+      if !wanted.isEmpty { handOver(wanted) }
     } catch {
       logger.error("could not renew leases", metadata: ["error": "\(error)"])
       // Past the lease time without a renewal, every lease may have been taken.
@@ -255,15 +285,31 @@ public final class DocumentOwnership: Sendable {
     }
   }
 
-  private func noteLost(_ documents: [DocumentID]) {
-    for id in documents { store?.dropWriterState(id) }
+  /// Closes the rooms of documents another node asked for (their tokens are already
+  /// gone, so nothing more is appended here), then releases their leases.
+  private func handOver(_ documents: [DocumentID: Int64]) {
+    noteLost(Array(documents.keys)) { [self] in
+      for (document, token) in documents { expire(document, token: token) }
+      logger.notice(
+        "handed documents over on request",
+        metadata: ["docs": "\(documents.keys.map(\.rawValue))"])
+    }
+  }
+
+  /// Tells the store and `onLost` about documents no longer held, then runs `then`: on
+  /// its own queue, since the fencing check reports from inside the writer's lock.
+  private func noteLost(_ documents: [DocumentID], then: (@Sendable () -> Void)? = nil) {
     let handler = state.withLock { state in
       state.lost += documents.count
       return state.onLost
     }
-    logger.warning(
-      "lost document leases", metadata: ["docs": "\(documents.map(\.rawValue))"])
-    handler?(documents)
+    events.async { [weak self] in
+      for id in documents { self?.store?.dropWriterState(id) }
+      self?.logger.warning(
+        "lost document leases", metadata: ["docs": "\(documents.map(\.rawValue))"])
+      handler?(documents)
+      then?()
+    }
   }
 }
 

@@ -59,11 +59,14 @@ extension Migration {
         -- start); `token` grows by one at every change of owner and is the fencing token: every
         -- append transaction locks this row and checks owner, token and expiry, so a node that
         -- lost the lease (paused, partitioned) cannot append. Times are the database's clock only.
+        -- `wanted_by` names a node that the router sends this document's clients to and that asks
+        -- for it back; the owner hands it over at its next renewal.
         CREATE TABLE leases (
           doc_id     TEXT PRIMARY KEY,
           owner      TEXT NOT NULL,
           token      BIGINT NOT NULL,
-          expires_at TIMESTAMPTZ NOT NULL
+          expires_at TIMESTAMPTZ NOT NULL,
+          wanted_by  TEXT
         );
         CREATE INDEX leases_by_owner ON leases(owner);
         """#)

@@ -40,6 +40,19 @@ def validators():
     return load("client.schema.json"), load("server.schema.json")
 
 
+def recorded_traffic_checked():
+    """A fixture body: clears the recorded traffic, yields to the test, then checks every
+    frame it sent and received against Schema/protocol."""
+    TRAFFIC["client"].clear()
+    TRAFFIC["server"].clear()
+    yield
+    client_schema, server_schema = validators()
+    for side, validator in (("client", client_schema), ("server", server_schema)):
+        for frame in TRAFFIC[side]:
+            errors = sorted(validator.iter_errors(frame), key=str)
+            assert not errors, f"{side} frame {json.dumps(frame)[:300]} breaks the schema: {errors[0].message}"
+
+
 class Server:
     """A `latitude serve` child process on a free port with its own database."""
 
