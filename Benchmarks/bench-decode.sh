@@ -9,8 +9,8 @@ venv=.venv-bench
 cache=.cache/bench
 mkdir -p "$cache"
 make --no-print-directory .venv-bench/.installed >&2  # the bench extra of python/ (once; torch is large)
-swift build -c release --product latitude >&2
-swift build -c release --product latitude-bench >&2
+swift build -c release --static-swift-stdlib --product latitude >&2
+swift build -c release --static-swift-stdlib --product latitude-bench >&2
 "$venv/bin/python" -m latitude_tools.bench.decode_reference --out "$cache/decode-reference.json" \
   2> >(grep -v -i -E "warn|Loading weights" >&2)
 OPENBLAS_NUM_THREADS=1 .build/release/latitude-bench decode --reference "$cache/decode-reference.json" "$@"

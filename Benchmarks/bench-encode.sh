@@ -33,8 +33,8 @@ open(sys.argv[2], "w", encoding="utf-8").write("\n".join(sentences) + "\n")
 PY
 fi
 
-swift build -c release --product latitude >&2
-swift build -c release --product latitude-bench >&2
+swift build -c release --static-swift-stdlib --product latitude >&2
+swift build -c release --static-swift-stdlib --product latitude-bench >&2
 "$venv/bin/python" -m latitude_tools.bench.encode_reference --sentences "$sentences" --threads "$threads" \
   --onnx "$cache/all-MiniLM-L6-v2.onnx" --out "$cache/reference.json" \
   --embeddings "$cache/reference.npy" 2> >(grep -v -i -E "warn|Loading weights" >&2)

@@ -14,8 +14,8 @@ make --no-print-directory .venv-bench/.installed >&2  # the bench extra of pytho
 updates="$cache/yjs-updates-50x3000.bin"
 [ -s "$updates" ] || "$venv/bin/python" -m latitude_tools.bench.yjs_reference updates --clients 50 --count 3000 --out "$updates"
 
-swift build -c release --product latitude >&2
-swift build -c release --product latitude-bench >&2
+swift build -c release --static-swift-stdlib --product latitude >&2
+swift build -c release --static-swift-stdlib --product latitude-bench >&2
 work=$(mktemp -d)
 cleanup() {
   kill "${server:-}" "${reference:-}" 2>/dev/null || true

@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make --no-print-directory .venv-maps/.installed >&2
-swift build -c release --product latitude >&2
+swift build -c release --static-swift-stdlib --product latitude >&2
 export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-$(scripts/blas-coretype.sh)}"
 .venv-maps/bin/python -m latitude_tools.bench.maps "$@"

@@ -8,9 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make --no-print-directory .venv-e2e/.installed >&2  # websockets is all it needs
-swift build -c release --product latitude >&2
-swift build -c release --product LatitudeBuiltinOps >&2
-swift build -c release --product latitude-bench >&2
+swift build -c release --static-swift-stdlib --product latitude >&2
+swift build -c release --static-swift-stdlib --product LatitudeBuiltinOps >&2
+swift build -c release --static-swift-stdlib --product latitude-bench >&2
 export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-$(scripts/blas-coretype.sh)}"
 work=$(mktemp -d)
 cleanup() {

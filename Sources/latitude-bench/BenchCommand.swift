@@ -11,6 +11,6 @@ struct BenchCommand: ParsableCommand {
     subcommands: [
       OplogBenchmarkCommand.self, DecodeBenchmarkCommand.self, EncodeBenchmarkCommand.self,
       FanoutBenchmarkCommand.self, EffortCalibrationCommand.self, FeatureEvaluationCommand.self,
-      PluginBenchmarkCommand.self,
+      PluginBenchmarkCommand.self, BackendAppendBenchmarkCommand.self,
     ])
 }

@@ -60,7 +60,7 @@ struct OplogBenchmarkCommand: ParsableCommand {
     log("appending \(ops) ops (\(nodes) nodes) to \(folder)")
     while done < ops {
       let batch = generator.next(min(chunk, ops - done))
-      storeSeconds += try timeStoreAppend(batch, committer: committer, document: doc)
+      storeSeconds += try timeGroupCommit(batch, committer: committer, document: doc)
       let rows = RawInsertBaseline.rows(batch)
       let start = DispatchTime.now()
       try raw.insert(rows, batchSize: 4_096)
@@ -109,39 +109,6 @@ struct OplogBenchmarkCommand: ParsableCommand {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     writeOut(String(decoding: try encoder.encode(result), as: UTF8.self) + "\n")
-  }
-
-  /// Submits each op as its own request, as many clients would, and waits for all commits.
-  /// A chunk (50,000 ops) fits the committer's queue (100,000), so submitting never blocks.
-  private func timeStoreAppend(_ batch: [Op], committer: GroupCommitter, document: DocumentID)
-    throws -> Double
-  {
-    let group = DispatchGroup()
-    let failures = FailureCounter()
-    let start = DispatchTime.now()
-    for op in batch {
-      group.enter()
-      committer.submit(AppendRequest(document: document, ops: [op], mode: .live)) { result in
-        if case .success(let outcomes) = result, case .committed = outcomes[0] {
-        } else {
-          failures.record("\(result)")
-        }
-        group.leave()
-      }
-    }
-    group.wait()
-    let elapsed = seconds(since: start)
-    if let first = failures.first { throw CLIError("append failed: \(first)") }
-    return elapsed
-  }
-}
-
-/// Collects the first failure seen on the commit thread.
-private final class FailureCounter: Sendable {
-  private let seen = Mutex<String?>(nil)
-  var first: String? { seen.withLock { $0 } }
-  func record(_ message: String) {
-    seen.withLock { if $0 == nil { $0 = message } }
   }
 }
 

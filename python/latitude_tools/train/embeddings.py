@@ -21,7 +21,7 @@ def latitude_binary():
     """The release CLI (the Makefile builds it first); LATITUDE_BIN overrides."""
     path = pathlib.Path(os.environ.get("LATITUDE_BIN", ROOT / ".build/release/latitude"))
     if not path.exists():
-        raise SystemExit(f"{path} is missing: run `swift build -c release --product latitude`")
+        raise SystemExit(f"{path} is missing: run `swift build -c release --static-swift-stdlib --product latitude`")
     return path
 
 
