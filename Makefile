@@ -124,6 +124,12 @@ test-cluster: test-deps $(VENV_TEST)/.installed
 	  $(SWIFT) test --skip-build --filter PostgresStoreTests
 	$(WITH_BLAS) LATITUDE_BIN=.build/debug/latitude $(VENV_TEST)/bin/pytest -q Tests/cluster
 
+## PostgreSQL vs SQLite appends (same run), owner failover through nginx (10 trials) and how
+## 300 documents spread over 3 release nodes. Last line JSON.
+bench-cluster: deps cluster-deps $(VENV_TEST)/.installed
+	$(SWIFT) build -c release --static-swift-stdlib --product latitude && $(SWIFT) build -c release --static-swift-stdlib --product latitude-bench
+	$(VENV_TEST)/bin/python -m latitude_tools.bench.cluster
+
 ## The release artifact (dist/): the server with the Swift runtime linked statically, the
 ## built-in plugin, the canvas, axis packs, weights and deploy files. The test runs it with
 ## the toolchain's libraries hidden.

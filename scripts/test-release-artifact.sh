@@ -30,9 +30,10 @@ pid=\$!
 for _ in \$(seq 100); do grep -q "serving on" "$work/serve.log" && break; sleep 0.1; done
 port=\$(sed -n 's/.*serving on .*:\([0-9]*\)$/\1/p' "$work/serve.log" | head -1)
 [ -n "\$port" ] || { cat "$work/serve.log" >&2; exit 1; }
-curl -fsS "http://127.0.0.1:\$port/healthz" | grep -q '"status":"ok"'
-curl -fsS "http://127.0.0.1:\$port/" | grep -qi "<html"
-curl -fsS -X POST -H 'Content-Type: application/json' -d '{"id":"smoke"}' "http://127.0.0.1:\$port/v1/docs" >/dev/null
+fetch() { python3 -c 'import sys, urllib.request as u; r = u.urlopen(u.Request(sys.argv[1], data=(sys.argv[2].encode() if len(sys.argv) > 2 else None), headers={"Content-Type": "application/json"}), timeout=10); sys.stdout.write(r.read().decode())' "\$@"; }
+fetch "http://127.0.0.1:\$port/healthz" | grep -q '"status":"ok"'
+fetch "http://127.0.0.1:\$port/" | grep -qi "<html"
+fetch "http://127.0.0.1:\$port/v1/docs" '{"id":"smoke"}' | grep -q smoke
 kill -TERM \$pid
 wait \$pid
 SMOKE
