@@ -60,7 +60,7 @@ enum PostgresValue {
 /// One libpq connection. Statements are prepared once per connection and run with binary
 /// parameters and results (no text escaping of payloads, no integer parsing). Not
 /// thread-safe: its owner serialises every use behind a lock.
-final class PostgresConnection {
+final class PostgresConnection: SQLTextExecuting {
   private var handle: OpaquePointer
   private let url: String
   /// Prepared statement names by SQL text.
@@ -140,18 +140,8 @@ final class PostgresConnection {
     return name
   }
 
-  /// Runs `body` in a transaction, committing on success and rolling back when it throws.
-  func transaction<T>(_ body: () throws -> T) throws -> T {
-    try execute("BEGIN")
-    do {
-      let result = try body()
-      try execute("COMMIT")
-      return result
-    } catch {
-      try? execute("ROLLBACK")
-      throw error
-    }
-  }
+  /// PostgreSQL's default isolation (read committed): the fencing check locks its row.
+  var beginTransaction: String { "BEGIN" }
 
   private func check(_ result: OpaquePointer?, _ sql: String) throws(PostgresError) {
     let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR

@@ -2,7 +2,7 @@ import CSQLite3
 import Foundation
 
 /// One SQLite connection. Not thread-safe: its owner serialises every use behind a lock.
-final class SQLiteConnection {
+final class SQLiteConnection: SQLTextExecuting {
   let handle: OpaquePointer
   private var statements: [String: SQLiteStatement] = [:]
 
@@ -61,17 +61,6 @@ final class SQLiteConnection {
   /// Rows changed by the last INSERT, UPDATE or DELETE.
   var changes: Int { Int(sqlite3_changes(handle)) }
 
-  /// Runs `body` in a transaction (BEGIN IMMEDIATE), committing on success and rolling
-  /// back when it throws.
-  func transaction<T>(_ body: () throws -> T) throws -> T {
-    try execute("BEGIN IMMEDIATE")
-    do {
-      let result = try body()
-      try execute("COMMIT")
-      return result
-    } catch {
-      try? execute("ROLLBACK")
-      throw error
-    }
-  }
+  /// SQLite takes the write lock at BEGIN IMMEDIATE, so a transaction never fails to upgrade.
+  var beginTransaction: String { "BEGIN IMMEDIATE" }
 }
