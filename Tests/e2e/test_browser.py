@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from latitude_tools.e2e.browser import console_errors, model, open_browser, wait
+from latitude_tools.e2e.browser import browser_windows, model, wait
 
 from latitude_tools.e2e.harness import fp16_base64, unit, Client, Server, run, typed
 
@@ -30,16 +30,7 @@ async def seed(server, doc):
 
 @pytest.fixture
 def browsers():
-    opened = []
-    def make():
-        driver = open_browser()
-        opened.append(driver)
-        return driver
-    yield make
-    for driver in opened:
-        errors = console_errors(driver)
-        driver.quit()
-        assert not errors, f"console errors: {errors}"
+    yield from browser_windows()
 
 
 def open_doc(driver, server, doc, name):

@@ -17,7 +17,7 @@ import Synchronization
 ///   the server drops the room.
 /// - **Handing over**: a node that the router sends a document's clients to, but which
 ///   cannot take the lease, marks it wanted (`acquire(_:askOwner:)`); the owner hands the
-///   document over at its next renewal (its rooms close with "moved", the lease is
+///   document over at its first renewal after holding it for a lease time (its rooms close with "moved", the lease is
 ///   released), so documents return to the node the router prefers after a failover.
 /// - **Fencing**: every append transaction first locks the document's lease row and checks
 ///   owner, token and expiry (`fence`). A taker's UPDATE waits on that lock, so an append
@@ -36,6 +36,10 @@ public final class DocumentOwnership: Sendable {
 
   private struct State {
     var tokens: [DocumentID: Int64] = [:]
+    /// When each tenure began: a document is handed over only after a lease time held,
+    /// so two nodes that both want it (routers that disagree for a while) cannot bounce it
+    /// faster than that.
+    var since: [DocumentID: ContinuousClock.Instant] = [:]
     var acquired = 0
     var lost = 0
     var fenced = 0
@@ -120,7 +124,10 @@ public final class DocumentOwnership: Sendable {
     case .owned(let token, let newTenure, let fromDead):
       if newTenure { store?.dropWriterState(document) }
       state.withLock { state in
-        if newTenure || state.tokens[document] == nil { state.acquired += 1 }
+        if newTenure || state.tokens[document] == nil {
+          state.acquired += 1
+          state.since[document] = .now
+        }
         if fromDead { state.takenFromDeadOwner += 1 }
         state.tokens[document] = token
       }
@@ -136,7 +143,11 @@ public final class DocumentOwnership: Sendable {
 
   /// Gives the lease up (the room closed), so another node may take it at once.
   public func release(_ document: DocumentID) {
-    guard let token = state.withLock({ $0.tokens.removeValue(forKey: document) }) else { return }
+    let token = state.withLock { state in
+      state.since[document] = nil
+      return state.tokens.removeValue(forKey: document)
+    }
+    guard let token else { return }
     expire(document, token: token)
   }
 
@@ -213,7 +224,10 @@ public final class DocumentOwnership: Sendable {
     }
     if auto, case .owned(let token, let newTenure, _) = try takeLease(document, on: db) {
       state.withLock { state in
-        if state.tokens[document] != token { state.acquired += 1 }
+        if state.tokens[document] != token {
+          state.acquired += 1
+          state.since[document] = .now
+        }
         state.tokens[document] = token
       }
       return newTenure ? .allowedNewTenure : .allowed
@@ -264,8 +278,15 @@ public final class DocumentOwnership: Sendable {
       let (lost, wanted) = state.withLock { state -> ([DocumentID], [DocumentID: Int64]) in
         state.lastRenewal = .now
         let lost = state.tokens.filter { kept[$0.key]?.token != $0.value }.map(\.key)
-        let wanted = state.tokens.filter { kept[$0.key]?.token == $0.value && kept[$0.key]!.wanted }
-        for id in lost + wanted.keys { state.tokens[id] = nil }
+        let settled = ContinuousClock.now - .milliseconds(leaseMilliseconds)
+        let wanted = state.tokens.filter {
+          kept[$0.key]?.token == $0.value && kept[$0.key]!.wanted
+            && (state.since[$0.key] ?? settled) <= settled
+        }
+        for id in lost + wanted.keys {
+          state.tokens[id] = nil
+          state.since[id] = nil
+        }
         state.handedOver += wanted.count
         return (lost, wanted)
       }

@@ -47,3 +47,21 @@ def console_errors(driver):
     browser's own reports, not the page's, and are expected there)."""
     return [entry for entry in driver.get_log("browser")
             if entry["level"] == "SEVERE" and entry.get("source") != "network"]
+
+
+def browser_windows():
+    """A fixture body: yields a function that opens a headless chromium window; at the end
+    every window is closed, and none may have logged a script error."""
+    opened = []
+
+    def make():
+        driver = open_browser()
+        opened.append(driver)
+        return driver
+
+    yield make
+    failures = []
+    for driver in opened:
+        failures += console_errors(driver)
+        driver.quit()
+    assert not failures, f"console errors: {failures}"
