@@ -53,6 +53,10 @@ import Testing
   }
 
   @Test func fitKeepsClustersApartAndIsDeterministic() throws {
+    // A map is deterministic on one BLAS thread (as `latitude map` and the server run it).
+    // Other tests switch OpenBLAS to one thread at some point; switching first means both
+    // fits below run alike, whatever ran before (its kernels differ by thread count).
+    BLAS.useOneThreadPerCall()
     let (points, labels) = MapFixtures.clusters(4, perCluster: 60)
     let parameters = TSNEParameters(perplexity: 15, iterations: 300)
     let model = try TSNE.fit(points, parameters: parameters)

@@ -59,6 +59,10 @@ import Testing
   }
 
   @Test func fitKeepsClustersApartAndIsDeterministic() throws {
+    // A map is deterministic on one BLAS thread (as `latitude map` and the server run it).
+    // Other tests switch OpenBLAS to one thread at some point; switching first means both
+    // fits below run alike, whatever ran before (its kernels differ by thread count).
+    BLAS.useOneThreadPerCall()
     let (points, labels) = MapFixtures.clusters(4, perCluster: 75)
     let parameters = UMAPParameters(epochs: 200, seed: 3)
     let model = try UMAP.fit(points, parameters: parameters)
