@@ -10,6 +10,7 @@ import { UndoHistory } from "./undo.js";
 import { MapPanel } from "./map.js";
 import { HistoryList } from "./history.js";
 import { PeopleList } from "./people.js";
+import { Scrubber } from "./scrubber.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -20,7 +21,8 @@ sessionStorage.setItem("latitude.replica", replica);
 const actor = params.get("name") || localStorage.getItem("latitude.name") || `guest-${replica.slice(4, 8)}`;
 
 const model = new DocumentModel();
-let replay = null; // a DocumentModel at an earlier seq while the history scrubber is open
+// What the canvas shows: the live document, or an earlier state while the scrubber is open.
+const shown = () => scrubber.replay || model;
 let lamport = 0;
 let fitted = false;
 // Who else is here, and what they drag (stale drags expire on their own).
@@ -88,14 +90,14 @@ function nextID() {
 // Our own ops come back as acks, not op frames: apply them when acked.
 const sent = new Map(); // lamport → { kind, payload }
 function sendOp(kind, payload, { quiet = false } = {}) {
-  if (replay) return showError("close the history scrubber to edit");
+  if (scrubber.replay) return showError("close the history scrubber to edit");
   const id = nextID();
   if (!connection?.send({ t: "op", op: { id, kind, payload } })) return showError("offline: the change was not sent");
   sent.set(id.lamport, { kind, payload, id, quiet });
 }
 
 // The axis pickers, axes from examples and the packs' built-in axes.
-const axesPanel = new AxesPanel({ sendOp: (kind, payload) => sendOp(kind, payload), model: () => replay || model });
+const axesPanel = new AxesPanel({ sendOp: (kind, payload) => sendOp(kind, payload), model: () => shown() });
 
 // First use: a brand-new document (head 0) gets two built-in axes bound to x and y, as
 // ordinary logged ops. Their ids are fixed, so two people opening the same new document at
@@ -257,10 +259,10 @@ function redraw() {
   redrawQueued = true;
   requestAnimationFrame(() => {
     redrawQueued = false;
-    view.setModel(replay || model, !!replay);
-    $("empty-hint").hidden = !!replay || model.nodes.size > 0;
+    view.setModel(shown(), !!scrubber.replay);
+    $("empty-hint").hidden = !!shown().nodes.size > 0;
     axesPanel.render();
-    readoutPanel.render(replay || model, view.selection, !!replay);
+    readoutPanel.render(shown(), view.selection, !!scrubber.replay);
     sweepPanel.refresh();
     featuresPanel.refresh();
     mapPanel.render();
@@ -341,7 +343,7 @@ function select(id, additive) {
 function updateTrail() {
   const open = !$("history-panel").hidden;
   view.trail = open && view.selection.length === 1
-    ? historyList.trail(view.selection[0], replay ? replay.seq : model.seq) : null;
+    ? historyList.trail(view.selection[0], scrubber.seq) : null;
 }
 
 people.render();
@@ -376,89 +378,26 @@ $("op-blur").addEventListener("click", () => apply("blur", { radius: Number($("b
 $("op-analogy").addEventListener("click", () => (view.selection.length === 3 ? apply("analogy", {}, 3) : showError("analogy needs exactly a, b and c selected, in order")));
 $("op-pca").addEventListener("click", () => apply("pca-layout", {}, 3));
 
-// History: scrub from the first op to now; "restore to here" appends ops.
-let playing = null;
 $("fit").addEventListener("click", () => view.fit());
-$("hist-toggle").addEventListener("click", () => {
-  $("hist-controls").hidden = false;
-  $("hist-range").max = String(model.seq);
-  $("hist-range").value = String(model.seq);
-  scrub(model.seq);
-  historyList.load(model.seq).then(() => { updateTrail(); redraw(); })
-    .catch((error) => showError(`history: ${error.message}`));
-});
-$("hist-close").addEventListener("click", closeHistory);
-function closeHistory() {
-  clearInterval(playing);
-  playing = null;
-  replay = null;
-  document.body.classList.remove("replaying");
-  $("hist-controls").hidden = true;
-  historyList.hide();
-  view.trail = null;
-  redraw();
-}
-let scrubToken = 0;
-async function scrub(seq) {
-  const mine = ++scrubToken;
-  $("hist-label").textContent = `seq ${seq} of ${model.seq}`;
-  const query = token ? `&token=${encodeURIComponent(token)}` : "";
-  try {
+
+// History: scrub from the first op to now; "restore to here" appends ops.
+const scrubber = new Scrubber({
+  controls: $("hist-controls"), range: $("hist-range"), label: $("hist-label"), play: $("hist-play"),
+  speed: $("hist-speed"),
+}, {
+  model: () => model, historyList: () => historyList, showError,
+  sendOp: (kind, payload) => sendOp(kind, payload),
+  changed() { updateTrail(); redraw(); },
+  async fetchState(seq) {
+    const query = token ? `&token=${encodeURIComponent(token)}` : "";
     const response = await fetch(`/v1/docs/${encodeURIComponent(doc)}/state?seq=${seq}&latents=1${query}`);
     if (!response.ok) throw new Error(`${response.status}`);
-    const state = await response.json();
-    if (mine !== scrubToken) return;
-    replay = new DocumentModel();
-    replay.loadState(state);
-    // Say who did what, and when, at this point of the history.
-    const entry = historyList.entry(seq);
-    $("hist-label").textContent = `seq ${seq} of ${model.seq}` + (entry ? ` · ${entry.actor}: ${entry.text}` : "");
-    historyList.render();
-    updateTrail();
-    document.body.classList.add("replaying");
-    redraw();
-  } catch (error) {
-    showError(`history: ${error.message}`);
-  }
-}
-$("hist-range").addEventListener("input", (event) => scrub(Number(event.target.value)));
-$("hist-play").addEventListener("click", () => {
-  if (playing) {
-    clearInterval(playing);
-    playing = null;
-    $("hist-play").textContent = "Play";
-    return;
-  }
-  $("hist-play").textContent = "Pause";
-  playing = setInterval(() => {
-    const range = $("hist-range");
-    const next = Math.min(model.seq, Number(range.value) + Number($("hist-speed").value));
-    range.max = String(model.seq);
-    range.value = String(next);
-    scrub(next);
-    if (next >= model.seq) $("hist-play").click();
-  }, 250);
+    return response.json();
+  },
 });
-$("hist-restore").addEventListener("click", () => {
-  if (!replay) return;
-  const past = replay;
-  closeHistory();
-  for (const [id, node] of model.nodes) {
-    if (!past.nodes.has(id)) sendOp("node.delete", { node: id });
-  }
-  for (const [id, node] of past.nodes) {
-    const now = model.nodes.get(id);
-    if (!now) {
-      const payload = { node: `${id}-r${crypto.randomUUID().slice(0, 4)}`, origin: { kind: "restored", parents: [id] } };
-      if (node.latent) payload.latent = node.latent;
-      if (node.text) payload.text = node.text;
-      sendOp("node.create", payload);
-    } else if (now.text !== node.text && node.text) {
-      const coordinates = Object.entries(node.coords).filter(([axis]) => model.axes.has(axis)).map(([axis, c]) => ({ axis, value: c.at }));
-      if (coordinates.length) sendOp("node.move", { node: id, coordinates });
-    }
-  }
-});
+$("hist-toggle").addEventListener("click", () => scrubber.open());
+$("hist-close").addEventListener("click", () => scrubber.close());
+$("hist-restore").addEventListener("click", () => scrubber.restore());
 
 // Undo and redo of your own changes (Ctrl/Cmd+Z, Shift+Ctrl/Cmd+Z or Ctrl+Y, the buttons).
 const undo = new UndoHistory({
@@ -479,7 +418,7 @@ const readoutPanel = new ReadoutPanel($("readout"), { perform: (kind, payload) =
 const sweepPanel = new SweepPanel({
   send: (frame) => connection?.send(frame),
   sendOp: (kind, payload) => undo.perform(kind, payload),
-  model: () => replay || model,
+  model: () => shown(),
   selection: () => view.selection,
 });
 
@@ -495,7 +434,7 @@ async function getJSON(path) {
 
 const featuresPanel = new FeaturesPanel({
   get: getJSON, send: (frame) => !!connection?.send(frame), sendOp: (kind, payload) => sendOp(kind, payload),
-  model: () => replay || model, selection: () => view.selection, notify: showError,
+  model: () => shown(), selection: () => view.selection, notify: showError,
 });
 
 const historyList = new HistoryList({ panel: $("history-panel"), list: $("hist-list"), person: $("hist-person") }, {
@@ -505,18 +444,15 @@ const historyList = new HistoryList({ panel: $("history-panel"), list: $("hist-l
     if (!response.ok) throw new Error(`${response.status}`);
     return (await response.text()).split("\n").filter(Boolean).map((line) => JSON.parse(line));
   },
-  onPick(seq) {
-    $("hist-range").value = String(seq);
-    scrub(seq);
-  },
-  current: () => (replay ? replay.seq : model.seq),
+  onPick: (seq) => scrubber.scrub(seq),
+  current: () => (scrubber.seq),
 });
 
 const mapPanel = new MapPanel({
   mode: [...document.querySelectorAll('input[name="view-mode"]')],
   method: $("map-method"), run: $("map-run"), colour: $("map-colour"), status: $("map-status"),
 }, {
-  view, model: () => replay || model, sendOp: (kind, payload) => sendOp(kind, payload), showError, redraw,
+  view, model: () => shown(), sendOp: (kind, payload) => sendOp(kind, payload), showError, redraw,
 });
 
 // Keyboard: Delete removes the selection; arrow keys nudge it along the bound axes (0.1,
@@ -525,7 +461,7 @@ const mapPanel = new MapPanel({
 const NUDGES = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
 window.addEventListener("keydown", (event) => {
   const typing = document.activeElement?.closest?.("input, textarea, select");
-  if (typing || replay) return;
+  if (typing || scrubber.replay) return;
   if ((event.ctrlKey || event.metaKey) && (event.key === "z" || event.key === "Z" || event.key === "y")) {
     event.preventDefault();
     if (event.key === "y" || event.shiftKey) undo.redo();
@@ -556,5 +492,5 @@ window.addEventListener("keydown", (event) => {
 });
 
 // Test and screenshot hook: the current model, read-only.
-window.latitude = { model: () => (replay || model), view, connection: () => connection, mapPanel, featuresPanel };
+window.latitude = { model: () => (shown()), view, connection: () => connection, mapPanel, featuresPanel };
 redraw();
