@@ -372,6 +372,26 @@ def test_the_history_scrubber_reaches_an_earlier_state(server, browsers):
     wait(alice, lambda d: model(d, "m.nodes.size") == 2)
 
 
+def test_the_operations_form_says_what_is_missing_then_mixes_the_selection(server, browsers):
+    run(seed(server, "mixing"))
+    alice = browsers()
+    open_doc(alice, server, "mixing", "alice")
+    alice.find_element(By.ID, "node-text").send_keys("The soup was hot and the service was quick.")
+    alice.find_element(By.CSS_SELECTOR, "#node-form button[type=submit]").click()
+    wait(alice, lambda d: model(d, "m.nodes.size") == 2, message="the typed sentence never showed")
+    alice.execute_script("window.latitude.view.handlers.onSelect('n1', false);")
+    alice.find_element(By.ID, "op-mix").click()
+    wait(alice, lambda d: "mix needs at least 2 selected nodes" in d.find_element(By.ID, "errors").text,
+         message="no error for a mix of one node")
+    other = model(alice, "[...m.nodes.keys()].find((id) => id !== 'n1')")
+    alice.execute_script(f"window.latitude.view.handlers.onSelect('{other}', true);")
+    alice.find_element(By.ID, "op-mix").click()
+    wait(alice, lambda d: model(d, "m.nodes.size") == 3, timeout=60, message="the mix never made a node")
+    origins = model(alice, "[...m.nodes.values()].map((n) => n.origin)")
+    mixed = [o for o in origins if o and sorted(o.get("parents", [])) == sorted(["n1", other])]
+    assert mixed, f"no node made from the two selected: {origins}"
+
+
 def test_reconnecting_after_a_server_restart_resyncs(tmp_path, browsers):
     first = Server(tmp_path / "restart.sqlite").start()
     run(seed(first, "restart"))

@@ -11,6 +11,7 @@ import { MapPanel } from "./map.js";
 import { HistoryList } from "./history.js";
 import { PeopleList } from "./people.js";
 import { Scrubber } from "./scrubber.js";
+import { FormsPanel } from "./forms.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -348,36 +349,6 @@ function updateTrail() {
 
 people.render();
 
-// Adding nodes: near the centre of the view, at their own embedding's place.
-$("node-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const text = $("node-text").value.trim();
-  if (!text) return;
-  const id = `n-${crypto.randomUUID().slice(0, 8)}`;
-  undo.perform("node.create", { node: id, text, origin: { kind: "typed", parents: [] } });
-  $("node-text").value = "";
-});
-$("node-text").addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey) {
-    event.preventDefault();
-    $("node-form").requestSubmit();
-  }
-});
-
-// Operations on the selection.
-function apply(operation, params, minimum) {
-  if (view.selection.length < minimum) return showError(`${operation} needs at least ${minimum} selected node${minimum > 1 ? "s" : ""}`);
-  sendOp("op.apply", { plugin: "builtin-ops", operation, params, inputs: view.selection, outputs: [] });
-}
-$("op-mix").addEventListener("click", () => {
-  const t = Number($("mix-weight").value);
-  const weights = view.selection.length === 2 ? [1 - t, t] : undefined;
-  apply("mix", weights ? { weights } : {}, 2);
-});
-$("op-blur").addEventListener("click", () => apply("blur", { radius: Number($("blur-radius").value), count: Number($("blur-count").value), seed: Date.now() % 100000 }, 1));
-$("op-analogy").addEventListener("click", () => (view.selection.length === 3 ? apply("analogy", {}, 3) : showError("analogy needs exactly a, b and c selected, in order")));
-$("op-pca").addEventListener("click", () => apply("pca-layout", {}, 3));
-
 $("fit").addEventListener("click", () => view.fit());
 
 // History: scrub from the first op to now; "restore to here" appends ops.
@@ -410,6 +381,16 @@ const undo = new UndoHistory({
 let dragUndo = null;
 $("undo").addEventListener("click", () => undo.undo());
 $("redo").addEventListener("click", () => undo.redo());
+
+// Typing sentences onto the canvas, and the operations on the selection.
+const formsPanel = new FormsPanel({
+  nodeForm: $("node-form"), nodeText: $("node-text"), mixWeight: $("mix-weight"),
+  blurRadius: $("blur-radius"), blurCount: $("blur-count"),
+  buttons: { mix: $("op-mix"), blur: $("op-blur"), analogy: $("op-analogy"), "pca-layout": $("op-pca") },
+}, {
+  perform: (kind, payload) => undo.perform(kind, payload), sendOp: (kind, payload) => sendOp(kind, payload),
+  selection: () => view.selection, showError,
+});
 
 // The readout: where the selected nodes sit on every axis, their fidelity, runners-up,
 // and an editor for one node's text.
