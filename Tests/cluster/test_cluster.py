@@ -79,9 +79,27 @@ def test_documents_spread_over_the_nodes_and_each_has_one_owner(cluster):
     assert sum(m["latitude_documents_owned"] for m in metrics.values()) == 24
 
 
+async def touch(url, replica):
+    """Opens the document through nginx (its room, and so its lease, land on a node)."""
+    client = await Client.connect(url, replica)
+    await client.join()
+    await client.close()
+
+
 def test_owner_killed_mid_write_loses_no_acknowledged_op(cluster):
-    doc, other = "busy", "bystander"
+    doc = "busy"
     killed = {}
+    # A second document on another node: its writer must not notice the failover.
+    run(touch(cluster.nginx.url(doc), "probe"))
+    busy_owner = cluster.owner(doc)[0]
+    other = None
+    for index in range(20):
+        candidate = f"bystander-{index}"
+        run(touch(cluster.nginx.url(candidate), f"probe{index}"))
+        if cluster.owner(candidate)[0] != busy_owner:
+            other = candidate
+            break
+    assert other, "consistent hashing put 20 documents on one node"
 
     def kill_owner_after(count):
         def on_ack(writer):
@@ -104,6 +122,7 @@ def test_owner_killed_mid_write_loses_no_acknowledged_op(cluster):
     log = check_log(cluster, doc, busy)
     assert len(log) == 500
     check_log(cluster, other, [calm])
+    assert calm.reconnects == 0, "the document on another node was not disturbed"
     new_owner = cluster.owner(doc)
     assert new_owner[0] != killed["owner"][0] and new_owner[1] > killed["owner"][1], "a new tenure, a higher token"
     nodes = run(converged(cluster.nginx.url(doc), log))
