@@ -115,6 +115,8 @@ export class CanvasView {
     // (its transform always, its contents only when they changed), so an element handed
     // out once stays valid while its node is drawn.
     this.cardLayer = el("g", { class: "cards" });
+    // Leader lines and text markers, kept across renders like the cards (reconciled).
+    this.linkLayer = el("g", { class: "links" });
     this.cardViews = new Map(); // node id → { g, signature }
     this.renderedOffset = [0, 0]; // the offset of the last full render (a pan shifts from it)
     this.renderQueued = false;
@@ -295,7 +297,8 @@ export class CanvasView {
   // Cards are placed one by one, never completely over an earlier one: what is being
   // dragged and what is selected first (they stay at their points), then the rest.
   renderCards(nodes) {
-    const links = el("g", {}, this.root);
+    const links = []; // the link layer's parts, in paint order
+    this.root.appendChild(this.linkLayer);
     const cards = this.cardLayer;
     this.root.appendChild(cards);
     const first = (node) => (this.overrides.has(node.id) ? 0 : this.selection.includes(node.id) ? 1 : 2);
@@ -308,6 +311,7 @@ export class CanvasView {
       this.renderNode(node, links, placed, compact);
       drawn.add(node.id);
     }
+    syncChildren(this.linkLayer, links);
     for (const [id, view] of this.cardViews) {
       if (drawn.has(id)) continue;
       view.g.remove();
@@ -452,15 +456,17 @@ export class CanvasView {
     return spot;
   }
 
-  renderNode(node, links, placed = [], compact = false) {
+  // Draws (or updates) a node's card; its leader line and text marker, if any, are added to
+  // `links` (parts for the link layer).
+  renderNode(node, links = [], placed = [], compact = false) {
     const model = this.model;
     const position = this.pos(node);
     const [sx, sy] = this.toScreen(position);
     const marker = this.mode === "map" ? null : model.textPosition(node);
     if (marker && !this.overrides.has(node.id) && !node.pending) {
       const [mx, my] = this.toScreen(marker);
-      el("line", { x1: sx, y1: sy, x2: mx, y2: my, class: "marker-link" }, links);
-      el("circle", { cx: mx, cy: my, r: 5, class: "marker" }, links);
+      links.push({ tag: "line", attributes: { x1: sx, y1: sy, x2: mx, y2: my, class: "marker-link" } });
+      links.push({ tag: "circle", attributes: { cx: mx, cy: my, r: 5, class: "marker" } });
     }
     const preview = this.previews.get(node.id);
     const staged = !preview && node.pending ? this.staged.get(node.id) : undefined;
@@ -480,8 +486,8 @@ export class CanvasView {
       // Drawn away from its point: a leader line and a dot show where it really is.
       const ex = Math.max(left, Math.min(left + width, sx));
       const ey = Math.max(top, Math.min(top + height, sy));
-      el("line", { x1: sx, y1: sy, x2: ex, y2: ey, class: "leader" }, links);
-      el("circle", { cx: sx, cy: sy, r: 3, class: "leader-dot" }, links);
+      links.push({ tag: "line", attributes: { x1: sx, y1: sy, x2: ex, y2: ey, class: "leader" } });
+      links.push({ tag: "circle", attributes: { cx: sx, cy: sy, r: 3, class: "leader-dot" } });
     }
     const textClass = preview || node.pending || !node.text ? "pending" : "";
     const stripe = this.mode === "map" && this.colourAxis ? colourForValue(node.coords[this.colourAxis]?.at) : null;

@@ -75,7 +75,11 @@ public final class DocumentOwnership: Sendable {
     _ = try connection.query(
       "SELECT pg_advisory_lock(hashtextextended($1, 0))", [.text(owner)])
     self.connection = Mutex(connection)
-    let thread = Thread { [weak self] in self?.renewLoop() }
+    // Holds the object only for one wait-and-renew at a time, so a released store's
+    // ownership goes away (closing its connection, which drops its advisory lock).
+    let thread = Thread { [weak self] in
+      while let ownership = self, ownership.waitAndRenew() {}
+    }
     thread.name = "latitude.leases"
     thread.start()
   }
@@ -87,7 +91,8 @@ public final class DocumentOwnership: Sendable {
     set { state.withLock { $0.autoAcquire = newValue } }
   }
 
-  /// Called on the lease thread with documents whose lease this node lost.
+  /// Called, on the ownership's own serial queue, with documents whose lease this node
+  /// lost or handed over.
   public func onLost(_ handler: @escaping @Sendable ([DocumentID]) -> Void) {
     state.withLock { $0.onLost = handler }
   }
@@ -107,7 +112,7 @@ public final class DocumentOwnership: Sendable {
 
   /// Takes (or extends) the document's lease if it is free, expired, ours, or its owner's
   /// process is gone. With `askOwner`, a lease held by a live node is marked wanted, and
-  /// that node hands it over at its next renewal.
+  /// that node hands it over at its first renewal after holding it for a lease time.
   public func acquire(_ document: DocumentID, askOwner: Bool = false) throws(StoreError) -> Claim {
     let result = try StoreError.wrap {
       try connection.withLock { db in
@@ -242,12 +247,12 @@ public final class DocumentOwnership: Sendable {
     return .fenced
   }
 
-  private func renewLoop() {
-    while true {
-      _ = wake.wait(timeout: .now() + .milliseconds(leaseMilliseconds / 4))
-      if state.withLock({ $0.stopping }) { return }
-      renewOnce()
-    }
+  /// Waits a quarter of the lease time, then renews; false once shut down.
+  private func waitAndRenew() -> Bool {
+    _ = wake.wait(timeout: .now() + .milliseconds(leaseMilliseconds / 4))
+    if state.withLock({ $0.stopping }) { return false }
+    renewOnce()
+    return true
   }
 
   /// Extends every lease this node holds; those not extended are lost, and those another
