@@ -11,6 +11,8 @@ export const AXES_CARD_LIMIT = 1000;
 // Above this many nodes labels are drawn at their points without collision placement
 // (which is quadratic: seconds per frame at 5,000 nodes).
 export const PLACEMENT_LIMIT = 600;
+// More cards than this on screen are drawn compact (a dot and a short label).
+export const COMPACT_COUNT = 60;
 
 // A diverging colour for a coordinate (−2 … +2): blue, grey, red.
 export function colourForValue(value) {
@@ -295,8 +297,19 @@ export class CanvasView {
   }
 
   // Cards are placed one by one, never completely over an earlier one: what is being
-  // dragged and what is selected first (they stay at their points), then the rest.
-  renderCards(nodes) {
+  // dragged and what is selected first (they stay at their points), then the rest. A few
+  // nodes are all drawn (one off screen shows at the edge, so none is lost); in a crowd,
+  // nodes whose point is off screen get no card (they would pile up at the edges) unless
+  // selected or dragged, and the level of detail follows how many are on screen.
+  renderCards(all) {
+    const [w, h] = this.size();
+    const margin = 24;
+    const onScreen = (node) => {
+      const [x, y] = this.toScreen(this.pos(node));
+      return x >= -margin && x <= w + margin && y >= -margin && y <= h + margin;
+    };
+    const nodes = all.length <= COMPACT_COUNT ? all
+      : all.filter((n) => this.overrides.has(n.id) || this.selection.includes(n.id) || onScreen(n));
     const links = []; // the link layer's parts, in paint order
     this.root.appendChild(this.linkLayer);
     const cards = this.cardLayer;
@@ -419,10 +432,10 @@ export class CanvasView {
     }
   }
 
-  // Zoomed out, or crowded: a dot with a short label instead of a full card (the
-  // selected and dragged nodes keep their cards).
+  // Zoomed out, or crowded on screen: a dot with a short label instead of a full card (the
+  // selected and dragged nodes keep their cards). `count` is the nodes on screen.
   isCompact(count) {
-    return this.scale < 45 || count > 60;
+    return this.scale < 45 || count > COMPACT_COUNT;
   }
 
   // Where a card of `width` × `height` centred on (sx, sy) goes: at its point when that

@@ -24,6 +24,37 @@ SENTENCES = [
 ]
 
 
+# 200 readable sentences for the crowded canvas: every subject with every ending.
+SUBJECTS = ["The new café downtown", "My landlord", "This phone", "The train to work", "Our team lead",
+            "The hotel room", "That concert", "The city council", "My neighbour's dog", "The final exam"]
+ENDINGS = ["was an absolute delight.", "ruined my whole weekend.", "is fine, I suppose.",
+           "deserves a formal complaint.", "made everyone laugh.", "was late again this morning.",
+           "exceeded all of our expectations.", "is honestly the worst.", "will be reviewed on Monday.",
+           "surprised me in a good way.", "was cold, slow and overpriced.", "kindly requests your attendance.",
+           "has been absolutely wonderful.", "broke down twice this week.", "is under new management.",
+           "smelled of fresh bread.", "never answers the phone.", "won an award last year.",
+           "was quieter than I expected.", "needs a serious upgrade."]
+
+
+async def seed_crowd(server, doc="crowd"):
+    a = await Client.connect(server.url(doc), "seed", "demo")
+    await a.join()
+    for axis, pack in (("sentiment", "sentiment"), ("formality", "formality")):
+        await a.op("axis.create", {"axis": axis, "provider": "pack", "params": {"axis": pack}})
+        await a.expect("ack")
+    await a.op("view.bind", {"x": "sentiment", "y": "formality"})
+    await a.expect("ack")
+    count = 0
+    for subject in SUBJECTS:
+        for ending in ENDINGS:
+            await a.op("node.create", typed(f"c{count}", f"{subject} {ending}"))
+            count += 1
+    for _ in range(count):
+        await a.expect("ack", 120)
+    await a.close()
+    return count
+
+
 async def seed(server):
     a = await Client.connect(server.url("demo"), "seed", "demo")  # "latitude" is the server's own actor
     await a.join()
@@ -83,6 +114,14 @@ def main():
         alice.execute_script("document.getElementById('features').scrollIntoView()")
         time.sleep(0.5)
         alice.save_screenshot(str(OUT / "features.png"))
+        # A sweep: n0's text at 9 points along sentiment, each with its fidelity.
+        alice.execute_script("document.getElementById('sweep').scrollIntoView()")
+        Select(alice.find_element(By.ID, "sweep-axis")).select_by_value("sentiment")
+        alice.find_element(By.CSS_SELECTOR, "#sweep-form button").click()
+        wait(alice, lambda d: len([e for e in d.find_elements(By.CSS_SELECTOR, "#sweep-list .sweep-text") if e.text]) == 9,
+             timeout=180)
+        time.sleep(0.5)
+        alice.save_screenshot(str(OUT / "sweep.png"))
         alice.execute_script("window.scrollTo(0, 0); document.getElementById('right').scrollTop = 0;")
         # The Map view: a UMAP map of the sentences, coloured by sentiment.
         alice.execute_script("window.latitude.view.handlers.onSelect(null, false);")
@@ -92,6 +131,32 @@ def main():
         Select(alice.find_element(By.ID, "map-colour")).select_by_value("sentiment")
         time.sleep(1)
         alice.save_screenshot(str(OUT / "map.png"))
+        alice.find_element(By.CSS_SELECTOR, 'input[name="view-mode"][value="axes"]').click()
+        # Undo: alice types a sentence, then takes it back; Redo is offered.
+        alice.find_element(By.ID, "node-text").send_keys("This one goes away again.")
+        alice.find_element(By.CSS_SELECTOR, "#node-form button[type=submit]").click()
+        wait(alice, lambda d: model(d, "m.nodes.size") == len(SENTENCES) + 1)
+        wait(alice, lambda d: d.find_element(By.ID, "undo").is_enabled())
+        alice.find_element(By.ID, "undo").click()
+        wait(alice, lambda d: model(d, "m.nodes.size") == len(SENTENCES) and d.find_element(By.ID, "redo").is_enabled())
+        time.sleep(0.5)
+        alice.save_screenshot(str(OUT / "undo.png"))
+        # First use: a brand-new document gets two built-in axes bound, and says what to do.
+        alice.get(f"http://127.0.0.1:{server.port}/?doc=fresh&name=alice")
+        wait(alice, lambda d: model(d, "m.view.x && m.view.y"), timeout=60)
+        time.sleep(0.5)
+        alice.save_screenshot(str(OUT / "first-use.png"))
+        # 200 sentences: zoomed out (compact dots with short labels), then zoomed in (cards).
+        crowd = asyncio.run(seed_crowd(server))
+        alice.get(f"http://127.0.0.1:{server.port}/?doc=crowd&name=alice")
+        wait(alice, lambda d: model(d, "m.nodes.size") == crowd, timeout=60)
+        alice.execute_script("window.latitude.view.fit();")
+        time.sleep(1)
+        alice.save_screenshot(str(OUT / "crowd-out.png"))
+        alice.execute_script(
+            "const v = window.latitude.view; v.scale *= 12; v.offset = [v.offset[0] * 12, v.offset[1] * 12]; v.render();")
+        time.sleep(1)
+        alice.save_screenshot(str(OUT / "crowd-in.png"))
         for driver in (alice, bob):
             driver.quit()
         print(f"wrote {', '.join(p.name for p in sorted(OUT.glob('*.png')))} to {OUT}")
