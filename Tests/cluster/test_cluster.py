@@ -209,3 +209,35 @@ def test_postgres_op_log_exports_and_imports_like_sqlite(cluster, tmp_path):
                              capture_output=True, text=True)
     assert refused.returncode != 0 and "already exists" in refused.stderr
     assert len(cluster.log("copy")) == 30
+
+
+def test_a_postgresql_restart_keeps_the_nodes_up_and_loses_nothing(cluster):
+    """While PostgreSQL is down nothing is acknowledged (commit_failed) and, past the lease
+    time, rooms close with 4010; once it is back the same clients write again, and the log
+    holds every acknowledged op once, densely (the op refused meanwhile is not in it)."""
+    doc = "restarted"
+    first = Writer(cluster.nginx.url(doc), "before", 20)
+    run(first.run())
+
+    async def while_down():
+        client = await Client.connect(cluster.nginx.url(doc), "during")
+        await client.join()
+        cluster.postgres.stop()
+        await client.op("node.create", {"node": "refused", "latent": fp16_base64(unit(7)),
+                                        "origin": {"kind": "typed", "parents": []}})
+        frame = await client.expect_any({"ack", "nack"})
+        try:
+            while True:  # past the lease, the room closes with 4010
+                await client.recv(timeout=cluster.lease_ms / 1000 * 3)
+        except websockets.ConnectionClosed as closed:
+            return frame, closed.rcvd.code if closed.rcvd else None
+
+    frame, code = run(while_down())
+    assert frame["t"] == "nack" and frame["code"] == "commit_failed", frame
+    assert code == 4010
+    assert all(node.alive for node in cluster.nodes), "a node died with PostgreSQL"
+    cluster.postgres._launch()
+    after = Writer(cluster.nginx.url(doc), "after", 20)
+    run(after.run())
+    log = check_log(cluster, doc, [first, after])
+    assert len(log) == 40 and "during" not in {replica for _, _, replica in log}

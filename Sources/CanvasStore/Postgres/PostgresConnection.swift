@@ -61,10 +61,15 @@ enum PostgresValue {
 /// parameters and results (no text escaping of payloads, no integer parsing). Not
 /// thread-safe: its owner serialises every use behind a lock.
 final class PostgresConnection: SQLTextExecuting {
-  private var handle: OpaquePointer
+  /// The libpq connection; nil after it was lost and could not be reopened (never a
+  /// finished handle: PQfinish runs exactly once per connection).
+  private var handle: OpaquePointer?
   private let url: String
   /// Prepared statement names by SQL text.
   private var prepared: [String: String] = [:]
+  /// Between BEGIN and COMMIT/ROLLBACK: a lost connection is then an error, never
+  /// silently reopened (the rest of the transaction would run outside it).
+  private var transactionOpen = false
 
   /// Connects to `url` (`postgres://user@host:port/db?…`, any libpq connection string).
   init(url: String) throws(PostgresError) {
@@ -72,7 +77,9 @@ final class PostgresConnection: SQLTextExecuting {
     handle = try Self.connect(url)
   }
 
-  deinit { PQfinish(handle) }
+  deinit {
+    if let handle { PQfinish(handle) }
+  }
 
   private static func connect(_ url: String) throws(PostgresError) -> OpaquePointer {
     guard let connection = PQconnectdb(url) else {
@@ -90,36 +97,50 @@ final class PostgresConnection: SQLTextExecuting {
     return connection
   }
 
-  /// Reconnects after the connection was lost; prepared statements are prepared again.
-  private func reconnectIfLost() throws(PostgresError) {
-    guard PQstatus(handle) != CONNECTION_OK else { return }
-    PQfinish(handle)
-    prepared.removeAll()
-    handle = try Self.connect(url)
+  /// The live connection, reopened if it was lost (statements are prepared again) —
+  /// except inside a transaction, where losing it fails the transaction.
+  private func live() throws(PostgresError) -> OpaquePointer {
+    if let handle, PQstatus(handle) == CONNECTION_OK { return handle }
+    if let handle {
+      PQfinish(handle)
+      self.handle = nil
+      prepared.removeAll()
+    }
+    if transactionOpen {
+      throw PostgresError(
+        sqlState: "08006", message: "the connection was lost inside a transaction")
+    }
+    let fresh = try Self.connect(url)
+    handle = fresh
+    return fresh
   }
 
   /// Runs one or more statements that return no rows needed (simple query protocol).
   func execute(_ sql: String) throws(PostgresError) {
-    try reconnectIfLost()
-    let result = PQexec(handle, sql)
+    let ending = sql == "COMMIT" || sql == "ROLLBACK"
+    // A transaction ends with its COMMIT or ROLLBACK, even a failed one.
+    defer { if ending { transactionOpen = false } }
+    let db = try live()
+    let result = PQexec(db, sql)
     defer { PQclear(result) }
-    try check(result, sql)
+    try check(result, sql, db)
+    if sql == beginTransaction { transactionOpen = true }
   }
 
   /// Runs `sql` (prepared on first use) with `parameters`; the result's rows in binary.
   func query(_ sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError)
     -> PostgresResult
   {
-    try reconnectIfLost()
-    let name = try statementName(sql, parameters)
+    let db = try live()
+    let name = try statementName(sql, parameters, db)
     let values = parameters.map(\.wire)
     let lengths = values.map { Int32($0.count) }
     let formats = [Int32](repeating: 1, count: values.count)
     let result = Self.withPointers(values) { pointers in
-      PQexecPrepared(handle, name, Int32(values.count), pointers, lengths, formats, 1)
+      PQexecPrepared(db, name, Int32(values.count), pointers, lengths, formats, 1)
     }
     do {
-      try check(result, sql)
+      try check(result, sql, db)
     } catch {
       PQclear(result)
       throw error
@@ -127,15 +148,15 @@ final class PostgresConnection: SQLTextExecuting {
     return PostgresResult(result!)
   }
 
-  private func statementName(_ sql: String, _ parameters: [PostgresValue]) throws(PostgresError)
-    -> String
-  {
+  private func statementName(
+    _ sql: String, _ parameters: [PostgresValue], _ db: OpaquePointer
+  ) throws(PostgresError) -> String {
     if let name = prepared[sql] { return name }
     let name = "s\(prepared.count)"
     let types = parameters.map(\.oid)
-    let result = PQprepare(handle, name, sql, Int32(types.count), types)
+    let result = PQprepare(db, name, sql, Int32(types.count), types)
     defer { PQclear(result) }
-    try check(result, sql)
+    try check(result, sql, db)
     prepared[sql] = name
     return name
   }
@@ -143,11 +164,13 @@ final class PostgresConnection: SQLTextExecuting {
   /// PostgreSQL's default isolation (read committed): the fencing check locks its row.
   var beginTransaction: String { "BEGIN" }
 
-  private func check(_ result: OpaquePointer?, _ sql: String) throws(PostgresError) {
+  private func check(_ result: OpaquePointer?, _ sql: String, _ db: OpaquePointer)
+    throws(PostgresError)
+  {
     let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
     guard status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK else { return }
     var state = ""
-    var message = String(cString: PQerrorMessage(handle))
+    var message = String(cString: PQerrorMessage(db))
     if let result {
       if let code = PQresultErrorField(result, Int32(UInt8(ascii: "C"))) {
         state = String(cString: code)

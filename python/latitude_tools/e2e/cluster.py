@@ -72,14 +72,21 @@ class Postgres:
             while parent not in ("/", ""):
                 os.chmod(parent, os.stat(parent).st_mode | 0o005)
                 parent = os.path.dirname(parent)
-        tools = postgres_bin()
-        subprocess.run(self._command([f"{tools}/initdb", "-D", self.data, "-A", "trust",
+        subprocess.run(self._command([f"{postgres_bin()}/initdb", "-D", self.data, "-A", "trust",
                                       "-U", "latitude", "--no-sync", "-E", "UTF8"]),
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._launch()
+        subprocess.run(["psql", f"postgres://latitude@127.0.0.1:{self.port}/postgres", "-qc",
+                        "CREATE DATABASE latitude"], check=True, capture_output=True)
+        return self
+
+    def _launch(self):
+        """Starts the postmaster on the data folder and waits until it accepts connections."""
+        tools = postgres_bin()
         options = ["-c", "listen_addresses=127.0.0.1", "-p", str(self.port), "-k", self.folder,
                    "-c", "max_connections=200", "-c", "shared_buffers=256MB",
                    "-c", f"fsync={'on' if self.fsync else 'off'}"]
-        self.log = open(os.path.join(self.folder, "postgres.log"), "w")
+        self.log = open(os.path.join(self.folder, "postgres.log"), "a")
         self.process = subprocess.Popen(self._command([f"{tools}/postgres", "-D", self.data, *options]),
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
@@ -87,12 +94,15 @@ class Postgres:
             ready = subprocess.run([f"{tools}/pg_isready", "-h", "127.0.0.1", "-p", str(self.port)],
                                    capture_output=True)
             if ready.returncode == 0:
-                break
+                return
             time.sleep(0.1)
-        subprocess.run([f"{tools}/../bin/psql" if os.path.exists(f"{tools}/psql") else "psql",
-                        f"postgres://latitude@127.0.0.1:{self.port}/postgres", "-qc",
-                        "CREATE DATABASE latitude"], check=True, capture_output=True)
-        return self
+        raise TimeoutError("PostgreSQL did not start in 30 s")
+
+    def restart(self, down_s=0):
+        """Stops the server (fast shutdown: every session is cut), waits `down_s`, starts it again."""
+        self.stop()
+        time.sleep(down_s)
+        self._launch()
 
     @property
     def url(self):
