@@ -36,14 +36,20 @@ ENDINGS = ["was an absolute delight.", "ruined my whole weekend.", "is fine, I s
            "was quieter than I expected.", "needs a serious upgrade."]
 
 
-async def seed_crowd(server, doc="crowd"):
-    a = await Client.connect(server.url(doc), "seed", "demo")
+async def seeder(server, doc):
+    """A client on `doc` with the built-in sentiment (x) and formality (y) axes bound."""
+    a = await Client.connect(server.url(doc), "seed", "demo")  # "latitude" is the server's own actor
     await a.join()
     for axis, pack in (("sentiment", "sentiment"), ("formality", "formality")):
         await a.op("axis.create", {"axis": axis, "provider": "pack", "params": {"axis": pack}})
         await a.expect("ack")
     await a.op("view.bind", {"x": "sentiment", "y": "formality"})
     await a.expect("ack")
+    return a
+
+
+async def seed_crowd(server, doc="crowd"):
+    a = await seeder(server, doc)
     count = 0
     for subject in SUBJECTS:
         for ending in ENDINGS:
@@ -56,13 +62,7 @@ async def seed_crowd(server, doc="crowd"):
 
 
 async def seed(server):
-    a = await Client.connect(server.url("demo"), "seed", "demo")  # "latitude" is the server's own actor
-    await a.join()
-    for axis, pack in (("sentiment", "sentiment"), ("formality", "formality")):
-        await a.op("axis.create", {"axis": axis, "provider": "pack", "params": {"axis": pack}})
-        await a.expect("ack")
-    await a.op("view.bind", {"x": "sentiment", "y": "formality"})
-    await a.expect("ack")
+    a = await seeder(server, "demo")
     for i, text in enumerate(SENTENCES):
         await a.op("node.create", typed(f"n{i}", text))
         await a.expect("ack")
