@@ -49,6 +49,24 @@ import Testing
         NodeSetText(
           node: "n1", text: "The flight left on time.",
           latent: LatentVector([Float](repeating: 0.25, count: 384)))))
+    // A document with one node on an axis, for the axis op and its ack.
+    var placed = DocumentState()
+    var unit = [Float](repeating: 0, count: 384)
+    unit[0] = 1
+    placed.apply(
+      Op(
+        id: id(1), actor: "ada",
+        payload: .nodeCreate(NodeCreate(node: "n1", text: "Hi.", latent: LatentVector(unit)))))
+    let axisCreate = Op(
+      id: OpID(lamport: 16, replica: "r-ada"), actor: "ada",
+      payload: .axisCreate(
+        AxisCreate(
+          axis: "sentiment", name: "Sentiment",
+          poles: AxisPoles(negative: "negative", positive: "positive"), provider: "pack",
+          params: .object(["axis": .string("sentiment")]), direction: LatentVector(unit),
+          calibration: AxisCalibration(negativeMean: -0.5, positiveMean: 0.5))))
+    placed.apply(axisCreate)
+    let axisWire = WireOp(SequencedOp(seq: 10, op: axisCreate), state: placed)
     let messages: [ServerMessage] = [
       .welcome(
         .init(
@@ -125,6 +143,8 @@ import Testing
             .init(
               id: 77, label: "long · hours · minutes", name: nil, activation: 0.125, relative: 1.5),
           ])),
+      .op(axisWire),
+      .ack(axisCreate.id, seq: 10, op: axisWire.acksWithOp ? axisWire.op : nil),
     ]
     let frames = Self.frames("server")
     #expect(messages.count == frames.count)

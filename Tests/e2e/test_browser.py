@@ -2,6 +2,8 @@
 document see each other's drags and decoded text, axes appear for everyone, the history
 scrubber reaches earlier states, and a restarted server is resynced."""
 import asyncio
+import json
+import urllib.request
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -326,6 +328,18 @@ def test_an_axis_defined_in_one_browser_appears_in_the_other(server, browsers):
     alice.find_element(By.CSS_SELECTOR, "#axis-form button[type=submit]").click()
     wait(bob, lambda d: "Weather" in [o.text for o in d.find_elements(By.CSS_SELECTOR, "#axis-x option")],
          message="bob never saw the new axis")
+    # Both windows place the card on the new axis from the axis op itself (its axisCoords),
+    # at the server's coordinate, and bob's binding moves alice's view: nothing is refetched.
+    axis = model(bob, "[...m.axes.values()].find((a) => a.name === 'Weather').id")
+    Select(bob.find_element(By.ID, "axis-y")).select_by_value(axis)
+    wait(alice, lambda d: model(d, "m.view.y") == axis, message="alice never saw the binding")
+    readout = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{server.port}/v1/docs/axes/projections").read())
+    expected = {n["id"]: n["coords"][axis]["at"] for n in readout["nodes"]}
+    for driver in (alice, bob):
+        assert abs(model(driver, "m.position(m.nodes.get('n1'))[1]") - expected["n1"]) < 1e-6
+        fetches = driver.execute_script(
+            "return performance.getEntriesByType('resource').filter((e) => e.name.includes('/state')).length")
+        assert fetches == 1, f"the document state was fetched {fetches} times (only the join should)"
 
 
 def test_the_history_scrubber_reaches_an_earlier_state(server, browsers):

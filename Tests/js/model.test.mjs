@@ -43,7 +43,7 @@ test("projections from latents match the Swift fold on the shared fixture", () =
     [first.coords.a0, first.coords.a1].map((v) => +v.toFixed(3)));
 });
 
-test("live ops update the model; axis changes ask for a refresh", () => {
+test("live ops update the model; an axis op without coordinates asks for a refresh", () => {
   const model = new DocumentModel();
   assert.equal(model.apply(1, op(1, "node.create", { node: "n", text: "hi", coords: { x: { at: 0.5 } } })), false);
   assert.equal(model.nodes.get("n").pending, false);
@@ -59,6 +59,30 @@ test("live ops update the model; axis changes ask for a refresh", () => {
   model.apply(6, op(9, "node.delete", { node: "n" }));
   assert.equal(model.nodes.size, 0);
   assert.deepEqual([model.seq, model.maxLamport], [6, 9]);
+});
+
+test("axis ops place every node from the op's axisCoords; a delete unbinds its slot", () => {
+  const model = new DocumentModel();
+  model.apply(1, op(1, "node.create", { node: "a", text: "one", coords: {} }));
+  model.apply(2, op(2, "node.create", { node: "b", text: "two", coords: {} }));
+  const create = { axis: "s", name: "Sentiment", poles: { negative: "sad", positive: "glad" },
+    axisCoords: { a: { at: -0.5, text: -0.25 }, b: { at: 1.5 } } };
+  assert.equal(model.apply(3, op(3, "axis.create", create)), false, "no refresh needed");
+  assert.deepEqual(model.axes.get("s"), { id: "s", name: "Sentiment", poles: { negative: "sad", positive: "glad" } });
+  model.apply(4, op(4, "view.bind", { y: "s" }));
+  assert.deepEqual(model.position(model.nodes.get("a")), [0, -0.5]);
+  assert.deepEqual(model.textPosition(model.nodes.get("a")), [0, -0.25]);
+  assert.deepEqual(model.position(model.nodes.get("b")), [0, 1.5]);
+  // An update renames and re-places; a node the server left out has no coordinate there.
+  assert.equal(model.apply(5, op(5, "axis.update", { axis: "s", name: "Mood", axisCoords: { a: { at: 0.25 } } })), false);
+  assert.equal(model.axes.get("s").name, "Mood");
+  assert.equal(model.axes.get("s").poles.positive, "glad", "fields not in the update are kept");
+  assert.deepEqual(model.nodes.get("a").coords.s, { at: 0.25 });
+  assert.equal(model.nodes.get("b").coords.s, undefined);
+  assert.equal(model.apply(6, op(6, "axis.delete", { axis: "s" })), false);
+  assert.equal(model.axes.has("s"), false);
+  assert.equal(model.view.y, null, "the slot bound to a deleted axis reads as unbound");
+  assert.equal(model.nodes.get("a").coords.s, undefined);
 });
 
 test("maps: a full layout replaces the map, placements join the current one only", () => {

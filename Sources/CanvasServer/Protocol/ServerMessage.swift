@@ -20,8 +20,10 @@ enum ServerMessage: Encodable, Sendable {
   /// A committed op.
   case op(WireOp)
   /// The sender's op is logged at `seq`; for a node op, with the node's coordinates as
-  /// logged (what peers get in the op frame), so the sender needs no refetch.
-  case ack(OpID, seq: Int64, coords: NodeCoordinates? = nil)
+  /// logged (what peers get in the op frame), for an axis create or update with the op as
+  /// peers get it (the logged name and poles, every node's coordinate on the axis), so the
+  /// sender needs no refetch.
+  case ack(OpID, seq: Int64, coords: NodeCoordinates? = nil, op: WireOp.Body? = nil)
   /// The sender's op is refused.
   case nack(Nack)
   /// A peer's live drag position (never logged).
@@ -156,10 +158,11 @@ enum ServerMessage: Encodable, Sendable {
     case .op(let op):
       try container.encode(op.seq, forKey: .seq)
       try container.encode(op.op, forKey: .op)
-    case .ack(let id, let seq, let coords):
+    case .ack(let id, let seq, let coords, let op):
       try container.encode(id, forKey: .opId)
       try container.encode(seq, forKey: .seq)
       try container.encodeIfPresent(coords, forKey: .coords)
+      try container.encodeIfPresent(op, forKey: .op)
     case .error(let code, let message):
       try container.encode(code, forKey: .code)
       try container.encode(message, forKey: .message)

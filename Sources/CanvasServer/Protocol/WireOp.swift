@@ -3,8 +3,10 @@ import CanvasStore
 import Latent
 
 /// A committed op as peers see it: the logged op without its latents (`latent`,
-/// `textLatent`, `direction`), its node's coordinates on every live axis added. Built
-/// from the typed op in one pass; encoded once per broadcast.
+/// `textLatent`, `direction`); a node op with its node's coordinates on every live axis,
+/// an axis.create or axis.update with every live node's coordinate on that axis, so no
+/// client refetches the document to place its cards. Built from the typed op in one pass;
+/// encoded once per broadcast.
 struct WireOp: Encodable, Sendable {
   var seq: Int64
   var op: Body
@@ -13,6 +15,7 @@ struct WireOp: Encodable, Sendable {
   struct Body: Encodable, Sendable {
     var op: Op
     var coords: NodeCoordinates?
+    var axisCoords: AxisCoordinates?
 
     private enum CodingKeys: String, CodingKey { case id, actor, kind, payload }
 
@@ -21,16 +24,28 @@ struct WireOp: Encodable, Sendable {
       try container.encode(op.id, forKey: .id)
       try container.encode(op.actor, forKey: .actor)
       try container.encode(op.kind, forKey: .kind)
-      try container.encode(WirePayload(payload: op.payload, coords: coords), forKey: .payload)
+      try container.encode(
+        WirePayload(payload: op.payload, coords: coords, axisCoords: axisCoords), forKey: .payload)
     }
   }
 
   /// The wire form of `entry` against `state` (the state its coordinates come from).
   init(_ entry: SequencedOp, state: DocumentState) {
     seq = entry.seq
+    let axisCoords: AxisCoordinates?
+    switch entry.op.payload {
+    case .axisCreate(let p): axisCoords = AxisCoordinates(of: p.axis, in: state)
+    case .axisUpdate(let p): axisCoords = AxisCoordinates(of: p.axis, in: state)
+    default: axisCoords = nil
+    }
     op = Body(
-      op: entry.op, coords: entry.op.payload.node.flatMap { NodeCoordinates(of: $0, in: state) })
+      op: entry.op, coords: entry.op.payload.node.flatMap { NodeCoordinates(of: $0, in: state) },
+      axisCoords: axisCoords)
   }
+
+  /// True for the ops whose sender needs the op as peers see it in its ack: an axis op's
+  /// logged name, poles and node coordinates are the server's, not what the client sent.
+  var acksWithOp: Bool { op.axisCoords != nil }
 }
 
 /// Calibrated coordinates of a node on every live axis, by axis id: where it was put
@@ -39,6 +54,23 @@ struct NodeCoordinates: Encodable, Sendable {
   struct Entry: Encodable, Sendable {
     var at: Double
     var text: Double?
+
+    init(at: Double, text: Double? = nil) {
+      self.at = at
+      self.text = text
+    }
+
+    /// A node's coordinate on `axis` (whose direction's floats are `direction`); nil when
+    /// it is not finite (validation keeps degenerate axes out of the log).
+    init?(latent: [Float], text: [Float]?, on direction: [Float], _ axis: Axis) {
+      let at = axis.calibration.coordinate(ofProjection: VectorMath.dot(latent, direction))
+      guard at.isFinite else { return nil }
+      self.at = Double(at)
+      if let text {
+        let onText = axis.calibration.coordinate(ofProjection: VectorMath.dot(text, direction))
+        if onText.isFinite { self.text = Double(onText) }
+      }
+    }
   }
 
   var entries: [String: Entry]
@@ -54,15 +86,7 @@ struct NodeCoordinates: Encodable, Sendable {
     let text = live.textLatent?.floats
     var entries: [String: Entry] = [:]
     for axis in state.axes {
-      let direction = axis.direction.floats
-      let at = axis.calibration.coordinate(ofProjection: VectorMath.dot(latent, direction))
-      guard at.isFinite else { continue }
-      var entry = Entry(at: Double(at))
-      if let text {
-        let onText = axis.calibration.coordinate(ofProjection: VectorMath.dot(text, direction))
-        if onText.isFinite { entry.text = Double(onText) }
-      }
-      entries[axis.id.rawValue] = entry
+      entries[axis.id.rawValue] = Entry(latent: latent, text: text, on: axis.direction.floats, axis)
     }
     self.entries = entries
   }
@@ -73,14 +97,39 @@ struct NodeCoordinates: Encodable, Sendable {
   }
 }
 
-/// A payload as peers see it: every field but the latents, and the node's coords.
+/// Every live node's calibrated coordinate on one axis, by node id: what an axis.create or
+/// axis.update changes on every card.
+struct AxisCoordinates: Encodable, Sendable {
+  var entries: [String: NodeCoordinates.Entry]
+
+  /// The live nodes' coordinates on a live axis; nil when the axis is not live.
+  init?(of id: AxisID, in state: DocumentState) {
+    guard let axis = state.axis(id) else { return nil }
+    let direction = axis.direction.floats
+    var entries: [String: NodeCoordinates.Entry] = [:]
+    for node in state.nodes {
+      entries[node.id.rawValue] = NodeCoordinates.Entry(
+        latent: node.latent.floats, text: node.textLatent?.floats, on: direction, axis)
+    }
+    self.entries = entries
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(entries)
+  }
+}
+
+/// A payload as peers see it: every field but the latents, and the node's coords (a node
+/// op) or the nodes' coordinates on the axis (an axis create or update).
 private struct WirePayload: Encodable {
   var payload: OpPayload
   var coords: NodeCoordinates?
+  var axisCoords: AxisCoordinates?
 
   private enum CodingKeys: String, CodingKey {
     case node, text, origin, coordinates, answers, fidelity, source, runnersUp, decoderVersion
-    case axis, name, poles, provider, params, calibration, coords
+    case axis, name, poles, provider, params, calibration, coords, axisCoords
   }
 
   func encode(to encoder: any Encoder) throws {
@@ -134,6 +183,7 @@ private struct WirePayload: Encodable {
       try p.encode(to: encoder)
     }
     try container.encodeIfPresent(coords, forKey: .coords)
+    try container.encodeIfPresent(axisCoords, forKey: .axisCoords)
   }
 }
 

@@ -136,7 +136,9 @@ struct RoomCore {
         if let client {
           actions.append(
             .send(
-              ServerMessage.ack(op.id, seq: seq, coords: wire.op.coords).encoded(), to: [client]))
+              ServerMessage.ack(
+                op.id, seq: seq, coords: wire.op.coords, op: wire.acksWithOp ? wire.op : nil
+              ).encoded(), to: [client]))
           actions.append(.send(frame, to: peers(of: client)))
         } else {
           actions.append(.send(frame, to: joined))

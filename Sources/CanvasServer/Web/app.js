@@ -121,10 +121,10 @@ function startNewDocument() {
 let startedNew = false;
 let canEdit = true;
 
-// Binding an axis moves every card: fit the view to them once the state has caught up.
+// Binding an axis moves every card: fit the view to them on the next frame.
 function fitSoon() {
   fitted = false;
-  scheduleRefresh();
+  redraw();
 }
 
 let refreshQueued = null;
@@ -145,6 +145,10 @@ function acked(frame) {
     const node = model.nodes.get(op.payload.node);
     if (node && op.payload.latent) node.latent = op.payload.latent;
     if (op.kind === "view.bind" || (op.kind === "node.create" && !fitted)) fitSoon();
+  } else if (frame.op) {
+    // An axis op comes back as peers see it: the logged name and poles, and every node's
+    // coordinate on the axis.
+    if (model.apply(frame.seq, frame.op)) scheduleRefresh();
   } else if (op.kind === "node.move") {
     const node = model.nodes.get(op.payload.node);
     if (node) node.pending = true;
@@ -161,11 +165,6 @@ async function refresh() {
     if (!response.ok) throw new Error(`${response.status}`);
     const state = await response.json();
     if (state.seq >= model.seq) model.loadState(state);
-    if (!fitted && model.nodes.size) {
-      fitted = true;
-      view.setModel(model, false);
-      view.fit();
-    }
   } catch (error) {
     showError(`could not load the document state (${error.message})`);
   }
@@ -261,6 +260,10 @@ function redraw() {
   requestAnimationFrame(() => {
     redrawQueued = false;
     view.setModel(shown(), !!scrubber.replay);
+    if (!fitted && !scrubber.replay && model.nodes.size) {
+      fitted = true;
+      view.fit();
+    }
     $("empty-hint").hidden = !!shown().nodes.size > 0;
     axesPanel.render();
     readoutPanel.render(shown(), view.selection, !!scrubber.replay);

@@ -1,6 +1,8 @@
 // The Axes panel: the x and y pickers (a change is a logged view.bind), "Define an axis"
 // from example sentences per pole, and "Add built-in axis" from the server's axis packs.
 
+import { reconcileOptions } from "./options.js";
+
 const slug = (name) => name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "axis";
 const suffix = () => crypto.randomUUID().slice(0, 4);
 
@@ -13,7 +15,7 @@ export class AxesPanel {
     // The packs' axes, fetched once (GET /v1/axes is open): the built-in list and first use.
     this.packAxes = fetch("/v1/axes").then((r) => r.json()).then(({ axes }) => axes).catch(() => []);
     this.packAxes.then((axes) => {
-      this.$("pack-axis").replaceChildren(...axes.map((a) => new Option(`${a.name} (${a.poles.negative} ↔ ${a.poles.positive})`, a.id)));
+      reconcileOptions(this.$("pack-axis"), axes.map((a) => [a.id, `${a.name} (${a.poles.negative} ↔ ${a.poles.positive})`]));
     });
     for (const slot of ["x", "y"]) {
       this.$(`axis-${slot}`).addEventListener("change", (event) => sendOp("view.bind", { [slot]: event.target.value || null }));
@@ -29,17 +31,12 @@ export class AxesPanel {
     });
   }
 
-  // Refills the x and y pickers when the axes or the bindings changed.
+  // Keeps the x and y pickers in step with the axes and the bindings (reconciled, never
+  // rebuilt).
   render() {
     const current = this.model();
-    for (const slot of ["x", "y"]) {
-      const select = this.$(`axis-${slot}`);
-      const options = [["", "—"], ...[...current.axes.values()].map((a) => [a.id, a.name])];
-      const signature = JSON.stringify(options) + current.view[slot];
-      if (select.dataset.signature === signature) continue;
-      select.dataset.signature = signature;
-      select.replaceChildren(...options.map(([value, label]) => new Option(label, value, false, value === (current.view[slot] || ""))));
-    }
+    const options = [["", "—"], ...[...current.axes.values()].map((a) => [a.id, a.name])];
+    for (const slot of ["x", "y"]) reconcileOptions(this.$(`axis-${slot}`), options, current.view[slot] || "");
   }
 
   defineFromExamples() {

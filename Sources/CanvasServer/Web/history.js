@@ -1,4 +1,5 @@
 import { shorten } from "./view.js";
+import { reconcileOptions } from "./options.js";
 
 // The history list: every change with its author, its time and what it did ("bob moved
 // 'My flight…' towards positive"), newest first, filterable by person; picking one scrubs
@@ -140,8 +141,7 @@ export class HistoryList {
     this.lines = lines;
     this.entries = describeAll(lines);
     const people = [...new Set(this.entries.map((e) => e.actor))].sort();
-    const chosen = this.elements.person.value;
-    this.elements.person.replaceChildren(new Option("everyone", ""), ...people.map((p) => new Option(p, p, false, p === chosen)));
+    reconcileOptions(this.elements.person, [["", "everyone"], ...people.map((p) => [p, p])]);
     this.elements.panel.hidden = false;
     this.render();
   }

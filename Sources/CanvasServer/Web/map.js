@@ -3,6 +3,8 @@
 // logged view.layout computed by the server (op.apply "umap-layout" / "tsne-layout");
 // nodes added later are placed into it by the server.
 
+import { reconcileOptions } from "./options.js";
+
 export class MapPanel {
   // elements: { mode (radio inputs), method, run, colour, status }; hooks: { view,
   // model() (the model on screen), sendOp(kind, payload), showError, redraw }.
@@ -58,11 +60,7 @@ export class MapPanel {
     const model = this.hooks.model();
     const { colour, status, run } = this.elements;
     const options = [["", "none"], ...[...model.axes.values()].map((a) => [a.id, a.name])];
-    const signature = JSON.stringify(options) + (this.hooks.view.colourAxis || "");
-    if (colour.dataset.signature !== signature) {
-      colour.dataset.signature = signature;
-      colour.replaceChildren(...options.map(([value, label]) => new Option(label, value, false, value === (this.hooks.view.colourAxis || ""))));
-    }
+    reconcileOptions(colour, options, this.hooks.view.colourAxis || "");
     run.textContent = model.map ? "Re-run map" : "Compute map";
     if (this.pending) return;
     if (!model.map) {

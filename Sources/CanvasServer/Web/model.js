@@ -196,11 +196,33 @@ export class DocumentModel {
       }
       case "axis.create":
       case "axis.update":
+        return this.applyAxis(p);
       case "axis.delete":
-        return true;
+        this.axes.delete(p.axis);
+        for (const node of this.nodes.values()) delete node.coords[p.axis];
+        // A slot bound to an axis that is not live reads as unbound (as on the server).
+        for (const slot of ["x", "y"]) if (this.view[slot] === p.axis) this.view[slot] = null;
+        return false;
       default:
         return false;
     }
+  }
+
+  // An axis op as the server sends it: the logged name and poles, and every live node's
+  // coordinate on the axis (axisCoords). Without them (an older server, a duplicate's ack)
+  // the caller refetches the document.
+  applyAxis(p) {
+    if (!p.axisCoords) return true;
+    const axis = this.axes.get(p.axis) || { id: p.axis };
+    if (p.name !== undefined) axis.name = p.name;
+    if (p.poles !== undefined) axis.poles = p.poles;
+    this.axes.set(p.axis, axis);
+    for (const node of this.nodes.values()) {
+      const entry = p.axisCoords[node.id];
+      if (entry) node.coords[p.axis] = { ...entry };
+      else delete node.coords[p.axis];
+    }
+    return false;
   }
 
   // A full layout replaces the map; a placement into the current one adds or moves nodes.

@@ -2,6 +2,8 @@
 // one axis ("watch the meaning change along a direction"), each with its fidelity; any
 // step can be dropped onto the canvas as a new node (logged with its latent and origin).
 
+import { reconcileOptions } from "./options.js";
+
 export class SweepPanel {
   // `send(frame)` sends a protocol frame; `sendOp(kind, payload)` an op; `model()` the
   // current document model; `selection()` the selected node ids.
@@ -23,13 +25,7 @@ export class SweepPanel {
   refresh() {
     const axes = [...this.model().axes.values()];
     const select = this.$("sweep-axis");
-    const ids = axes.map((a) => a.id).join();
-    if (select.dataset.ids !== ids) {
-      const keep = select.value || this.model().view.x;
-      select.replaceChildren(...axes.map((a) => new Option(a.name, a.id)));
-      select.dataset.ids = ids;
-      if (keep && axes.some((a) => a.id === keep)) select.value = keep;
-    }
+    reconcileOptions(select, axes.map((a) => [a.id, a.name]), select.value || this.model().view.x);
     const one = this.selection().length === 1;
     this.$("sweep-form").querySelector("button").disabled = !one || !axes.length;
     if (!this.request) {
@@ -46,6 +42,7 @@ export class SweepPanel {
     const steps = Math.round(Number(this.$("sweep-steps").value));
     if (!node || !axis) return;
     this.request = { node, axis, steps };
+    this.sweepKey = `${node}:${axis}:${steps}:${crypto.randomUUID().slice(0, 8)}`;
     this.steps = new Array(steps).fill(null);
     this.send({ t: "sweep", node, axis, from, to, steps });
     this.render();
@@ -66,31 +63,41 @@ export class SweepPanel {
     this.$("sweep-hint").textContent = done < this.steps.length
       ? `decoding ${done} of ${this.steps.length} steps along ${axis?.name ?? this.request.axis}…`
       : `${axis?.name ?? this.request.axis}: ${axis?.poles?.negative ?? "−"} → ${axis?.poles?.positive ?? "+"}`;
-    list.replaceChildren(...this.steps.map((step, index) => {
-      const item = document.createElement("li");
-      item.className = "sweep-step";
-      item.dataset.index = index;
-      if (!step) {
+    // One item per step, kept while the sweep lasts; a step's item is filled once, when it
+    // arrives (a new sweep starts a new list).
+    if (list.dataset.sweep !== this.sweepKey) {
+      list.dataset.sweep = this.sweepKey;
+      list.replaceChildren(...this.steps.map((_, index) => {
+        const item = document.createElement("li");
+        item.className = "sweep-step";
+        item.dataset.index = index;
         item.textContent = "…";
         return item;
-      }
-      const value = document.createElement("span");
-      value.className = "sweep-value";
-      value.textContent = step.value.toFixed(2);
-      const text = document.createElement("span");
-      text.className = "sweep-text";
-      text.textContent = step.text;
-      const fidelity = document.createElement("span");
-      fidelity.className = "sweep-fidelity";
-      fidelity.textContent = step.fidelity.toFixed(2);
-      const drop = document.createElement("button");
-      drop.type = "button";
-      drop.textContent = "+";
-      drop.title = "Put this step on the canvas as a new node";
-      drop.addEventListener("click", () => this.drop(step));
-      item.append(value, text, fidelity, drop);
-      return item;
-    }));
+      }));
+    }
+    this.steps.forEach((step, index) => {
+      const item = list.children[index];
+      if (step && item && !item.dataset.filled) this.fill(item, step);
+    });
+  }
+
+  fill(item, step) {
+    item.dataset.filled = "1";
+    const value = document.createElement("span");
+    value.className = "sweep-value";
+    value.textContent = step.value.toFixed(2);
+    const text = document.createElement("span");
+    text.className = "sweep-text";
+    text.textContent = step.text;
+    const fidelity = document.createElement("span");
+    fidelity.className = "sweep-fidelity";
+    fidelity.textContent = step.fidelity.toFixed(2);
+    const drop = document.createElement("button");
+    drop.type = "button";
+    drop.textContent = "+";
+    drop.title = "Put this step on the canvas as a new node";
+    drop.addEventListener("click", () => this.drop(step));
+    item.replaceChildren(value, text, fidelity, drop);
   }
 
   drop(step) {

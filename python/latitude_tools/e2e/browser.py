@@ -6,7 +6,6 @@ os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager downlo
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 
@@ -30,11 +29,9 @@ def open_browser(width=1400, height=900):
 
 
 def wait(driver, condition, timeout=30, message=""):
-    """Waits until `condition(driver)` is truthy. A condition that read an element the page
-    re-rendered meanwhile (stale) is simply evaluated again."""
-    return WebDriverWait(driver, timeout, poll_frequency=0.1,
-                         ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: condition(d), message)
+    """Waits until `condition(driver)` is truthy. The canvas reconciles its elements by id,
+    so an element read here is not replaced behind the condition's back (no stale retry)."""
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: condition(d), message)
 
 
 def model(driver, expression):
