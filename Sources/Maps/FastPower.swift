@@ -24,9 +24,7 @@ extension FastPower {
     let low = 1.442_534_8 + t * -0.718_033_2
     let middle = 0.457_156_13 + t * -0.277_337_2
     let high = 0.121_468_53 + t * -0.025_790_712
-    let z = pointwiseMax(
-      pointwiseMin(y * (exponent + t * (low + t2 * (middle + t2 * high))), SIMD4(repeating: 126)),
-      SIMD4(repeating: -126))
+    let z = (y * (exponent + t * (low + t2 * (middle + t2 * high)))).clamped(-126, 126)
     let magic: Float = 12_582_912
     let shifted = z + magic
     let whole = unsafeBitCast(shifted, to: SIMD4<Int32>.self) &- 0x4b40_0000

@@ -37,7 +37,6 @@ struct UMAPOptimizer {
     let moveOther = fixed == nil
     var reference = fixed ?? []
     let clip = Self.clip
-    let limit = SIMD4<Float>(repeating: Self.clip)
     let edgeCount = heads.count
     head.withUnsafeMutableBufferPointer { h in
       reference.withUnsafeMutableBufferPointer { r in
@@ -52,12 +51,26 @@ struct UMAPOptimizer {
                       for epoch in 0..<self.epochs {
                         let n = Float(epoch)
                         let alpha = learningRate * (1 - n / epochs)
+                        // Edges are sorted by head: the negative samples owed by one head's
+                        // edges this epoch are drawn together once its attractions are done,
+                        // so the four-lane pushes are full.
+                        var owing = -1
+                        var owed = 0
                         for e in 0..<edgeCount where nextSample[e] <= n {
                           let j = heads[e]
+                          if j != owing {
+                            if owed > 0 {
+                              Self.repel(
+                                owing, samples: owed, head: h, tail: t, vertices: vertices,
+                                moveOther: moveOther, curve: (a, b), alpha: alpha, rng: &rng)
+                            }
+                            owing = j
+                            owed = 0
+                          }
                           let k = tails[e]
-                          var dx = h[2 * j] - t[2 * k]
-                          var dy = h[2 * j + 1] - t[2 * k + 1]
-                          var dsq = dx * dx + dy * dy
+                          let dx = h[2 * j] - t[2 * k]
+                          let dy = h[2 * j + 1] - t[2 * k + 1]
+                          let dsq = dx * dx + dy * dy
                           if dsq > 0 {
                             let powered = FastPower.pow(dsq, b)
                             let coefficient = -2 * a * b * powered / (dsq * (a * powered + 1))
@@ -73,52 +86,13 @@ struct UMAPOptimizer {
                           nextSample[e] += perSample[e]
                           let negatives = Int((n - nextNegative[e]) * negativeRate[e])
                           guard negatives > 0 else { continue }
-                          // The negative samples of one edge push from the same position
-                          // and are applied together, four lanes at a time: independent, so
-                          // they vectorise (one after another they form one long chain).
-                          let cx = SIMD4<Float>(repeating: h[2 * j])
-                          let cy = SIMD4<Float>(repeating: h[2 * j + 1])
-                          var pushX = SIMD4<Float>(repeating: 0)
-                          var pushY = SIMD4<Float>(repeating: 0)
-                          var remaining = negatives
-                          while remaining > 0 {
-                            // Multiply-shift: indices without a division.
-                            let o0 = Int(((rng.next() >> 32) &* vertices) >> 32)
-                            let o1 = Int(((rng.next() >> 32) &* vertices) >> 32)
-                            let o2 = Int(((rng.next() >> 32) &* vertices) >> 32)
-                            let o3 = Int(((rng.next() >> 32) &* vertices) >> 32)
-                            let ox = SIMD4<Float>(t[2 * o0], t[2 * o1], t[2 * o2], t[2 * o3])
-                            let oy = SIMD4<Float>(
-                              t[2 * o0 + 1], t[2 * o1 + 1], t[2 * o2 + 1], t[2 * o3 + 1])
-                            // Lanes past the count, and a vertex drawn against itself, count 0.
-                            var live = SIMD4<Float>(
-                              remaining > 0 ? 1 : 0, remaining > 1 ? 1 : 0, remaining > 2 ? 1 : 0,
-                              remaining > 3 ? 1 : 0)
-                            if moveOther {
-                              live.replace(
-                                with: 0,
-                                where: SIMD4<Int32>(Int32(o0), Int32(o1), Int32(o2), Int32(o3))
-                                  .== SIMD4(repeating: Int32(j)))
-                            }
-                            remaining -= 4
-                            let dx4 = cx - ox
-                            let dy4 = cy - oy
-                            let d2 = dx4 * dx4 + dy4 * dy4
-                            let apart = d2 .> 0
-                            let safe = d2.replacing(with: 1, where: .!apart)
-                            let coefficient =
-                              (2 * b) / ((0.001 + safe) * (a * FastPower.pow(safe, b) + 1))
-                            var gx = pointwiseMax(pointwiseMin(coefficient * dx4, limit), -limit)
-                            var gy = pointwiseMax(pointwiseMin(coefficient * dy4, limit), -limit)
-                            // Coincident points are pushed by the clip in both coordinates.
-                            gx.replace(with: clip, where: .!apart)
-                            gy.replace(with: clip, where: .!apart)
-                            pushX += gx * live
-                            pushY += gy * live
-                          }
-                          h[2 * j] += pushX.sum() * alpha
-                          h[2 * j + 1] += pushY.sum() * alpha
+                          owed += negatives
                           nextNegative[e] += Float(negatives) * perNegative[e]
+                        }
+                        if owed > 0 {
+                          Self.repel(
+                            owing, samples: owed, head: h, tail: t, vertices: vertices,
+                            moveOther: moveOther, curve: (a, b), alpha: alpha, rng: &rng)
                         }
                         if epoch % 10 == 9 { progress?(Double(epoch + 1) / Double(self.epochs)) }
                       }
@@ -131,6 +105,58 @@ struct UMAPOptimizer {
         }
       }
     }
+  }
+
+  /// Pushes vertex `j` of `head` away from `samples` vertices of `tail` drawn at random,
+  /// all from its current position, four lanes at a time (independent, so they vectorise;
+  /// one after another they would form one long chain), and applies the sum.
+  @inline(__always)
+  static func repel(
+    _ j: Int, samples: Int, head h: UnsafeMutableBufferPointer<Float>,
+    tail t: UnsafeMutableBufferPointer<Float>, vertices: UInt64, moveOther: Bool,
+    curve: (a: Float, b: Float), alpha: Float, rng: inout SplitMix64
+  ) {
+    let (a, b) = curve
+    let cx = SIMD4<Float>(repeating: h[2 * j])
+    let cy = SIMD4<Float>(repeating: h[2 * j + 1])
+    var pushX = SIMD4<Float>(repeating: 0)
+    var pushY = SIMD4<Float>(repeating: 0)
+    var remaining = samples
+    while remaining > 0 {
+      // Multiply-shift: indices without a division.
+      let o0 = Int(((rng.next() >> 32) &* vertices) >> 32)
+      let o1 = Int(((rng.next() >> 32) &* vertices) >> 32)
+      let o2 = Int(((rng.next() >> 32) &* vertices) >> 32)
+      let o3 = Int(((rng.next() >> 32) &* vertices) >> 32)
+      let ox = SIMD4<Float>(t[2 * o0], t[2 * o1], t[2 * o2], t[2 * o3])
+      let oy = SIMD4<Float>(t[2 * o0 + 1], t[2 * o1 + 1], t[2 * o2 + 1], t[2 * o3 + 1])
+      // Lanes past the count, and a vertex drawn against itself, count 0.
+      var live = SIMD4<Float>(
+        remaining > 0 ? 1 : 0, remaining > 1 ? 1 : 0, remaining > 2 ? 1 : 0,
+        remaining > 3 ? 1 : 0)
+      if moveOther {
+        live.replace(
+          with: 0,
+          where: SIMD4<Int32>(Int32(o0), Int32(o1), Int32(o2), Int32(o3))
+            .== SIMD4(repeating: Int32(j)))
+      }
+      remaining -= 4
+      let dx4 = cx - ox
+      let dy4 = cy - oy
+      let d2 = dx4 * dx4 + dy4 * dy4
+      let apart = d2 .> 0
+      let safe = d2.replacing(with: 1, where: .!apart)
+      let coefficient = (2 * b) / ((0.001 + safe) * (a * FastPower.pow(safe, b) + 1))
+      var gx = (coefficient * dx4).clamped(-clip, clip)
+      var gy = (coefficient * dy4).clamped(-clip, clip)
+      // Coincident points are pushed by the clip in both coordinates.
+      gx.replace(with: clip, where: .!apart)
+      gy.replace(with: clip, where: .!apart)
+      pushX += gx * live
+      pushY += gy * live
+    }
+    h[2 * j] += pushX.sum() * alpha
+    h[2 * j + 1] += pushY.sum() * alpha
   }
 
   @inline(__always)

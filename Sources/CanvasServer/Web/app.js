@@ -138,9 +138,10 @@ function acked(frame) {
   sent.delete(frame.opId.lamport);
   if (!op) return;
   const nodeOp = ["node.create", "node.move", "node.setText"].includes(op.kind);
-  if (op.kind === "view.bind" || op.kind === "node.delete" || op.kind === "feature.name" || (nodeOp && frame.coords)) {
+  const asSent = ["view.bind", "node.delete", "axis.delete", "feature.name", "plugins.allow"].includes(op.kind);
+  if (asSent || (nodeOp && frame.coords)) {
     // Our own op as peers see it: a node op's ack carries the node's coordinates as
-    // logged, so nothing is refetched.
+    // logged, the others are applied as sent, so nothing is refetched.
     model.apply(frame.seq, { id: op.id, actor, kind: op.kind, payload: { ...op.payload, coords: frame.coords } });
     const node = model.nodes.get(op.payload.node);
     if (node && op.payload.latent) node.latent = op.payload.latent;
