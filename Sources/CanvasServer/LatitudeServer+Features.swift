@@ -8,6 +8,8 @@ import Latent
 /// - `GET /v1/features/{id}`: one feature with its top train sentences;
 /// - `GET /v1/docs/{doc}/nodes/{node}/features?limit=10`: a node's active features at the
 ///   document's head, with the document's names for them where someone renamed one.
+/// - `GET /v1/docs/{doc}/features/{id}`: one feature's activation on every live node at the
+///   document's head (what colours a map by a feature).
 extension LatitudeServer {
   /// The feature routes' answer, or nil when the request is not one of them.
   func featureRoute(_ request: HTTPRequest, route: [String], doc: DocumentID) throws
@@ -50,6 +52,18 @@ extension LatitudeServer {
         200,
         encoding: try FeatureBodies.NodeFeatures(
           NodeID(route[4]), in: state, dictionary: dictionary, limit: limit))
+    case 5 where route[0...2] == ["v1", "docs", "*"] && route[3] == "features":
+      let dictionary = try requireFeatures()
+      guard let id = Int(route[4]) else {
+        throw ProtocolError.malformed("feature ids are integers: GET /v1/docs/{doc}/features/{id}")
+      }
+      guard let info = dictionary.catalog.info(id), info.isLive else {
+        return .failure(404, "unknown_feature", "no live feature \(id) in \(dictionary.name)")
+      }
+      let state = try store.state(doc, atSeq: try store.requireDocument(doc).headSeq)
+      return .json(
+        200,
+        encoding: try FeatureBodies.Activations(info, in: state, doc: doc, dictionary: dictionary))
     default:
       return nil
     }
@@ -124,6 +138,62 @@ enum FeatureBodies {
     var node: String
     var dictionary: String
     var features: [Reading]
+  }
+}
+
+extension FeatureBodies {
+  /// One feature's activation on every live node of a document.
+  struct Activations: Encodable, Sendable {
+    struct Entry: Encodable, Sendable {
+      var node: String
+      var activation: Float
+      /// The activation ÷ the feature's median active value (0 when it does not fire).
+      var relative: Float
+    }
+
+    var doc: String
+    var feature: Int
+    var dictionary: String
+    var label: String
+    var name: String?
+    var median: Float?
+    var nodes: [Entry]
+
+    /// Nodes are encoded 256 at a time, so a large document never needs one pre-activation
+    /// matrix of nodes × features.
+    static let batch = 256
+
+    init(
+      _ info: FeatureInfo, in state: DocumentState, doc: DocumentID, dictionary: FeatureDictionary
+    ) throws(ProtocolError) {
+      self.doc = doc.rawValue
+      feature = info.id
+      self.dictionary = dictionary.name
+      label = info.label
+      name = state.featureName(info.id, in: dictionary.name)
+      median = info.activation?.median
+      let scale = median.flatMap { $0 > 0 ? 1 / $0 : nil } ?? 1
+      let live = state.nodes
+      var entries: [Entry] = []
+      entries.reserveCapacity(live.count)
+      var start = 0
+      while start < live.count {
+        let chunk = live[start..<min(start + Self.batch, live.count)]
+        let codes: [SparseCode]
+        do {
+          codes = try dictionary.autoencoder.encode(chunk.map { $0.latent.floats })
+        } catch {
+          throw .internalError("\(error)")
+        }
+        for (node, code) in zip(chunk, codes) {
+          let activation = code.activation(of: info.id)
+          entries.append(
+            Entry(node: node.id.rawValue, activation: activation, relative: activation * scale))
+        }
+        start += Self.batch
+      }
+      nodes = entries
+    }
   }
 }
 

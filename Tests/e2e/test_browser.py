@@ -586,7 +586,17 @@ def test_features_are_read_named_used_as_an_axis_and_steered_across_browsers(ser
     wait(bob, lambda d: "kitchen talk" in d.execute_script(
         "return [...document.querySelectorAll('#axis-y option')].map(o => o.textContent)"),
         message="the feature axis's name never reached bob's axis list")
+    # Colour map: the Map view, coloured by the feature's activation on every node.
+    colour_by = "const b = window.latitude.view.colourBy; return b && b.feature === %d ? {version: b.version, n1: b.values.get('n1')} : null;" % feature
+    alice.find_element(By.ID, "feature-colour").click()
+    wait(alice, lambda d: (d.execute_script(colour_by) or {}).get("n1") is not None,
+         message="the map was never coloured by the feature")
+    assert alice.execute_script("return window.latitude.view.mode") == "map"
+    assert alice.find_element(By.ID, "map-colour").get_attribute("value") == f"feature:{feature}"
+    coloured = alice.execute_script(colour_by)["version"]
     # Steering the selection moves the node and brings new text to the other browser.
     alice.find_element(By.ID, "feature-steer").click()
     wait(bob, lambda d: model(d, f"m.nodes.get('n1').text !== {original!r} && !m.nodes.get('n1').pending"),
          timeout=90, message="the steered node never decoded to new text")
+    # The document changed, so the colours were fetched again.
+    wait(alice, lambda d: d.execute_script(colour_by)["version"] > coloured, message="colours never refreshed")

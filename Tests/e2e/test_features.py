@@ -116,6 +116,41 @@ def test_a_node_is_read_steered_named_and_replayed(server):
     run(scenario())
 
 
+def test_a_features_activation_on_every_node_colours_a_map(server):
+    """GET /v1/docs/{doc}/features/{id}: the feature's activation on every live node at head,
+    the same figure the node's own features route reads, relative to the median."""
+    async def scenario():
+        a = await Client.connect(server.url("feat-map"), "ra")
+        await a.join()
+        sentences = {"f1": "The plane landed two hours late at the airport.",
+                     "f2": "Our flight to Rome was cancelled again.",
+                     "c1": "Stir the sauce and let it simmer for ten minutes.",
+                     "gone": "This node is deleted before anyone reads it."}
+        for node, text in sentences.items():
+            await a.op("node.create", typed(node, text))
+            await a.expect("ack")
+        await a.op("node.delete", {"node": "gone"})
+        await a.expect("ack")
+        await a.close()
+    run(scenario())
+    _, read = get(server, "/v1/docs/feat-map/nodes/f1/features?limit=1")
+    top = read["features"][0]
+    status, body = get(server, f"/v1/docs/feat-map/features/{top['id']}")
+    assert status == 200 and body["feature"] == top["id"] and body["dictionary"] == DICTIONARY
+    values = {entry["node"]: entry for entry in body["nodes"]}
+    assert set(values) == {"f1", "f2", "c1"}, "every live node, and only those"
+    assert abs(values["f1"]["activation"] - top["activation"]) < 1e-4
+    assert abs(values["f1"]["relative"] - top["relative"]) < 1e-3
+    assert values["f1"]["activation"] > values["c1"]["activation"]
+    for path, code, error in (("/v1/docs/feat-map/features/99999999", 404, "unknown_feature"),
+                              ("/v1/docs/feat-map/features/abc", 400, "malformed"),
+                              ("/v1/docs/no-such-doc/features/1", 404, None)):
+        status, body = get(server, path)
+        assert status == code and body["message"], (path, body)
+        if error:
+            assert body["error"] == error, (path, body)
+
+
 def test_bad_feature_requests_are_refused_clearly(server):
     async def scenario():
         a = await Client.connect(server.url("feat-bad"), "ra")

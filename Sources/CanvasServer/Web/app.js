@@ -420,6 +420,7 @@ async function getJSON(path) {
 const featuresPanel = new FeaturesPanel({
   get: getJSON, send: (frame) => !!connection?.send(frame), sendOp: (kind, payload) => sendOp(kind, payload),
   model: () => shown(), selection: () => view.selection, notify: showError,
+  colourMap: (feature) => mapPanel.colourByFeature(feature),
 });
 
 const historyList = new HistoryList({ panel: $("history-panel"), list: $("hist-list"), person: $("hist-person") }, {
@@ -437,7 +438,7 @@ const mapPanel = new MapPanel({
   mode: [...document.querySelectorAll('input[name="view-mode"]')],
   method: $("map-method"), run: $("map-run"), colour: $("map-colour"), status: $("map-status"),
 }, {
-  view, model: () => shown(), sendOp: (kind, payload) => sendOp(kind, payload), showError, redraw,
+  view, model: () => shown(), sendOp: (kind, payload) => sendOp(kind, payload), get: getJSON, showError, redraw,
 });
 
 // Keyboard: Delete removes the selection; arrow keys nudge it along the bound axes (0.1,

@@ -1,16 +1,17 @@
 // The Features panel: what the sparse dictionary of the embedding space reads in the
 // selected node (its strongest features, with bars and labels), a search over feature
-// labels and top sentences, and for a chosen feature: use it as an axis, name it for the
-// document, or steer it on the selection (a logged op.apply whose latents are in the log).
+// labels and top sentences, and for a chosen feature: use it as an axis, colour the map by
+// it, name it for the document, or steer it on the selection (a logged op.apply whose latents are in the log).
 
 const fmt = (value) => (Math.round(value * 1000) / 1000).toFixed(3);
 
 export class FeaturesPanel {
   // `get(path)` fetches a JSON REST route (token added); `send(frame)` sends a protocol
   // frame (false when offline); `sendOp(kind, payload)` sends an op; `model()` the document
-  // model; `selection()` the selected node ids; `notify(text)` shows a message.
-  constructor({ get, send, sendOp, model, selection, notify }) {
-    Object.assign(this, { get, send, sendOp, model, selection, notify });
+  // model; `selection()` the selected node ids; `notify(text)` shows a message;
+  // `colourMap({ id, label })` colours the Map view by a feature.
+  constructor({ get, send, sendOp, model, selection, notify, colourMap }) {
+    Object.assign(this, { get, send, sendOp, model, selection, notify, colourMap });
     this.$ = (id) => document.getElementById(id);
     this.dictionary = null; // the server's dictionary name, from the first answer
     this.signature = "";
@@ -22,6 +23,9 @@ export class FeaturesPanel {
       this.search(this.$("feature-query").value.trim());
     });
     this.$("feature-axis").addEventListener("click", () => this.useAsAxis());
+    this.$("feature-colour").addEventListener("click", () => {
+      if (this.chosen) this.colourMap({ id: this.chosen.id, label: this.name(this.chosen.id, this.chosen.label) });
+    });
     this.$("feature-rename").addEventListener("click", () => this.rename());
     this.$("feature-steer").addEventListener("click", () => this.steer());
     this.$("feature-value").addEventListener("input", () => this.showValue());

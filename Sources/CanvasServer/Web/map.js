@@ -1,5 +1,6 @@
 // The Map panel: switch the canvas between the Axes view and the Map view, compute (or
-// re-run) the document's UMAP or t-SNE map, and colour the map by an axis. A map is a
+// re-run) the document's UMAP or t-SNE map, and colour the map by an axis or a feature (the
+// Features panel's "Colour map"). A map is a
 // logged view.layout computed by the server (op.apply "umap-layout" / "tsne-layout");
 // nodes added later are placed into it by the server.
 
@@ -7,7 +8,8 @@ import { reconcileOptions } from "./options.js";
 
 export class MapPanel {
   // elements: { mode (radio inputs), method, run, colour, status }; hooks: { view,
-  // model() (the model on screen), sendOp(kind, payload), showError, redraw }.
+  // model() (the model on screen), sendOp(kind, payload), get(path) (a REST route's JSON),
+  // showError, redraw }.
   constructor(elements, hooks) {
     this.elements = elements;
     this.hooks = hooks;
@@ -17,9 +19,13 @@ export class MapPanel {
     }
     elements.run.addEventListener("click", () => this.compute());
     elements.colour.addEventListener("change", () => {
-      hooks.view.colourAxis = elements.colour.value || null;
+      const value = elements.colour.value;
+      if (!value) hooks.view.colourBy = null;
+      else if (!value.startsWith("feature:")) hooks.view.colourBy = { axis: value };
       hooks.redraw();
     });
+    this.feature = null; // { id, label } of the feature offered in the colour picker
+    this.fetched = { seq: -1, at: -Infinity, loading: false };
   }
 
   setMode(mode) {
@@ -51,6 +57,46 @@ export class MapPanel {
     }
   }
 
+  // Colours the map by a feature: every node's activation, fetched from the server and
+  // fetched again (at most once a second) while the document changes.
+  colourByFeature({ id, label }) {
+    this.feature = { id, label };
+    this.hooks.view.colourBy = { feature: id, label, values: new Map(), version: 0 };
+    this.fetched = { seq: -1, at: -Infinity, loading: false };
+    if (this.hooks.view.mode !== "map") this.setMode("map");
+    this.hooks.redraw();
+  }
+
+  // Fetches the colouring feature's values again when the document moved on since the last
+  // fetch: at once, or when a second has passed since it.
+  refreshFeatureValues() {
+    const by = this.hooks.view.colourBy;
+    const { seq, at, loading } = this.fetched;
+    if (!by?.feature || loading || seq === this.hooks.model().seq || this.refreshTimer) return;
+    const wait = Math.max(0, 1000 - (performance.now() - at));
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      if (this.hooks.view.colourBy === by) this.loadFeatureValues();
+    }, wait);
+  }
+
+  async loadFeatureValues() {
+    const by = this.hooks.view.colourBy;
+    const seq = this.hooks.model().seq;
+    this.fetched = { seq, at: performance.now(), loading: true };
+    try {
+      const body = await this.hooks.get(`/v1/docs/{doc}/features/${by.feature}`);
+      if (this.hooks.view.colourBy !== by) return;
+      by.values = new Map(body.nodes.map((entry) => [entry.node, entry.relative]));
+      by.version += 1;
+    } catch (error) {
+      this.hooks.showError(`could not colour the map by feature ${by.feature}: ${error.message}`);
+    } finally {
+      this.fetched.loading = false;
+      this.hooks.redraw();
+    }
+  }
+
   onRefused() {
     this.pending = null;
     this.render();
@@ -59,8 +105,11 @@ export class MapPanel {
   render() {
     const model = this.hooks.model();
     const { colour, status, run } = this.elements;
+    const by = this.hooks.view.colourBy;
     const options = [["", "none"], ...[...model.axes.values()].map((a) => [a.id, a.name])];
-    reconcileOptions(colour, options, this.hooks.view.colourAxis || "");
+    if (this.feature) options.push([`feature:${this.feature.id}`, `feature: ${this.feature.label}`]);
+    reconcileOptions(colour, options, by ? (by.axis ?? `feature:${by.feature}`) : "");
+    this.refreshFeatureValues();
     run.textContent = model.map ? "Re-run map" : "Compute map";
     if (this.pending) return;
     if (!model.map) {

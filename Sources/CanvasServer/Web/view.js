@@ -110,7 +110,9 @@ export class CanvasView {
     this.cursors = new Map(); // actor → {x, y, colour}
     this.mode = "axes"; // or "map"
     this.trail = null; // the selected node's earlier positions and texts (history open)
-    this.colourAxis = null; // the axis whose coordinate colours nodes in the Map view
+    // What colours nodes in the Map view: null, { axis }, or { feature, label, values } (a
+    // node's activation relative to the feature's median, by node id).
+    this.colourBy = null;
     this.dots = null; // the Map view's cached dot layer: { key, layer }
     this.root = el("g", {}, svg);
     // Cards are kept across renders, keyed by node id: a render updates each one in place
@@ -367,7 +369,7 @@ export class CanvasView {
     } else {
       const unplaced = model.nodes.size - nodes.length;
       header.textContent = `${model.map.method === "tsne" ? "t-SNE" : "UMAP"} map · ${nodes.length} nodes` +
-        (unplaced > 0 ? ` · placing ${unplaced}…` : "") + (this.colourAxis ? ` · colour: ${model.axes.get(this.colourAxis)?.name ?? ""}` : "");
+        (unplaced > 0 ? ` · placing ${unplaced}…` : "") + (this.colourBy ? ` · colour: ${this.colourName()}` : "");
     }
     if (nodes.length > MAP_CARD_LIMIT) {
       this.renderDots(nodes, w, h);
@@ -377,18 +379,34 @@ export class CanvasView {
     this.renderCursors();
   }
 
+  // A node's colour value on the −2 … +2 scale: its coordinate on the colouring axis, or its
+  // activation of the colouring feature as multiples of the median (0 when it does not fire,
+  // capped at 2); NaN (grey) when unknown.
+  colourValue(node) {
+    const by = this.colourBy;
+    if (!by) return NaN;
+    if (by.axis) return node.coords[by.axis]?.at ?? NaN;
+    const relative = by.values.get(node.id);
+    return relative === undefined ? NaN : Math.min(2, relative);
+  }
+
+  colourName() {
+    const by = this.colourBy;
+    return by.axis ? this.model.axes.get(by.axis)?.name ?? "" : `feature ${by.label}`;
+  }
+
   // Many nodes: one coloured dot each, built once per change of nodes, selection, colour
   // or zoom; panning only moves the layer's transform.
   renderDots(nodes, w, h) {
     const model = this.model;
-    const key = [this.mode, model.seq, model.map?.run?.lamport, nodes.length, this.scale, this.colourAxis, this.selection.join(","), [...this.overrides.keys()].join(",")].join("|");
+    const key = [this.mode, model.seq, model.map?.run?.lamport, nodes.length, this.scale, this.colourBy?.axis ?? this.colourBy?.feature, this.colourBy?.version, this.selection.join(","), [...this.overrides.keys()].join(",")].join("|");
     if (!this.dots || this.dots.key !== key) {
       const layer = el("g", { class: "dots" });
       const r = 3.5 / this.scale;
       for (const node of nodes) {
         const [x, y] = this.pos(node);
         const selected = this.selection.includes(node.id);
-        const value = this.colourAxis ? node.coords[this.colourAxis]?.at : NaN;
+        const value = this.colourValue(node);
         const dot = el("circle", { cx: x, cy: y, r: selected ? 2 * r : r, class: selected ? "dot selected" : "dot", "data-node": node.id, fill: colourForValue(value) }, layer);
         if (selected) {
           const label = el("text", { x: 0, y: 0, class: "dot-label", transform: `translate(${x + 3 * r},${y}) scale(${1 / this.scale},${-1 / this.scale})` }, layer);
@@ -503,7 +521,7 @@ export class CanvasView {
       links.push({ tag: "circle", attributes: { cx: sx, cy: sy, r: 3, class: "leader-dot" } });
     }
     const textClass = preview || node.pending || !node.text ? "pending" : "";
-    const stripe = this.mode === "map" && this.colourAxis ? colourForValue(node.coords[this.colourAxis]?.at) : null;
+    const stripe = this.mode === "map" && this.colourBy ? colourForValue(this.colourValue(node)) : null;
     let badge = null;
     if (small) {
       // A compact card has no badge.
