@@ -25,7 +25,7 @@ VENV_BENCH := .venv-bench
 VENV_FEATURES := .venv-features
 FEATURES := Weights/features/minilm-topk-4096
 
-.PHONY: cluster-deps test-cluster bench-cluster release-artifact test-release-artifact wasm-deps bench-plugins deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bench-map-frames bank eval-axes features eval-features axis-packs screenshots corpus format lint clean help
+.PHONY: cluster-deps test-cluster bench-cluster release-artifact test-release-artifact wasm-deps bench-plugins deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bench-map-frames bank eval-axes eval-steer features eval-features axis-packs screenshots corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
@@ -48,6 +48,7 @@ help:
 	@echo "make eval-axes    built-in axes on held-out labelled data (AUC, Spearman)"
 	@echo "make features     train the sparse feature dictionary ($(FEATURES); needs make corpus)"
 	@echo "make eval-features  the feature dictionary on the held-out test split (last line JSON)"
+	@echo "make eval-steer   axis moves decoded: direction, achieved ratio, content kept (test split; last line JSON)"
 	@echo "make axis-packs   rebuild AxisPacks/builtin.json from open data (needs make corpus)"
 	@echo "make bank         rebuild Weights/bank/train-48k.bank from the train split (needs make corpus)"
 	@echo "make screenshots  PNGs of the canvas's main views in docs/screenshots/"
@@ -229,6 +230,14 @@ features: deps weights $(VENV_FEATURES)/.installed
 ## The feature dictionary on the test split (never trained on): reconstruction, dead features,
 ## label hit rate, steering success in both edit modes. Saves metrics.json beside the
 ## weights and rewrites the model card; the last stdout line is the JSON.
+## Axis moves on held-out sentences, decoded by the decoder and by the bank alone.
+eval-steer: deps weights
+	@test -s Weights/train/data/test.txt || { echo "run make corpus first"; exit 1; }
+	$(SWIFT) build -c release --static-swift-stdlib --product latitude-bench
+	@mkdir -p .cache
+	$(WITH_BLAS) .build/release/latitude-bench eval-steer $(EVAL_STEER_ARGS) > .cache/eval-steer.out
+	@tail -n 1 .cache/eval-steer.out
+
 eval-features: deps weights
 	@test -s Weights/train/data/test.txt || { echo "run make corpus first"; exit 1; }
 	$(SWIFT) build -c release --static-swift-stdlib --product latitude-bench

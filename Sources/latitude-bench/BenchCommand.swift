@@ -12,5 +12,6 @@ struct BenchCommand: ParsableCommand {
       OplogBenchmarkCommand.self, DecodeBenchmarkCommand.self, EncodeBenchmarkCommand.self,
       FanoutBenchmarkCommand.self, EffortCalibrationCommand.self, FeatureEvaluationCommand.self,
       PluginBenchmarkCommand.self, BackendAppendBenchmarkCommand.self,
+      SteerEvaluationCommand.self,
     ])
 }
