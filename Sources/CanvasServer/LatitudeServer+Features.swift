@@ -34,11 +34,10 @@ extension LatitudeServer {
           features: found.map(FeatureBodies.Summary.init)))
     case 3 where route[0] == "v1" && route[1] == "features":
       let dictionary = try requireFeatures()
-      guard let id = Int(route[2]) else {
-        throw ProtocolError.malformed("feature ids are integers: GET /v1/features/{id}")
-      }
-      guard let info = dictionary.catalog.info(id), info.isLive else {
-        return .failure(404, "unknown_feature", "no live feature \(id) in \(dictionary.name)")
+      let info: FeatureInfo
+      switch try liveFeature(route[2], in: dictionary, route: "GET /v1/features/{id}") {
+      case .success(let found): info = found
+      case .failure(let missing): return missing.response
       }
       return .json(200, encoding: FeatureBodies.Detail(info, dictionary: dictionary.name))
     case 6
@@ -54,11 +53,10 @@ extension LatitudeServer {
           NodeID(route[4]), in: state, dictionary: dictionary, limit: limit))
     case 5 where route[0...2] == ["v1", "docs", "*"] && route[3] == "features":
       let dictionary = try requireFeatures()
-      guard let id = Int(route[4]) else {
-        throw ProtocolError.malformed("feature ids are integers: GET /v1/docs/{doc}/features/{id}")
-      }
-      guard let info = dictionary.catalog.info(id), info.isLive else {
-        return .failure(404, "unknown_feature", "no live feature \(id) in \(dictionary.name)")
+      let info: FeatureInfo
+      switch try liveFeature(route[4], in: dictionary, route: "GET /v1/docs/{doc}/features/{id}") {
+      case .success(let found): info = found
+      case .failure(let missing): return missing.response
       }
       let state = try store.state(doc, atSeq: try store.requireDocument(doc).headSeq)
       return .json(
@@ -67,6 +65,26 @@ extension LatitudeServer {
     default:
       return nil
     }
+  }
+
+  /// A 404 answer for a feature id that is not live.
+  struct MissingFeature: Error {
+    var response: HTTPResponse
+  }
+
+  /// The live feature a route names; a non-integer id is malformed (400), an unknown or
+  /// dead one a 404 answer.
+  private func liveFeature(_ text: String, in dictionary: FeatureDictionary, route: String)
+    throws(ProtocolError) -> Result<FeatureInfo, MissingFeature>
+  {
+    guard let id = Int(text) else { throw .malformed("feature ids are integers: \(route)") }
+    guard let info = dictionary.catalog.info(id), info.isLive else {
+      return .failure(
+        MissingFeature(
+          response: .failure(404, "unknown_feature", "no live feature \(id) in \(dictionary.name)"))
+      )
+    }
+    return .success(info)
   }
 
   private func requireFeatures() throws(ProtocolError) -> FeatureDictionary {
