@@ -25,7 +25,7 @@ VENV_BENCH := .venv-bench
 VENV_FEATURES := .venv-features
 FEATURES := Weights/features/minilm-topk-4096
 
-.PHONY: cluster-deps test-cluster bench-cluster release-artifact test-release-artifact wasm-deps bench-plugins deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bench-map-frames bank eval-axes eval-steer features eval-features axis-packs screenshots corpus format lint clean help
+.PHONY: cluster-deps test-cluster bench-cluster release-artifact test-release-artifact wasm-deps bench-plugins deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bench-map-frames bank known-words eval-axes eval-steer features eval-features axis-packs screenshots corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
@@ -51,6 +51,7 @@ help:
 	@echo "make eval-steer   axis moves decoded: direction, achieved ratio, content kept (test split; last line JSON)"
 	@echo "make axis-packs   rebuild AxisPacks/builtin.json from open data (needs make corpus)"
 	@echo "make bank         rebuild Weights/bank/train-48k.bank from the train split (needs make corpus)"
+	@echo "make known-words  rebuild Weights/decoder/known-words.txt: train-split words and wamerican-large (needs make corpus)"
 	@echo "make screenshots  PNGs of the canvas's main views in docs/screenshots/"
 	@echo "make format       swift format the tree with .swift-format"
 
@@ -230,6 +231,13 @@ features: deps weights $(VENV_FEATURES)/.installed
 ## The feature dictionary on the test split (never trained on): reconstruction, dead features,
 ## label hit rate, steering success in both edit modes. Saves metrics.json beside the
 ## weights and rewrites the model card; the last stdout line is the JSON.
+## The words decoded text may contain: train-split words (>= 3 times) and Debian's
+## wamerican-large, split as the decoder's pre-tokenizer splits text.
+known-words:
+	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
+	@$(MAKE) --no-print-directory apt-install PACKAGES="wamerican-large"
+	PYTHONPATH=python python3 -m latitude_tools.train.known_words
+
 ## Axis moves on held-out sentences, decoded by the decoder and by the bank alone.
 eval-steer: deps weights
 	@test -s Weights/train/data/test.txt || { echo "run make corpus first"; exit 1; }

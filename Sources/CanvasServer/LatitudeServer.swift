@@ -35,6 +35,8 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     public var decoderDirectory: String? = TextDecoder.defaultDirectory
     /// Sentence bank offered as decode candidates; nil decodes with generation only.
     public var bankPath: String? = SentenceBank.defaultPath
+    /// The words generated text may contain; nil lets the decoder spell freely.
+    public var knownWordsPath: String? = KnownWords.defaultPath
     /// Decode worker threads. Default: cores − 1, at least 1.
     public var decodeWorkers: Int = DecodeScheduler.defaultWorkers
     /// Generated candidates per committed decode (re-ranked with the bank's). Default 8.
@@ -126,7 +128,10 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     encoder = try configuration.encoderDirectory.map { try SentenceEncoder(directory: $0) }
     if let encoder, let directory = configuration.decoderDirectory {
       let pipeline = try LatentDecoder(
-        encoder: encoder, decoder: try TextDecoder(directory: directory),
+        encoder: encoder,
+        decoder: try TextDecoder(
+          directory: directory,
+          knownWords: try configuration.knownWordsPath.map { try KnownWords(contentsOf: $0) }),
         bank: try configuration.bankPath.map { try SentenceBank(contentsOf: $0) })
       decodes = DecodeScheduler(
         decoder: pipeline, workers: configuration.decodeWorkers, logger: logger)

@@ -9,6 +9,8 @@ public struct DecoderOptions: ParsableArguments, Sendable {
   @Option(help: "Sentence bank file (train-split sentences offered as candidates).")
   public var bank = SentenceBank.defaultPath
   @Flag(help: "Decode without the sentence bank (generated text only).") public var noBank = false
+  @Option(help: "Words generated text may contain; 'off' lets the decoder spell freely.")
+  public var knownWords = KnownWords.defaultPath
 
   /// Loads the encoder, the decoder and (unless --no-bank) the bank.
   public init() {}
@@ -16,7 +18,9 @@ public struct DecoderOptions: ParsableArguments, Sendable {
   public func load() throws -> LatentDecoder {
     BLAS.useOneThreadPerCall()
     let encoder = try SentenceEncoder(directory: weights)
-    let textDecoder = try TextDecoder(directory: decoder)
+    let textDecoder = try TextDecoder(
+      directory: decoder,
+      knownWords: knownWords == "off" ? nil : try KnownWords(contentsOf: knownWords))
     let sentences = noBank ? nil : try SentenceBank(contentsOf: bank)
     return try LatentDecoder(encoder: encoder, decoder: textDecoder, bank: sentences)
   }

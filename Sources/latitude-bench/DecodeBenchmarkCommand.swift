@@ -107,6 +107,12 @@ struct DecodeBenchmarkCommand: ParsableCommand {
       "cos_progressive_n8": progressiveFidelity.reduce(0, +)
         / Double(max(1, progressiveFidelity.count)),
     ]
+    // Measured against the committed list whether or not generation used it.
+    let known = try KnownWords(contentsOf: KnownWords.defaultPath)
+    results["nonword_rate"] = TextMetrics.nonwordRate(
+      rerankedResults.map(\.text), originals: texts, known: known)
+    results["nonword_rate_greedy"] = TextMetrics.nonwordRate(greedy, originals: texts, known: known)
+    results["known_words"] = models.knownWords == "off" ? 0 : 1
     try compare(with: &results)
     for (index, (text, result)) in zip(texts, rerankedResults).prefix(5).enumerated() {
       benchLog(

@@ -1,5 +1,6 @@
 import CommandSupport
 import Foundation
+import Latent
 
 /// Text-overlap metrics of decoded sentences, defined exactly as in python/latitude_tools/train/evaluate.py:
 /// lower-cased whitespace tokens, add-one-smoothed BLEU-4 with a brevity penalty, and
@@ -48,5 +49,23 @@ enum TextMetrics {
 
   private static func counts(_ items: [String]) -> [String: Int] {
     items.reduce(into: [:]) { $0[$1, default: 0] += 1 }
+  }
+
+  /// The share of decoded words (three letters or more, lower-cased runs of a–z) that are
+  /// neither known words nor in the sentence they decode (names may be copied from it).
+  static func nonwordRate(_ decoded: [String], originals: [String], known: KnownWords) -> Double {
+    func spelt(_ text: String) -> [String] {
+      text.lowercased().split { !("a"..."z").contains($0) }.map(String.init)
+    }
+    var words = 0
+    var invented = 0
+    for (text, original) in zip(decoded, originals) {
+      let given = Set(spelt(original))
+      for word in spelt(text) where word.count >= 3 {
+        words += 1
+        if !known.contains(word), !given.contains(word) { invented += 1 }
+      }
+    }
+    return words == 0 ? 0 : Double(invented) / Double(words)
   }
 }

@@ -177,12 +177,14 @@ extension TextDecoder {
     return outputs
   }
 
-  /// Bans [PAD]/[UNK]/[CLS] and a third repeat of the last token.
+  /// Bans [PAD]/[UNK]/[CLS] and a third repeat of the last token, and, with known words,
+  /// every piece that would spell a word outside them.
   func constrain(_ logits: UnsafeMutablePointer<Float>, history: [Int32]) {
     for id in bannedIDs { logits[Int(id)] = -1e9 }
     if history.count >= 2, history[history.count - 1] == history[history.count - 2] {
       logits[Int(history[history.count - 1])] = -1e9
     }
+    knownWords?.apply(logits, count: config.vocabSize, history: history, end: separatorID)
   }
 
   static func argmax(_ logits: UnsafeMutablePointer<Float>, count: Int) -> Int32 {

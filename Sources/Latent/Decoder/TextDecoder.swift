@@ -19,13 +19,18 @@ public final class TextDecoder: Sendable {
   /// Decoder ids of [SEP] (end of text) and of tokens never generated ([PAD], [UNK], [CLS]).
   let separatorID: Int32
   let bannedIDs: [Int32]
+  /// Generation stays within these words (nil: any spelling the model produces).
+  let knownWords: KnownWords.Constraint?
 
   /// The default location of the committed decoder.
   public static let defaultDirectory = "Weights/decoder/latitude-prefix-v2"
 
-  /// Loads config.json, vocab.txt and model.safetensors from `directory`.
+  /// Loads config.json, vocab.txt and model.safetensors from `directory`. With
+  /// `knownWords`, every generated word is one of them (see `KnownWords`).
   /// - Throws: `DecoderError`, naming the missing or malformed file.
-  public init(directory: String = TextDecoder.defaultDirectory) throws(DecoderError) {
+  public init(directory: String = TextDecoder.defaultDirectory, knownWords: KnownWords? = nil)
+    throws(DecoderError)
+  {
     let base = URL(fileURLWithPath: directory)
     name = base.lastPathComponent
     func path(_ name: String) throws(DecoderError) -> String {
@@ -66,6 +71,7 @@ public final class TextDecoder: Sendable {
     }
     separatorID = try id("[SEP]")
     bannedIDs = [try id("[PAD]"), try id("[UNK]"), try id("[CLS]")]
+    self.knownWords = knownWords?.constraint(for: pieces)
     let weightsPath = try path("model.safetensors")
     do {
       weights = try DecoderWeights(SafeTensors(contentsOf: weightsPath), config: config)

@@ -37,6 +37,10 @@ struct ServeCommand: ParsableCommand {
   @Option(help: "Decoder folder [Weights/decoder/latitude-prefix-v2].") var decoder: String?
   @Option(help: "Sentence bank file [Weights/bank/train-48k.bank]; 'off' for none.") var bank:
     String?
+  @Option(
+    help:
+      "Words generated text may contain [Weights/decoder/known-words.txt]; 'off' lets the decoder spell freely."
+  ) var knownWords: String?
   @Flag(help: "Run without the decoder (moved nodes keep their last text).") var noDecoder = false
   @Option(
     help: "Feature dictionary folder [Weights/features/minilm-topk-4096]; 'off' for none.")
@@ -72,6 +76,7 @@ struct ServeCommand: ParsableCommand {
         "weights": weights, "encoder": noEncoder ? "off" : nil, "secret": secret,
         "frames-per-second": framesPerSecond, "frame-burst": frameBurst,
         "decoder": noDecoder ? "off" : decoder, "bank": bank, "features": features,
+        "known-words": knownWords,
         "decode-workers": decodeWorkers,
         "decode-candidates": decodeCandidates, "decode-enough": decodeEnough,
         "axis-packs": axisPacks.isEmpty ? nil : axisPacks.joined(separator: ","),
@@ -129,6 +134,8 @@ struct ServeCommand: ParsableCommand {
     let decoderSetting = settings.string("decoder")
     configuration.decoderDirectory = decoderSetting == "off" ? nil : decoderSetting
     configuration.bankPath = settings.string("bank") == "off" ? nil : settings.string("bank")
+    configuration.knownWordsPath =
+      settings.string("known-words") == "off" ? nil : settings.string("known-words")
     configuration.featuresDirectory =
       settings.string("features") == "off" ? nil : settings.string("features")
     if workers > 0 { configuration.decodeWorkers = workers }
