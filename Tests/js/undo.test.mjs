@@ -83,6 +83,21 @@ test("later steps follow a node restored under a new id", () => {
   assert.equal(sent.at(-1).payload.node, id);
 });
 
+test("a node moved since its latent was known comes back where it was moved to, not from the old latent", () => {
+  const { model, sent, undo, peer } = setUp();
+  undo.perform("node.create", { node: "n", latent: "AAAA", origin: { kind: "typed", parents: [] }, coords: { x: { at: 0.25 } } });
+  model.apply(99, { id: { lamport: 99, replica: "me" }, actor: "alice", kind: "view.bind", payload: { x: "x" } });
+  model.nodes.get("n").text = "hi";
+  peer("node.move", { node: "n", coords: { x: { at: 1.5 } } });
+  assert.equal(model.nodes.get("n").latent, undefined, "the old latent is dropped");
+  undo.perform("node.delete", { node: "n" });
+  undo.undo();
+  const [create, move] = sent.slice(-2);
+  assert.equal(create.payload.latent, undefined);
+  assert.equal(create.payload.text, "hi", "the last decoded text, though the move is pending");
+  assert.deepEqual(move.payload.coordinates, [{ axis: "x", value: 1.5 }]);
+});
+
 test("a deleted node without a known latent comes back from its text, then moves to where it was", () => {
   const { model, sent, undo } = setUp();
   undo.perform("node.create", { node: "n", text: "hi", coords: { x: { at: 0.75 } } });

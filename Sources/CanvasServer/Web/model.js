@@ -157,14 +157,16 @@ export class DocumentModel {
           fidelity: p.text ? 1 : null, source: null, runnersUp: [], pending: p.text == null,
         });
         return false;
+      // A move or a new text changes the node's latent, which op frames do not carry: the
+      // latent known from before is dropped (undo then restores from text and coordinates).
       case "node.move": {
         const node = this.nodes.get(p.node);
-        if (node) Object.assign(node, { coords: p.coords || node.coords, pending: true });
+        if (node) Object.assign(node, { coords: p.coords || node.coords, pending: true, latent: p.latent });
         return false;
       }
       case "node.setText": {
         const node = this.nodes.get(p.node);
-        if (node) Object.assign(node, { text: p.text, coords: p.coords || node.coords, pending: false, fidelity: 1, source: null, runnersUp: [] });
+        if (node) Object.assign(node, { text: p.text, coords: p.coords || node.coords, pending: false, fidelity: 1, source: null, runnersUp: [], latent: p.latent });
         return false;
       }
       case "node.decoded": {

@@ -32,7 +32,8 @@ export class UndoHistory {
         if (!node || (!node.latent && !node.text)) return null;
         const restored = { node: `${payload.node}-u${crypto.randomUUID().slice(0, 4)}`, origin: { kind: "restored", parents: [payload.node] } };
         if (node.latent) restored.latent = node.latent;
-        if (node.text && !node.pending) restored.text = node.text;
+        // A pending node's text is its last decoded one: used only when no latent is known.
+        if (node.text && (!node.pending || !node.latent)) restored.text = node.text;
         const ops = [{ kind: "node.create", payload: restored, restores: payload.node }];
         const coordinates = [m.view.x, m.view.y].filter(Boolean)
           .filter((axis) => Number.isFinite(node.coords[axis]?.at))
