@@ -51,6 +51,7 @@ extension LatitudeServer {
     room.decodeCandidates = configuration.decodeCandidates
     room.previewCandidates = configuration.previewCandidates
     room.decodeEnough = configuration.decodeEnough
+    room.decodeCorrection = configuration.decodeCorrection
     room.features = features
     lock.lock()
     // Only this queue creates rooms, so none appeared for the document meanwhile.

@@ -56,6 +56,8 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     /// sentence reaches this fidelity (nil: always sample). Default: measured on the
     /// validation split (`DecodeEffort.measuredEnough`).
     public var decodeEnough: Float? = DecodeEffort.measuredEnough
+    /// Correction rounds of a committed decode (previews never correct). Default: off.
+    public var decodeCorrection = DecodeCorrection.off
     /// The sparse feature dictionary (feature readings, axes and steering); nil runs
     /// without one. A missing default folder is skipped with a notice.
     public var featuresDirectory: String? = FeatureDictionary.defaultDirectory

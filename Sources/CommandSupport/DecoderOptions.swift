@@ -11,9 +11,25 @@ public struct DecoderOptions: ParsableArguments, Sendable {
   @Flag(help: "Decode without the sentence bank (generated text only).") public var noBank = false
   @Option(help: "Words generated text may contain; 'off' lets the decoder spell freely.")
   public var knownWords = KnownWords.defaultPath
+  @Option(help: "Correction rounds after the first ranking (0 turns correction off).")
+  public var correctSteps = 0
+  @Option(help: "How far past the target a correction round aims (alpha).")
+  public var correctStrength: Float = DecodeCorrection.measured.strength
+  @Option(help: "Candidates generated per correction round.")
+  public var correctCandidates = DecodeCorrection.measured.candidates
 
   /// Loads the encoder, the decoder and (unless --no-bank) the bank.
   public init() {}
+
+  /// Refuses correction settings that would run for minutes or do nothing sensible.
+  public func validate() throws {
+    guard (0...8).contains(correctSteps), (1...64).contains(correctCandidates),
+      correctStrength > 0, correctStrength <= 4
+    else {
+      throw ValidationError(
+        "--correct-steps must be 0–8, --correct-candidates 1–64 and --correct-strength in (0, 4]")
+    }
+  }
 
   public func load() throws -> LatentDecoder {
     BLAS.useOneThreadPerCall()
@@ -22,7 +38,14 @@ public struct DecoderOptions: ParsableArguments, Sendable {
       directory: decoder,
       knownWords: knownWords == "off" ? nil : try KnownWords(contentsOf: knownWords))
     let sentences = noBank ? nil : try SentenceBank(contentsOf: bank)
-    return try LatentDecoder(encoder: encoder, decoder: textDecoder, bank: sentences)
+    return try LatentDecoder(
+      encoder: encoder, decoder: textDecoder, bank: sentences, correction: correction)
+  }
+
+  /// The correction policy the options describe.
+  public var correction: DecodeCorrection {
+    DecodeCorrection(
+      steps: correctSteps, strength: correctStrength, candidates: correctCandidates)
   }
 }
 

@@ -42,13 +42,21 @@ struct DecodeBenchmarkCommand: ParsableCommand {
       pipeline.decoder.greedy(Array(targets[$0..<min($0 + 32, targets.count)]))
     }.map(pipeline.decoder.text)
     let bankOnly = targets.map { bank.texts[bank.nearest(to: $0, k: 1)[0].row] }
-    let reranked = ResultSlots<DecodeResult?>(count: targets.count)
-    DispatchQueue.concurrentPerform(iterations: threads) { worker in
-      for index in stride(from: worker, to: targets.count, by: threads) {
-        _ = reranked.set(index, try? pipeline.decode(targets[index], candidates: 8))
+    func rerank(_ correction: DecodeCorrection) -> [DecodeResult] {
+      let reranked = ResultSlots<DecodeResult?>(count: targets.count)
+      DispatchQueue.concurrentPerform(iterations: threads) { worker in
+        for index in stride(from: worker, to: targets.count, by: threads) {
+          _ = reranked.set(
+            index,
+            try? pipeline.decode(batch: [targets[index]], candidates: 8, correction: correction)[0]
+              .get())
+        }
       }
+      return reranked.values.map { $0! }
     }
-    let rerankedResults = reranked.values.map { $0! }
+    let rerankedResults = rerank(pipeline.correction)
+    // What correction buys: the same decodes without it.
+    let uncorrected = pipeline.correction.steps > 0 ? rerank(.off) : rerankedResults
     benchLog("quality passes done; timing \(latencySamples) decodes at N=1 and N=8 on one thread")
 
     func latencies(_ candidates: Int) throws -> [Double] {
@@ -78,7 +86,9 @@ struct DecodeBenchmarkCommand: ParsableCommand {
       let start = DispatchTime.now()
       var first: Double?
       let result = pipeline.decodeProgressively(
-        batch: [target], effort: DecodeEffort(candidates: 8, enough: DecodeEffort.measuredEnough)
+        batch: [target],
+        effort: DecodeEffort(
+          candidates: 8, enough: DecodeEffort.measuredEnough, correction: pipeline.correction)
       ) { _, _ in first = first ?? secondsSince(start) * 1000 }
       progressive.append(secondsSince(start) * 1000)
       firstStage.append(first ?? progressive[progressive.count - 1])
@@ -93,6 +103,8 @@ struct DecodeBenchmarkCommand: ParsableCommand {
       "count": count,
       "cos_greedy": meanCosine(greedy),
       "cos_reranked": rerankedResults.map { Double($0.fidelity) }.reduce(0, +) / count,
+      "cos_reranked_uncorrected": uncorrected.map { Double($0.fidelity) }.reduce(0, +) / count,
+      "correction_steps": Double(pipeline.correction.steps),
       "cos_bank_only": meanCosine(bankOnly),
       "share_generated": Double(rerankedResults.filter { $0.source == .generated }.count) / count,
       "token_f1_greedy": zip(greedy, texts).map(TextMetrics.tokenF1).reduce(0, +) / count,
@@ -121,7 +133,9 @@ struct DecodeBenchmarkCommand: ParsableCommand {
     }
     let json = results.keys.sorted().map { key in
       let value = results[key]!
-      return "\"\(key)\": " + (key == "count" ? String(Int(value)) : String(format: "%.4f", value))
+      return "\"\(key)\": "
+        + (["count", "correction_steps"].contains(key)
+          ? String(Int(value)) : String(format: "%.4f", value))
     }
     writeOut("{" + json.joined(separator: ", ") + "}\n")
   }

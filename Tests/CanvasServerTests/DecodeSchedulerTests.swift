@@ -39,6 +39,11 @@ final class GatedDecoder: BatchDecoding {
     if holding, first.exchange(false, ordering: .relaxed) {
       entered.signal()
       release.wait()
+      // As the real decoder does between generation steps: a stopped batch's results are
+      // meaningless.
+      if shouldStop() {
+        return latents.map { _ in .failure(.badTarget("stopped")) }
+      }
     }
     for (index, tag) in tags.enumerated() {
       onStage?(index, StagedText(stage: .bank, text: "\(tag)-bank", fidelity: 0.5, source: .bank))
@@ -135,6 +140,38 @@ final class CompletionLog: Sendable {
     pool.submit(log.job(2, key: "c"))
     decoder.release.signal()
     #expect(log.wait(3) == ["j0", "j2", "j1"])
+  }
+
+  @Test func aCommittedMoveStopsARunningPreviewWhichRunsAgainAfterIt() {
+    let decoder = GatedDecoder(holdFirstBatch: true)
+    let pool = pool(decoder)
+    defer { pool.stop() }
+    let log = CompletionLog()
+    pool.submitPreview(log.job(1, key: "p"))
+    decoder.entered.wait()
+    pool.submit(log.job(2, key: "c"))
+    decoder.release.signal()
+    #expect(log.wait(2) == ["j2", "j1"], "the committed move first, then the preview again")
+    pool.submit(log.job(99, key: "fence"))
+    #expect(log.wait(1) == ["j2", "j1", "j99"])
+    #expect(decoder.recorded == [["j1"], ["j2"], ["j1"], ["j99"]])
+    #expect(pool.snapshot.preempted == 1)
+  }
+
+  @Test func aPreemptedPreviewThatWasReplacedIsNotRunTwice() {
+    let decoder = GatedDecoder(holdFirstBatch: true)
+    let pool = pool(decoder)
+    defer { pool.stop() }
+    let log = CompletionLog()
+    pool.submitPreview(log.job(1, key: "p"))
+    decoder.entered.wait()
+    pool.submitPreview(log.job(3, key: "p"))  // a newer drag position for the same node
+    pool.submit(log.job(2, key: "c"))
+    decoder.release.signal()
+    #expect(log.wait(2) == ["j2", "j3"])
+    pool.submit(log.job(99, key: "fence"))
+    #expect(log.wait(1) == ["j2", "j3", "j99"])
+    #expect(decoder.recorded == [["j1"], ["j2"], ["j3"], ["j99"]])
   }
 
   @Test func previewsAreBoundedButReplaceable() {

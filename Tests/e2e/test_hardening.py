@@ -389,3 +389,21 @@ def test_finding_10_live_axis_examples_are_bounded_by_their_text(server):
 
     run(scenario())
     run(still_serving(server))
+
+
+def test_decode_correction_settings_are_checked(tmp_path):
+    """Correction rounds are bounded in serve and in the CLI; a valid setting decodes."""
+    for bad in ["9", "-1", "lots"]:
+        refused = subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "c.sqlite"),
+                                  "--decode-correction", bad], capture_output=True, text=True, timeout=60)
+        assert refused.returncode != 0 and "decode-correction" in refused.stderr, (bad, refused.stderr[-500:])
+    refused = subprocess.run([BINARY, "decode", "--text", "The food was cold.", "--correct-steps", "99"],
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "--correct-steps" in refused.stderr
+    plain = subprocess.run([BINARY, "decode", "--text", "The food was cold.", "--json", "--candidates", "2"],
+                           capture_output=True, text=True, timeout=120)
+    corrected = subprocess.run([BINARY, "decode", "--text", "The food was cold.", "--json", "--candidates", "2",
+                                "--correct-steps", "1"], capture_output=True, text=True, timeout=120)
+    assert plain.returncode == 0 and corrected.returncode == 0, corrected.stderr[-1000:]
+    # A round only adds candidates, all ranked against the original target.
+    assert json.loads(corrected.stdout)["fidelity"] >= json.loads(plain.stdout)["fidelity"] - 1e-4

@@ -29,7 +29,7 @@ extension LatentDecoder: BatchDecoding {
     guard let onStage else {
       return decode(
         batch: latents, candidates: effort.candidates, bankCandidates: effort.bankCandidates,
-        shouldStop: shouldStop)
+        correction: effort.correction, shouldStop: shouldStop)
     }
     return decodeProgressively(
       batch: latents, effort: effort, shouldStop: shouldStop, onStage: onStage)

@@ -9,7 +9,9 @@ import Synchronization
 ///
 /// Jobs coalesce by key (one per node): a newer job for a node replaces the one still
 /// waiting, so the newest move wins and a burst of moves costs one decode. Committed moves
-/// run before previews. Previews are bounded: when `previewCapacity` are waiting, new
+/// run before previews, and a committed move that arrives while previews are being decoded
+/// stops them between generation steps; they go back to the head of the preview queue
+/// (unless a newer job for their key is waiting) and run again after it. Previews are bounded: when `previewCapacity` are waiting, new
 /// preview keys are refused (the caller simply shows no preview). Committed jobs are never
 /// refused; their number is bounded by the number of nodes being moved.
 final class DecodeScheduler: Sendable {
@@ -131,18 +133,38 @@ final class DecodeScheduler: Sendable {
     stats.snapshot(depth: queue.withLock { $0.depth })
   }
 
+  /// Whether a committed job is waiting (a running preview batch then stops).
+  private var committedWaiting: Bool { queue.withLock { !$0.committedOrder.isEmpty } }
+
+  /// Puts preempted previews back at the head of the preview queue, unless a newer job
+  /// for the same key has been queued meanwhile (it answers instead).
+  private func requeue(_ previews: [Job]) {
+    let added = queue.withLock { queue in
+      var added = 0
+      for job in previews.reversed() where queue.previews[job.key] == nil {
+        queue.previews[job.key] = job
+        queue.previewOrder.insert(job.key, at: 0)
+        added += 1
+      }
+      return added
+    }
+    stats.preempted(previews.count)
+    for _ in 0..<added { wake.signal() }
+  }
+
   /// Up to `batchLimit` jobs to decode together (committed ones first, else previews),
-  /// registered as running; nil once the pool stops.
-  private func next() -> [(Job, CancelFlag)]? {
+  /// registered as running, and whether they are previews; nil once the pool stops.
+  private func next() -> (jobs: [(Job, CancelFlag)], previews: Bool)? {
     while true {
       wake.wait()
-      let taken = queue.withLock { queue -> [(Job, CancelFlag)]? in
+      let taken = queue.withLock { queue -> (jobs: [(Job, CancelFlag)], previews: Bool)? in
         if queue.stopping {
           wake.signal()  // pass the stop on to the next sleeping worker
           return nil
         }
         var jobs: [Job] = []
-        if !queue.committedOrder.isEmpty {
+        let previews = queue.committedOrder.isEmpty
+        if !previews {
           let keys = queue.committedOrder.prefix(batchLimit)
           queue.committedOrder.removeFirst(keys.count)
           jobs = keys.compactMap { queue.committed.removeValue(forKey: $0) }
@@ -151,14 +173,15 @@ final class DecodeScheduler: Sendable {
           queue.previewOrder.removeFirst(keys.count)
           jobs = keys.compactMap { queue.previews.removeValue(forKey: $0) }
         }
-        return jobs.map { job in
+        let running = jobs.map { job in
           let flag = CancelFlag()
           queue.running[job.key] = flag
           return (job, flag)
         }
+        return (running, previews)
       }
       guard let taken else { return nil }
-      if !taken.isEmpty { return taken }
+      if !taken.jobs.isEmpty { return taken }
     }
   }
 
@@ -178,7 +201,7 @@ final class DecodeScheduler: Sendable {
 
   private func work() {
     BLAS.useOneThreadPerCall()
-    while let taken = next() {
+    while let (taken, previews) = next() {
       defer { finish(taken) }
       var pending: [(job: Job, flag: CancelFlag, key: Data)] = []
       for (job, flag) in taken {
@@ -203,11 +226,20 @@ final class DecodeScheduler: Sendable {
             let entry = group[index]
             if !entry.flag.isCancelled { entry.job.onStage?(stage) }
           } : nil
+        var preempted = false
         let results = decoder.decode(
           batch: group.map(\.job.latent), effort: kind.effort,
-          shouldStop: { group.allSatisfy(\.flag.isCancelled) }, onStage: report)
+          shouldStop: {
+            if group.allSatisfy(\.flag.isCancelled) { return true }
+            preempted = preempted || (previews && committedWaiting)
+            return preempted
+          }, onStage: report)
         if group.allSatisfy(\.flag.isCancelled) {
           stats.cancelled(group.count)
+          continue
+        }
+        if preempted {
+          requeue(group.filter { !$0.flag.isCancelled }.map(\.job))
           continue
         }
         let seconds = (ContinuousClock.now - start).seconds

@@ -20,6 +20,7 @@ final class DecodeStats: Sendable {
     var previewsRefused = 0
     var superseded = 0
     var cancelled = 0
+    var preempted = 0
     var secondsSum = 0.0
 
     /// Prometheus text lines.
@@ -36,6 +37,7 @@ final class DecodeStats: Sendable {
         "latitude_decodes_total{outcome=\"coalesced\"} \(coalesced)",
         "latitude_decodes_total{outcome=\"superseded\"} \(superseded)",
         "latitude_decodes_total{outcome=\"cancelled\"} \(cancelled)",
+        "latitude_decodes_total{outcome=\"preempted\"} \(preempted)",
         "latitude_decodes_total{outcome=\"preview_refused\"} \(previewsRefused)",
         "# HELP latitude_decode_seconds_sum Time spent decoding.",
         "# TYPE latitude_decode_seconds_sum counter", "latitude_decode_seconds_sum \(secondsSum)",
@@ -50,6 +52,7 @@ final class DecodeStats: Sendable {
   func previewRefused() { counters.withLock { $0.previewsRefused += 1 } }
   func superseded() { counters.withLock { $0.superseded += 1 } }
   func cancelled(_ count: Int) { counters.withLock { $0.cancelled += count } }
+  func preempted(_ count: Int) { counters.withLock { $0.preempted += count } }
   func finished(cacheHit: Bool, seconds: Double) {
     counters.withLock {
       if cacheHit { $0.cacheHits += 1 } else { $0.decodes += 1 }

@@ -20,7 +20,7 @@ extension Room {
     decodes.submit(
       DecodeScheduler.Job(
         key: "\(id.rawValue)\u{0}\(node.rawValue)", latent: latent.floats,
-        effort: DecodeEffort(candidates: decodeCandidates, enough: decodeEnough),
+        effort: committedEffort,
         onStage: { [weak self] stage in
           guard let self else { return }
           queue.async {
@@ -65,7 +65,7 @@ extension Room {
         let steps = request.steps
         let job = DecodeScheduler.Job(
           key: "\(id.rawValue)\u{0}\(node)\u{0}sweep\u{0}\(connection)\u{0}\(index)",
-          latent: target, effort: DecodeEffort(candidates: decodeCandidates, enough: decodeEnough)
+          latent: target, effort: committedEffort
         ) { [weak self] result in
           guard let self, case .success(let found) = result else { return }
           let frame = ServerMessage.sweepStep(

@@ -60,6 +60,13 @@ final class Room: @unchecked Sendable {
   var previewCandidates = 1
   /// A committed decode skips sampling when greedy or the bank reaches this fidelity.
   var decodeEnough: Float? = DecodeEffort.measuredEnough
+  /// Correction rounds of a committed decode.
+  var decodeCorrection = DecodeCorrection.off
+  /// The effort of a committed decode (and of a sweep step, so a dropped step decodes to
+  /// the same text from the cache).
+  var committedEffort: DecodeEffort {
+    DecodeEffort(candidates: decodeCandidates, enough: decodeEnough, correction: decodeCorrection)
+  }
   /// The room's decisions (state, head, members, server clock); touched only on `queue`.
   var core: RoomCore
   let sink: any FrameSink

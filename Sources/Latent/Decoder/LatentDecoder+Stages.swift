@@ -36,6 +36,8 @@ public struct DecodeEffort: Sendable, Hashable {
   /// Sampling is skipped for a point whose greedy text or nearest bank sentence already
   /// reaches this fidelity; nil always samples.
   public var enough: Float?
+  /// Correction rounds after the first ranking (previews leave it off).
+  public var correction: DecodeCorrection
 
   /// The fidelity above which sampling rarely finds a better text, measured on the
   /// validation split by `latitude bench calibrate-effort` (the result is
@@ -43,10 +45,14 @@ public struct DecodeEffort: Sendable, Hashable {
   public static let measuredEnough: Float = 0.87
 
   /// Makes an effort.
-  public init(candidates: Int, bankCandidates: Int = 3, enough: Float? = nil) {
+  public init(
+    candidates: Int, bankCandidates: Int = 3, enough: Float? = nil,
+    correction: DecodeCorrection = .off
+  ) {
     self.candidates = candidates
     self.bankCandidates = bankCandidates
     self.enough = enough
+    self.correction = correction
   }
 }
 
@@ -72,8 +78,9 @@ extension LatentDecoder {
       eachValid(latents) { targets, indices in
         decodeValid(
           targets, candidates: effort.candidates, bankCandidates: effort.bankCandidates,
-          seeds: targets.map(Self.seed(of:)), shouldStop: shouldStop,
-          stages: Stages(enough: effort.enough) { onStage(indices[$0], $1) })
+          seeds: targets.map(Self.seed(of:)), correction: effort.correction,
+          shouldStop: shouldStop, stages: Stages(enough: effort.enough) { onStage(indices[$0], $1) }
+        )
       }
     }
   }

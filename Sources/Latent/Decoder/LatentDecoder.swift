@@ -53,12 +53,16 @@ public final class LatentDecoder: Sendable {
   public let decoder: TextDecoder
   /// Train-split sentences offered as candidates; nil for generation only.
   public let bank: SentenceBank?
+  /// Correction rounds after the first ranking for `decode(_:)` and `decode(batch:)` when
+  /// a call does not name its own.
+  public let correction: DecodeCorrection
 
   /// Checks that the decoder and bank were made for `encoder`.
   /// - Throws: `DecoderError.encoderMismatch`.
-  public init(encoder: SentenceEncoder, decoder: TextDecoder, bank: SentenceBank?)
-    throws(DecoderError)
-  {
+  public init(
+    encoder: SentenceEncoder, decoder: TextDecoder, bank: SentenceBank?,
+    correction: DecodeCorrection = .off
+  ) throws(DecoderError) {
     try decoder.checkMatches(encoder)
     if let bank, bank.header.encoder != encoder.name || bank.header.dimension != encoder.dimension {
       throw .encoderMismatch(
@@ -68,6 +72,7 @@ public final class LatentDecoder: Sendable {
     self.encoder = encoder
     self.decoder = decoder
     self.bank = bank
+    self.correction = correction
   }
 
   /// The best text for `latent` among `candidates` generated texts (1 = greedy only) and
@@ -80,7 +85,7 @@ public final class LatentDecoder: Sendable {
     let target = try decoder.validatedTarget(latent)
     return decodeValid(
       [target], candidates: candidates, bankCandidates: bankCandidates,
-      seeds: [seed ?? Self.seed(of: target)])[0]
+      seeds: [seed ?? Self.seed(of: target)], correction: correction)[0]
   }
 
   /// Decodes several points together: every generated row of every point runs in one
@@ -90,14 +95,16 @@ public final class LatentDecoder: Sendable {
   ///
   /// `shouldStop` is checked between generation steps; once it returns true the work is
   /// cut short and the results are meaningless (a server drops a superseded decode so).
+  /// `correction` defaults to the pipeline's.
   public func decode(
     batch latents: [[Float]], candidates: Int = 8, bankCandidates: Int = 3,
-    shouldStop: () -> Bool = { false }
+    correction: DecodeCorrection? = nil, shouldStop: () -> Bool = { false }
   ) -> [Result<DecodeResult, DecoderError>] {
     eachValid(latents) { targets, _ in
       decodeValid(
         targets, candidates: candidates, bankCandidates: bankCandidates,
-        seeds: targets.map(Self.seed(of:)), shouldStop: shouldStop)
+        seeds: targets.map(Self.seed(of:)), correction: correction ?? self.correction,
+        shouldStop: shouldStop)
     }
   }
 
@@ -141,7 +148,7 @@ public final class LatentDecoder: Sendable {
   /// best so far is below `stages.enough`. The final ranking is the same either way.
   func decodeValid(
     _ targets: [[Float]], candidates: Int, bankCandidates: Int, seeds: [UInt64],
-    shouldStop: () -> Bool = { false }, stages: Stages? = nil
+    correction: DecodeCorrection, shouldStop: () -> Bool = { false }, stages: Stages? = nil
   ) -> [DecodeResult] {
     guard !targets.isEmpty else { return [] }
     let hits = targets.map { bank?.nearest(to: $0, k: bankCandidates) ?? [] }
@@ -198,6 +205,13 @@ public final class LatentDecoder: Sendable {
     }
     // Pass 1: every generated text not encoded yet, in one packed batch.
     encodeInPlace(&pools, targets: targets) { $0.source == .generated && $0.latent == nil }
+    correct(
+      targets, pools: { pools }, seeds: seeds, correction: correction, shouldStop: shouldStop
+    ) { aims, owners, seeds, count in
+      let rows = decoder.candidates(for: aims, count: count, seeds: seeds, shouldStop: shouldStop)
+      for (owner, found) in zip(owners, rows) { add(found, to: owner) }
+      encodeInPlace(&pools, targets: targets) { $0.source == .generated && $0.latent == nil }
+    }
     // Pass 2: the bank sentences that could still win.
     let bestGenerated = pools.map { pool in
       pool.filter { $0.source == .generated }.map(\.cosine).max() ?? -2

@@ -51,6 +51,10 @@ struct ServeCommand: ParsableCommand {
     help:
       "Skip sampling when greedy text or the nearest bank sentence reaches this fidelity (0–1); 'off' always samples [measured on the validation split]."
   ) var decodeEnough: String?
+  @Option(
+    help:
+      "Correction rounds of a committed decode: 0–4 rounds of 4 candidates at α 0.5, 'measured' (1 round) or 'off' [off]."
+  ) var decodeCorrection: String?
   @Option(help: "Axis-pack folder; repeatable [AxisPacks].") var axisPacks: [String] = []
   @Option(
     help:
@@ -79,6 +83,7 @@ struct ServeCommand: ParsableCommand {
         "known-words": knownWords,
         "decode-workers": decodeWorkers,
         "decode-candidates": decodeCandidates, "decode-enough": decodeEnough,
+        "decode-correction": decodeCorrection,
         "axis-packs": axisPacks.isEmpty ? nil : axisPacks.joined(separator: ","),
         "plugins": plugins.isEmpty ? nil : plugins.joined(separator: ","),
         "plugin-policy": pluginPolicy, "wasm-fuel": wasmFuel,
@@ -150,6 +155,7 @@ struct ServeCommand: ParsableCommand {
       }
       configuration.decodeEnough = enough
     }
+    configuration.decodeCorrection = try Self.correction(settings.string("decode-correction"))
     configuration.pluginDirectories = settings.string("plugins").split(separator: ",").map {
       $0.trimmingCharacters(in: .whitespaces)
     }.filter { !$0.isEmpty }
@@ -184,5 +190,22 @@ struct ServeCommand: ParsableCommand {
     stop.wait()
     server.stop()
     _ = sources
+  }
+
+  /// The correction policy of a `decode-correction` setting: 'measured', 'off' or a
+  /// number of rounds (each of the measured policy's size and strength).
+  static func correction(_ value: String) throws -> DecodeCorrection {
+    switch value {
+    case "measured": return .measured
+    case "off": return .off
+    default:
+      guard let steps = Int(value), (0...4).contains(steps) else {
+        throw CLIError(
+          "decode-correction must be 0–4 rounds, 'off' or 'measured', not '\(value)'")
+      }
+      var policy = DecodeCorrection.measured
+      policy.steps = steps
+      return policy
+    }
   }
 }

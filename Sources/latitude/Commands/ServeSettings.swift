@@ -24,6 +24,7 @@ struct ServeSettings {
     "decode-workers": ("LATITUDE_DECODE_WORKERS", "0"),
     "decode-candidates": ("LATITUDE_DECODE_CANDIDATES", "8"),
     "decode-enough": ("LATITUDE_DECODE_ENOUGH", "measured"),
+    "decode-correction": ("LATITUDE_DECODE_CORRECTION", "off"),
     "axis-packs": ("LATITUDE_AXIS_PACKS", "AxisPacks"),
     "plugins": ("LATITUDE_PLUGINS", ""),
     "plugin-policy": ("LATITUDE_PLUGIN_POLICY", ""),
