@@ -203,6 +203,8 @@ public final class LatentDecoder: Sendable {
         }
       }
     }
+    // A superseded decode stops here: its results are dropped, so ranking is wasted work.
+    if shouldStop() { return targets.map(Self.unranked) }
     // Pass 1: every generated text not encoded yet, in one packed batch.
     encodeInPlace(&pools, targets: targets) { $0.source == .generated && $0.latent == nil }
     correct(
@@ -223,17 +225,20 @@ public final class LatentDecoder: Sendable {
     }
     return zip(targets, pools).map { target, pool in
       let ranked = pool.sorted { $0.cosine > $1.cosine }
-      guard let best = ranked.first, let latent = best.latent else {
-        return DecodeResult(
-          text: "", textLatent: [Float](repeating: 0, count: target.count), fidelity: 0,
-          source: .generated, runnersUp: [])
-      }
+      guard let best = ranked.first, let latent = best.latent else { return Self.unranked(target) }
       return DecodeResult(
         text: best.text, textLatent: latent, fidelity: best.cosine, source: best.source,
         runnersUp: ranked.dropFirst().prefix(3).map {
           DecodeCandidate(text: $0.text, cosine: $0.cosine, source: $0.source)
         })
     }
+  }
+
+  /// The result of a point with no candidate (or whose decode was stopped): no text.
+  static func unranked(_ target: [Float]) -> DecodeResult {
+    DecodeResult(
+      text: "", textLatent: [Float](repeating: 0, count: target.count), fidelity: 0,
+      source: .generated, runnersUp: [])
   }
 
   /// Encodes, in one packed batch, every candidate that `select` picks (and `where`

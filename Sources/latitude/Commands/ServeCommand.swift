@@ -53,7 +53,7 @@ struct ServeCommand: ParsableCommand {
   ) var decodeEnough: String?
   @Option(
     help:
-      "Correction rounds of a committed decode: 0–4 rounds of 4 candidates at α 0.5, 'measured' (1 round) or 'off' [off]."
+      "Correction rounds of a committed decode: 0–4 greedy rounds at α 0.25, 'measured' (2 rounds) or 'off' [off]."
   ) var decodeCorrection: String?
   @Option(help: "Axis-pack folder; repeatable [AxisPacks].") var axisPacks: [String] = []
   @Option(
