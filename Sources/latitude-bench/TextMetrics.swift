@@ -54,14 +54,11 @@ enum TextMetrics {
   /// The share of decoded words (three letters or more, lower-cased runs of a–z) that are
   /// neither known words nor in the sentence they decode (names may be copied from it).
   static func nonwordRate(_ decoded: [String], originals: [String], known: KnownWords) -> Double {
-    func spelt(_ text: String) -> [String] {
-      text.lowercased().split { !("a"..."z").contains($0) }.map(String.init)
-    }
     var words = 0
     var invented = 0
     for (text, original) in zip(decoded, originals) {
-      let given = Set(spelt(original))
-      for word in spelt(text) where word.count >= 3 {
+      let given = Set(KnownWords.words(in: original))
+      for word in KnownWords.words(in: text) where word.count >= 3 {
         words += 1
         if !known.contains(word), !given.contains(word) { invented += 1 }
       }

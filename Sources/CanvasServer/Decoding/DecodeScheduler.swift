@@ -11,9 +11,10 @@ import Synchronization
 /// waiting, so the newest move wins and a burst of moves costs one decode. Committed moves
 /// run before previews, and a committed move that arrives while previews are being decoded
 /// stops them between generation steps; they go back to the head of the preview queue
-/// (unless a newer job for their key is waiting) and run again after it. Previews are bounded: when `previewCapacity` are waiting, new
-/// preview keys are refused (the caller simply shows no preview). Committed jobs are never
-/// refused; their number is bounded by the number of nodes being moved.
+/// (unless a newer job for their key is waiting) and run again after it. Previews are
+/// bounded: when `previewCapacity` are waiting, new preview keys are refused (the caller
+/// simply shows no preview). Committed jobs are never refused; their number is bounded by
+/// the number of nodes being moved.
 final class DecodeScheduler: Sendable {
   /// One decode request.
   struct Job: Sendable {

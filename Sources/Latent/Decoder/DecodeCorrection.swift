@@ -4,8 +4,8 @@
 /// where the last texts landed: aim ← normalize(aim + strength · (target − achieved)), where
 /// achieved is the embedding of the best text generated from the previous aim. Every text
 /// found on the way joins the point's candidates, and all are ranked by cosine to the
-/// original target, so a step can only improve the result.
-public struct DecodeCorrection: Sendable, Hashable, Codable {
+/// original target, so a round can only add candidates, never lower the fidelity.
+public struct DecodeCorrection: Sendable, Hashable {
   /// Correction rounds after the first decode (0 turns it off).
   public var steps: Int
   /// How far past the target each round aims (α).
@@ -46,8 +46,8 @@ extension DecodeCorrection {
 
 extension LatentDecoder {
   /// Runs `correction`'s rounds over ranked pools (every generated candidate encoded).
-  /// `add(rows, pool)` adds generated rows to a pool and returns the texts it added;
-  /// `encode()` encodes the pools' new generated candidates.
+  /// `generate(aims, owners, seeds, count)` generates `count` candidates for each aim,
+  /// adds the new texts to its owner's pool (`pools()` reads them) and encodes them.
   func correct(
     _ targets: [[Float]], pools: () -> [[Ranked]], seeds: [UInt64],
     correction: DecodeCorrection, shouldStop: () -> Bool,
