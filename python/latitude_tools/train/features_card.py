@@ -17,7 +17,7 @@ training = json.loads((folder / "training.json").read_text())
 catalogue = json.loads((folder / "features.json").read_text())
 metrics_path = folder / "metrics.json"
 metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else None
-manifest = json.loads((root / "Weights/train/manifest.json").read_text())
+manifest = json.loads((root / "Weights/train/manifest-edition1.json").read_text())
 args = training["args"]
 val = training["validation_fp16"]
 
@@ -109,8 +109,8 @@ Trained by this project; Swift inference in `Sources/Latent/Features/`.
   train embedding.
 
 ## Data
-The corpus of `make corpus` ({sum(manifest['sentences'].values()):,} English sentences from
-{', '.join(manifest['sources'])}; licences in `Weights/train/manifest.json`), split by hash.
+The corpus of `make corpus CORPUS_EDITION=1` (edition 1: {sum(manifest['sentences'].values()):,} English sentences from
+{', '.join(manifest['sources'])}; licences in `Weights/train/manifest-edition1.json`), split by hash.
 Trained on the train split ({training['train_sentences']:,} sentences), the best epoch chosen
 on the validation split ({training['validation_sentences']:,}); every metric below is on the
 test split ({(metrics or {}).get('test_sentences', manifest['sentences']['test']):,.0f} sentences), which training never read. Embeddings by
@@ -175,7 +175,7 @@ on the train split. A random sample:
 
 ## Reproduce
 ```
-make corpus          # the corpus and its splits
+make corpus CORPUS_EDITION=1   # the corpus (edition 1) and its splits
 make features        # trains ({training['seconds'] / 60:.0f} min on 2 cores); writes this folder and the parity fixture
 make eval-features   # the metrics above; rewrites this card
 ```

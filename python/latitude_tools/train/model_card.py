@@ -20,7 +20,7 @@ stage1_path = folder / "training-stage1.json"
 stage1 = json.loads(stage1_path.read_text()) if stage1_path.exists() else None
 metrics = json.loads((folder / "metrics.json").read_text())
 config = json.loads((folder / "config.json").read_text())
-manifest = json.loads((TRAIN / "manifest.json").read_text())
+manifest = json.loads((TRAIN / "manifest-edition1.json").read_text())
 args = training["args"]
 targets = [
     ("Greedy round-trip cosine", metrics["cos_greedy"], "≥ 0.55", metrics["cos_greedy"] >= 0.55),
@@ -72,8 +72,8 @@ the recipe is in `Weights/train/`.
 - Training noise: the conditioning vector is rotated by a random angle up to {args['noise']} rad.
 
 ## Data
-`make corpus` (python/latitude_tools/train/corpus.py): {sum(manifest['sentences'].values())} English
-sentences of 4–40 words from {', '.join(manifest['sources'])} (licences in manifest.json),
+`make corpus CORPUS_EDITION=1` (python/latitude_tools/train/corpus.py, edition 1): {sum(manifest['sentences'].values())} English
+sentences of 4–40 words from {', '.join(manifest['sources'])} (licences in Weights/train/manifest-edition1.json),
 split by hash into train {manifest['sentences']['train']} / validation
 {manifest['sentences']['validation']} / test {manifest['sentences']['test']}. Only the train
 split was trained on (embedded by the Swift encoder, parity 3e-7 with
@@ -116,7 +116,7 @@ re-ranked by the Swift encoder.
 
 ## Reproduce
 ```sh
-make corpus
+make corpus CORPUS_EDITION=1   # the five-source corpus this model was trained on
 # optional, faster than letting the trainer embed with sentence-transformers: print the
 # sample files, then embed each TXT into its NPY with the Swift encoder
 .venv-train/bin/python -m latitude_tools.train.decoder --write-samples [--limit 60000]
