@@ -10,8 +10,8 @@ run, in every edition, and no duplicate crosses splits.
     make corpus                    # edition 2 (the default): 25 sources, writes Weights/train/data/
     make corpus CORPUS_EDITION=1   # edition 1: the five sources the v2 decoder, the bank,
                                    # the known words and the feature dictionary were built from
-Outputs: data/{train,validation,test}.txt (one sentence per line, git-ignored),
-data/EDITION, and the committed manifest of the edition (manifest.json for edition 2,
+Outputs: data/{train,validation,test}.txt (one sentence per line, git-ignored), beside
+each a .sources file (the source of each line), data/EDITION, and the committed manifest of the edition (manifest.json for edition 2,
 manifest-edition1.json for edition 1): sources, families, registers and their shares,
 licences, input sha256s and counts. Progress goes to stderr.
 
@@ -223,7 +223,9 @@ def edition2(root):
 
 
 def build(raw):
-    """Clean, de-duplicate (first source wins) and split: (splits, kept per source)."""
+    """Clean, de-duplicate (first source wins) and split: (splits, kept per source).
+
+    Each split is a list of (sentence, source name)."""
     seen = set()
     splits = {"train": [], "validation": [], "test": []}
     counts = {}
@@ -237,7 +239,7 @@ def build(raw):
             if key in seen:
                 continue
             seen.add(key)
-            splits[split_of(key)].append(sentence)
+            splits[split_of(key)].append((sentence, source))
             kept += 1
         counts[source] = {"extracted": len(items), "kept": kept}
         log(f"{source}: {len(items)} extracted, {kept} kept")
@@ -254,7 +256,9 @@ def main():
     splits, counts = build(raw)
     DATA.mkdir(exist_ok=True)
     for name, rows in splits.items():
-        (DATA / f"{name}.txt").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        (DATA / f"{name}.txt").write_text("".join(f"{text}\n" for text, _ in rows), encoding="utf-8")
+        # The source of each line, for evaluations by register (sources in the manifest).
+        (DATA / f"{name}.sources").write_text("".join(f"{source}\n" for _, source in rows))
     (DATA / "EDITION").write_text(f"{args.edition}\n")
     total = sum(c["kept"] for c in counts.values())
     registers = Counter()
