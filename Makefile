@@ -43,7 +43,7 @@ help:
 	@echo "make bench-settle decode settle latency with 1, 10 and 50 WebSocket draggers"
 	@echo "make bench-plugins  an operation call natively vs as WebAssembly, and the hostile plugin suite"
 	@echo "make wasm-deps    install what scripts/build-wasm-plugin.sh needs (wasi-libc, wasm32 builtins)"
-	@echo "make corpus       the training corpus: edition 2, 25 sources (CORPUS_EDITION=1: the 5 the committed models used)"
+	@echo "make corpus       the training corpus: edition 2, 1.09M sentences, 65 families (CORPUS_EDITION=1: the 5 sources the committed models used)"
 	@echo "make bench-maps   UMAP and t-SNE vs umap-learn and openTSNE on 10,000 sentences (needs make corpus)"
 	@echo "make bench-map-frames  the Map view with 5,000 nodes in headless chromium: open and frame times"
 	@echo "make eval-axes    built-in axes on held-out labelled data (AUC, Spearman)"

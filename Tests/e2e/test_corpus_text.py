@@ -101,3 +101,34 @@ def test_clean_applies_the_house_style_and_the_length_rule():
     assert clean("Too short here") is None
     assert clean(" ".join(["word"] * 41)) is None
     assert clean("See https://example.org for the whole story today.") is None
+
+
+def test_package_descriptions_keep_prose_and_drop_verbatim_and_bullets(tmp_path):
+    from latitude_tools.train.corpus_sources import package_descriptions
+
+    translation = tmp_path / "Translation-en"
+    translation.write_text("\n".join([
+        "Package: demo",
+        "Description-md5: 0123",
+        "Description-en: a synopsis line that is not a sentence",
+        " The demo package prints a friendly greeting to its users.",
+        " .",
+        " Features include:",
+        "  * colours in every terminal",
+        " - a bullet item that is only a phrase",
+        " .",
+        "   $ demo --verbose",
+        " It also ships a manual page for the curious reader.",
+        "",
+        "Package: other",
+        "Description-md5: 4567",
+        "Description-en: another synopsis",
+        " Another package explains itself in one plain sentence here.",
+        "",
+    ]))
+    assert [clean(s) for s in package_descriptions(None, {"Translation-en": translation})] == [
+        "The demo package prints a friendly greeting to its users.",
+        None,  # "Features include:" is too short to keep
+        "It also ships a manual page for the curious reader.",
+        "Another package explains itself in one plain sentence here.",
+    ]

