@@ -12,9 +12,18 @@ still decode to fluent text. Batches are bucketed by length.
 
     .venv-train/bin/python -m latitude_tools.train.decoder --minutes 110      # CPU, 2 cores
     .venv-train/bin/python -m latitude_tools.train.decoder --device cuda --minutes 10
-Writes Weights/decoder/: model.safetensors (fp16), config.json, vocab.txt, metrics.json.
+    # a later working period continues the same run (weights, step counter, data order and,
+    # when optimizer.pt is beside the weights, AdamW's moments):
+    .venv-train/bin/python -m latitude_tools.train.decoder --init Weights/decoder/NAME --out Weights/decoder/NAME ...
+Writes --out: model.safetensors (fp16, the only file a run carries between periods in git),
+config.json, vocab.txt, training.json (every stage of the run: its arguments, steps, the
+sentences it saw and where in the data order it stopped) and optimizer.pt (AdamW state,
+fp32; git-ignored, too large to commit, used when it is there).
+`--register-balance A` (with --limit) samples the train split with each register's weight
+raised to A (1: as the corpus has them; 0: every register equally), from the .sources files
+of `make corpus`.
 """
-import argparse, json, math, os, pathlib, random, sys, time
+import argparse, collections, hashlib, json, math, os, pathlib, random, sys, time
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np
@@ -70,13 +79,39 @@ def warm_start(model, keep_ids):
             ours.norm2.load_state_dict(theirs.output.LayerNorm.state_dict())
 
 
-def load_split(name, limit=None, seed=1):
+def load_split(name, limit=None, seed=1, register_balance=1.0):
     """The split's sentences; with `limit`, a seeded random sample of that many (the file
-    is ordered by source, so a prefix would be one source only)."""
-    lines = [l.rstrip("\n") for l in open(HERE / "data" / f"{name}.txt", encoding="utf-8") if l.strip()]
+    is ordered by source, so a prefix would be one source only). With register_balance
+    below 1 the sample favours rare registers: a sentence's weight is its register's share
+    of the split raised to (register_balance - 1)."""
+    lines = [l.rstrip("\n") for l in open(HERE / "data" / f"{name}.txt", encoding="utf-8")]
+    if register_balance != 1.0:
+        if not limit:
+            raise SystemExit("--register-balance needs --limit (it chooses which sentences to train on)")
+        registers = sentence_registers(name, len(lines))
+        shares = {r: registers.count(r) / len(registers) for r in set(registers)}
+        weights = np.array([shares[r] ** (register_balance - 1.0) for r in registers])
+        keys = np.random.default_rng(seed).random(len(lines)) ** (1.0 / weights)  # Efraimidis-Spirakis
+        chosen = sorted(np.argpartition(-keys, min(limit, len(lines)) - 1)[:limit])
+        picked = collections.Counter(registers[i] for i in chosen)
+        log("register sample: " + ", ".join(f"{r} {n / len(chosen):.1%}" for r, n in picked.most_common()))
+        return [lines[i] for i in chosen if lines[i].strip()]
+    lines = [l for l in lines if l.strip()]
     if limit and limit < len(lines):
         lines = random.Random(seed).sample(lines, limit)
     return lines
+
+
+def sentence_registers(name, count):
+    """The register of every line of a split, from its .sources file and the manifest."""
+    sources = HERE / "data" / f"{name}.sources"
+    if not sources.exists():
+        raise SystemExit(f"{sources} is missing: run `make corpus` (edition 2) first")
+    register_of = {n: i["register"] for n, i in json.loads((HERE / "manifest.json").read_text())["sources"].items()}
+    registers = [register_of[s] for s in sources.read_text().splitlines()]
+    if len(registers) != count:
+        raise SystemExit(f"{sources} and {name}.txt disagree in length: run `make corpus` again")
+    return registers
 
 
 def build_vocab(tokenizer, sentences, size):
@@ -132,6 +167,46 @@ def noisy(embedding, max_angle):
     return torch.cos(angle) * embedding + torch.sin(angle) * direction
 
 
+def previous_run(folder):
+    """What an --init folder's training.json says of the run so far (nothing for a fresh run).
+
+    A training.json from before stages were recorded becomes one stage."""
+    empty = {"stages": [], "steps": 0, "epochs": 0, "history": [], "position": None}
+    path = pathlib.Path(folder) / "training.json" if folder else None
+    if path is None or not path.exists():
+        return empty
+    data = json.loads(path.read_text())
+    stages = data.get("stages") or [{"args": data.get("args"), "steps": data.get("steps", 0),
+                                     "train_sentences": data.get("train_sentences")}]
+    return {"stages": stages, "steps": data.get("steps", 0), "epochs": data.get("epochs", 0),
+            "history": data.get("history", []), "position": data.get("position")}
+
+
+def restore_optimizer(optimizer, folder, device):
+    """Loads AdamW's state from folder/optimizer.pt when it is there and fits; True if loaded."""
+    path = pathlib.Path(folder) / "optimizer.pt" if folder else None
+    if path is None or not path.exists():
+        return False
+    try:
+        optimizer.load_state_dict(torch.load(path, map_location=device))
+    except (ValueError, RuntimeError, KeyError) as error:
+        log(f"{path} does not fit this model ({error}); AdamW starts afresh, with a warm-up")
+        return False
+    log(f"AdamW state restored from {path}")
+    return True
+
+
+def corpus_edition():
+    edition = HERE / "data" / "EDITION"
+    return edition.read_text().strip() if edition.exists() else "1"
+
+
+def epoch_order(seed, epoch):
+    """The random source of one epoch's batches: the same for the same seed and epoch, so a
+    resumed run continues an interrupted epoch with the batches it had not yet seen."""
+    return random.Random(f"{seed}-{epoch}")
+
+
 def batches(token_rows, size, rng):
     """Length-bucketed batches: sort by length, chunk, shuffle the chunks."""
     order = sorted(range(len(token_rows)), key=lambda i: (len(token_rows[i]), rng.random()))
@@ -157,19 +232,23 @@ def main():
                         help="continue from a previous run's folder (its weights and vocabulary) instead of MiniLM")
     parser.add_argument("--decay", action="store_true",
                         help="cosine-decay the learning rate to 10%% over the time budget")
+    parser.add_argument("--register-balance", type=float, default=1.0,
+                        help="with --limit: sample registers by share**A (1 = as in the corpus, 0 = equal)")
     args = parser.parse_args()
+    if not 0.0 <= args.register_balance <= 1.0:
+        parser.error("--register-balance must be between 0 and 1")
     torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     cache = ROOT / ".cache/decoder"
     cache.mkdir(parents=True, exist_ok=True)
 
     from transformers import AutoTokenizer
     tokenizer = AutoTokenizer.from_pretrained(str(ENCODER))
-    train = load_split("train", args.limit, args.seed)
+    train = load_split("train", args.limit, args.seed, args.register_balance)
     validation = load_split("validation", 2000, args.seed)
+    data_digest = hashlib.sha256("\n".join(train).encode()).hexdigest()[:16]
+    previous = previous_run(args.init)
     if args.write_samples:
-        import hashlib
         for name, sentences in (("train", train), ("validation", validation)):
             digest = hashlib.sha256("\n".join(sentences).encode()).hexdigest()[:16]
             text = cache / f"{name}-{len(sentences)}-{digest}.txt"
@@ -205,9 +284,20 @@ def main():
     parameters = sum(p.numel() for p in model.parameters())
     log(f"{parameters / 1e6:.1f}M parameters")
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    optimizer_restored = restore_optimizer(optimizer, args.init, args.device)
     started = time.time()
     deadline = started + args.minutes * 60
-    step, epoch = 0, 0
+    step, epoch = previous["steps"], previous["epochs"]
+    stage_start, seen = step, 0
+    # Continue the data order where the last stage stopped when it trained on the same data.
+    position = previous["position"]
+    first_batch = 0
+    if position and position.get("data") == data_digest and position.get("seed") == args.seed:
+        epoch, first_batch = position["epoch"] - 1, position["batch"]
+        log(f"continuing at step {step}, epoch {position['epoch']}, batch {first_batch}")
+    elif step:
+        log(f"continuing at step {step} with a new data order (the data or the seed changed)")
+    position = None
 
     def run_batch(indices, embeddings, token_rows, train_mode):
         length = max(len(token_rows[i]) for i in indices)
@@ -234,23 +324,34 @@ def main():
             "num_hidden_layers": 6, "num_attention_heads": 12, "intermediate_size": 1536, "prefix_length": 4,
             "max_length": args.max_len, "layer_norm_eps": 1e-12, "encoder": "all-MiniLM-L6-v2",
             "parameters": parameters}, indent=2) + "\n")
+        torch.save(optimizer.state_dict(), out / "optimizer.pt")
+        stage = {"args": vars(args), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+                 "minutes": round((time.time() - started) / 60, 1), "steps": step - stage_start,
+                 "sentences_seen": seen, "train_sentences": len(train), "data": data_digest,
+                 "corpus_edition": corpus_edition(), "optimizer_restored": optimizer_restored}
         (out / "training.json").write_text(json.dumps({
             "args": vars(args), "steps": step, "epochs": epoch, "vocab_coverage": coverage,
-            "train_sentences": len(train), "history": history}, indent=2) + "\n")
+            "train_sentences": len(train), "history": history, "stages": previous["stages"] + [stage],
+            "position": position}, indent=2) + "\n")
         log(f"wrote {out}")
 
-    history = []
+    history = previous["history"]
     while time.time() < deadline:
         epoch += 1
         model.train()
-        for chunk in batches(train_rows, args.batch, rng):
+        chunks = batches(train_rows, args.batch, epoch_order(args.seed, epoch))
+        position = {"epoch": epoch + 1, "batch": 0, "data": data_digest, "seed": args.seed}
+        for index in range(first_batch, len(chunks)):
             if time.time() >= deadline:
+                position = {"epoch": epoch, "batch": index, "data": data_digest, "seed": args.seed}
                 break
+            chunk = chunks[index]
             loss = run_batch(chunk, train_emb, train_rows, True)
             optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            scale = min(1.0, (step + 1) / 500)  # warm-up
+            # Warm-up at the start of a stage, unless AdamW's moments were restored.
+            scale = 1.0 if optimizer_restored else min(1.0, (step - stage_start + 1) / 500)
             if args.decay:  # then cosine decay over the wall-clock budget
                 done = min(1.0, (time.time() - started) / (deadline - started))
                 scale *= 0.1 + 0.45 * (1 + math.cos(math.pi * done))
@@ -258,14 +359,17 @@ def main():
                 group["lr"] = args.lr * scale
             optimizer.step()
             step += 1
+            seen += len(chunk)
             if step % 100 == 0:
                 log(f"epoch {epoch} step {step} loss {loss.item():.3f}")
+        first_batch = 0
         model.eval()
         with torch.no_grad():
             losses = [run_batch(c, validation_emb, validation_rows, False).item()
                       for c in batches(validation_rows, args.batch, random.Random(0))]
         validation_loss = sum(losses) / len(losses)
-        history.append({"epoch": epoch, "step": step, "validation_loss": validation_loss})
+        history.append({"stage": len(previous["stages"]) + 1, "epoch": epoch, "step": step,
+                        "validation_loss": validation_loss})
         log(f"epoch {epoch}: validation loss {validation_loss:.3f} (perplexity {math.exp(validation_loss):.1f})")
         save()
 

@@ -4,8 +4,9 @@ metrics.json, so the card always states the figures the run actually produced.
 
     .venv-train/bin/python -m latitude_tools.train.model_card Weights/decoder/NAME "hardware" [bench-decode.json]
 
-A run continued from an earlier one (`--init`) keeps that run's record as
-training-stage1.json beside training.json; the card lists both stages. With the last line
+Every stage of a run (each continuation with `--init`) is in training.json's `stages`, and
+the card lists them all; an older run that kept its first stage as training-stage1.json
+beside training.json is read that way. With the last line
 of `make bench-decode` saved to a file, the card also gives the Swift pipeline's figures.
 """
 import json, pathlib, sys
@@ -28,13 +29,26 @@ targets = [
      metrics["cos_best_of_8_reranked"] >= 0.68 and metrics["cos_best_of_8_reranked"] > metrics["cos_bank"]),
     ("Repetition rate", metrics["repetition_rate"], "< 0.05", metrics["repetition_rate"] < 0.05),
 ]
-stages = ([("1", stage1)] if stage1 else []) + [("2" if stage1 else "1", training)]
-history = "\n".join(f"| {name} | {h['epoch']} | {h['step']} | {h['validation_loss']:.3f} |"
-                    for name, run in stages for h in run["history"])
+if "stages" in training:
+    stages = [(str(i + 1), stage) for i, stage in enumerate(training["stages"])]
+    history = "\n".join(f"| {h.get('stage', '?')} | {h['epoch']} | {h['step']} | {h['validation_loss']:.3f} |"
+                        for h in training["history"])
+else:
+    stages = ([("1", stage1)] if stage1 else []) + [("2" if stage1 else "1", training)]
+    history = "\n".join(f"| {name} | {h['epoch']} | {h['step']} | {h['validation_loss']:.3f} |"
+                        for name, run in stages for h in run["history"])
 
 
 def describe(run):
     a = run["args"]
+    if "sentences_seen" in run:  # a stage recorded by decoder.py itself
+        start = f"continued from {pathlib.Path(a['init']).name}" if a.get("init") else "warm-started from all-MiniLM-L6-v2"
+        balance = f", registers balanced at {a['register_balance']:g}" if a.get("register_balance", 1) != 1 else ""
+        restored = "AdamW state restored" if run["optimizer_restored"] else "AdamW from scratch with 500 warm-up steps"
+        return (f"{start}, {run['started']}; {run['train_sentences']} train-split sentences of corpus edition "
+                f"{run['corpus_edition']}{balance}; {run['steps']} steps, {run['sentences_seen']} sentences seen, "
+                f"batch {a['batch']}, lr {a['lr']}, {restored}{', cosine decay' if a.get('decay') else ''}; "
+                f"{run['minutes']} minutes on {a['device']}")
     sample = f"a seeded sample of {run['train_sentences']}" if a.get("limit") else f"all {run['train_sentences']}"
     start = f"continued from {pathlib.Path(a['init']).name}" if a.get("init") else "warm-started from all-MiniLM-L6-v2"
     decay = ", cosine decay to 10% over the budget" if a.get("decay") else ", constant after warm-up"
@@ -52,6 +66,10 @@ def command(run, out):
         parts.append(f"--init {a['init']}")
     if a.get("decay"):
         parts.append("--decay")
+    if a.get("register_balance", 1) != 1:
+        parts.append(f"--register-balance {a['register_balance']:g}")
+    if a.get("device", "cpu") != "cpu":
+        parts.append(f"--device {a['device']}")
     parts.append(f"--minutes {a['minutes']:g} --batch {a['batch']} --lr {a['lr']:g} --out {out}")
     return " ".join(parts)
 examples = "\n".join(f"| {e['original']} | {e['greedy']} | {e['greedy_cos']} |" for e in metrics["examples"])
