@@ -23,7 +23,7 @@ fp32; git-ignored, too large to commit, used when it is there).
 raised to A (1: as the corpus has them; 0: every register equally), from the .sources files
 of `make corpus`.
 """
-import argparse, collections, hashlib, json, math, os, pathlib, random, sys, time
+import argparse, hashlib, json, math, os, pathlib, random, sys, time
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np
@@ -31,6 +31,8 @@ import torch
 from torch import nn
 
 from latitude_tools.paths import ENCODER, ROOT, TRAIN as HERE
+from latitude_tools.train.register_sample import balanced_sample, split_registers
+from latitude_tools.train.register_sample import describe as describe_sample
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
 
 
@@ -88,30 +90,14 @@ def load_split(name, limit=None, seed=1, register_balance=1.0):
     if register_balance != 1.0:
         if not limit:
             raise SystemExit("--register-balance needs --limit (it chooses which sentences to train on)")
-        registers = sentence_registers(name, len(lines))
-        shares = {r: registers.count(r) / len(registers) for r in set(registers)}
-        weights = np.array([shares[r] ** (register_balance - 1.0) for r in registers])
-        keys = np.random.default_rng(seed).random(len(lines)) ** (1.0 / weights)  # Efraimidis-Spirakis
-        chosen = sorted(np.argpartition(-keys, min(limit, len(lines)) - 1)[:limit])
-        picked = collections.Counter(registers[i] for i in chosen)
-        log("register sample: " + ", ".join(f"{r} {n / len(chosen):.1%}" for r, n in picked.most_common()))
+        registers = split_registers(name)
+        chosen = balanced_sample(registers, limit, seed, register_balance)
+        log(f"register sample: {describe_sample(registers, chosen)}")
         return [lines[i] for i in chosen if lines[i].strip()]
     lines = [l for l in lines if l.strip()]
     if limit and limit < len(lines):
         lines = random.Random(seed).sample(lines, limit)
     return lines
-
-
-def sentence_registers(name, count):
-    """The register of every line of a split, from its .sources file and the manifest."""
-    sources = HERE / "data" / f"{name}.sources"
-    if not sources.exists():
-        raise SystemExit(f"{sources} is missing: run `make corpus` (edition 2) first")
-    register_of = {n: i["register"] for n, i in json.loads((HERE / "manifest.json").read_text())["sources"].items()}
-    registers = [register_of[s] for s in sources.read_text().splitlines()]
-    if len(registers) != count:
-        raise SystemExit(f"{sources} and {name}.txt disagree in length: run `make corpus` again")
-    return registers
 
 
 def build_vocab(tokenizer, sentences, size):
@@ -137,13 +123,14 @@ def vocab_coverage(tokenizer, sentences, keep):
     return hits / max(total, 1)
 
 
-def encode_texts(sentences, batch=256):
+def encode_texts(sentences, device="cpu"):
     from sentence_transformers import SentenceTransformer
-    model = SentenceTransformer(str(ENCODER), device="cpu")
+    model = SentenceTransformer(str(ENCODER), device=device)
+    batch = 256 if device == "cpu" else 2048
     return model.encode(sentences, batch_size=batch, convert_to_numpy=True, show_progress_bar=False)
 
 
-def embeddings_for(name, sentences, cache):
+def embeddings_for(name, sentences, cache, device="cpu"):
     """Embeddings of `sentences`, cached by content hash. The cache may also be filled by
     the Swift encoder (`latitude encode --file F -o PATH.npy`; parity 3e-7), which is
     faster on CPU than sentence-transformers."""
@@ -153,7 +140,7 @@ def embeddings_for(name, sentences, cache):
     if path.exists():
         return np.load(path)
     log(f"encoding {len(sentences)} {name} sentences")
-    vectors = encode_texts(sentences).astype(np.float32)
+    vectors = encode_texts(sentences, device).astype(np.float32)
     np.save(path, vectors)
     return vectors
 
@@ -197,8 +184,11 @@ def restore_optimizer(optimizer, folder, device):
 
 
 def corpus_edition():
+    """The edition of data/, and how device_pack sampled it when it did."""
     edition = HERE / "data" / "EDITION"
-    return edition.read_text().strip() if edition.exists() else "1"
+    sample = HERE / "data" / "SAMPLE"
+    name = edition.read_text().strip() if edition.exists() else "1"
+    return f"{name} ({sample.read_text().strip()})" if sample.exists() else name
 
 
 def epoch_order(seed, epoch):
@@ -269,8 +259,8 @@ def main():
         return [[remap.get(i, unk) for i in row] + [sep] for row in ids]
 
     train_rows, validation_rows = rows(train), rows(validation)
-    train_emb = torch.from_numpy(embeddings_for("train", train, cache))
-    validation_emb = torch.from_numpy(embeddings_for("validation", validation, cache))
+    train_emb = torch.from_numpy(embeddings_for("train", train, cache, args.device))
+    validation_emb = torch.from_numpy(embeddings_for("validation", validation, cache, args.device))
 
     model = Decoder(len(keep), max_len=args.max_len)
     if args.init:
