@@ -204,6 +204,7 @@ bench-decode: deps weights $(VENV_BENCH)/.installed
 ## The committed sentence bank: 48,000 seeded train-split sentences (never the test split).
 bank: deps weights
 	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
+	@echo "corpus edition $$(cat Weights/train/data/EDITION 2>/dev/null || echo 1) (the committed $@ was built from edition 1: make corpus CORPUS_EDITION=1 reproduces it)"
 	$(SWIFT) build -c release --static-swift-stdlib --product latitude && $(SWIFT) build -c release --static-swift-stdlib --product LatitudeBuiltinOps
 	.build/release/latitude bank build Weights/train/data/train.txt --sample 48000 --seed 1 \
 	  --source "Weights/train train split (make corpus)" -o Weights/bank/train-48k.bank
@@ -229,6 +230,7 @@ eval-axes: deps weights $(VENV_TEST)/.installed
 ## release CLI), writes $(FEATURES) and its parity fixture. CPU-only torch.
 features: deps weights $(VENV_FEATURES)/.installed
 	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
+	@echo "corpus edition $$(cat Weights/train/data/EDITION 2>/dev/null || echo 1) (the committed $@ was built from edition 1: make corpus CORPUS_EDITION=1 reproduces it)"
 	$(SWIFT) build -c release --static-swift-stdlib --product latitude
 	$(WITH_BLAS) $(VENV_FEATURES)/bin/python -m latitude_tools.train.features --out $(FEATURES)
 
@@ -239,6 +241,7 @@ features: deps weights $(VENV_FEATURES)/.installed
 ## wamerican-large, split as the decoder's pre-tokenizer splits text.
 known-words:
 	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
+	@echo "corpus edition $$(cat Weights/train/data/EDITION 2>/dev/null || echo 1) (the committed $@ was built from edition 1: make corpus CORPUS_EDITION=1 reproduces it)"
 	@$(MAKE) --no-print-directory apt-install PACKAGES="wamerican-large"
 	PYTHONPATH=python python3 -m latitude_tools.train.known_words
 
