@@ -119,8 +119,9 @@ def fetch_perl_modules(folder):
         (folder / package).mkdir(parents=True, exist_ok=True)
         subprocess.run(["dpkg-deb", "-x", str(deb), str(folder / package)], check=True)
         combined.update(f"{deb.name} {sha256(deb)}\n".encode())
-    log(f"unpacked {len(list(folder.iterdir()))} lib*-perl packages")
-    return {f"lib*-perl ({len(list(folder.iterdir()))} packages), sha256 of 'name sha256' lines": combined.hexdigest()}
+    unpacked = len(list(folder.iterdir()))
+    log(f"unpacked {unpacked} lib*-perl packages")
+    return {f"lib*-perl ({unpacked} packages), sha256 of 'name sha256' lines": combined.hexdigest()}
 
 
 def fetch_sdist(requirement, filename, digest):
@@ -155,13 +156,8 @@ def fetch_descriptions():
 
 
 def fetch_vader():
-    CACHE.mkdir(parents=True, exist_ok=True)
-    sdist = CACHE / "vader_sentiment-3.2.1.1.tar.gz"
-    if not sdist.exists():
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                        "--no-binary", ":all:", VADER, "-d", str(CACHE)], check=True)
-    assert sha256(sdist) == VADER_SHA256, "vader sdist does not match its sha256"
-    return sdist
+    """The pinned VADER sdist (edition 1's movie and editorial snippets; eval-axes' data)."""
+    return fetch_sdist(VADER, "vader_sentiment-3.2.1.1.tar.gz", VADER_SHA256)
 
 
 def wordnet(root):
