@@ -25,7 +25,7 @@ VENV_BENCH := .venv-bench
 VENV_FEATURES := .venv-features
 FEATURES := Weights/features/minilm-topk-4096
 
-.PHONY: cluster-deps test-cluster bench-cluster release-artifact test-release-artifact wasm-deps bench-plugins deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bench-map-frames bank known-words eval-axes eval-steer features eval-features axis-packs screenshots corpus format lint clean help
+.PHONY: cluster-deps test-cluster bench-cluster release-artifact test-release-artifact wasm-deps bench-plugins deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bench-map-frames bank known-words fluency eval-axes eval-steer features eval-features axis-packs screenshots corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
@@ -53,6 +53,7 @@ help:
 	@echo "make axis-packs   rebuild AxisPacks/builtin.json from open data (needs make corpus)"
 	@echo "make bank         rebuild Weights/bank/train-48k.bank from the train split (needs make corpus)"
 	@echo "make known-words  rebuild Weights/decoder/known-words.txt: train-split words and wamerican-large (needs make corpus)"
+	@echo "make fluency      rebuild Weights/decoder/fluency.bin: the word-trigram fluency model decode ranking weighs (needs make corpus)"
 	@echo "make screenshots  PNGs of the canvas's main views in docs/screenshots/"
 	@echo "make format       swift format the tree with .swift-format"
 
@@ -244,6 +245,13 @@ known-words:
 	@echo "corpus edition $$(cat Weights/train/data/EDITION 2>/dev/null || echo 1) (the committed $@ was built from edition 1: make corpus CORPUS_EDITION=1 reproduces it)"
 	@$(MAKE) --no-print-directory apt-install PACKAGES="wamerican-large"
 	PYTHONPATH=python python3 -m latitude_tools.train.known_words
+
+## The fluency model that decode ranking weighs: word trigram/bigram/unigram counts of the
+## train split (n-grams seen >= 3 times), scored as SLOR with stupid backoff.
+fluency: $(VENV_CORPUS)/.installed
+	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
+	@echo "corpus edition $$(cat Weights/train/data/EDITION 2>/dev/null || echo 1) (the committed $@ model was built from edition 2)"
+	$(VENV_CORPUS)/bin/python -m latitude_tools.train.fluency
 
 ## Axis moves on held-out sentences, decoded by the decoder and by the bank alone.
 eval-steer: deps weights

@@ -37,6 +37,10 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     public var bankPath: String? = SentenceBank.defaultPath
     /// The words generated text may contain; nil lets the decoder spell freely.
     public var knownWordsPath: String? = KnownWords.defaultPath
+    /// The fluency model weighed in decode ranking; nil ranks by cosine alone.
+    public var fluencyPath: String? = FluencyModel.defaultPath
+    /// Cosine per unit of fluency score in decode ranking.
+    public var fluencyWeight = FluencyRanking.measuredWeight
     /// Decode worker threads. Default: cores − 1, at least 1.
     public var decodeWorkers: Int = DecodeScheduler.defaultWorkers
     /// Generated candidates per committed decode (re-ranked with the bank's). Default 8.
@@ -134,7 +138,11 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
         decoder: try TextDecoder(
           directory: directory,
           knownWords: try configuration.knownWordsPath.map { try KnownWords(contentsOf: $0) }),
-        bank: try configuration.bankPath.map { try SentenceBank(contentsOf: $0) })
+        bank: try configuration.bankPath.map { try SentenceBank(contentsOf: $0) },
+        fluency: try configuration.fluencyPath.map {
+          FluencyRanking(
+            model: try FluencyModel(contentsOf: $0), weight: configuration.fluencyWeight)
+        })
       decodes = DecodeScheduler(
         decoder: pipeline, workers: configuration.decodeWorkers, logger: logger)
     } else {

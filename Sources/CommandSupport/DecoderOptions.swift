@@ -17,6 +17,10 @@ public struct DecoderOptions: ParsableArguments, Sendable {
   public var correctStrength: Float = DecodeCorrection.measured.strength
   @Option(help: "Candidates generated per correction round.")
   public var correctCandidates = DecodeCorrection.measured.candidates
+  @Option(help: "Fluency model weighed in the final ranking; 'off' ranks by cosine alone.")
+  public var fluency = FluencyModel.defaultPath
+  @Option(help: "Cosine per unit of fluency score in the final ranking (0 = cosine alone).")
+  public var fluencyWeight = FluencyRanking.measuredWeight
 
   /// Loads the encoder, the decoder and (unless --no-bank) the bank.
   public init() {}
@@ -29,6 +33,9 @@ public struct DecoderOptions: ParsableArguments, Sendable {
       throw ValidationError(
         "--correct-steps must be 0–8, --correct-candidates 1–64 and --correct-strength in (0, 4]")
     }
+    guard (0...1).contains(fluencyWeight) else {
+      throw ValidationError("--fluency-weight must be in 0–1")
+    }
   }
 
   public func load() throws -> LatentDecoder {
@@ -38,8 +45,12 @@ public struct DecoderOptions: ParsableArguments, Sendable {
       directory: decoder,
       knownWords: knownWords == "off" ? nil : try KnownWords(contentsOf: knownWords))
     let sentences = noBank ? nil : try SentenceBank(contentsOf: bank)
+    let ranking =
+      fluency == "off"
+      ? nil : FluencyRanking(model: try FluencyModel(contentsOf: fluency), weight: fluencyWeight)
     return try LatentDecoder(
-      encoder: encoder, decoder: textDecoder, bank: sentences, correction: correction)
+      encoder: encoder, decoder: textDecoder, bank: sentences, correction: correction,
+      fluency: ranking)
   }
 
   /// The correction policy the options describe.

@@ -10,7 +10,8 @@ struct BenchCommand: ParsableCommand {
     abstract: "Run a benchmark; the last stdout line is one JSON object of results.",
     subcommands: [
       OplogBenchmarkCommand.self, DecodeBenchmarkCommand.self, EncodeBenchmarkCommand.self,
-      FanoutBenchmarkCommand.self, EffortCalibrationCommand.self, FeatureEvaluationCommand.self,
+      FanoutBenchmarkCommand.self, EffortCalibrationCommand.self, FluencyCalibrationCommand.self,
+      FeatureEvaluationCommand.self,
       PluginBenchmarkCommand.self, BackendAppendBenchmarkCommand.self,
       SteerEvaluationCommand.self,
     ])

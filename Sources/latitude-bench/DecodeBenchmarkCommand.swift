@@ -42,7 +42,7 @@ struct DecodeBenchmarkCommand: ParsableCommand {
       pipeline.decoder.greedy(Array(targets[$0..<min($0 + 32, targets.count)]))
     }.map(pipeline.decoder.text)
     let bankOnly = targets.map { bank.texts[bank.nearest(to: $0, k: 1)[0].row] }
-    func rerank(_ correction: DecodeCorrection) -> [DecodeResult] {
+    func rerank(_ pipeline: LatentDecoder, _ correction: DecodeCorrection) -> [DecodeResult] {
       let reranked = ResultSlots<DecodeResult?>(count: targets.count)
       DispatchQueue.concurrentPerform(iterations: threads) { worker in
         for index in stride(from: worker, to: targets.count, by: threads) {
@@ -54,9 +54,18 @@ struct DecodeBenchmarkCommand: ParsableCommand {
       }
       return reranked.values.map { $0! }
     }
-    let rerankedResults = rerank(pipeline.correction)
+    let rerankedResults = rerank(pipeline, pipeline.correction)
     // What correction buys: the same decodes without it.
-    let uncorrected = pipeline.correction.steps > 0 ? rerank(.off) : rerankedResults
+    let uncorrected =
+      pipeline.correction.steps > 0 ? rerank(pipeline, .off) : rerankedResults
+    // What weighing fluency costs: the same decodes ranked by cosine alone.
+    let cosineOnly =
+      (pipeline.fluency?.weight ?? 0) > 0
+      ? rerank(
+        try LatentDecoder(
+          encoder: encoder, decoder: pipeline.decoder, bank: bank,
+          correction: pipeline.correction),
+        pipeline.correction) : rerankedResults
     benchLog("quality passes done; timing \(latencySamples) decodes at N=1 and N=8 on one thread")
 
     func latencies(_ candidates: Int) throws -> [Double] {
@@ -125,10 +134,29 @@ struct DecodeBenchmarkCommand: ParsableCommand {
       rerankedResults.map(\.text), originals: texts, known: known)
     results["nonword_rate_greedy"] = TextMetrics.nonwordRate(greedy, originals: texts, known: known)
     results["known_words"] = models.knownWords == "off" ? 0 : 1
+    // Fluency (SLOR of the committed model, whether or not ranking weighed it).
+    let fluency = try pipeline.fluency?.model ?? FluencyModel(contentsOf: FluencyModel.defaultPath)
+    func meanFluency(_ decoded: [String]) -> Double {
+      decoded.map { Double(fluency.score($0)) }.reduce(0, +) / count
+    }
+    results["fluency_weight"] = Double(pipeline.fluency?.weight ?? 0)
+    results["fluency_reranked"] = meanFluency(rerankedResults.map(\.text))
+    results["fluency_greedy"] = meanFluency(greedy)
+    results["fluency_originals"] = meanFluency(texts)
+    results["fluency_cosine_only"] = meanFluency(cosineOnly.map(\.text))
+    results["cos_reranked_cosine_only"] =
+      cosineOnly.map { Double($0.fidelity) }.reduce(0, +) / count
     try compare(with: &results)
     for (index, (text, result)) in zip(texts, rerankedResults).prefix(5).enumerated() {
       benchLog(
         "example \(index + 1): \(text)\n  greedy: \(greedy[index])\n  best:   \(result.text) (\(threeDecimals(result.fidelity)), \(result.source.rawValue))"
+      )
+    }
+    let changed = zip(cosineOnly, rerankedResults).filter { $0.text != $1.text }
+    results["fluency_changed"] = Double(changed.count) / count
+    for (plain, weighed) in changed.prefix(5) {
+      benchLog(
+        "fluency chose: \(weighed.text) (\(threeDecimals(weighed.fidelity)), fluency \(threeDecimals(fluency.score(weighed.text))))\n  over:         \(plain.text) (\(threeDecimals(plain.fidelity)), fluency \(threeDecimals(fluency.score(plain.text))))"
       )
     }
     let json = results.keys.sorted().map { key in

@@ -3,8 +3,6 @@ import CommandSupport
 import Dispatch
 import Foundation
 import Latent
-import Logging
-import PluginHost
 
 /// `latitude bench calibrate-effort`: measures the fidelity above which sampling rarely
 /// beats greedy text or the bank's nearest sentence, on moved points of the validation
@@ -32,29 +30,11 @@ struct EffortCalibrationCommand: ParsableCommand {
   @OptionGroup var models: DecoderOptions
 
   func run() throws {
-    guard !sentences.contains("test") else {
-      throw CLIError("calibrate on the validation split, not the test split (\(sentences))")
-    }
     let pipeline = try models.load()
-    let registry = AxisRegistry(
-      directories: [AxisRegistry.defaultDirectory], builder: AxisBuilder(encoder: pipeline.encoder),
-      logger: Logger(label: "latitude.bench"))
-    guard !registry.axes.isEmpty else { throw CLIError("no built-in axes in AxisPacks/") }
-    var lines = try readInputLines(sentences).filter { !$0.isEmpty }
-    guard !lines.isEmpty else { throw CLIError("no sentences in \(sentences)") }
-    var random = SplitMix64(seed: seed)
-    lines.shuffle(using: &random)
-    let texts = Array(lines.prefix(count))
-    benchLog("\(texts.count) validation sentences, \(registry.axes.count) axes, N=\(candidates)")
-    let latents = pipeline.encoder.encode(texts, threads: threads)
-    let points = latents.enumerated().map { index, latent in
-      let axis = registry.axes[index % registry.axes.count]
-      let now = axis.calibration.coordinate(ofProjection: VectorMath.dot(latent, axis.direction))
-      let goal = now + (index % 2 == 0 ? 1 : -1)
-      return LatentGeometry.move(
-        latent, onto: [axis.direction],
-        targets: [axis.calibration.projection(ofCoordinate: goal)])
-    }
+    let drags = try ValidationDrags(
+      path: sentences, count: count, seed: seed, encoder: pipeline.encoder, threads: threads)
+    let points = drags.points
+    benchLog("\(points.count) validation sentences, \(drags.axes) axes, N=\(candidates)")
     let measured = ResultSlots<Sample?>(count: points.count)
     DispatchQueue.concurrentPerform(iterations: threads) { worker in
       for index in stride(from: worker, to: points.count, by: threads) {

@@ -12,6 +12,8 @@ public enum DecoderError: Error, Equatable, CustomStringConvertible {
   case encoderMismatch(expected: String, actual: String)
   /// A sentence bank file is malformed.
   case badBank(String)
+  /// A fluency model file is malformed.
+  case badFluency(String)
   /// A target vector has the wrong length, NaN/Inf entries or zero length.
   case badTarget(String)
 
@@ -27,6 +29,7 @@ public enum DecoderError: Error, Equatable, CustomStringConvertible {
     case .encoderMismatch(let expected, let actual):
       "made for encoder \(actual), but the loaded encoder is \(expected)"
     case .badBank(let detail): "bad sentence bank: \(detail)"
+    case .badFluency(let detail): "bad fluency model: \(detail) (make fluency rebuilds it)"
     case .badTarget(let detail): "bad target vector: \(detail)"
     }
   }

@@ -56,12 +56,14 @@ public final class LatentDecoder: Sendable {
   /// Correction rounds after the first ranking for `decode(_:)` and `decode(batch:)` when
   /// a call does not name its own.
   public let correction: DecodeCorrection
+  /// How the final ranking weighs fluency; nil ranks by cosine alone.
+  public let fluency: FluencyRanking?
 
   /// Checks that the decoder and bank were made for `encoder`.
   /// - Throws: `DecoderError.encoderMismatch`.
   public init(
     encoder: SentenceEncoder, decoder: TextDecoder, bank: SentenceBank?,
-    correction: DecodeCorrection = .off
+    correction: DecodeCorrection = .off, fluency: FluencyRanking? = nil
   ) throws(DecoderError) {
     try decoder.checkMatches(encoder)
     if let bank, bank.header.encoder != encoder.name || bank.header.dimension != encoder.dimension {
@@ -73,6 +75,7 @@ public final class LatentDecoder: Sendable {
     self.decoder = decoder
     self.bank = bank
     self.correction = correction
+    self.fluency = fluency
   }
 
   /// The best text for `latent` among `candidates` generated texts (1 = greedy only) and
@@ -138,8 +141,9 @@ public final class LatentDecoder: Sendable {
 
   /// Generated texts are always re-encoded. A bank sentence is re-encoded only when its
   /// scan cosine comes within `bankMargin` of the best generated text (so it might win);
-  /// the others keep the scan's cosine (within about 0.003). The chosen text is therefore
-  /// always exact: its fidelity and text latent come from the encoder.
+  /// the others keep the scan's cosine (within about 0.003). With fluency in the ranking the
+  /// margin grows by 3 × its weight (fluency scores span about 3). The chosen text is
+  /// therefore always exact: its fidelity and text latent come from the encoder.
   static let bankMargin: Float = 0.02
 
   /// Decodes valid targets. Without `stages` all candidates are generated in one batch;
@@ -218,13 +222,14 @@ public final class LatentDecoder: Sendable {
     let bestGenerated = pools.map { pool in
       pool.filter { $0.source == .generated }.map(\.cosine).max() ?? -2
     }
+    let margin = Self.bankMargin + 3 * (fluency?.weight ?? 0)
     encodeInPlace(&pools, targets: targets) {
       $0.source == .bank
     } where: { pool, candidate in
-      candidate.cosine >= bestGenerated[pool] - Self.bankMargin
+      candidate.cosine >= bestGenerated[pool] - margin
     }
     return zip(targets, pools).map { target, pool in
-      let ranked = pool.sorted { $0.cosine > $1.cosine }
+      let ranked = self.ranked(pool)
       guard let best = ranked.first, let latent = best.latent else { return Self.unranked(target) }
       return DecodeResult(
         text: best.text, textLatent: latent, fidelity: best.cosine, source: best.source,
@@ -232,6 +237,20 @@ public final class LatentDecoder: Sendable {
           DecodeCandidate(text: $0.text, cosine: $0.cosine, source: $0.source)
         })
     }
+  }
+
+  /// A pool best first: by cosine, or by cosine and fluency when the pipeline weighs it.
+  /// Only candidates with an exact cosine (encoded) can come first.
+  func ranked(_ pool: [Ranked]) -> [Ranked] {
+    guard let fluency, fluency.weight != 0 else { return pool.sorted { $0.cosine > $1.cosine } }
+    let keyed = pool.map { candidate in
+      (
+        candidate,
+        candidate.latent == nil
+          ? candidate.cosine - 1 : fluency.rank(cosine: candidate.cosine, text: candidate.text)
+      )
+    }
+    return keyed.sorted { $0.1 > $1.1 }.map(\.0)
   }
 
   /// The result of a point with no candidate (or whose decode was stopped): no text.

@@ -58,7 +58,7 @@ public struct SentenceBank: Sendable {
     guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(path) }
     guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
     else { throw .badBank("\(path) is unreadable") }
-    var reader = BankReader(data: data, path: path)
+    var reader = BinaryFileReader(data: data, path: path) { DecoderError.badBank($0) }
     guard try reader.bytes(8) == Self.magic else { throw .badBank("\(path) is not a bank file") }
     let headerLength = Int(try reader.uint32())
     do {
@@ -148,33 +148,6 @@ public struct SentenceBank: Sendable {
 }
 
 /// Sequential reads of a bank file, failing with `.badBank` at a short read.
-private struct BankReader {
-  let data: Data
-  let path: String
-  var offset = 0
-
-  mutating func bytes(_ count: Int) throws(DecoderError) -> Data {
-    guard count >= 0, offset + count <= data.count else {
-      throw .badBank("\(path) is truncated")
-    }
-    defer { offset += count }
-    return data.subdata(in: data.startIndex + offset..<data.startIndex + offset + count)
-  }
-
-  mutating func uint32() throws(DecoderError) -> UInt32 {
-    try array(UInt32.self, 1)[0]
-  }
-
-  mutating func array<T: BitwiseCopyable>(_ type: T.Type, _ count: Int) throws(DecoderError) -> [T]
-  {
-    let chunk = try bytes(count * MemoryLayout<T>.stride)
-    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-      chunk.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
-      initialized = count
-    }
-  }
-}
-
 extension Data {
   fileprivate mutating func append(littleEndian value: UInt32) {
     Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }

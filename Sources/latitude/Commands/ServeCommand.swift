@@ -41,6 +41,13 @@ struct ServeCommand: ParsableCommand {
     help:
       "Words generated text may contain [Weights/decoder/known-words.txt]; 'off' lets the decoder spell freely."
   ) var knownWords: String?
+  @Option(
+    help:
+      "Fluency model weighed in decode ranking [Weights/decoder/fluency.bin]; 'off' ranks by cosine alone."
+  ) var fluency: String?
+  @Option(
+    help: "Cosine per unit of fluency score in decode ranking (0–1) or 'measured' [measured]."
+  ) var fluencyWeight: String?
   @Flag(help: "Run without the decoder (moved nodes keep their last text).") var noDecoder = false
   @Option(
     help: "Feature dictionary folder [Weights/features/minilm-topk-4096]; 'off' for none.")
@@ -80,7 +87,7 @@ struct ServeCommand: ParsableCommand {
         "weights": weights, "encoder": noEncoder ? "off" : nil, "secret": secret,
         "frames-per-second": framesPerSecond, "frame-burst": frameBurst,
         "decoder": noDecoder ? "off" : decoder, "bank": bank, "features": features,
-        "known-words": knownWords,
+        "known-words": knownWords, "fluency": fluency, "fluency-weight": fluencyWeight,
         "decode-workers": decodeWorkers,
         "decode-candidates": decodeCandidates, "decode-enough": decodeEnough,
         "decode-correction": decodeCorrection,
@@ -141,6 +148,9 @@ struct ServeCommand: ParsableCommand {
     configuration.bankPath = settings.string("bank") == "off" ? nil : settings.string("bank")
     configuration.knownWordsPath =
       settings.string("known-words") == "off" ? nil : settings.string("known-words")
+    configuration.fluencyPath =
+      settings.string("fluency") == "off" ? nil : settings.string("fluency")
+    configuration.fluencyWeight = try Self.fluencyWeight(settings.string("fluency-weight"))
     configuration.featuresDirectory =
       settings.string("features") == "off" ? nil : settings.string("features")
     if workers > 0 { configuration.decodeWorkers = workers }
@@ -190,6 +200,15 @@ struct ServeCommand: ParsableCommand {
     stop.wait()
     server.stop()
     _ = sources
+  }
+
+  /// The weight of a `fluency-weight` setting: 'measured' or a number in 0–1.
+  static func fluencyWeight(_ value: String) throws -> Float {
+    if value == "measured" { return FluencyRanking.measuredWeight }
+    guard let weight = Float(value), (0...1).contains(weight) else {
+      throw CLIError("fluency-weight must be a number in 0–1 or 'measured', not '\(value)'")
+    }
+    return weight
   }
 
   /// The correction policy of a `decode-correction` setting: 'measured', 'off' or a

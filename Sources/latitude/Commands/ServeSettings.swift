@@ -20,6 +20,8 @@ struct ServeSettings {
     "decoder": ("LATITUDE_DECODER", "Weights/decoder/latitude-prefix-v2"),
     "bank": ("LATITUDE_BANK", "Weights/bank/train-48k.bank"),
     "known-words": ("LATITUDE_KNOWN_WORDS", "Weights/decoder/known-words.txt"),
+    "fluency": ("LATITUDE_FLUENCY", "Weights/decoder/fluency.bin"),
+    "fluency-weight": ("LATITUDE_FLUENCY_WEIGHT", "measured"),
     "features": ("LATITUDE_FEATURES", "Weights/features/minilm-topk-4096"),
     "decode-workers": ("LATITUDE_DECODE_WORKERS", "0"),
     "decode-candidates": ("LATITUDE_DECODE_CANDIDATES", "8"),
