@@ -163,10 +163,19 @@ def previous_run(folder):
     if path is None or not path.exists():
         return empty
     data = json.loads(path.read_text())
-    stages = data.get("stages") or [{"args": data.get("args"), "steps": data.get("steps", 0),
-                                     "train_sentences": data.get("train_sentences")}]
-    return {"stages": stages, "steps": data.get("steps", 0), "epochs": data.get("epochs", 0),
-            "history": data.get("history", []), "position": data.get("position")}
+    if data.get("stages"):
+        return {"stages": data["stages"], "steps": data.get("steps", 0), "epochs": data.get("epochs", 0),
+                "history": data.get("history", []), "position": data.get("position")}
+    # An older run: its own stage, after the first one kept as training-stage1.json if any
+    # (both counted steps from zero and trained on corpus edition 1).
+    older = [json.loads(p.read_text()) for p in (path.with_name("training-stage1.json"), path) if p.exists()]
+    stages, history = [], []
+    for number, run in enumerate(older, start=1):
+        stages.append({"args": run.get("args"), "steps": run.get("steps", 0), "epochs": run.get("epochs", 0),
+                       "train_sentences": run.get("train_sentences"), "corpus_edition": "1"})
+        history += [dict(entry, stage=number) for entry in run.get("history", [])]
+    return {"stages": stages, "steps": sum(stage["steps"] for stage in stages), "epochs": data.get("epochs", 0),
+            "history": history, "position": None}
 
 
 def restore_optimizer(optimizer, folder, device):

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Held-out evaluation of a trained decoder (the PyTorch reference of the metrics).
 
-    .venv-train/bin/python -m latitude_tools.train.evaluate --model Weights/decoder/NAME [--count 500]
-Uses only the test split (never seen in training). Prints and writes metrics.json:
+    .venv-train/bin/python -m latitude_tools.train.evaluate --model Weights/decoder/NAME [--sentences FILE]
+Uses only the test split (never seen in training): by default the committed test sample
+(Weights/train/test-sample.txt, 500 sentences drawn from edition 1's test split, which stay
+test sentences in every edition), so models trained on different editions are compared on
+the same sentences. Prints and writes metrics.json:
 greedy round-trip cosine, best-of-8 seeded top-p samples re-ranked by the encoder, the
 nearest train-split sentence ("bank"), token F1 and BLEU of greedy outputs, the repetition
 rate (outputs with a token repeated 3+ times in a row), and 20 example pairs.
 """
-import argparse, collections, json, math, os, pathlib, random, sys
+import argparse, collections, json, math, os, pathlib
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np
@@ -72,18 +75,22 @@ def repeats(text):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--model")
-    parser.add_argument("--count", type=int, default=500)
+    parser.add_argument("--count", type=int, default=500, help="with --write-test-sample: how many to draw")
+    parser.add_argument("--sentences", default=str(TEST_SAMPLE), help="held-out sentences, one per line")
     parser.add_argument("--write-test-sample", action="store_true",
                         help=f"write the seeded test sample to {TEST_SAMPLE.name} (committed; bench-decode uses it) and stop")
     parser.add_argument("--bank", default=None, help=".txt of bank sentences (default: the training sample's file)")
     args = parser.parse_args()
-    test = load_split("test", args.count, seed=7)
     if args.write_test_sample:
+        test = load_split("test", args.count, seed=7)
         TEST_SAMPLE.write_text("\n".join(test) + "\n", encoding="utf-8")
         print(f"wrote {len(test)} sentences to {TEST_SAMPLE}")
         return
     if not args.model:
         parser.error("--model is required")
+    if "validation" in args.sentences or "train" in pathlib.Path(args.sentences).name:
+        parser.error("evaluate on held-out test sentences, not the training or validation split")
+    test = [line for line in pathlib.Path(args.sentences).read_text(encoding="utf-8").splitlines() if line.strip()]
     torch.manual_seed(0)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     folder = pathlib.Path(args.model)
@@ -108,7 +115,8 @@ def main():
     best_with_greedy = torch.cat([greedy_cos[None], sample_cos]).max(0).values
     # Bank: nearest training sentence.
     training = json.loads((folder / "training.json").read_text())
-    bank_sentences = load_split("train", training["args"]["limit"], training["args"]["seed"])
+    bank_sentences = load_split("train", training["args"]["limit"], training["args"]["seed"],
+                                training["args"].get("register_balance", 1.0))
     repetition_sampled = sum(repeats(t) for s in samples for t in s) / (8 * len(test))
     import hashlib
     digest = hashlib.sha256("\n".join(bank_sentences).encode()).hexdigest()[:16]
@@ -118,6 +126,7 @@ def main():
     bank_cos = (targets @ bank.T).max(1).values
     metrics = {
         "test_sentences": len(test),
+        "test_file": os.path.relpath(args.sentences, ROOT),
         "cos_greedy": round(greedy_cos.mean().item(), 4),
         "cos_best_of_8_reranked": round(best_cos.mean().item(), 4),
         "cos_best_of_greedy_and_8": round(best_with_greedy.mean().item(), 4),

@@ -16,11 +16,9 @@ Progress goes to stderr.
 """
 import argparse
 import json
-import pathlib
 import sys
 import time
 
-import numpy as np
 import torch
 from safetensors.torch import save_file
 

@@ -8,6 +8,8 @@ Every stage of a run (each continuation with `--init`) is in training.json's `st
 the card lists them all; an older run that kept its first stage as training-stage1.json
 beside training.json is read that way. With the last line
 of `make bench-decode` saved to a file, the card also gives the Swift pipeline's figures.
+Sections of an existing card that this script does not generate (hand-written measurements
+such as adaptive effort or fluency ranking) are kept, after the generated ones.
 """
 import json, pathlib, sys
 
@@ -22,6 +24,16 @@ stage1 = json.loads(stage1_path.read_text()) if stage1_path.exists() else None
 metrics = json.loads((folder / "metrics.json").read_text())
 config = json.loads((folder / "config.json").read_text())
 manifest = json.loads((TRAIN / "manifest-edition1.json").read_text())
+GENERATED = ("Model", "Data", "Training", "Held-out metrics", "The Swift pipeline", "Examples", "Reproduce")
+
+
+def kept_sections(path):
+    """The `## ` sections of an existing card that are not generated here, in their order."""
+    if not path.exists():
+        return ""
+    parts = path.read_text().split("\n## ")[1:]
+    kept = [part for part in parts if not part.startswith(GENERATED)]
+    return "".join("\n## " + part.rstrip("\n") + "\n" for part in kept)
 args = training["args"]
 targets = [
     ("Greedy round-trip cosine", metrics["cos_greedy"], "≥ 0.55", metrics["cos_greedy"] >= 0.55),
@@ -31,12 +43,14 @@ targets = [
 ]
 if "stages" in training:
     stages = [(str(i + 1), stage) for i, stage in enumerate(training["stages"])]
+    editions = sorted({str(run.get("corpus_edition", "1")).split()[0] for _, run in stages})
     history = "\n".join(f"| {h.get('stage', '?')} | {h['epoch']} | {h['step']} | {h['validation_loss']:.3f} |"
                         for h in training["history"])
 else:
     stages = ([("1", stage1)] if stage1 else []) + [("2" if stage1 else "1", training)]
     history = "\n".join(f"| {name} | {h['epoch']} | {h['step']} | {h['validation_loss']:.3f} |"
                         for name, run in stages for h in run["history"])
+    editions = ["1"]
 
 
 def describe(run):
@@ -72,6 +86,7 @@ def command(run, out):
         parts.append(f"--device {a['device']}")
     parts.append(f"--minutes {a['minutes']:g} --batch {a['batch']} --lr {a['lr']:g} --out {out}")
     return " ".join(parts)
+edition2 = json.loads((TRAIN / "manifest.json").read_text()) if "2" in editions else None
 examples = "\n".join(f"| {e['original']} | {e['greedy']} | {e['greedy_cos']} |" for e in metrics["examples"])
 card = f"""# {folder.name}: Latitude's embedding-to-text decoder
 
@@ -97,7 +112,15 @@ split by hash into train {manifest['sentences']['train']} / validation
 split was trained on (embedded by the Swift encoder, parity 3e-7 with
 sentence-transformers); validation loss uses 2,000 validation sentences; every metric below
 uses the test split.
-
+""" + ("" if "2" not in editions else f"""
+Stages marked edition 2 trained on `make corpus` (edition 2, Weights/train/manifest.json):
+{sum(edition2['sentences'].values())} sentences from {edition2['families']} source families, split by the same hash rule
+(train {edition2['sentences']['train']} / validation {edition2['sentences']['validation']} / test {edition2['sentences']['test']}; every edition-1 sentence keeps its
+split, so no test sentence of either edition was trained on). Registers of the split:
+{'; '.join(f"{name} {info['share']:.1%}" for name, info in edition2['registers'].items())}.
+Their validation losses are on 2,000 edition-2 validation sentences, so they are not
+comparable with earlier stages' losses.
+""") + f"""
 ## Training ({hardware})
 """ + "\n".join(f"- Stage {name}: {describe(run)}." for name, run in stages) + f"""
 - Validation loss (2,000 validation sentences, no conditioning noise):
@@ -106,7 +129,7 @@ uses the test split.
 | --- | --- | --- | --- |
 {history}
 
-## Held-out metrics (test split, {metrics['test_sentences']} sentences never seen in training)
+## Held-out metrics (test split, {metrics['test_sentences']} sentences never seen in training{f": {metrics['test_file']}" if metrics.get('test_file') else ""})
 | metric | value | target | met |
 | --- | --- | --- | --- |
 """ + "\n".join(f"| {name} | {value} | {target} | {'yes' if met else 'no'} |" for name, value, target, met in targets) + f"""
@@ -134,8 +157,9 @@ re-ranked by the Swift encoder.
 
 ## Reproduce
 ```sh
-make corpus CORPUS_EDITION=1   # the five-source corpus this model was trained on
-# optional, faster than letting the trainer embed with sentence-transformers: print the
+make corpus CORPUS_EDITION=1   # the five-source corpus (edition 1)
+""" + ("" if "2" not in editions else """make corpus                    # edition 2, for the stages trained on it (rebuild edition 1 for the others)
+""") + """# optional, faster than letting the trainer embed with sentence-transformers: print the
 # sample files, then embed each TXT into its NPY with the Swift encoder
 .venv-train/bin/python -m latitude_tools.train.decoder --write-samples [--limit 60000]
 .build/release/latitude encode --file TXT -o NPY
@@ -147,5 +171,6 @@ Wall-clock budgets make reruns land on slightly different step counts; figures m
 about ±0.01.
 (`make bench-encode` creates `.venv-bench` with torch and sentence-transformers.)
 """
+card += kept_sections(folder / "README.md")
 (folder / "README.md").write_text(card)
 print(f"wrote {folder / 'README.md'}")
