@@ -23,8 +23,8 @@ struct FluencyCalibrationCommand: ParsableCommand {
   @Option(help: "Points to measure.") var count = 200
   @Option(help: "Seed for the sample of sentences.") var seed: UInt64 = 1
   @Option(help: "Comma-separated weights to try (0 is always measured).")
-  var weights = "0.005,0.01,0.02,0.04"
-  @Option(help: "Mean fidelity loss allowed over all points.") var maxLoss = 0.005
+  var weights = "0.01,0.02,0.04,0.06,0.08"
+  @Option(help: "Mean fidelity loss allowed over all points.") var maxLoss = 0.002
   @Option(help: "Threads.") var threads = 2
   @OptionGroup var models: DecoderOptions
 
