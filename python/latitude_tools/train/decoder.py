@@ -23,7 +23,7 @@ fp32; git-ignored, too large to commit, used when it is there).
 raised to A (1: as the corpus has them; 0: every register equally), from the .sources files
 of `make corpus`.
 """
-import argparse, hashlib, json, math, os, pathlib, random, sys, time
+import argparse, json, math, os, pathlib, random, sys, time
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np
@@ -31,6 +31,7 @@ import torch
 from torch import nn
 
 from latitude_tools.paths import ENCODER, ROOT, TRAIN as HERE
+from latitude_tools.train.embeddings import content_digest
 from latitude_tools.train.register_sample import balanced_sample, split_registers
 from latitude_tools.train.register_sample import describe as describe_sample
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
@@ -134,8 +135,7 @@ def embeddings_for(name, sentences, cache, device="cpu"):
     """Embeddings of `sentences`, cached by content hash. The cache may also be filled by
     the Swift encoder (`latitude encode --file F -o PATH.npy`; parity 3e-7), which is
     faster on CPU than sentence-transformers."""
-    import hashlib
-    digest = hashlib.sha256("\n".join(sentences).encode()).hexdigest()[:16]
+    digest = content_digest(sentences)
     path = cache / f"{name}-{len(sentences)}-{digest}.npy"
     if path.exists():
         return np.load(path)
@@ -245,11 +245,11 @@ def main():
     tokenizer = AutoTokenizer.from_pretrained(str(ENCODER))
     train = load_split("train", args.limit, args.seed, args.register_balance)
     validation = load_split("validation", 2000, args.seed)
-    data_digest = hashlib.sha256("\n".join(train).encode()).hexdigest()[:16]
+    data_digest = content_digest(train)
     previous = previous_run(args.init)
     if args.write_samples:
         for name, sentences in (("train", train), ("validation", validation)):
-            digest = hashlib.sha256("\n".join(sentences).encode()).hexdigest()[:16]
+            digest = content_digest(sentences)
             text = cache / f"{name}-{len(sentences)}-{digest}.txt"
             text.write_text("\n".join(sentences) + "\n", encoding="utf-8")
             print(text, cache / f"{name}-{len(sentences)}-{digest}.npy")
@@ -372,7 +372,8 @@ def main():
         log(f"epoch {epoch}: validation loss {validation_loss:.3f} (perplexity {math.exp(validation_loss):.1f})")
         save()
 
-    save()
+    if not seen:  # the budget ran out before a batch: still record the (empty) stage
+        save()
 
 
 if __name__ == "__main__":

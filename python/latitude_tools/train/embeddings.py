@@ -32,9 +32,15 @@ def read_split(name):
     return [line for line in path.read_text().splitlines() if line.strip()]
 
 
+def content_digest(sentences):
+    """16 hex digits of the sha256 of the sentences joined by newlines: caches of embeddings
+    and training positions are named by it, so a changed sample never reads a stale file."""
+    return hashlib.sha256("\n".join(sentences).encode()).hexdigest()[:16]
+
+
 def embed(sentences, tag):
     """float32 (len(sentences), 384), one unit row per sentence, cached by content."""
-    digest = hashlib.sha256("\n".join(sentences).encode()).hexdigest()[:16]
+    digest = content_digest(sentences)
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"{tag}-{len(sentences)}-{digest}.npy"
     if not path.exists():

@@ -18,6 +18,7 @@ import torch
 
 from latitude_tools.paths import ENCODER, ROOT, TRAIN as HERE
 from latitude_tools.train.decoder import Decoder, load_split
+from latitude_tools.train.embeddings import content_digest
 from latitude_tools.train.generation import generate, tidy
 
 
@@ -118,8 +119,7 @@ def main():
     bank_sentences = load_split("train", training["args"]["limit"], training["args"]["seed"],
                                 training["args"].get("register_balance", 1.0))
     repetition_sampled = sum(repeats(t) for s in samples for t in s) / (8 * len(test))
-    import hashlib
-    digest = hashlib.sha256("\n".join(bank_sentences).encode()).hexdigest()[:16]
+    digest = content_digest(bank_sentences)
     cached = pathlib.Path(ROOT / ".cache/decoder" / f"train-{len(bank_sentences)}-{digest}.npy")
     bank = torch.from_numpy(np.load(cached)) if cached.exists() else torch.from_numpy(
         encoder.encode(bank_sentences, batch_size=256, convert_to_numpy=True))
