@@ -66,19 +66,26 @@ public struct DecodeResultJSON: Encodable {
     var text: String
     var cosine: Float
     var source: String
+    var fluency: Float?
   }
   var text: String
   var fidelity: Float
   var source: String
   var runners_up: [RunnerUp]
   var text_latent: String
+  /// The chosen text's fluency score, when the pipeline has a fluency model.
+  var fluency: Float?
 
-  public init(_ result: DecodeResult) {
+  /// The result as printed; `fluency` scores the texts when given.
+  public init(_ result: DecodeResult, fluency: FluencyModel? = nil) {
     text = result.text
     fidelity = result.fidelity
     source = result.source.rawValue
+    self.fluency = fluency?.score(result.text)
     runners_up = result.runnersUp.map {
-      RunnerUp(text: $0.text, cosine: $0.cosine, source: $0.source.rawValue)
+      RunnerUp(
+        text: $0.text, cosine: $0.cosine, source: $0.source.rawValue,
+        fluency: fluency?.score($0.text))
     }
     text_latent = HalfPrecisionCodec.base64(LatentVector(result.textLatent))
   }

@@ -11,7 +11,8 @@ import Testing
     #expect(!(lines.first ?? "").isEmpty)
     let fidelity = String(lines.dropFirst().first ?? "")
     #expect(
-      fidelity.wholeMatch(of: /fidelity (0\.\d{3}|1\.000) \((generated|bank)\)/) != nil,
+      fidelity.wholeMatch(
+        of: /fidelity (0\.\d{3}|1\.000) \((generated|bank)\), fluency -?\d+\.\d{3}/) != nil,
       "\(result.stdout)")
   }
 
@@ -31,6 +32,7 @@ import Testing
     #expect(((object?["fidelity"] as? NSNumber)?.doubleValue ?? 0) > 0.3)
     #expect(["generated", "bank"].contains(object?["source"] as? String ?? ""))
     #expect(object?["runners_up"] is [Any])
+    #expect(object?["fluency"] is NSNumber, "the chosen text's fluency score")
     #expect((object?["text_latent"] as? String)?.count == 1024)  // 384 fp16 in base64
   }
 
@@ -51,6 +53,11 @@ import Testing
       ),
       (["decode", "--text", "x", "--bank", "/nonexistent.bank"], "/nonexistent.bank is missing"),
       (["decode"], "give either --text or --vector"),
+      (
+        ["decode", "--text", "x", "--fluency", "/nonexistent.bin"],
+        "/nonexistent.bin is missing"
+      ),
+      (["decode", "--text", "x", "--fluency-weight", "2"], "--fluency-weight must be in 0–1"),
     ]
     for (arguments, message) in cases {
       let result = try CLIProcess.run(arguments)

@@ -13,8 +13,9 @@ struct DecodeCommand: ParsableCommand {
       latitude decode --vector v.json                  a JSON array, or `latitude encode` output
       latitude decode --vector m.npy --row 3           one row of a .npy matrix
       Candidates (greedy + seeded top-p samples, decoded as one batch) and the sentence bank's
-      nearest sentences are re-ranked by the encoder; the fidelity is the cosine between the
-      chosen text's embedding and the target.
+      nearest sentences are re-ranked by the encoder's cosine plus --fluency-weight × the
+      text's fluency (word-trigram SLOR; higher reads better); the fidelity is the cosine
+      between the chosen text's embedding and the target.
       """)
 
   @Option(help: "Text to round-trip.") var text: String?
@@ -47,15 +48,22 @@ struct DecodeCommand: ParsableCommand {
     if json {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-      writeOut(String(decoding: try encoder.encode(DecodeResultJSON(result)), as: UTF8.self) + "\n")
+      let printed = DecodeResultJSON(result, fluency: pipeline.fluency?.model)
+      writeOut(String(decoding: try encoder.encode(printed), as: UTF8.self) + "\n")
       return
     }
+    let fluency = pipeline.fluency?.model
+    func scored(_ text: String) -> String {
+      fluency.map { ", fluency \(threeDecimals($0.score(text)))" } ?? ""
+    }
     var lines = [
-      result.text, "fidelity \(threeDecimals(result.fidelity)) (\(result.source.rawValue))",
+      result.text,
+      "fidelity \(threeDecimals(result.fidelity)) (\(result.source.rawValue))\(scored(result.text))",
     ]
     for runner in result.runnersUp {
       lines.append(
-        "  runner-up \(threeDecimals(runner.cosine)) \(runner.source.rawValue): \(runner.text)")
+        "  runner-up \(threeDecimals(runner.cosine)) \(runner.source.rawValue)\(scored(runner.text)): \(runner.text)"
+      )
     }
     writeOut(lines.joined(separator: "\n") + "\n")
   }
