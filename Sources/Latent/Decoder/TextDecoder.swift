@@ -11,7 +11,7 @@ import Foundation
 public final class TextDecoder: Sendable {
   /// The model's config.
   public let config: DecoderConfig
-  /// The model's name (its folder), e.g. "latitude-prefix-v2"; node.decoded ops carry it.
+  /// The model's name (its folder), e.g. "latitude-prefix-v3"; node.decoded ops carry it.
   public let name: String
   /// Output WordPieces, by decoder id.
   public let vocabulary: [String]
@@ -23,7 +23,7 @@ public final class TextDecoder: Sendable {
   let knownWords: KnownWords.Constraint?
 
   /// The default location of the committed decoder.
-  public static let defaultDirectory = "Weights/decoder/latitude-prefix-v2"
+  public static let defaultDirectory = "Weights/decoder/latitude-prefix-v3"
 
   /// Loads config.json, vocab.txt and model.safetensors from `directory`. With
   /// `knownWords`, every generated word is one of them (see `KnownWords`).

@@ -34,7 +34,7 @@ struct ServeCommand: ParsableCommand {
   @Option(help: "Frames per second one connection may send, sustained [120].") var framesPerSecond:
     String?
   @Option(help: "Frames one connection may send in a burst [240].") var frameBurst: String?
-  @Option(help: "Decoder folder [Weights/decoder/latitude-prefix-v2].") var decoder: String?
+  @Option(help: "Decoder folder [Weights/decoder/latitude-prefix-v3].") var decoder: String?
   @Option(help: "Sentence bank file [Weights/bank/train-48k.bank]; 'off' for none.") var bank:
     String?
   @Option(

@@ -17,7 +17,7 @@ struct ServeSettings {
     "max-message-bytes": ("LATITUDE_MAX_MESSAGE_BYTES", "1048576"),
     "frames-per-second": ("LATITUDE_FRAMES_PER_SECOND", "120"),
     "frame-burst": ("LATITUDE_FRAME_BURST", "240"),
-    "decoder": ("LATITUDE_DECODER", "Weights/decoder/latitude-prefix-v2"),
+    "decoder": ("LATITUDE_DECODER", "Weights/decoder/latitude-prefix-v3"),
     "bank": ("LATITUDE_BANK", "Weights/bank/train-48k.bank"),
     "known-words": ("LATITUDE_KNOWN_WORDS", "Weights/decoder/known-words.txt"),
     "fluency": ("LATITUDE_FLUENCY", "Weights/decoder/fluency.bin"),

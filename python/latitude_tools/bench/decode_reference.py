@@ -18,7 +18,7 @@ from latitude_tools.train.generation import generate
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sentences", default=str(ROOT / "Weights/train/test-sample.txt"))
-    parser.add_argument("--model", default=str(ROOT / "Weights/decoder/latitude-prefix-v2"))
+    parser.add_argument("--model", default=str(ROOT / "Weights/decoder/latitude-prefix-v3"))
     parser.add_argument("--latency-samples", type=int, default=100)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()

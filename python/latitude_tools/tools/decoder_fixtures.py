@@ -37,7 +37,7 @@ HAND_MADE = [
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model", default=str(ROOT / "Weights/decoder/latitude-prefix-v2"))
+    parser.add_argument("--model", default=str(ROOT / "Weights/decoder/latitude-prefix-v3"))
     args = parser.parse_args()
     torch.set_num_threads(1)
     folder = pathlib.Path(args.model)

@@ -71,6 +71,14 @@ def describe(run):
             f"{a['minutes']} minutes")
 
 
+def stage_out(run):
+    """Where a stage wrote its weights (an older card's first stage: latitude-prefix-v1)."""
+    if stage1 and run is stage1:
+        return "Weights/decoder/latitude-prefix-v1"
+    out = (run.get("args") or {}).get("out")
+    return f"Weights/decoder/{pathlib.Path(out).name}" if out else f"Weights/decoder/{folder.name}"
+
+
 def command(run, out):
     a = run["args"]
     parts = [".venv-train/bin/python -m latitude_tools.train.decoder"]
@@ -84,6 +92,8 @@ def command(run, out):
         parts.append(f"--register-balance {a['register_balance']:g}")
     if a.get("device", "cpu") != "cpu":
         parts.append(f"--device {a['device']}")
+    if a.get("seed", 1) != 1:
+        parts.append(f"--seed {a['seed']}")
     parts.append(f"--minutes {a['minutes']:g} --batch {a['batch']} --lr {a['lr']:g} --out {out}")
     return " ".join(parts)
 edition2 = json.loads((TRAIN / "manifest.json").read_text()) if "2" in editions else None
@@ -100,8 +110,9 @@ the recipe is in `Weights/train/`.
   WordPieces. {config['parameters'] / 1e6:.1f}M parameters, stored as fp16 safetensors.
 - Warm-started from all-MiniLM-L6-v2: token and position embeddings and all six layers (same
   layer structure as BERT). Output layer tied to the token embeddings.
-- Vocabulary: the {config['vocab_size']} most frequent WordPieces of the training sentences
-  ({training['vocab_coverage']:.1%} of their tokens), plus [PAD] [UNK] [CLS] [SEP]; `vocab.txt`.
+- Vocabulary: the {config['vocab_size']} most frequent WordPieces of the first stage's training
+  sentences, plus [PAD] [UNK] [CLS] [SEP] (`vocab.txt`; kept by every later stage); they cover
+  {training['vocab_coverage']:.1%} of the last stage's tokens.
 - Training noise: the conditioning vector is rotated by a random angle up to {args['noise']} rad.
 
 ## Data
@@ -163,7 +174,8 @@ make corpus CORPUS_EDITION=1   # the five-source corpus (edition 1)
 # sample files, then embed each TXT into its NPY with the Swift encoder
 .venv-train/bin/python -m latitude_tools.train.decoder --write-samples [--limit 60000]
 .build/release/latitude encode --file TXT -o NPY
-""" + "\n".join(command(run, f"Weights/decoder/{'latitude-prefix-v1' if (stage1 and run is stage1) else folder.name}") for _, run in stages) + f"""
+""" + "\n".join(command(run, stage_out(run)) + f"  # corpus edition {str(run.get('corpus_edition', '1')).split()[0]}"
+            for _, run in stages) + f"""
 .venv-train/bin/python -m latitude_tools.train.evaluate --model {folder}
 .venv-train/bin/python -m latitude_tools.train.model_card {folder} "{hardware}" bench-decode.json
 ```
