@@ -171,8 +171,8 @@ public struct FluencyRanking: Sendable {
     self.weight = weight
   }
 
-  /// The rank of a candidate.
+  /// The rank of a candidate (`LatentDecoder.ranked` sorts by cosine alone at weight 0).
   func rank(cosine: Float, text: String) -> Float {
-    weight == 0 ? cosine : cosine + weight * model.score(text)
+    cosine + weight * model.score(text)
   }
 }

@@ -57,7 +57,7 @@ def count(path, min_count):
         raise SystemExit(f"{len(vocabulary)} words do not fit {BITS}-bit ids; raise --min-count")
     ids = {w: i for i, w in enumerate(vocabulary)}
 
-    def keyed(table, arity):
+    def keyed(table):
         pairs = []
         for gram, c in table.items():
             if c < min_count or any(w not in ids for w in gram):
@@ -71,7 +71,7 @@ def count(path, min_count):
 
     unigram_counts = np.array([unigrams[w] for w in vocabulary], dtype="<u4")
     return {"sentences": sentences, "total": total, "vocabulary": vocabulary, "unigrams": unigram_counts,
-            "bigrams": keyed(bigrams, 2), "trigrams": keyed(trigrams, 3)}
+            "bigrams": keyed(bigrams), "trigrams": keyed(trigrams)}
 
 
 def write(model, path):
