@@ -6,7 +6,7 @@ count as the Swift side. Prints progress to stderr and writes a JSON of results.
     encode_reference.py --sentences F --threads N --onnx MODEL.onnx --out results.json \
         --embeddings reference.npy
 """
-import argparse, json, os, pathlib, statistics, sys, time
+import argparse, json, os, pathlib, sys, time
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from latitude_tools.paths import ENCODER as MODEL

@@ -15,7 +15,7 @@ import threading
 import time
 import urllib.request
 
-from latitude_tools.e2e.harness import BINARY, Server
+from latitude_tools.e2e.harness import Server
 from latitude_tools.paths import ROOT
 
 NGINX_SITE = ROOT / "deploy/cluster/nginx-cluster.conf"

@@ -15,7 +15,7 @@
 Directions and calibrations are computed by `latitude axis build AxisPacks/builtin.json`
 with the Swift encoder (make axis-packs runs both). Needs `make corpus` first.
 """
-import json, pathlib, random, re, sys, tempfile
+import json, pathlib, random, re, tempfile
 
 from latitude_tools.paths import ROOT
 from latitude_tools.train.corpus import fetch_debian, fetch_vader, vader_rated

@@ -10,7 +10,7 @@ Writes Tests/LatentTests/Resources/decoder-fixtures.json for the committed decod
 Run after training a decoder (needs torch; CI never runs it):
     .venv-bench/bin/python -m latitude_tools.tools.decoder_fixtures [--model Weights/decoder/NAME]
 """
-import argparse, base64, json, os, pathlib, sys
+import argparse, base64, json, os, pathlib
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import torch

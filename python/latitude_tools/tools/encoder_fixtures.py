@@ -8,10 +8,9 @@ and its embedding as base64 of little-endian float32.
 Run once after changing the inputs (needs torch; CI never runs it):
     .venv-bench/bin/python -m latitude_tools.tools.encoder_fixtures
 """
-import base64, json, os, pathlib, sys
+import base64, json, os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-import numpy as np
 from sentence_transformers import SentenceTransformer
 
 from latitude_tools.paths import ROOT

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`make screenshots`: PNGs of the canvas's main views in docs/screenshots/, from a real
 `latitude serve` and headless chromium (the browser tests' helpers)."""
-import asyncio, pathlib, sys, tempfile, time
+import asyncio, pathlib, tempfile, time
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
