@@ -34,6 +34,15 @@ import Testing
     #expect(Self.allowed(after: ["pre", "##ju"]) == ["##dice"])
   }
 
+  @Test func wordsOfTextFoldAccentsAsTheListWasBuilt() {
+    // make known-words reads "Café" as "cafe"; the nonword check must split the same way.
+    #expect(
+      KnownWords.words(in: "Café naïve, 19th-century Œuvre!") == [
+        "cafe", "naive", "th", "century", "uvre",
+      ])
+    #expect(KnownWords.words(in: "Rock'n'roll") == ["rock", "n", "roll"])
+  }
+
   @Test func aFinishedWordMayEndOrGoOnToALongerWord() {
     let allowed = Self.allowed(after: ["the"])
     #expect(allowed.isSuperset(of: ["##y", "flight", ".", "[SEP]", "the"]))

@@ -88,23 +88,8 @@ public struct FluencyModel: Sendable {
     return true
   }
 
-  /// The words of `text` as the model counts them: lower-cased, accents removed (NFKD
-  /// without combining marks), runs of the letters a–z.
-  public static func words(in text: String) -> [String] {
-    var words: [String] = []
-    var current = String.UnicodeScalarView()
-    for scalar in text.lowercased().decomposedStringWithCompatibilityMapping.unicodeScalars {
-      if scalar.properties.canonicalCombiningClass.rawValue != 0 { continue }
-      if (97...122).contains(scalar.value) {
-        current.append(scalar)
-      } else if !current.isEmpty {
-        words.append(String(current))
-        current = String.UnicodeScalarView()
-      }
-    }
-    if !current.isEmpty { words.append(String(current)) }
-    return words
-  }
+  /// The words of `text` as the model counts them (`LetterWords`: accents folded, a–z runs).
+  public static func words(in text: String) -> [String] { LetterWords.split(text) }
 
   /// The text's SLOR score (higher reads better); an empty text scores its end alone.
   public func score(_ text: String) -> Float {

@@ -55,11 +55,10 @@ public final class KnownWords: Sendable {
     self.count = count
   }
 
-  /// The words of `text` as the list spells them: lower-cased runs of the letters a–z
-  /// (digits, apostrophes and punctuation split words).
-  public static func words(in text: String) -> [String] {
-    text.lowercased().split { !("a"..."z").contains($0) }.map(String.init)
-  }
+  /// The words of `text` as the list spells them (`LetterWords`): lower-cased, accents
+  /// folded ("café" is "cafe", as `make known-words` reads the corpus), runs of the letters
+  /// a–z (digits, apostrophes and punctuation split words).
+  public static func words(in text: String) -> [String] { LetterWords.split(text) }
 
   /// Whether `word` (lower-case letters) is known.
   public func contains(_ word: String) -> Bool {
