@@ -20,6 +20,8 @@ struct FeatureEvaluationCommand: ParsableCommand {
       feature above its median active value (train split); fidelity_<edit> is the mean
       cosine of the decoded text's embedding with the steered latent, content_cosine_<edit>
       its cosine with the original sentence's embedding (how much of the sentence survives).
+      The decoder ranks as the server ranks a steered node: a text on which the feature
+      reads at least its median is favoured by --intent-margin (DecodeIntent).
       """)
 
   @Option(help: "Held-out sentences, one per line.") var sentences =
@@ -35,6 +37,11 @@ struct FeatureEvaluationCommand: ParsableCommand {
   @Option(help: "Seed of the samples.") var seed: UInt64 = 7
   @Option(help: "Threads.") var threads = 2
   @Option(help: "Generated candidates per decode.") var candidates = 8
+  @Option(
+    help:
+      "How much ranking favours a decoded text on which the feature fires above its median (cosine units; 0: plain ranking). The server's default."
+  )
+  var intentMargin = DecodeIntent.margin
   @OptionGroup var models: DecoderOptions
 
   func run() throws {
@@ -163,9 +170,19 @@ struct FeatureEvaluationCommand: ParsableCommand {
     let encoder = pipeline.encoder
     let sae = features.autoencoder
     let candidates = self.candidates
+    let intents = try pairs.map { pair throws -> [DecodeIntent] in
+      guard intentMargin > 0 else { return [] }
+      return [
+        try sae.intent(
+          feature: pair.info.id, atLeast: pair.info.activation?.median ?? 0, favour: intentMargin)
+      ]
+    }
     DispatchQueue.concurrentPerform(iterations: threads) { worker in
       for index in stride(from: worker, to: pairs.count, by: threads) {
-        guard let decoded = try? pipeline.decode(latents[index], candidates: candidates) else {
+        guard
+          let decoded = try? pipeline.decode(
+            latents[index], candidates: candidates, intents: intents[index])
+        else {
           outcomes.set(index, nil)
           continue
         }

@@ -25,7 +25,10 @@ struct SteerEvaluationCommand: ParsableCommand {
           original's towards the target;
         achieved_ratio: the median of (decoded − original) ÷ (target − original);
         content_cosine: the mean cosine of the decoded text's embedding with the original
-          sentence's (how much of the sentence survives the move).
+          sentence's (how much of the sentence survives the move);
+        fidelity: the mean cosine of the decoded text's embedding with the moved point.
+      The decoder ranks as the server ranks a drag: a text that moved at least
+      --intent-share of the intended change is favoured by --intent-margin (DecodeIntent).
       Keys without a prefix are the decoder's; bank_* are the bank's. Progress on stderr.
       """)
 
@@ -35,6 +38,13 @@ struct SteerEvaluationCommand: ParsableCommand {
   @Option(help: "Seed of the sample of sentences.") var seed: UInt64 = 11
   @Option(help: "Generated candidates per decode.") var candidates = 8
   @Option(help: "Threads.") var threads = 2
+  @Option(
+    help:
+      "How much ranking favours a text that moved at least --intent-share of the intended change (cosine units; 0: plain ranking). The server's default."
+  )
+  var intentMargin = DecodeIntent.margin
+  @Option(help: "Share of the intended change a text must show to be favoured.")
+  var intentShare = DecodeIntent.axisShare
   @OptionGroup var models: DecoderOptions
 
   /// One moved sentence, decoded both ways.
@@ -45,11 +55,12 @@ struct SteerEvaluationCommand: ParsableCommand {
     var bank: Reading
   }
 
-  /// A decoded text read back: its coordinate change on the axis and its cosine with the
-  /// original sentence.
+  /// A decoded text read back: its coordinate change on the axis, its cosine with the
+  /// original sentence and with the moved point (the decode's fidelity).
   struct Reading: Sendable {
     var change: Float
     var content: Float
+    var fidelity: Float
   }
 
   func run() throws {
@@ -99,7 +110,11 @@ struct SteerEvaluationCommand: ParsableCommand {
         let moved = LatentGeometry.move(
           originals[job.row], onto: [axis.direction],
           targets: [axis.calibration.projection(ofCoordinate: job.goal)])
-        guard let decoded = try? pipeline.decode(moved, candidates: candidates),
+        let intent = DecodeIntent.axisMove(
+          direction: axis.direction, from: VectorMath.dot(originals[job.row], axis.direction),
+          to: VectorMath.dot(moved, axis.direction), share: intentShare, favour: intentMargin)
+        let intents = intentMargin > 0 ? [intent].compactMap { $0 } : []
+        guard let decoded = try? pipeline.decode(moved, candidates: candidates, intents: intents),
           let nearest = bank.nearest(to: moved, k: 1).first
         else {
           results.set(index, nil)
@@ -110,7 +125,8 @@ struct SteerEvaluationCommand: ParsableCommand {
           let now = axis.calibration.coordinate(
             ofProjection: VectorMath.dot(vector, axis.direction))
           return Reading(
-            change: now - job.start, content: VectorMath.cosine(vector, originals[job.row]))
+            change: now - job.start, content: VectorMath.cosine(vector, originals[job.row]),
+            fidelity: VectorMath.cosine(vector, moved))
         }
         let finished = results.set(
           index,
@@ -152,7 +168,8 @@ struct SteerEvaluationCommand: ParsableCommand {
     writeOut(Self.json(overall, perAxis: perAxis, model: pipeline.decoder.name))
   }
 
-  /// direction_success, achieved_ratio (median) and content_cosine (mean) of one decoder.
+  /// direction_success, achieved_ratio (median), content_cosine and fidelity (means) of one
+  /// decoder.
   static func figures(_ outcomes: [Outcome], prefix: String, _ reading: KeyPath<Outcome, Reading>)
     -> [String: Double]
   {
@@ -161,10 +178,12 @@ struct SteerEvaluationCommand: ParsableCommand {
     let middle = ratios.count / 2
     let median = ratios.count % 2 == 1 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2
     let content = outcomes.map { Double($0[keyPath: reading].content) }.reduce(0, +)
+    let fidelity = outcomes.map { Double($0[keyPath: reading].fidelity) }.reduce(0, +)
     return [
       prefix + "direction_success": Double(towards) / Double(outcomes.count),
       prefix + "achieved_ratio": median,
       prefix + "content_cosine": content / Double(outcomes.count),
+      prefix + "fidelity": fidelity / Double(outcomes.count),
     ]
   }
 

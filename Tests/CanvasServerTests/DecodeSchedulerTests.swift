@@ -31,8 +31,8 @@ final class GatedDecoder: BatchDecoding {
   func quickStage(_ latent: [Float]) -> StagedText? { nil }
 
   func decode(
-    batch latents: [[Float]], effort: DecodeEffort, shouldStop: () -> Bool,
-    onStage: ((Int, StagedText) -> Void)?
+    batch latents: [[Float]], intents: [[DecodeIntent]], effort: DecodeEffort,
+    shouldStop: () -> Bool, onStage: ((Int, StagedText) -> Void)?
   ) -> [Result<DecodeResult, DecoderError>] {
     let tags = latents.map { "j\(Int($0[0]))" }
     batches.withLock { $0.append(tags) }

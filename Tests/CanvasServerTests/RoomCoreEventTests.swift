@@ -122,6 +122,27 @@ final class FakeServices: RoomServices {
     #expect(submission.ops[1].id.replica == RoomCore.serverReplica)
   }
 
+  @Test func anOperationsIntentsReachTheDecodesOfItsResults() {
+    var core = core()
+    core.state.apply(OpFixtures.create("a", "one", at: OpFixtures.id(1, "r2")))
+    let services = FakeServices()
+    let intent = DecodeIntent(direction: OpFixtures.latent(1).floats, atLeast: 0.5)
+    services.run = OperationRun(
+      output: OperationOutput(kind: .nodes, vectors: [OpFixtures.latent(0.4).floats]),
+      plugin: "fake", effect: .updatesInputs, intents: [[intent]])
+    let request = ClientOp(
+      id: OpFixtures.id(5, "r1"),
+      payload: .opApply(.init(operation: "steer", params: nil, inputs: ["a"])))
+    let submission = try! #require(appended(core.receive(request, from: 1, using: services)).first)
+    #expect(submission.intents == [submission.ops[1].id: [intent]])
+    let actions = core.settle(
+      submission, .success([.committed(seq: 2), .committed(seq: 3)]), assigned: core.serverLamport)
+    let decodes = actions.compactMap { action -> [DecodeIntent]? in
+      if case .decode(let node, _, _, let intents) = action, node == "a" { intents } else { nil }
+    }
+    #expect(decodes == [[intent]])
+  }
+
   @Test func aCreatingOperationMakesNewNodesOfItsDeclaredOrigin() {
     var core = core()
     core.state.apply(OpFixtures.create("a", "one", at: OpFixtures.id(1, "r2")))

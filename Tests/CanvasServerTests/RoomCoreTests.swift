@@ -2,6 +2,7 @@ import Canvas
 import CanvasStore
 import CanvasTestSupport
 import Foundation
+import Latent
 import Testing
 
 @testable import CanvasServer
@@ -96,6 +97,41 @@ import Testing
     #expect(sends(actions).map(\.0) == ["nack"])
     #expect(!actions.contains { if case .warn = $0 { true } else { false } })
     #expect(core.serverLamport == 0)
+  }
+
+  /// The intents of the decode a committed op asked for.
+  func decodeIntents(_ actions: [RoomCore.Action]) -> [DecodeIntent]? {
+    for action in actions {
+      if case .decode(_, _, _, let intents) = action { return intents }
+    }
+    return nil
+  }
+
+  @Test func aClientsAxisMoveAsksItsDecodeToFollowTheAxis() throws {
+    var core = core()
+    core.state.apply(OpFixtures.axis("s", name: "sentiment", at: OpFixtures.id(1, "r1")))
+    core.state.apply(OpFixtures.create("n", "hello", at: OpFixtures.id(2, "r1"), latent: 0.5))
+    let move = OpFixtures.move("n", at: OpFixtures.id(3, "r1"), latent: 0.7, axis: "s")
+    let actions = core.settle(
+      RoomCore.Submission(ops: [move], client: 1), .success([.committed(seq: 3)]), assigned: 0)
+    let intents = try #require(decodeIntents(actions))
+    #expect(intents.count == 1)
+    #expect(intents.allSatisfy { $0.isMet(by: OpFixtures.latent(0.7).floats) })
+    #expect(!intents.allSatisfy { $0.isMet(by: OpFixtures.latent(0.5).floats) })
+    // A move naming no axis, and a server-authored one, ask nothing beyond closeness.
+    let plain = OpFixtures.move("n", at: OpFixtures.id(4, "r1"), latent: 0.2)
+    let plainActions = core.settle(
+      RoomCore.Submission(ops: [plain], client: 1), .success([.committed(seq: 4)]), assigned: 0)
+    #expect(decodeIntents(plainActions) == [])
+    let server = core.serverOp(
+      .nodeMove(
+        NodeMove(
+          node: "n", coordinates: [AxisCoordinate(axis: "s", value: 1)],
+          latent: OpFixtures.latent(0.9))))
+    let serverActions = core.settle(
+      RoomCore.Submission(ops: [server]), .success([.committed(seq: 5)]),
+      assigned: core.serverLamport)
+    #expect(decodeIntents(serverActions) == [])
   }
 
   @Test func staleNodesAreDecodedAgain() {

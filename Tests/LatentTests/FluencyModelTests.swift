@@ -48,7 +48,7 @@ import Testing
   func expectRefused(_ bytes: Data, _ because: String) {
     let path = FileManager.default.temporaryDirectory
       .appendingPathComponent("fluency-\(UUID().uuidString).bin").path
-    FileManager.default.createFile(atPath: path, contents: bytes)
+    _ = FileManager.default.createFile(atPath: path, contents: bytes)
     defer { try? FileManager.default.removeItem(atPath: path) }
     #expect(throws: DecoderError.self, "\(because)") { try FluencyModel(contentsOf: path) }
   }

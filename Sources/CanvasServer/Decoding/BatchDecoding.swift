@@ -7,11 +7,12 @@ protocol BatchDecoding: Sendable {
   /// The decoder's version, logged with every `node.decoded`.
   var name: String { get }
   /// One result per latent; after `shouldStop` returns true the results are meaningless.
+  /// `intents` holds one list per latent (what the edit asked for; see `DecodeIntent`).
   /// With `onStage` the decode is progressive: early stages are reported as
   /// `(index in the batch, stage)` before the final results are returned.
   func decode(
-    batch latents: [[Float]], effort: DecodeEffort, shouldStop: () -> Bool,
-    onStage: ((Int, StagedText) -> Void)?
+    batch latents: [[Float]], intents: [[DecodeIntent]], effort: DecodeEffort,
+    shouldStop: () -> Bool, onStage: ((Int, StagedText) -> Void)?
   ) -> [Result<DecodeResult, DecoderError>]
   /// The cheapest readable text for a point (the bank's nearest sentence), found at once
   /// when a progressive job is queued so it never waits behind other decodes; nil when
@@ -23,16 +24,16 @@ extension LatentDecoder: BatchDecoding {
   var name: String { decoder.name }
 
   func decode(
-    batch latents: [[Float]], effort: DecodeEffort, shouldStop: () -> Bool,
-    onStage: ((Int, StagedText) -> Void)?
+    batch latents: [[Float]], intents: [[DecodeIntent]], effort: DecodeEffort,
+    shouldStop: () -> Bool, onStage: ((Int, StagedText) -> Void)?
   ) -> [Result<DecodeResult, DecoderError>] {
     guard let onStage else {
       return decode(
         batch: latents, candidates: effort.candidates, bankCandidates: effort.bankCandidates,
-        correction: effort.correction, shouldStop: shouldStop)
+        correction: effort.correction, intents: intents, shouldStop: shouldStop)
     }
     return decodeProgressively(
-      batch: latents, effort: effort, shouldStop: shouldStop, onStage: onStage)
+      batch: latents, intents: intents, effort: effort, shouldStop: shouldStop, onStage: onStage)
   }
 
   func quickStage(_ latent: [Float]) -> StagedText? {

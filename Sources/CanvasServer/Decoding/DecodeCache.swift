@@ -2,8 +2,9 @@ import Foundation
 import Latent
 import Synchronization
 
-/// A least-recently-used cache of decode results, keyed by the target's fp16 bytes and the
-/// effort, so dragging back to a point (or replaying a move) skips the decoder.
+/// A least-recently-used cache of decode results, keyed by the target's fp16 bytes, the
+/// effort and the intents, so dragging back to a point (or replaying a move) skips the
+/// decoder.
 final class DecodeCache: Sendable {
   private struct Entry {
     var result: DecodeResult
@@ -20,7 +21,7 @@ final class DecodeCache: Sendable {
 
   init(capacity: Int) { self.capacity = max(0, capacity) }
 
-  static func key(_ latent: [Float], effort: DecodeEffort) -> Data {
+  static func key(_ latent: [Float], effort: DecodeEffort, intents: [DecodeIntent] = []) -> Data {
     var data = Data(HalfPrecisionCodec.encode(LatentVector(latent)))
     withUnsafeBytes(of: Int32(effort.candidates)) { data.append(contentsOf: $0) }
     withUnsafeBytes(of: Int32(effort.bankCandidates)) { data.append(contentsOf: $0) }
@@ -31,6 +32,12 @@ final class DecodeCache: Sendable {
       withUnsafeBytes(of: correction.strength) { data.append(contentsOf: $0) }
       withUnsafeBytes(of: Int32(correction.candidates)) { data.append(contentsOf: $0) }
       withUnsafeBytes(of: correction.until) { data.append(contentsOf: $0) }
+    }
+    for intent in intents {
+      data.append(contentsOf: HalfPrecisionCodec.encode(LatentVector(intent.direction)))
+      for value in [intent.offset, intent.atLeast, intent.favour] {
+        withUnsafeBytes(of: value) { data.append(contentsOf: $0) }
+      }
     }
     return data
   }

@@ -21,6 +21,9 @@ final class DecodeScheduler: Sendable {
     var key: String
     var latent: [Float]
     var effort: DecodeEffort
+    /// What the edit that made the point asked for (an axis moved, a feature on); texts
+    /// that meet it are preferred when nearly as close.
+    var intents: [DecodeIntent] = []
     /// Early stages (bank, greedy) as they are found, for a progressive decode; nil for a
     /// one-pass decode. Not called for a job that was superseded meanwhile.
     var onStage: (@Sendable (StagedText) -> Void)? = nil
@@ -206,7 +209,7 @@ final class DecodeScheduler: Sendable {
       defer { finish(taken) }
       var pending: [(job: Job, flag: CancelFlag, key: Data)] = []
       for (job, flag) in taken {
-        let key = DecodeCache.key(job.latent, effort: job.effort)
+        let key = DecodeCache.key(job.latent, effort: job.effort, intents: job.intents)
         if let hit = cache.value(for: key) {
           stats.finished(cacheHit: true, seconds: 0)
           job.completion(.success(hit))
@@ -229,7 +232,7 @@ final class DecodeScheduler: Sendable {
           } : nil
         var preempted = false
         let results = decoder.decode(
-          batch: group.map(\.job.latent), effort: kind.effort,
+          batch: group.map(\.job.latent), intents: group.map(\.job.intents), effort: kind.effort,
           shouldStop: {
             if group.allSatisfy(\.flag.isCancelled) { return true }
             preempted = preempted || (previews && committedWaiting)

@@ -42,8 +42,8 @@ extension Room {
         queue.asyncAfter(deadline: .now() + presenceExpiry) { [self] in
           perform(core.presenceExpired(replica, actor: actor, connection: connection))
         }
-      case .decode(let node, let latent, let answers):
-        scheduleDecode(node: node, latent: latent, answers: answers)
+      case .decode(let node, let latent, let answers, let intents):
+        scheduleDecode(node: node, latent: latent, answers: answers, intents: intents)
       case .reload:
         reload()
       case .computeMap(let job):

@@ -15,12 +15,15 @@ extension Room {
 
   /// Queues a decode of `latent` for `node` on the shared pool; its result is logged as a
   /// node.decoded answering the latent write `answers`, unless that write was superseded.
-  func scheduleDecode(node: NodeID, latent: LatentVector, answers: OpID) {
+  /// `intents`: what the edit asked of the text (see `DecodeIntent`).
+  func scheduleDecode(
+    node: NodeID, latent: LatentVector, answers: OpID, intents: [DecodeIntent] = []
+  ) {
     guard let decodes else { return }
     decodes.submit(
       DecodeScheduler.Job(
         key: "\(id.rawValue)\u{0}\(node.rawValue)", latent: latent.floats,
-        effort: committedEffort,
+        effort: committedEffort, intents: intents,
         onStage: { [weak self] stage in
           guard let self else { return }
           queue.async {
@@ -65,7 +68,8 @@ extension Room {
         let steps = request.steps
         let job = DecodeScheduler.Job(
           key: "\(id.rawValue)\u{0}\(node)\u{0}sweep\u{0}\(connection)\u{0}\(index)",
-          latent: target, effort: committedEffort
+          latent: target, effort: committedEffort,
+          intents: core.intents(moving: node, to: target, along: [axis])
         ) { [weak self] result in
           guard let self, case .success(let found) = result else { return }
           let frame = ServerMessage.sweepStep(
@@ -91,10 +95,13 @@ extension Room {
     guard let decodes else { return }
     queue.async { [self] in
       guard let target = core.dragTarget(node: NodeID(node), x: x, y: y) else { return }
+      let view = core.state.view
       decodes.submitPreview(
         DecodeScheduler.Job(
           key: "\(id.rawValue)\u{0}\(node)\u{0}preview", latent: target,
-          effort: DecodeEffort(candidates: previewCandidates)
+          effort: DecodeEffort(candidates: previewCandidates),
+          intents: core.intents(
+            moving: NodeID(node), to: target, along: [view.x, view.y].compactMap { $0 })
         ) { [weak self] result in
           guard let self, case .success(let found) = result else { return }
           let frame = ServerMessage.preview(

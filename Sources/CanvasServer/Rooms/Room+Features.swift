@@ -83,19 +83,26 @@ extension Room {
     let edit = SteerEdit(
       rawValue: try Self.choice(params, "edit", among: SteerEdit.allCases.map(\.rawValue)))!
     var vectors: [[Float]] = []
+    var intents: [[DecodeIntent]] = []
     do {
       for latent in inputs {
         let current = try features.autoencoder.encode(latent).activation(of: id)
         let target = max(0, mode == "add" ? current + value : value)
         vectors.append(
           try features.autoencoder.steer(latent, feature: id, target: target, edit: edit).latent)
+        // Turned on: the decoded text should carry the feature (at its median, or the
+        // target when that is lower).
+        intents.append(
+          target > 0
+            ? [try features.autoencoder.intent(feature: id, atLeast: min(target, median))]
+            : [])
       }
     } catch {
       throw .malformed("cannot steer: \(error)")
     }
     return OperationRun(
       output: OperationOutput(kind: .nodes, vectors: vectors),
-      plugin: "features:\(features.name)", effect: .updatesInputs)
+      plugin: "features:\(features.name)", effect: .updatesInputs, intents: intents)
   }
 
   /// An optional number parameter, finite and at most 100 in size.

@@ -20,13 +20,13 @@ extension RoomCore {
   ) -> [Action] {
     let lamportBefore = serverLamport
     do {
-      let (apply, results) = try runOperation(
+      let (apply, results, intents) = try runOperation(
         request, id: applyID, member: member, using: services)
       return [
         .append(
           Submission(
             ops: [apply] + results, gatedOnFirst: true, client: connection,
-            lamportBefore: lamportBefore))
+            lamportBefore: lamportBefore, intents: intents))
       ]
     } catch {
       serverLamport = lamportBefore
@@ -40,7 +40,7 @@ extension RoomCore {
   private mutating func runOperation(
     _ payload: ClientOpPayload.ApplyRequest, id applyID: OpID, member: Member,
     using services: some RoomServices
-  ) throws(ProtocolError) -> (Op, [Op]) {
+  ) throws(ProtocolError) -> (Op, [Op], [OpID: [DecodeIntent]]) {
     let params = try checkApply(payload, id: applyID, member: member)
     let validator = OpValidator()
     let name = payload.operation
@@ -67,18 +67,21 @@ extension RoomCore {
     let stem = "\(name)-\(applyID.replica.rawValue)-\(applyID.lamport)"
     var results: [Op] = []
     var outputs: [String] = []
+    var intents: [OpID: [DecodeIntent]] = [:]
     switch (output.kind, run.effect) {
     case (.nodes, .updatesInputs):
       // The host checked one output per input. Each update is logged as a node.move whose
       // coordinates are where the new latent lands on the document's axes.
-      for (node, vector) in zip(inputs, output.vectors) {
+      for (index, (node, vector)) in zip(inputs, output.vectors).enumerated() {
         let latent = LatentVector(vector)
-        results.append(
-          resultOp(
-            .nodeMove(
-              NodeMove(
-                node: node, coordinates: Self.coordinates(of: latent, in: state),
-                latent: latent))))
+        let op = resultOp(
+          .nodeMove(
+            NodeMove(
+              node: node, coordinates: Self.coordinates(of: latent, in: state), latent: latent)))
+        if run.intents.indices.contains(index), !run.intents[index].isEmpty {
+          intents[op.id] = run.intents[index]
+        }
+        results.append(op)
         outputs.append(node.rawValue)
       }
     case (.nodes, .createsNodes(let origin)):
@@ -119,7 +122,7 @@ extension RoomCore {
         OpApply(
           plugin: plugin, operation: name, params: params, inputs: inputs,
           outputs: outputs.map(NodeID.init))))
-    return (apply, results)
+    return (apply, results, intents)
   }
 
   /// What every op.apply is checked for before anything runs: the sender's replica, a

@@ -29,6 +29,9 @@ struct RoomCore {
     /// The server lamport before this batch's server ops were made: restored when none of
     /// the batch is logged, so a refused batch cannot leave the room's clock ahead.
     var lamportBefore: UInt64?
+    /// What the decodes of these ops should prefer (a steered feature firing), by op id; a
+    /// client's node.move gets its axis intents when it commits.
+    var intents: [OpID: [DecodeIntent]] = [:]
   }
 
   /// What the shell must do.
@@ -40,7 +43,7 @@ struct RoomCore {
     /// Hand this batch to the group committer; its result comes back to `settle`.
     case append(Submission)
     /// Decode this latent for this node (it answers the latent write `answers`).
-    case decode(node: NodeID, latent: LatentVector, answers: OpID)
+    case decode(node: NodeID, latent: LatentVector, answers: OpID, intents: [DecodeIntent] = [])
     /// The commit failed: reload state and head from the store.
     case reload
     /// Log a warning.
@@ -129,6 +132,7 @@ struct RoomCore {
       let client = index == 0 ? submission.client : nil
       switch outcome {
       case .committed(let seq):
+        let intents = submission.intents[op.id] ?? (client != nil ? moveIntents(for: op) : [])
         state.apply(op)
         head = max(head, seq)
         let wire = WireOp(SequencedOp(seq: seq, op: op), state: state)
@@ -143,7 +147,7 @@ struct RoomCore {
         } else {
           actions.append(.send(frame, to: joined))
         }
-        actions += Self.decodes(for: op)
+        actions += Self.decodes(for: op, intents: intents)
         committed.append(op)
       case .duplicate(let seq):
         if let client {
@@ -161,12 +165,14 @@ struct RoomCore {
   }
 
   /// The decode a committed op calls for: a latent written without text.
-  static func decodes(for op: Op) -> [Action] {
+  static func decodes(for op: Op, intents: [DecodeIntent] = []) -> [Action] {
     switch op.payload {
     case .nodeMove(let payload):
-      payload.latent.map { [.decode(node: payload.node, latent: $0, answers: op.id)] } ?? []
+      payload.latent.map {
+        [.decode(node: payload.node, latent: $0, answers: op.id, intents: intents)]
+      } ?? []
     case .nodeCreate(let payload) where payload.text == nil:
-      [.decode(node: payload.node, latent: payload.latent, answers: op.id)]
+      [.decode(node: payload.node, latent: payload.latent, answers: op.id, intents: intents)]
     default:
       []
     }

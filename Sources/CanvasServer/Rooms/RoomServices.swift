@@ -39,4 +39,6 @@ struct OperationRun {
   var plugin: String
   /// What its node outputs do: create nodes, or update its inputs.
   var effect: Effect
+  /// What each output's decode should prefer (one list per output vector), or empty.
+  var intents: [[DecodeIntent]] = []
 }

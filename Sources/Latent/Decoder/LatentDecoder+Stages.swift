@@ -69,17 +69,19 @@ extension LatentDecoder {
   /// sentence reaches `effort.enough` skip sampling (their final result ranks greedy and
   /// the bank only); the others get the same candidates as `decode(batch:)` gives them.
   /// Invalid targets fail without stages. `shouldStop` is checked between generation
-  /// steps, as in `decode(batch:)`.
+  /// steps, as in `decode(batch:)`. `intents` is empty or one list per latent; a point with
+  /// intents skips sampling only when its greedy text meets them.
   public func decodeProgressively(
-    batch latents: [[Float]], effort: DecodeEffort, shouldStop: () -> Bool = { false },
-    onStage: (Int, StagedText) -> Void
+    batch latents: [[Float]], intents: [[DecodeIntent]] = [], effort: DecodeEffort,
+    shouldStop: () -> Bool = { false }, onStage: (Int, StagedText) -> Void
   ) -> [Result<DecodeResult, DecoderError>] {
     withoutActuallyEscaping(onStage) { onStage in
       eachValid(latents) { targets, indices in
         decodeValid(
           targets, candidates: effort.candidates, bankCandidates: effort.bankCandidates,
           seeds: targets.map(Self.seed(of:)), correction: effort.correction,
-          shouldStop: shouldStop, stages: Stages(enough: effort.enough) { onStage(indices[$0], $1) }
+          intents: Self.intents(intents, at: indices), shouldStop: shouldStop,
+          stages: Stages(enough: effort.enough) { onStage(indices[$0], $1) }
         )
       }
     }

@@ -80,15 +80,18 @@ public final class LatentDecoder: Sendable {
 
   /// The best text for `latent` among `candidates` generated texts (1 = greedy only) and
   /// `bankCandidates` bank sentences. Sampling is seeded from `seed`, or by default from
-  /// the latent itself, so the same point always decodes to the same text.
+  /// the latent itself, so the same point always decodes to the same text. `intents` are
+  /// what the edit that made the point asked for (`DecodeIntent`); texts that meet them
+  /// are preferred when nearly as close.
   /// - Throws: `DecoderError.badTarget` for a wrong-length, non-finite or zero vector.
   public func decode(
-    _ latent: [Float], candidates: Int = 8, bankCandidates: Int = 3, seed: UInt64? = nil
+    _ latent: [Float], candidates: Int = 8, bankCandidates: Int = 3, seed: UInt64? = nil,
+    intents: [DecodeIntent] = []
   ) throws(DecoderError) -> DecodeResult {
     let target = try decoder.validatedTarget(latent)
     return decodeValid(
       [target], candidates: candidates, bankCandidates: bankCandidates,
-      seeds: [seed ?? Self.seed(of: target)], correction: correction)[0]
+      seeds: [seed ?? Self.seed(of: target)], correction: correction, intents: [intents])[0]
   }
 
   /// Decodes several points together: every generated row of every point runs in one
@@ -98,17 +101,23 @@ public final class LatentDecoder: Sendable {
   ///
   /// `shouldStop` is checked between generation steps; once it returns true the work is
   /// cut short and the results are meaningless (a server drops a superseded decode so).
-  /// `correction` defaults to the pipeline's.
+  /// `correction` defaults to the pipeline's. `intents` is empty or one list per latent.
   public func decode(
     batch latents: [[Float]], candidates: Int = 8, bankCandidates: Int = 3,
-    correction: DecodeCorrection? = nil, shouldStop: () -> Bool = { false }
+    correction: DecodeCorrection? = nil, intents: [[DecodeIntent]] = [],
+    shouldStop: () -> Bool = { false }
   ) -> [Result<DecodeResult, DecoderError>] {
-    eachValid(latents) { targets, _ in
+    eachValid(latents) { targets, indices in
       decodeValid(
         targets, candidates: candidates, bankCandidates: bankCandidates,
         seeds: targets.map(Self.seed(of:)), correction: correction ?? self.correction,
-        shouldStop: shouldStop)
+        intents: Self.intents(intents, at: indices), shouldStop: shouldStop)
     }
+  }
+
+  /// The intents of the valid points (`indices` into the batch); none when not given.
+  static func intents(_ all: [[DecodeIntent]], at indices: [Int]) -> [[DecodeIntent]] {
+    indices.map { all.indices.contains($0) ? all[$0] : [] }
   }
 
   /// Validates each latent; `decode(targets, indices)` decodes the valid ones (with their
@@ -150,11 +159,14 @@ public final class LatentDecoder: Sendable {
   /// with it the decode is progressive: the bank's nearest sentence and then the greedy
   /// text are reported as they are found, and sampling runs only for the targets whose
   /// best so far is below `stages.enough`. The final ranking is the same either way.
+  /// `intents` holds one list per target (or is empty): see `DecodeIntent`.
   func decodeValid(
     _ targets: [[Float]], candidates: Int, bankCandidates: Int, seeds: [UInt64],
-    correction: DecodeCorrection, shouldStop: () -> Bool = { false }, stages: Stages? = nil
+    correction: DecodeCorrection, intents given: [[DecodeIntent]] = [],
+    shouldStop: () -> Bool = { false }, stages: Stages? = nil
   ) -> [DecodeResult] {
     guard !targets.isEmpty else { return [] }
+    let intents = targets.indices.map { given.indices.contains($0) ? given[$0] : [] }
     let hits = targets.map { bank?.nearest(to: $0, k: bankCandidates) ?? [] }
     var pools = targets.map { _ in [Ranked]() }
     var seen = targets.map { _ in Set<String>() }
@@ -191,6 +203,10 @@ public final class LatentDecoder: Sendable {
         stages.report(
           index, StagedText(stage: .greedy, text: text, fidelity: cosine, source: .generated))
         guard let enough = stages.enough else { return false }
+        // With intents, only a greedy text that meets them may end the search early.
+        guard intents[index].isEmpty else {
+          return cosine >= enough && intents[index].allSatisfy { $0.isMet(by: latent) }
+        }
         return max(cosine, hits[index].first?.cosine ?? -2) >= enough
       }
       for (index, rows) in generated.enumerated() { add(rows.dropFirst().map { $0 }, to: index) }
@@ -226,10 +242,12 @@ public final class LatentDecoder: Sendable {
     encodeInPlace(&pools, targets: targets) {
       $0.source == .bank
     } where: { pool, candidate in
-      candidate.cosine >= bestGenerated[pool] - margin
+      let favour = max(0, DecodeIntent.favour(intents[pool]))
+      return candidate.cosine >= bestGenerated[pool] - margin - favour
     }
-    return zip(targets, pools).map { target, pool in
-      let ranked = self.ranked(pool)
+    return zip(targets.indices, pools).map { index, pool in
+      let target = targets[index]
+      let ranked = self.ranked(pool, intents: intents[index])
       guard let best = ranked.first, let latent = best.latent else { return Self.unranked(target) }
       return DecodeResult(
         text: best.text, textLatent: latent, fidelity: best.cosine, source: best.source,
@@ -239,16 +257,20 @@ public final class LatentDecoder: Sendable {
     }
   }
 
-  /// A pool best first: by cosine, or by cosine and fluency when the pipeline weighs it.
-  /// Only candidates with an exact cosine (encoded) can come first.
-  func ranked(_ pool: [Ranked]) -> [Ranked] {
-    guard let fluency, fluency.weight != 0 else { return pool.sorted { $0.cosine > $1.cosine } }
-    let keyed = pool.map { candidate in
-      (
-        candidate,
-        candidate.latent == nil
-          ? candidate.cosine - 1 : fluency.rank(cosine: candidate.cosine, text: candidate.text)
-      )
+  /// A pool best first: by cosine, or by cosine and fluency when the pipeline weighs it,
+  /// plus the intents' favour for a text that meets every intent. Only candidates with an
+  /// exact cosine (encoded) can come first.
+  func ranked(_ pool: [Ranked], intents: [DecodeIntent] = []) -> [Ranked] {
+    let keyed = pool.map { candidate -> (Ranked, Float) in
+      guard let latent = candidate.latent else { return (candidate, candidate.cosine - 1) }
+      var key = candidate.cosine
+      if let fluency, fluency.weight != 0 {
+        key = fluency.rank(cosine: candidate.cosine, text: candidate.text)
+      }
+      if !intents.isEmpty, intents.allSatisfy({ $0.isMet(by: latent) }) {
+        key += DecodeIntent.favour(intents)
+      }
+      return (candidate, key)
     }
     return keyed.sorted { $0.1 > $1.1 }.map(\.0)
   }

@@ -104,3 +104,17 @@ extension SparseAutoencoder {
     return moved
   }
 }
+
+extension SparseAutoencoder {
+  /// The decode intent of steering `feature` on: the decoded text's pre-activation for it
+  /// (linear in the embedding) at least `atLeast`, e.g. the feature's median active value.
+  /// - Throws: `FeatureError.unknownFeature`.
+  public func intent(feature: Int, atLeast: Float, favour: Float = DecodeIntent.margin)
+    throws(FeatureError) -> DecodeIntent
+  {
+    guard (0..<features).contains(feature) else { throw .unknownFeature(feature) }
+    let row = Array(encoderRow(feature))
+    let offset = encoderBias[feature] - VectorMath.dot(row, decoderBias)
+    return DecodeIntent(direction: row, offset: offset, atLeast: atLeast, favour: favour)
+  }
+}
