@@ -233,7 +233,7 @@ features: deps weights $(VENV_FEATURES)/.installed
 	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
 	@echo "corpus edition $$(cat Weights/train/data/EDITION 2>/dev/null || echo 1) (the committed $@ was built from edition 1: make corpus CORPUS_EDITION=1 reproduces it)"
 	$(SWIFT) build -c release --static-swift-stdlib --product latitude
-	$(WITH_BLAS) $(VENV_FEATURES)/bin/python -m latitude_tools.train.features --out $(FEATURES)
+	$(WITH_BLAS) $(VENV_FEATURES)/bin/python -m latitude_tools.train.features --out $(FEATURES) $(FEATURES_ARGS)
 
 ## The feature dictionary on the test split (never trained on): reconstruction, dead features,
 ## label hit rate, steering success in both edit modes. Saves metrics.json beside the

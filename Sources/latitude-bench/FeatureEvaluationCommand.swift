@@ -59,6 +59,7 @@ struct FeatureEvaluationCommand: ParsableCommand {
     var results = reconstruction(vectors, codes, sae)
     results["label_hit_rate"] = labelHitRate(texts, codes, features)
     results["test_sentences"] = Double(texts.count)
+    results["intent_margin"] = Double(intentMargin)
     let strengths = targets.split(separator: ",").map(String.init)
     guard !strengths.isEmpty else { throw CLIError("--targets needs at least one target") }
     for (index, strength) in strengths.enumerated() {

@@ -45,6 +45,8 @@ struct SteerEvaluationCommand: ParsableCommand {
   var intentMargin = DecodeIntent.margin
   @Option(help: "Share of the intended change a text must show to be favoured.")
   var intentShare = DecodeIntent.axisShare
+  @Option(help: "Candidates of the intent round (when no text followed the move; 0: none).")
+  var intentCandidates = LatentDecoder.intentCandidates
   @OptionGroup var models: DecoderOptions
 
   /// One moved sentence, decoded both ways.
@@ -103,6 +105,7 @@ struct SteerEvaluationCommand: ParsableCommand {
     let results = ResultSlots<Outcome?>(count: jobs.count)
     let began = Date()
     let candidates = self.candidates
+    let intentCandidates = self.intentCandidates
     DispatchQueue.concurrentPerform(iterations: threads) { worker in
       for index in stride(from: worker, to: jobs.count, by: threads) {
         let job = jobs[index]
@@ -114,7 +117,9 @@ struct SteerEvaluationCommand: ParsableCommand {
           direction: axis.direction, from: VectorMath.dot(originals[job.row], axis.direction),
           to: VectorMath.dot(moved, axis.direction), share: intentShare, favour: intentMargin)
         let intents = intentMargin > 0 ? [intent].compactMap { $0 } : []
-        guard let decoded = try? pipeline.decode(moved, candidates: candidates, intents: intents),
+        guard
+          let decoded = try? pipeline.decode(
+            moved, candidates: candidates, intents: intents, intentCandidates: intentCandidates),
           let nearest = bank.nearest(to: moved, k: 1).first
         else {
           results.set(index, nil)

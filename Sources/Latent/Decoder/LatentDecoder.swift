@@ -84,14 +84,17 @@ public final class LatentDecoder: Sendable {
   /// what the edit that made the point asked for (`DecodeIntent`); texts that meet them
   /// are preferred when nearly as close.
   /// - Throws: `DecoderError.badTarget` for a wrong-length, non-finite or zero vector.
+  /// `intentCandidates`: how many more texts the intent round generates when no text meets
+  /// the intents (`LatentDecoder+Intents`).
   public func decode(
     _ latent: [Float], candidates: Int = 8, bankCandidates: Int = 3, seed: UInt64? = nil,
-    intents: [DecodeIntent] = []
+    intents: [DecodeIntent] = [], intentCandidates: Int = LatentDecoder.intentCandidates
   ) throws(DecoderError) -> DecodeResult {
     let target = try decoder.validatedTarget(latent)
     return decodeValid(
       [target], candidates: candidates, bankCandidates: bankCandidates,
-      seeds: [seed ?? Self.seed(of: target)], correction: correction, intents: [intents])[0]
+      seeds: [seed ?? Self.seed(of: target)], correction: correction, intents: [intents],
+      intentCandidates: intentCandidates)[0]
   }
 
   /// Decodes several points together: every generated row of every point runs in one
@@ -163,6 +166,7 @@ public final class LatentDecoder: Sendable {
   func decodeValid(
     _ targets: [[Float]], candidates: Int, bankCandidates: Int, seeds: [UInt64],
     correction: DecodeCorrection, intents given: [[DecodeIntent]] = [],
+    intentCandidates: Int = LatentDecoder.intentCandidates,
     shouldStop: () -> Bool = { false }, stages: Stages? = nil
   ) -> [DecodeResult] {
     guard !targets.isEmpty else { return [] }
@@ -232,6 +236,16 @@ public final class LatentDecoder: Sendable {
     ) { aims, owners, seeds, count in
       let rows = decoder.candidates(for: aims, count: count, seeds: seeds, shouldStop: shouldStop)
       for (owner, found) in zip(owners, rows) { add(found, to: owner) }
+      encodeInPlace(&pools, targets: targets) { $0.source == .generated && $0.latent == nil }
+    }
+    // The intent round: points whose texts all miss their intents get a few candidates from
+    // an aim past the target (`LatentDecoder+Intents`).
+    let round = intentAims(targets, pools: pools, intents: intents)
+    if intentCandidates > 0, !round.owners.isEmpty, !shouldStop() {
+      let rows = decoder.candidates(
+        for: round.aims, count: intentCandidates,
+        seeds: round.owners.map { seeds[$0] ^ 0x1A7E_7700_D0C0_DE00 }, shouldStop: shouldStop)
+      for (owner, found) in zip(round.owners, rows) { add(found, to: owner) }
       encodeInPlace(&pools, targets: targets) { $0.source == .generated && $0.latent == nil }
     }
     // Pass 2: the bank sentences that could still win.

@@ -17,8 +17,27 @@ training = json.loads((folder / "training.json").read_text())
 catalogue = json.loads((folder / "features.json").read_text())
 metrics_path = folder / "metrics.json"
 metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else None
-manifest = json.loads((root / "Weights/train/manifest-edition1.json").read_text())
+edition = int(training.get("corpus_edition", 1))
+manifest_name = "manifest-edition1.json" if edition == 1 else "manifest.json"
+manifest = json.loads((root / "Weights/train" / manifest_name).read_text())
 args = training["args"]
+sources = sorted(manifest["sources"])
+if edition == 1:
+    source_text = ", ".join(sources)
+else:
+    families = sorted({entry.get("family", name) for name, entry in manifest["sources"].items()})
+    registers = manifest.get("registers", {})
+    source_text = (f"{len(families)} source families (Debian packages and PyPI: documentation, "
+                   "package descriptions, reviews, tweets, speeches, dialogue, fiction, the "
+                   "edition-1 sources); registers: " +
+                   ", ".join(f"{name} {entry['share'] * 100:.1f}%" for name, entry in
+                             sorted(registers.items(), key=lambda kv: -kv[1]["share"])))
+train_total = manifest["sentences"]["train"]
+sampled = (f"a seeded sample of {training['train_sentences']:,} of its {train_total:,} sentences "
+           f"(`--limit {args['limit']}`, seed {args['seed']})"
+           if args.get("limit") and args["limit"] < train_total
+           else f"{training['train_sentences']:,} sentences")
+intent_margin = (metrics or {}).get("intent_margin")
 val = training["validation_fp16"]
 
 
@@ -82,6 +101,23 @@ dead_seen = max(h.get("dead_in_training", 0) for h in training["history"])
 auxk_note = (f" In this run no feature went unfired that long at any epoch's end (at most "
              f"{dead_seen} did), so the AuxK term stayed at or near zero: with this dictionary "
              f"size top-k kept every feature alive by itself." if dead_seen <= 5 else "")
+if edition == 1:
+    reproduce = f"""make corpus CORPUS_EDITION=1   # the corpus (edition 1) and its splits
+make features        # trains ({training['seconds'] / 60:.0f} min on 2 cores); writes this folder and the parity fixture
+make eval-features   # the metrics above; rewrites this card"""
+    corpus_limit = """- The corpus is dictionary glosses, fortunes, Austen, jargon and short reviews; features
+  reflect it (many WordNet-gloss and Austen features)."""
+else:
+    flags = " ".join(f"--{key.replace('_', '-')} {value}" for key, value in args.items()
+                     if key in ("features", "k", "epochs", "limit", "seed") and value is not None)
+    reproduce = f"""make corpus          # the corpus (edition {edition}) and its splits
+make features FEATURES_ARGS="{flags}"   # {training['seconds'] / 60:.0f} min of training on 2 cores, after embedding the sample
+make eval-features   # the metrics above; rewrites this card"""
+    corpus_limit = """- The corpus is mostly documentation (the registers above); conversation and reviews are
+  a small share, so fewer features are about everyday talk than about software."""
+intent_note = (f"; as the server ranks a steered node, a text on which the feature reads at "
+               f"least its median is favoured by {intent_margin:g} in cosine units, `DecodeIntent`"
+               if intent_margin else "; ranked by cosine and fluency alone")
 card = f"""# {folder.name}: a sparse dictionary of the MiniLM embedding space
 
 A top-k sparse autoencoder (SAE) over Latitude's sentence embeddings (all-MiniLM-L6-v2,
@@ -100,7 +136,7 @@ Trained by this project; Swift inference in `Sources/Latent/Features/`.
   k = {config['k']} sit inside the 4–16× / 32–64 range of open top-k SAEs on sentence
   embeddings; with ~{training['train_sentences'] // 1000}k train sentences each feature
   fires on ~{training['train_sentences'] * config['k'] // config['features']:,} of them on average, enough for
-  labels from its top sentences and for it to fire on the 11k-sentence test split (a
+  labels from its top sentences and for it to fire on the {manifest['sentences']['test'] // 1000}k-sentence test split (a
   larger dictionary spreads the same data thinner and leaves more features dead on it).
 - Dead features are fought with the AuxK loss: the residual x − x̂ is also reconstructed
   from the top {args['aux_k']} features that have not fired for {args['dead_after']:,} train
@@ -109,9 +145,9 @@ Trained by this project; Swift inference in `Sources/Latent/Features/`.
   train embedding.
 
 ## Data
-The corpus of `make corpus CORPUS_EDITION=1` (edition 1: {sum(manifest['sentences'].values()):,} English sentences from
-{', '.join(manifest['sources'])}; licences in `Weights/train/manifest-edition1.json`), split by hash.
-Trained on the train split ({training['train_sentences']:,} sentences), the best epoch chosen
+The corpus of `make corpus CORPUS_EDITION={edition}` (edition {edition}: {sum(manifest['sentences'].values()):,} English sentences from
+{source_text}; licences in `Weights/train/{manifest_name}`), split by hash.
+Trained on the train split ({sampled}), the best epoch chosen
 on the validation split ({training['validation_sentences']:,}); every metric below is on the
 test split ({(metrics or {}).get('test_sentences', manifest['sentences']['test']):,.0f} sentences), which training never read. Embeddings by
 the Swift encoder (`latitude encode`, parity 3e-7 with sentence-transformers).
@@ -132,7 +168,7 @@ threads: **{training['seconds'] / 60:.1f} minutes on this 2-core machine** (CPU-
 
 Steering is measured on 200 (test sentence, feature) pairs with the feature inactive: the
 feature is set to a multiple of its median active value (train split), the latent is
-decoded by the product's decoder (8 candidates, re-ranked, sentence bank), and the decoded
+decoded by the product's decoder (8 candidates, re-ranked, sentence bank{intent_note}), and the decoded
 text is embedded and read by the SAE again; success means the feature fires above its
 median. Fidelity is the decoded text's cosine with the steered latent; content is its cosine
 with the original sentence (how much of the sentence survives the edit); "latent reached" is
@@ -175,9 +211,7 @@ on the train split. A random sample:
 
 ## Reproduce
 ```
-make corpus CORPUS_EDITION=1   # the corpus (edition 1) and its splits
-make features        # trains ({training['seconds'] / 60:.0f} min on 2 cores); writes this folder and the parity fixture
-make eval-features   # the metrics above; rewrites this card
+{reproduce}
 ```
 Swift parity with PyTorch: `Tests/LatentTests/FeatureDictionaryTests.swift` on
 `Tests/LatentTests/Resources/features-parity.json` (12 validation sentences; activations and
@@ -186,8 +220,7 @@ reconstructions within 1e-4).
 ## Limits
 - Labels are words, not descriptions: a feature about a syntactic pattern or a register may
   get function words or a frequent name as its label. Documents can rename features.
-- The corpus is dictionary glosses, fortunes, Austen, jargon and short reviews; features
-  reflect it (many WordNet-gloss and Austen features).
+{corpus_limit}
 - Steered text is only as good as the decoder: a latent can read the feature while the
   decoded sentence loses it (compare "latent reaches the median" with steer_success).
 """
