@@ -23,7 +23,9 @@ VENV_TEST := .venv-e2e
 VENV_CORPUS := .venv-corpus
 VENV_BENCH := .venv-bench
 VENV_FEATURES := .venv-features
-FEATURES := Weights/features/minilm-topk-4096
+FEATURES := Weights/features/minilm-topk-4096-e2
+## The committed dictionary's recipe: a seeded 400,000-sentence sample of the train split.
+FEATURES_ARGS ?= --limit 400000 --epochs 12
 
 .PHONY: cluster-deps test-cluster bench-cluster release-artifact test-release-artifact wasm-deps bench-plugins deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bench-map-frames bank known-words fluency eval-axes eval-steer features eval-features axis-packs screenshots corpus format lint clean help
 
@@ -231,7 +233,7 @@ eval-axes: deps weights $(VENV_TEST)/.installed
 ## release CLI), writes $(FEATURES) and its parity fixture. CPU-only torch.
 features: deps weights $(VENV_FEATURES)/.installed
 	@test -s Weights/train/data/train.txt || { echo "run make corpus first"; exit 1; }
-	@echo "corpus edition $$(cat Weights/train/data/EDITION 2>/dev/null || echo 1) (the committed $@ was built from edition 1: make corpus CORPUS_EDITION=1 reproduces it)"
+	@echo "corpus edition $$(cat Weights/train/data/EDITION 2>/dev/null || echo 1) (the committed $(FEATURES) was built from edition 2)"
 	$(SWIFT) build -c release --static-swift-stdlib --product latitude
 	$(WITH_BLAS) $(VENV_FEATURES)/bin/python -m latitude_tools.train.features --out $(FEATURES) $(FEATURES_ARGS)
 

@@ -22,7 +22,7 @@ struct ServeSettings {
     "known-words": ("LATITUDE_KNOWN_WORDS", "Weights/decoder/known-words.txt"),
     "fluency": ("LATITUDE_FLUENCY", "Weights/decoder/fluency.bin"),
     "fluency-weight": ("LATITUDE_FLUENCY_WEIGHT", "measured"),
-    "features": ("LATITUDE_FEATURES", "Weights/features/minilm-topk-4096"),
+    "features": ("LATITUDE_FEATURES", "Weights/features/minilm-topk-4096-e2"),
     "decode-workers": ("LATITUDE_DECODE_WORKERS", "0"),
     "decode-candidates": ("LATITUDE_DECODE_CANDIDATES", "8"),
     "decode-enough": ("LATITUDE_DECODE_ENOUGH", "measured"),

@@ -46,7 +46,7 @@ def parse():
     p.add_argument("--limit", type=int, default=None, help="train on a seeded sample")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default="Weights/features/minilm-topk-4096")
+    p.add_argument("--out", default="Weights/features/minilm-topk-4096-e2")
     p.add_argument("--relabel", action="store_true",
                    help="keep the trained weights in --out; only rewrite features.json")
     p.add_argument("--fixture", default="Tests/LatentTests/Resources/features-parity.json",

@@ -115,9 +115,12 @@ make features FEATURES_ARGS="{flags}"   # {training['seconds'] / 60:.0f} min of 
 make eval-features   # the metrics above; rewrites this card"""
     corpus_limit = """- The corpus is mostly documentation (the registers above); conversation and reviews are
   a small share, so fewer features are about everyday talk than about software."""
+kept_at_default = (f"{metrics['content_cosine_translate']:.2f}" if metrics and "content_cosine_translate" in metrics
+                   else "(not measured)")
+shared_note = f"; {training['note']}" if training.get("note") else ""
 intent_note = (f"; as the server ranks a steered node, a text on which the feature reads at "
                f"least its median is favoured by {intent_margin:g} in cosine units, `DecodeIntent`"
-               if intent_margin else "; ranked by cosine and fluency alone")
+               if intent_margin else "; no decode intents")
 card = f"""# {folder.name}: a sparse dictionary of the MiniLM embedding space
 
 A top-k sparse autoencoder (SAE) over Latitude's sentence embeddings (all-MiniLM-L6-v2,
@@ -136,7 +139,7 @@ Trained by this project; Swift inference in `Sources/Latent/Features/`.
   k = {config['k']} sit inside the 4–16× / 32–64 range of open top-k SAEs on sentence
   embeddings; with ~{training['train_sentences'] // 1000}k train sentences each feature
   fires on ~{training['train_sentences'] * config['k'] // config['features']:,} of them on average, enough for
-  labels from its top sentences and for it to fire on the {manifest['sentences']['test'] // 1000}k-sentence test split (a
+  labels from its top sentences and for it to fire on the {round(manifest['sentences']['test'] / 1000)}k-sentence test split (a
   larger dictionary spreads the same data thinner and leaves more features dead on it).
 - Dead features are fought with the AuxK loss: the residual x − x̂ is also reconstructed
   from the top {args['aux_k']} features that have not fired for {args['dead_after']:,} train
@@ -155,7 +158,7 @@ the Swift encoder (`latitude encode`, parity 3e-7 with sentence-transformers).
 ## Training
 Adam, lr {args['lr']} (warm-up over 200 steps, linear decay over the last 20%), batch
 {args['batch']}, {args['epochs']} epochs, seed {args['seed']}, {training['threads']} CPU
-threads: **{training['seconds'] / 60:.1f} minutes on this 2-core machine** (CPU-only torch).
+threads: **{training['seconds'] / 60:.1f} minutes on this 2-core machine** (CPU-only torch){shared_note}.
 
 | epoch | validation FVU | recon cosine | dead (validation) | seconds |
 | --- | --- | --- | --- | --- |
@@ -181,7 +184,7 @@ the share of steered latents (before decoding) on which the feature reads above 
 A feature's median activation is a small move of a unit-length latent, and the decoder
 snaps a slightly moved point back to a sentence much like the original: at 6× the decoded
 text rarely carries the feature. The product's default strength is 12× (the slider goes to
-24×), where translation keeps about two thirds of the sentence; the optimising edit carries
+24×), where translation keeps a content cosine of {kept_at_default}; the optimising edit carries
 the feature more often but keeps much less of the sentence, because holding every other
 active feature at its value while one grows pushes the latent off the region the decoder
 knows. The two edit modes: **translate** adds (target − current) × dᵢ and
