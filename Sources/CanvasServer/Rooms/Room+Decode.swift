@@ -42,9 +42,10 @@ extension Room {
   }
 
   /// A sweep for `connection`: the texts at evenly spaced coordinates of a node on one
-  /// axis, decoded on the pool behind committed moves (at a committed move's effort, so a
-  /// step dropped on the canvas decodes to the same text from the cache) and sent to the
-  /// asker only, one `sweep.step` frame per step as each is found.
+  /// axis, decoded on the pool behind committed moves (at a committed move's effort and
+  /// without intents, so a step dropped on the canvas as a new node decodes to the same
+  /// text from the cache) and sent to the asker only, one `sweep.step` frame per step as
+  /// each is found.
   func sweep(_ request: ClientMessage.Sweep, for connection: ConnectionID) {
     queue.async { [self] in
       guard let decodes else {
@@ -68,8 +69,7 @@ extension Room {
         let steps = request.steps
         let job = DecodeScheduler.Job(
           key: "\(id.rawValue)\u{0}\(node)\u{0}sweep\u{0}\(connection)\u{0}\(index)",
-          latent: target, effort: committedEffort,
-          intents: core.intents(moving: node, to: target, along: [axis])
+          latent: target, effort: committedEffort
         ) { [weak self] result in
           guard let self, case .success(let found) = result else { return }
           let frame = ServerMessage.sweepStep(

@@ -19,8 +19,8 @@ extension RoomCore {
     }
   }
 
-  /// The intents of moving `node` to `target` along `axes` (a drag preview, a sweep step),
-  /// as its node.move would get them.
+  /// The intents of moving `node` to `target` along `axes` (a drag preview), as its
+  /// node.move would get them.
   func intents(moving node: NodeID, to target: [Float], along axes: [AxisID]) -> [DecodeIntent] {
     guard let current = state.node(node) else { return [] }
     return axisIntents(from: current.latent.floats, to: target, axes: axes)
