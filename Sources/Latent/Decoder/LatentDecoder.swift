@@ -82,10 +82,9 @@ public final class LatentDecoder: Sendable {
   /// `bankCandidates` bank sentences. Sampling is seeded from `seed`, or by default from
   /// the latent itself, so the same point always decodes to the same text. `intents` are
   /// what the edit that made the point asked for (`DecodeIntent`); texts that meet them
-  /// are preferred when nearly as close.
+  /// are preferred when nearly as close; `intentCandidates` is how many more texts the
+  /// intent round generates when no text meets them (`LatentDecoder+Intents`).
   /// - Throws: `DecoderError.badTarget` for a wrong-length, non-finite or zero vector.
-  /// `intentCandidates`: how many more texts the intent round generates when no text meets
-  /// the intents (`LatentDecoder+Intents`).
   public func decode(
     _ latent: [Float], candidates: Int = 8, bankCandidates: Int = 3, seed: UInt64? = nil,
     intents: [DecodeIntent] = [], intentCandidates: Int = LatentDecoder.intentCandidates
