@@ -84,18 +84,29 @@ history = "\n".join(
 alt_path = folder / "alternatives.json"
 alternatives = "None recorded."
 if alt_path.exists():
-    lines = ["Other dictionaries trained and measured the same way (test split, same eval), kept out "
-             "of the repository; `alternatives.json` holds their figures:", ""]
-    for a in json.loads(alt_path.read_text()):
+    recorded = json.loads(alt_path.read_text())
+    # A list of entries (with the first card's wording), or {"intro", "entries", "conclusion"}.
+    if isinstance(recorded, list):
+        recorded = {
+            "intro": "Other dictionaries trained and measured the same way (test split, same eval), "
+                     "kept out of the repository; `alternatives.json` holds their figures:",
+            "entries": recorded,
+            "conclusion": "The larger dictionary reconstructs better but its finer features are "
+                          "harder to label and to steer through the decoder, so this one is the product's."}
+    lines = [recorded["intro"], ""]
+    for a in recorded["entries"]:
         mm = a["metrics"]
         lines.append(f"- **{a['name']}** ({a['minutes']} min; {a['note']}): recon cosine {mm['recon_cosine']:.4f}, "
                      f"dead {mm['dead_fraction']:.4f}, L0 {mm['mean_l0']:.0f}, label hit rate {mm['label_hit_rate']:.3f}, "
                      f"steer success at {strength}× translate {mm['steer_success_translate']:.3f} / optimize "
-                     f"{mm['steer_success_optimize']:.3f} (20×: {mm['steer_success_translate_x20']:.3f} / "
-                     f"{mm['steer_success_optimize_x20']:.3f}). `{a['command']}`")
+                     f"{mm['steer_success_optimize']:.3f}"
+                     + (f" (20×: {mm['steer_success_translate_x20']:.3f} / {mm['steer_success_optimize_x20']:.3f})"
+                        if "steer_success_translate_x20" in mm else "")
+                     + (f", content cosine at {strength}× translate {mm['content_cosine_translate']:.3f}"
+                        if "content_cosine_translate" in mm else "")
+                     + f". `{a['command']}`")
     lines.append("")
-    lines.append("The larger dictionary reconstructs better but its finer features are harder to label and "
-                 "to steer through the decoder, so this one is the product's.")
+    lines.append(recorded["conclusion"])
     alternatives = "\n".join(lines)
 dead_seen = max(h.get("dead_in_training", 0) for h in training["history"])
 auxk_note = (f" In this run no feature went unfired that long at any epoch's end (at most "
