@@ -20,6 +20,7 @@ import Testing
       DecodeIntent.axisMove(direction: Self.axis, from: 0, to: 1, share: 0.8))
     #expect(most.isMet(by: Self.point(0.8)) && !most.isMet(by: Self.point(0.79)))
     #expect(!up.isMet(by: [0.3, 0.5]), "a wrong-length embedding never meets an intent")
+    #expect(up.reading([0.3, 0.5]) == -.infinity)
   }
 
   @Test func unreadableMovesAskNothing() {

@@ -54,13 +54,13 @@ public struct DecodeIntent: Sendable, Hashable {
     intents.map(\.favour).min() ?? 0
   }
 
-  /// The reading of an embedding.
+  /// The reading of an embedding; −∞ for one of the wrong length (checked before BLAS
+  /// sees it).
   public func reading(_ latent: [Float]) -> Float {
-    VectorMath.dot(direction, latent) + offset
+    guard direction.count == latent.count else { return -.infinity }
+    return VectorMath.dot(direction, latent) + offset
   }
 
   /// Whether an embedding meets the intent (a wrong-length one never does).
-  public func isMet(by latent: [Float]) -> Bool {
-    direction.count == latent.count && reading(latent) >= atLeast
-  }
+  public func isMet(by latent: [Float]) -> Bool { reading(latent) >= atLeast }
 }
