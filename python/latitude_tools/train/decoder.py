@@ -31,7 +31,7 @@ import torch
 from torch import nn
 
 from latitude_tools.paths import ENCODER, ROOT, TRAIN as HERE
-from latitude_tools.train.embeddings import content_digest
+from latitude_tools.train.embeddings import content_digest, corpus_edition as data_edition
 from latitude_tools.train.register_sample import balanced_sample, split_registers
 from latitude_tools.train.register_sample import describe as describe_sample
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
@@ -194,9 +194,8 @@ def restore_optimizer(optimizer, folder, device):
 
 def corpus_edition():
     """The edition of data/, and how device_pack sampled it when it did."""
-    edition = HERE / "data" / "EDITION"
     sample = HERE / "data" / "SAMPLE"
-    name = edition.read_text().strip() if edition.exists() else "1"
+    name = str(data_edition())
     return f"{name} ({sample.read_text().strip()})" if sample.exists() else name
 
 

@@ -32,6 +32,12 @@ def read_split(name):
     return [line for line in path.read_text().splitlines() if line.strip()]
 
 
+def corpus_edition():
+    """The edition of the corpus in data/ (`make corpus` writes it; 1 when absent)."""
+    path = TRAIN / "data" / "EDITION"
+    return int(path.read_text()) if path.exists() else 1
+
+
 def content_digest(sentences):
     """16 hex digits of the sha256 of the sentences joined by newlines: caches of embeddings
     and training positions are named by it, so a changed sample never reads a stale file."""

@@ -23,7 +23,7 @@ import torch
 from safetensors.torch import save_file
 
 from latitude_tools.paths import ROOT
-from latitude_tools.train.embeddings import split_embeddings
+from latitude_tools.train.embeddings import corpus_edition, split_embeddings
 from latitude_tools.train.feature_labels import describe_features
 from latitude_tools.train.sae import TopKSAE
 
@@ -215,10 +215,8 @@ def main():
     described = describe_features(model, train_text, x)
     (out / "features.json").write_text(json.dumps(described, ensure_ascii=False) + "\n")
     write_fixture(model, val_text, val, ROOT / args.fixture, out.name)
-    edition_file = ROOT / "Weights/train/data/EDITION"
-    edition = int(edition_file.read_text()) if edition_file.exists() else 1
     (out / "training.json").write_text(json.dumps({
-        "args": vars(args), "corpus_edition": edition, "train_sentences": len(train_text),
+        "args": vars(args), "corpus_edition": corpus_edition(), "train_sentences": len(train_text),
         "validation_sentences": len(val_text), "seconds": round(seconds, 1),
         "threads": args.threads, "validation_fp16": final, "history": history}, indent=2) + "\n")
     log(f"done in {seconds / 60:.1f} min: validation (fp16 weights) {final}")
