@@ -41,6 +41,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     public var fluencyPath: String? = FluencyModel.defaultPath
     /// Cosine per unit of fluency score in decode ranking.
     public var fluencyWeight = FluencyRanking.measuredWeight
+    /// How much decode ranking favours a text that does what its edit asked (an axis
+    /// moved, a feature on), in cosine units; 0 ranks by closeness alone.
+    public var intentMargin = DecodeIntent.margin
     /// Decode worker threads. Default: cores − 1, at least 1.
     public var decodeWorkers: Int = DecodeScheduler.defaultWorkers
     /// Generated candidates per committed decode (re-ranked with the bank's). Default 8.
@@ -144,7 +147,8 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
             model: try FluencyModel(contentsOf: $0), weight: configuration.fluencyWeight)
         })
       decodes = DecodeScheduler(
-        decoder: pipeline, workers: configuration.decodeWorkers, logger: logger)
+        decoder: pipeline, workers: configuration.decodeWorkers,
+        intentMargin: configuration.intentMargin, logger: logger)
     } else {
       decodes = nil
     }

@@ -13,6 +13,7 @@ import Testing
 final class GatedDecoder: BatchDecoding {
   let name = "gated-test-decoder"
   private let batches = Mutex<[[String]]>([])
+  private let favours = Mutex<[String: [Float]]>([:])
   private let holding: Bool
   private let first = Atomic<Bool>(true)
   /// Signalled when a held batch has entered the decoder.
@@ -27,6 +28,8 @@ final class GatedDecoder: BatchDecoding {
   }
 
   var recorded: [[String]] { batches.withLock { $0 } }
+  /// The favour of each intent a job reached the decoder with, by tag.
+  var recordedFavours: [String: [Float]] { favours.withLock { $0 } }
 
   func quickStage(_ latent: [Float]) -> StagedText? { nil }
 
@@ -36,6 +39,9 @@ final class GatedDecoder: BatchDecoding {
   ) -> [Result<DecodeResult, DecoderError>] {
     let tags = latents.map { "j\(Int($0[0]))" }
     batches.withLock { $0.append(tags) }
+    favours.withLock { seen in
+      for (tag, asked) in zip(tags, intents) { seen[tag] = asked.map(\.favour) }
+    }
     if holding, first.exchange(false, ordering: .relaxed) {
       entered.signal()
       release.wait()
@@ -219,5 +225,27 @@ final class CompletionLog: Sendable {
     decoder.release.signal()
     #expect(log.wait(7).count == 7)
     #expect(decoder.recorded == [["j0"], ["j1", "j2", "j3", "j4"], ["j5", "j6"]])
+  }
+
+  @Test func theConfiguredMarginWeighsEveryJobsIntents() {
+    let intent = DecodeIntent(direction: GatedDecoder.latent(0), atLeast: 0, favour: 0.1)
+    for (margin, expected) in [(Float(0.25), [Float(0.25), 0.25]), (0, [])] {
+      let decoder = GatedDecoder(holdFirstBatch: false)
+      let pool = DecodeScheduler(
+        decoder: decoder, workers: 1, batchLimit: 1, intentMargin: margin,
+        logger: Logger(label: "t"))
+      defer { pool.stop() }
+      let log = CompletionLog()
+      var committed = log.job(1, key: "a")
+      committed.intents = [intent, intent]
+      pool.submit(committed)
+      #expect(log.wait(1) == ["j1"])
+      var preview = log.job(2, key: "b")
+      preview.intents = [intent, intent]
+      pool.submitPreview(preview)
+      #expect(log.wait(1) == ["j1", "j2"])
+      #expect(decoder.recordedFavours["j1"] == expected, "margin \(margin)")
+      #expect(decoder.recordedFavours["j2"] == expected, "margin \(margin)")
+    }
   }
 }

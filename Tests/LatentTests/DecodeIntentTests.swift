@@ -29,6 +29,15 @@ import Testing
     #expect(DecodeIntent.axisMove(direction: Self.axis, from: 0, to: .infinity) == nil)
   }
 
+  @Test func aConfiguredMarginReplacesEveryFavourAndZeroDropsThem() throws {
+    let up = try #require(DecodeIntent.axisMove(direction: Self.axis, from: 0.1, to: 0.5))
+    #expect(DecodeIntent.weighted([up, up], favour: 0.3).map(\.favour) == [0.3, 0.3])
+    #expect(DecodeIntent.weighted([up], favour: 0.3).first?.atLeast == up.atLeast)
+    for plain: Float in [0, -0.1, .nan, .infinity] {
+      #expect(DecodeIntent.weighted([up], favour: plain).isEmpty, "favour \(plain)")
+    }
+  }
+
   @Test func aFeatureIntentReadsThePreActivation() throws {
     let sae = try FeatureDictionaryTests.tiny(k: 2)
     let latent: [Float] = LatentGeometry.normalized([0.9, 0.3, -0.2, 0.1])

@@ -3,6 +3,7 @@ whole server down, or corrupted a document, before the fix. After each, the serv
 still serve every room and every acked op must still be in the log."""
 import asyncio
 import json
+import os
 import pathlib
 import socket
 import subprocess
@@ -391,12 +392,21 @@ def test_finding_10_live_axis_examples_are_bounded_by_their_text(server):
     run(still_serving(server))
 
 
-def test_decode_correction_settings_are_checked(tmp_path):
-    """Correction rounds are bounded in serve and in the CLI; a valid setting decodes."""
+def test_decode_correction_and_intent_settings_are_checked(tmp_path):
+    """Correction rounds and the intent margin are bounded in serve (flag or environment) and
+    in the CLI; a valid setting decodes."""
     for bad in ["9", "-1", "lots"]:
         refused = subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "c.sqlite"),
                                   "--decode-correction", bad], capture_output=True, text=True, timeout=60)
         assert refused.returncode != 0 and "decode-correction" in refused.stderr, (bad, refused.stderr[-500:])
+    for bad in ["2", "-0.1", "much"]:
+        refused = subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "c.sqlite"),
+                                  "--intent-margin", bad], capture_output=True, text=True, timeout=60)
+        assert refused.returncode != 0 and "intent-margin" in refused.stderr, (bad, refused.stderr[-500:])
+    refused = subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "c.sqlite")],
+                             capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "LATITUDE_INTENT_MARGIN": "NaN"})
+    assert refused.returncode != 0 and "intent-margin" in refused.stderr, refused.stderr[-500:]
     refused = subprocess.run([BINARY, "decode", "--text", "The food was cold.", "--correct-steps", "99"],
                              capture_output=True, text=True, timeout=120)
     assert refused.returncode != 0 and "--correct-steps" in refused.stderr

@@ -4,12 +4,13 @@ import time
 import json
 import random
 import struct
+import subprocess
 import urllib.request
 
 import pytest
 import websockets
 
-from latitude_tools.e2e.harness import SECRET, Client, Server, fp16_base64, http, python_token, raw_upgrade_status, run, token, typed, unit
+from latitude_tools.e2e.harness import BINARY, ROOT, SECRET, Client, Server, fp16_base64, http, python_token, raw_upgrade_status, run, token, typed, unit
 
 
 def test_healthz(server):
@@ -395,3 +396,24 @@ def test_frames_sent_before_welcome_are_handled_in_order(server):
         await ws.close()
 
     run(scenario())
+
+
+def test_the_shipped_config_file_starts_a_server(tmp_path):
+    """deploy/latitude.conf, as shipped (empty values included), is a valid config file; a
+    malformed line or an unknown key is refused with its line number."""
+    shipped = ROOT / "deploy/latitude.conf"
+    server = Server(tmp_path / "conf.sqlite", "--config", str(shipped), "--no-decoder").start()
+    try:
+        body = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{server.port}/healthz").read())
+        assert body["status"] == "ok"
+    finally:
+        assert server.stop() == 0
+    lines = shipped.read_text().splitlines()
+    for bad, why in [("colour = blue", "known key"), ("port 8080", "key = value")]:
+        broken = tmp_path / "broken.conf"
+        broken.write_text("\n".join(lines[:3] + [bad] + lines[3:]) + "\n")
+        refused = subprocess.run([BINARY, "serve", "--config", str(broken), "--port", "0",
+                                  "--db", str(tmp_path / "b.sqlite")],
+                                 capture_output=True, text=True, timeout=60)
+        assert refused.returncode != 0, bad
+        assert "broken.conf:4:" in refused.stderr and why in refused.stderr, refused.stderr[-400:]

@@ -50,6 +50,8 @@ final class DecodeScheduler: Sendable {
   let batchLimit: Int
   private let cache: DecodeCache
   private let previewCapacity: Int
+  /// The favour of every job's intents (`DecodeIntent.weighted`); 0 drops them.
+  private let intentMargin: Float
   private let queue = Mutex(Queue())
   /// Signalled once per newly queued key (and once per worker at stop); a worker that
   /// wakes to an empty queue (its job was taken in another's batch) waits again.
@@ -62,9 +64,11 @@ final class DecodeScheduler: Sendable {
 
   init(
     decoder: any BatchDecoding, workers: Int, cacheCapacity: Int = 2048,
-    previewCapacity: Int = 64, batchLimit: Int = 4, logger: Logger
+    previewCapacity: Int = 64, batchLimit: Int = 4, intentMargin: Float = DecodeIntent.margin,
+    logger: Logger
   ) {
     self.decoder = decoder
+    self.intentMargin = intentMargin
     self.batchLimit = max(1, batchLimit)
     self.workers = max(1, workers)
     self.cache = DecodeCache(capacity: cacheCapacity)
@@ -84,6 +88,7 @@ final class DecodeScheduler: Sendable {
   /// Queues a decode of a committed latent write. Replaces a waiting job with the same key.
   /// A progressive job's first stage is found at once, beside the queue.
   func submit(_ job: Job) {
+    let job = weighted(job)
     if let onStage = job.onStage {
       quickStages.async { [decoder] in
         if let stage = decoder.quickStage(job.latent) { onStage(stage) }
@@ -102,6 +107,7 @@ final class DecodeScheduler: Sendable {
   /// Queues a preview decode. Returns false when the preview queue is full.
   @discardableResult
   func submitPreview(_ job: Job) -> Bool {
+    let job = weighted(job)
     enum Outcome { case replaced, refused, added }
     let outcome = queue.withLock { queue -> Outcome in
       queue.running[job.key]?.cancel()
@@ -121,6 +127,14 @@ final class DecodeScheduler: Sendable {
     case .added: wake.signal()
     }
     return outcome != .refused
+  }
+
+  /// The job with its intents weighted by the configured margin.
+  private func weighted(_ job: Job) -> Job {
+    guard !job.intents.isEmpty else { return job }
+    var job = job
+    job.intents = DecodeIntent.weighted(job.intents, favour: intentMargin)
+    return job
   }
 
   /// Stops the workers after the jobs they hold (queued jobs are dropped).

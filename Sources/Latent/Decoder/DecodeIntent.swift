@@ -49,6 +49,17 @@ public struct DecodeIntent: Sendable, Hashable {
       favour: favour)
   }
 
+  /// `intents` with each favour replaced by `favour` (a server's configured margin); none
+  /// when `favour` is 0 or not finite and positive, which ranks by closeness alone.
+  public static func weighted(_ intents: [DecodeIntent], favour: Float) -> [DecodeIntent] {
+    guard favour.isFinite, favour > 0 else { return [] }
+    return intents.map {
+      var intent = $0
+      intent.favour = favour
+      return intent
+    }
+  }
+
   /// The favour a text meeting every one of `intents` gets (0 when there are none).
   static func favour(_ intents: [DecodeIntent]) -> Float {
     intents.map(\.favour).min() ?? 0

@@ -48,6 +48,10 @@ struct ServeCommand: ParsableCommand {
   @Option(
     help: "Cosine per unit of fluency score in decode ranking (0–1) or 'measured' [measured]."
   ) var fluencyWeight: String?
+  @Option(
+    help:
+      "How much decode ranking favours a text that does what its edit asked (an axis moved, a feature on), in cosine units (0–1; 0 ranks by closeness alone) or 'measured' [measured]."
+  ) var intentMargin: String?
   @Flag(help: "Run without the decoder (moved nodes keep their last text).") var noDecoder = false
   @Option(
     help: "Feature dictionary folder [Weights/features/minilm-topk-4096-e2]; 'off' for none.")
@@ -88,6 +92,7 @@ struct ServeCommand: ParsableCommand {
         "frames-per-second": framesPerSecond, "frame-burst": frameBurst,
         "decoder": noDecoder ? "off" : decoder, "bank": bank, "features": features,
         "known-words": knownWords, "fluency": fluency, "fluency-weight": fluencyWeight,
+        "intent-margin": intentMargin,
         "decode-workers": decodeWorkers,
         "decode-candidates": decodeCandidates, "decode-enough": decodeEnough,
         "decode-correction": decodeCorrection,
@@ -151,6 +156,7 @@ struct ServeCommand: ParsableCommand {
     configuration.fluencyPath =
       settings.string("fluency") == "off" ? nil : settings.string("fluency")
     configuration.fluencyWeight = try Self.fluencyWeight(settings.string("fluency-weight"))
+    configuration.intentMargin = try Self.intentMargin(settings.string("intent-margin"))
     configuration.featuresDirectory =
       settings.string("features") == "off" ? nil : settings.string("features")
     if workers > 0 { configuration.decodeWorkers = workers }
@@ -209,6 +215,15 @@ struct ServeCommand: ParsableCommand {
       throw CLIError("fluency-weight must be a number in 0–1 or 'measured', not '\(value)'")
     }
     return weight
+  }
+
+  /// The margin of an `intent-margin` setting: 'measured' or a number in 0–1.
+  static func intentMargin(_ value: String) throws -> Float {
+    if value == "measured" { return DecodeIntent.margin }
+    guard let margin = Float(value), (0...1).contains(margin) else {
+      throw CLIError("intent-margin must be a number in 0–1 or 'measured', not '\(value)'")
+    }
+    return margin
   }
 
   /// The correction policy of a `decode-correction` setting: 'measured', 'off' or a

@@ -22,6 +22,7 @@ struct ServeSettings {
     "known-words": ("LATITUDE_KNOWN_WORDS", "Weights/decoder/known-words.txt"),
     "fluency": ("LATITUDE_FLUENCY", "Weights/decoder/fluency.bin"),
     "fluency-weight": ("LATITUDE_FLUENCY_WEIGHT", "measured"),
+    "intent-margin": ("LATITUDE_INTENT_MARGIN", "measured"),
     "features": ("LATITUDE_FEATURES", "Weights/features/minilm-topk-4096-e2"),
     "decode-workers": ("LATITUDE_DECODE_WORKERS", "0"),
     "decode-candidates": ("LATITUDE_DECODE_CANDIDATES", "8"),
@@ -56,7 +57,8 @@ struct ServeSettings {
           raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first?
           .trimmingCharacters(in: .whitespaces) ?? ""
         if line.isEmpty { continue }
-        let parts = line.split(separator: "=", maxSplits: 1).map {
+        // An empty value ("node-name =") is kept: the key's empty setting.
+        let parts = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
           $0.trimmingCharacters(in: .whitespaces)
         }
         guard parts.count == 2, Self.keys[parts[0]] != nil else {
