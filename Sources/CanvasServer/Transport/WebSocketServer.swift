@@ -155,8 +155,8 @@ public final class WebSocketServer: @unchecked Sendable {
     post(id, .close(code: code, reason: reason))
   }
 
-  /// Sends close 1001 to every connection, waits for them to go (up to `deadline`), then
-  /// destroys the context.
+  /// Sends close 1001 to every connection after the frames already queued for it, waits
+  /// for them to go (up to `deadline`), then destroys the context.
   public func stop(deadline: Duration = .seconds(3)) {
     inboxLock.lock()
     let already = stopRequested
@@ -208,6 +208,9 @@ public final class WebSocketServer: @unchecked Sendable {
       if stopping && !closingAll {
         closingAll = true
         deadline = .now + .seconds(2)
+        // Frames queued before the stop (the acks of the last commits) go out ahead of the
+        // close: a connection that is closing refuses new frames, so take them in first.
+        drainInbox()
         for connection in connections.values {
           connection.closing = (UInt16(LWS_CLOSE_STATUS_GOINGAWAY.rawValue), "server shutting down")
           lws_callback_on_writable(connection.wsi)
