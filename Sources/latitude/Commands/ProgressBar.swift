@@ -2,38 +2,74 @@ import CommandSupport
 import Foundation
 import Synchronization
 
-/// A one-line progress bar on stderr, drawn only when stderr is a terminal. Safe to update
-/// from several threads.
+/// Progress of long work on stderr: a one-line bar redrawn in place when stderr is a
+/// terminal, and otherwise (a log file, a pipe) a plain line every `logInterval` seconds
+/// and at the end, so a long run in the background still says how far it is. Safe to
+/// update from several threads.
 final class ProgressBar: Sendable {
   private let total: Int
   private let label: String
-  private let enabled = isatty(STDERR_FILENO) != 0
+  private let terminal = isatty(STDERR_FILENO) != 0
+  private let logInterval: TimeInterval
   private let start = Date()
   private let lastDraw = Mutex(Date.distantPast)
 
-  init(total: Int, label: String) {
+  init(total: Int, label: String, logInterval: TimeInterval = 30) {
     self.total = total
     self.label = label
+    self.logInterval = logInterval
   }
 
-  /// Redraws at most ten times a second.
+  /// Redraws at most ten times a second on a terminal; logs a line every `logInterval`
+  /// seconds (and when done) elsewhere.
   func update(_ done: Int) {
-    guard enabled else { return }
     // Drawn under the lock, so lines from two threads never interleave.
     lastDraw.withLock { last in
-      guard Date().timeIntervalSince(last) > 0.1 || done == total else { return }
-      last = Date()
-      let width = 30
-      let filled = total == 0 ? width : width * done / total
-      let rate = Double(done) / max(Date().timeIntervalSince(start), 1e-3)
-      let bar =
-        String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
-      FileHandle.standardError.write(
-        Data("\r\(label) [\(bar)] \(done)/\(total) \(Int(rate))/s".utf8))
+      let now = Date()
+      let finished = done >= total
+      if terminal {
+        guard now.timeIntervalSince(last) > 0.1 || finished else { return }
+      } else {
+        // The first call only starts the clock: no line for work that ends quickly.
+        if last == .distantPast { last = now }
+        guard now.timeIntervalSince(last) >= logInterval || (finished && total > 0) else {
+          return
+        }
+        if finished && now.timeIntervalSince(start) < logInterval { return }
+      }
+      last = now
+      FileHandle.standardError.write(Data(line(done, now: now).utf8))
     }
   }
 
+  /// The bar (terminal) or the log line for `done` of `total`.
+  func line(_ done: Int, now: Date) -> String {
+    let elapsed = max(now.timeIntervalSince(start), 1e-3)
+    let rate = Double(done) / elapsed
+    let left = rate > 0 && done < total ? Double(total - done) / rate : 0
+    let eta = done < total && rate > 0 ? ", \(Self.duration(left)) left" : ""
+    if terminal {
+      let width = 30
+      let filled = total == 0 ? width : width * min(done, total) / total
+      let bar =
+        String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
+      return "\r\(label) [\(bar)] \(done)/\(total) \(Int(rate))/s\(eta)   "
+    }
+    let percent = total == 0 ? 100 : 100 * min(done, total) / total
+    let name = label.trimmingCharacters(in: .whitespaces)
+    return "\(name): \(done)/\(total) (\(percent)%), \(Int(rate))/s\(eta)\n"
+  }
+
+  /// "45 s", "12 min", "1 h 05 min".
+  static func duration(_ seconds: TimeInterval) -> String {
+    let whole = Int(seconds.rounded())
+    if whole < 90 { return "\(whole) s" }
+    if whole < 5400 { return "\((whole + 30) / 60) min" }
+    let minutes = (whole + 30) / 60
+    return "\(minutes / 60) h \(String(format: "%02d", minutes % 60)) min"
+  }
+
   func finish() {
-    if enabled { FileHandle.standardError.write(Data("\n".utf8)) }
+    if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
   }
 }
