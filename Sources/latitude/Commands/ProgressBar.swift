@@ -12,12 +12,15 @@ final class ProgressBar: Sendable {
   private let terminal = isatty(STDERR_FILENO) != 0
   private let logInterval: TimeInterval
   private let start = Date()
-  private let lastDraw = Mutex(Date.distantPast)
+  /// When the last line was drawn: a terminal's bar is drawn at once; a log's first line
+  /// waits `logInterval` from the start, so work that ends quickly logs nothing.
+  private let lastDraw: Mutex<Date>
 
   init(total: Int, label: String, logInterval: TimeInterval = 30) {
     self.total = total
     self.label = label
     self.logInterval = logInterval
+    lastDraw = Mutex(terminal ? .distantPast : start)
   }
 
   /// Redraws at most ten times a second on a terminal; logs a line every `logInterval`
@@ -30,12 +33,9 @@ final class ProgressBar: Sendable {
       if terminal {
         guard now.timeIntervalSince(last) > 0.1 || finished else { return }
       } else {
-        // The first call only starts the clock: no line for work that ends quickly.
-        if last == .distantPast { last = now }
-        guard now.timeIntervalSince(last) >= logInterval || (finished && total > 0) else {
-          return
-        }
-        if finished && now.timeIntervalSince(start) < logInterval { return }
+        // The end is logged when the work took at least one interval.
+        let since = finished ? start : last
+        guard now.timeIntervalSince(since) >= logInterval else { return }
       }
       last = now
       FileHandle.standardError.write(Data(line(done, now: now).utf8))

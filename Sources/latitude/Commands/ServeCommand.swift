@@ -155,8 +155,10 @@ struct ServeCommand: ParsableCommand {
       settings.string("known-words") == "off" ? nil : settings.string("known-words")
     configuration.fluencyPath =
       settings.string("fluency") == "off" ? nil : settings.string("fluency")
-    configuration.fluencyWeight = try Self.fluencyWeight(settings.string("fluency-weight"))
-    configuration.intentMargin = try Self.intentMargin(settings.string("intent-margin"))
+    configuration.fluencyWeight = try Self.measuredOrUnit(
+      settings, "fluency-weight", measured: FluencyRanking.measuredWeight)
+    configuration.intentMargin = try Self.measuredOrUnit(
+      settings, "intent-margin", measured: DecodeIntent.margin)
     configuration.featuresDirectory =
       settings.string("features") == "off" ? nil : settings.string("features")
     if workers > 0 { configuration.decodeWorkers = workers }
@@ -208,22 +210,17 @@ struct ServeCommand: ParsableCommand {
     _ = sources
   }
 
-  /// The weight of a `fluency-weight` setting: 'measured' or a number in 0–1.
-  static func fluencyWeight(_ value: String) throws -> Float {
-    if value == "measured" { return FluencyRanking.measuredWeight }
-    guard let weight = Float(value), (0...1).contains(weight) else {
-      throw CLIError("fluency-weight must be a number in 0–1 or 'measured', not '\(value)'")
+  /// A setting that is 'measured' (the validation split's `measured`) or a number in 0–1
+  /// (`fluency-weight`, `intent-margin`).
+  static func measuredOrUnit(_ settings: ServeSettings, _ key: String, measured: Float) throws
+    -> Float
+  {
+    let value = settings.string(key)
+    if value == "measured" { return measured }
+    guard let number = Float(value), (0...1).contains(number) else {
+      throw CLIError("\(key) must be a number in 0–1 or 'measured', not '\(value)'")
     }
-    return weight
-  }
-
-  /// The margin of an `intent-margin` setting: 'measured' or a number in 0–1.
-  static func intentMargin(_ value: String) throws -> Float {
-    if value == "measured" { return DecodeIntent.margin }
-    guard let margin = Float(value), (0...1).contains(margin) else {
-      throw CLIError("intent-margin must be a number in 0–1 or 'measured', not '\(value)'")
-    }
-    return margin
+    return number
   }
 
   /// The correction policy of a `decode-correction` setting: 'measured', 'off' or a
