@@ -27,7 +27,7 @@ FEATURES := Weights/features/minilm-topk-4096-e2
 ## The committed dictionary's recipe: a seeded 400,000-sentence sample of the train split.
 FEATURES_ARGS ?= --limit 400000 --epochs 12
 
-.PHONY: cluster-deps test-cluster bench-cluster release-artifact test-release-artifact wasm-deps bench-plugins deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-settle bench-maps bench-map-frames bank known-words fluency eval-axes eval-steer features eval-features axis-packs screenshots corpus format lint clean help
+.PHONY: cluster-deps test-cluster bench-cluster release-artifact test-release-artifact wasm-deps bench-plugins deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-kernels bench-settle bench-maps bench-map-frames bank known-words fluency eval-axes eval-steer features eval-features axis-packs screenshots corpus format lint clean help
 
 help:
 	@echo "make run          build in release and start the server on $(DB) (port 8080)"
@@ -42,6 +42,7 @@ help:
 	@echo "make bench-encode encoder vs ONNX Runtime and sentence-transformers"
 	@echo "make bench-fanout 50 WebSocket clients in one room against latitude serve"
 	@echo "make bench-decode decoder quality and latency on the held-out test sample, vs PyTorch"
+	@echo "make bench-kernels the decoder's fp16-panel products vs cblas_sgemm, same run"
 	@echo "make bench-settle decode settle latency with 1, 10 and 50 WebSocket draggers"
 	@echo "make bench-plugins  an operation call natively vs as WebAssembly, and the hostile plugin suite"
 	@echo "make wasm-deps    install what scripts/build-wasm-plugin.sh needs (wasi-libc, wasm32 builtins)"
@@ -203,6 +204,10 @@ bench-encode: deps weights $(VENV_BENCH)/.installed
 ## Decode pipeline on the held-out test sample, with the PyTorch reference in the same run.
 bench-decode: deps weights $(VENV_BENCH)/.installed
 	Benchmarks/bench-decode.sh
+
+## The decoder's matrix products: fp16 panels (AVX-512) vs cblas_sgemm, same run.
+bench-kernels: deps weights
+	Benchmarks/bench-kernels.sh
 
 ## The committed sentence bank: 48,000 seeded train-split sentences (never the test split).
 bank: deps weights

@@ -35,8 +35,16 @@ let package = Package(
     // call (eigensolvers, PCA, the positive-definite solve of logistic regression).
     // Optimised even in debug builds: its SIMD kernels are ~50× slower unoptimised, which
     // would make the encoder tests take minutes.
+    // AVX-512 kernels for the decoder's few-row products on fp16 weights, compiled for that
+    // CPU family; LatentMath runs them only after checking the CPU (HalfPanelMatrix).
     .target(
-      name: "LatentMath", dependencies: ["COpenBLAS", "CLapacke"],
+      name: "LatentKernels",
+      swiftSettings: [
+        .unsafeFlags(["-target-cpu", "skylake-avx512"]),
+        .unsafeFlags(["-O"], .when(configuration: .debug)),
+      ]),
+    .target(
+      name: "LatentMath", dependencies: ["COpenBLAS", "CLapacke", "LatentKernels"],
       swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     // The models on that core: tokenizer, encoder, decoder, sentence bank.
     .target(

@@ -136,11 +136,15 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     committer = GroupCommitter(store: store)
     encoder = try configuration.encoderDirectory.map { try SentenceEncoder(directory: $0) }
     if let encoder, let directory = configuration.decoderDirectory {
+      let textDecoder = try TextDecoder(
+        directory: directory,
+        knownWords: try configuration.knownWordsPath.map { try KnownWords(contentsOf: $0) })
+      logger.info(
+        "decoder loaded",
+        metadata: ["decoder": "\(textDecoder.name)", "kernel": "\(textDecoder.kernel.rawValue)"])
       let pipeline = try LatentDecoder(
         encoder: encoder,
-        decoder: try TextDecoder(
-          directory: directory,
-          knownWords: try configuration.knownWordsPath.map { try KnownWords(contentsOf: $0) }),
+        decoder: textDecoder,
         bank: try configuration.bankPath.map { try SentenceBank(contentsOf: $0) },
         fluency: try configuration.fluencyPath.map {
           FluencyRanking(

@@ -13,6 +13,6 @@ struct BenchCommand: ParsableCommand {
       FanoutBenchmarkCommand.self, EffortCalibrationCommand.self, FluencyCalibrationCommand.self,
       FeatureEvaluationCommand.self,
       PluginBenchmarkCommand.self, BackendAppendBenchmarkCommand.self,
-      SteerEvaluationCommand.self,
+      SteerEvaluationCommand.self, KernelBenchmarkCommand.self,
     ])
 }

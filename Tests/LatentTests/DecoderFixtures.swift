@@ -40,17 +40,26 @@ enum DecoderFixtures {
   static let directory = EncoderFixtures.root.appendingPathComponent("Weights/decoder")
     .appendingPathComponent(file.model).path
 
-  static let decoder: Result<TextDecoder, DecoderError> = {
+  static let decoder = load(kernel: .automatic)
+  static let blasDecoder = load(kernel: .blas)
+
+  /// Every kernel this machine runs: BLAS, and fp16 panels where the CPU has AVX-512.
+  static let kernels: [DecoderKernel] = [.blas] + (HalfPanelMatrix.isSupported ? [.halfPanels] : [])
+
+  private static func load(kernel: DecoderKernel) -> Result<TextDecoder, DecoderError> {
     do throws(DecoderError) {
-      return .success(try TextDecoder(directory: directory))
+      return .success(try TextDecoder(directory: directory, kernel: kernel))
     } catch {
       return .failure(error)
     }
-  }()
+  }
 
-  /// The decoder the fixtures were made for, or a recorded issue.
-  static func loaded(sourceLocation: SourceLocation = #_sourceLocation) throws -> TextDecoder {
-    switch decoder {
+  /// The decoder the fixtures were made for on `kernel` (`.automatic`: the one the product
+  /// picks here), or a recorded issue.
+  static func loaded(
+    kernel: DecoderKernel = .automatic, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> TextDecoder {
+    switch kernel == .blas ? blasDecoder : decoder {
     case .success(let decoder): return decoder
     case .failure(let error):
       Issue.record("\(error)", sourceLocation: sourceLocation)

@@ -3,10 +3,12 @@ import Latent
 import Testing
 
 /// The Swift decoder against PyTorch (python/latitude_tools/train/generation.py) on committed fixtures:
-/// teacher-forced logits within 1e-3, the same greedy tokens, the same detokenized text.
+/// teacher-forced logits within 1e-3, the same greedy tokens, the same detokenized text,
+/// on every matrix kernel this machine runs.
 @Suite struct DecoderParityTests {
-  @Test func logitsMatchPyTorch() throws {
-    let decoder = try DecoderFixtures.loaded()
+  @Test(arguments: DecoderFixtures.kernels) func logitsMatchPyTorch(kernel: DecoderKernel) throws {
+    let decoder = try DecoderFixtures.loaded(kernel: kernel)
+    #expect(decoder.kernel == kernel)
     var worst: Float = 0
     for fixture in DecoderFixtures.file.cases {
       let rows = decoder.logits(target: fixture.target, tokens: fixture.forced_tokens)
@@ -21,11 +23,12 @@ import Testing
         #expect(diff <= 1e-3, "\(fixture.text) step \(step): max abs diff \(diff)")
       }
     }
-    print("decoder parity: worst max abs logit diff \(worst)")
+    print("decoder parity (\(kernel.rawValue)): worst max abs logit diff \(worst)")
   }
 
-  @Test func greedyTokensAndTextMatchPyTorch() throws {
-    let decoder = try DecoderFixtures.loaded()
+  @Test(arguments: DecoderFixtures.kernels)
+  func greedyTokensAndTextMatchPyTorch(kernel: DecoderKernel) throws {
+    let decoder = try DecoderFixtures.loaded(kernel: kernel)
     let cases = DecoderFixtures.file.cases
     let generated = decoder.greedy(cases.map(\.target))
     for (fixture, tokens) in zip(cases, generated) {

@@ -392,9 +392,10 @@ def test_finding_10_live_axis_examples_are_bounded_by_their_text(server):
     run(still_serving(server))
 
 
-def test_decode_correction_and_intent_settings_are_checked(tmp_path):
+def test_decode_correction_intent_and_kernel_settings_are_checked(tmp_path):
     """Correction rounds and the intent margin are bounded in serve (flag or environment) and
-    in the CLI; a valid setting decodes."""
+    in the CLI; a valid setting decodes. An unknown decoder kernel is refused, and the BLAS
+    kernel decodes the same text as the one the product picks."""
     for bad in ["9", "-1", "lots"]:
         refused = subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "c.sqlite"),
                                   "--decode-correction", bad], capture_output=True, text=True, timeout=60)
@@ -407,6 +408,16 @@ def test_decode_correction_and_intent_settings_are_checked(tmp_path):
                              capture_output=True, text=True, timeout=60,
                              env={**os.environ, "LATITUDE_INTENT_MARGIN": "NaN"})
     assert refused.returncode != 0 and "intent-margin" in refused.stderr, refused.stderr[-500:]
+    refused = subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "c.sqlite")],
+                             capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "LATITUDE_DECODER_KERNEL": "fast"})
+    assert refused.returncode != 0 and "LATITUDE_DECODER_KERNEL=fast" in refused.stderr, refused.stderr[-500:]
+    texts = [subprocess.run([BINARY, "decode", "--text", "My flight was delayed for six hours.", "--json",
+                             "--candidates", "4"], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "LATITUDE_DECODER_KERNEL": kernel})
+             for kernel in ["blas", "auto"]]
+    assert all(t.returncode == 0 for t in texts), texts[0].stderr[-500:] + texts[1].stderr[-500:]
+    assert json.loads(texts[0].stdout)["text"] == json.loads(texts[1].stdout)["text"]
     refused = subprocess.run([BINARY, "decode", "--text", "The food was cold.", "--correct-steps", "99"],
                              capture_output=True, text=True, timeout=120)
     assert refused.returncode != 0 and "--correct-steps" in refused.stderr

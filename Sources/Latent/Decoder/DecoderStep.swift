@@ -11,9 +11,9 @@ extension TextDecoder {
     precondition(state.length == 0 && targets.count == state.rows)
     let flat = targets.flatMap { $0 }
     flat.withUnsafeBufferPointer { input in
-      Self.linear(
+      linear(
         input.baseAddress!, rows: state.rows, inWidth: h, weights.condition,
-        weights.conditionBias, outWidth: p * h, into: state.hidden)
+        weights.conditionBias, outWidth: p * h, into: state.hidden, panels: panels?.condition)
     }
     for row in 0..<state.rows {
       for position in 0..<p {
@@ -50,27 +50,36 @@ extension TextDecoder {
     let count = state.rows * n
     normalize(state.hidden, rows: count, weights.normGamma, weights.normBeta)
     for (index, layer) in weights.layers.enumerated() {
-      Self.linear(
+      let packed = panels?.layers[index]
+      linear(
         state.hidden, rows: count, inWidth: h, layer.queryKeyValue, layer.queryKeyValueBias,
-        outWidth: 3 * h, into: state.queryKeyValue)
+        outWidth: 3 * h, into: state.queryKeyValue, panels: packed?.queryKeyValue)
       attend(state, layer: index, newPositions: n)
-      Self.linear(
+      linear(
         state.context, rows: count, inWidth: h, layer.attentionOutput, layer.attentionOutputBias,
-        outWidth: h, into: state.projected, residual: state.hidden)
+        outWidth: h, into: state.projected, residual: state.hidden,
+        panels: packed?.attentionOutput)
       normalize(state.projected, rows: count, layer.attentionNormGamma, layer.attentionNormBeta)
-      Self.linear(
+      linear(
         state.projected, rows: count, inWidth: h, layer.intermediate, layer.intermediateBias,
-        outWidth: f, into: state.wide, gelu: true)
-      Self.linear(
+        outWidth: f, into: state.wide, gelu: true, panels: packed?.intermediate)
+      linear(
         state.wide, rows: count, inWidth: f, layer.output, layer.outputBias, outWidth: h,
-        into: state.hidden, residual: state.projected)
+        into: state.hidden, residual: state.projected, panels: packed?.output)
       normalize(state.hidden, rows: count, layer.outputNormGamma, layer.outputNormBeta)
     }
     state.advance(by: n)
     // Logits of each row's last position against the tied token table.
+    let last = state.hidden + (n - 1) * h
+    if let logits = panels?.logits {
+      state.logits.update(repeating: 0, count: state.rows * c.vocabSize)
+      logits.multiplyAccumulate(
+        last, rows: state.rows, lda: n * h, into: state.logits, ldc: c.vocabSize)
+      return
+    }
     weights.tokens.withUnsafeBufferPointer { table in
       BLAS.gemmTransposedB(
-        m: state.rows, n: c.vocabSize, k: h, a: state.hidden + (n - 1) * h, lda: n * h,
+        m: state.rows, n: c.vocabSize, k: h, a: last, lda: n * h,
         b: table.baseAddress!, ldb: h, beta: 0, c: state.logits, ldc: c.vocabSize)
     }
   }
@@ -119,13 +128,22 @@ extension TextDecoder {
   }
 
   /// out = input · weight + bias (+ residual), then GELU if asked; weight is [in, out].
-  static func linear(
+  /// With `panels` (the same weight as fp16 panels) the product runs on them instead.
+  private func linear(
     _ input: UnsafePointer<Float>, rows: Int, inWidth k: Int, _ weight: [Float], _ bias: [Float],
     outWidth n: Int, into output: UnsafeMutablePointer<Float>,
-    residual: UnsafePointer<Float>? = nil, gelu: Bool = false
+    residual: UnsafePointer<Float>? = nil, gelu: Bool = false, panels: HalfPanelMatrix?
   ) {
-    Dense.linear(
-      input, rows: rows, inWidth: k, weight, bias, outWidth: n, columns: 0..<n, into: output,
-      residual: residual, gelu: gelu)
+    guard let panels else {
+      Dense.linear(
+        input, rows: rows, inWidth: k, weight, bias, outWidth: n, columns: 0..<n, into: output,
+        residual: residual, gelu: gelu)
+      return
+    }
+    Dense.start(output, rows: rows, width: n, bias: bias, residual: residual)
+    panels.multiplyAccumulate(input, rows: rows, lda: k, into: output, ldc: n)
+    if gelu {
+      for r in 0..<rows { Activations.gelu(output + r * n, count: n) }
+    }
   }
 }

@@ -16,6 +16,10 @@ public final class TextDecoder: Sendable {
   /// Output WordPieces, by decoder id.
   public let vocabulary: [String]
   let weights: DecoderWeights
+  /// The weights as fp16 panels when `kernel` is `.halfPanels`.
+  let panels: DecoderPanels?
+  /// The kernel the products run on: `.blas` or `.halfPanels`, never `.automatic`.
+  public let kernel: DecoderKernel
   /// Decoder ids of [SEP] (end of text) and of tokens never generated ([PAD], [UNK], [CLS]).
   let separatorID: Int32
   let bannedIDs: [Int32]
@@ -26,11 +30,16 @@ public final class TextDecoder: Sendable {
   public static let defaultDirectory = "Weights/decoder/latitude-prefix-v3"
 
   /// Loads config.json, vocab.txt and model.safetensors from `directory`. With
-  /// `knownWords`, every generated word is one of them (see `KnownWords`).
-  /// - Throws: `DecoderError`, naming the missing or malformed file.
-  public init(directory: String = TextDecoder.defaultDirectory, knownWords: KnownWords? = nil)
-    throws(DecoderError)
-  {
+  /// `knownWords`, every generated word is one of them (see `KnownWords`). `kernel` nil
+  /// means what `LATITUDE_DECODER_KERNEL` says (`DecoderKernel.fromEnvironment`).
+  /// - Throws: `DecoderError`, naming the missing or malformed file, or a kernel this CPU or
+  ///   these weights cannot run.
+  public init(
+    directory: String = TextDecoder.defaultDirectory, knownWords: KnownWords? = nil,
+    kernel: DecoderKernel? = nil
+  ) throws(DecoderError) {
+    let requested: DecoderKernel
+    if let kernel { requested = kernel } else { requested = try DecoderKernel.fromEnvironment() }
     let base = URL(fileURLWithPath: directory)
     name = base.lastPathComponent
     func path(_ name: String) throws(DecoderError) -> String {
@@ -78,6 +87,25 @@ public final class TextDecoder: Sendable {
     } catch {
       throw .weights(error)
     }
+    (panels, self.kernel) = try Self.panels(requested, weights, config, weightsPath)
+  }
+
+  /// The fp16 panels `requested` calls for, and the kernel that will run.
+  private static func panels(
+    _ requested: DecoderKernel, _ weights: DecoderWeights, _ config: DecoderConfig,
+    _ path: String
+  ) throws(DecoderError) -> (DecoderPanels?, DecoderKernel) {
+    if requested == .blas { return (nil, .blas) }
+    guard HalfPanelMatrix.isSupported else {
+      if requested == .automatic { return (nil, .blas) }
+      throw .badConfig("the fp16-panels kernel needs AVX-512, F16C and FMA, which this CPU lacks")
+    }
+    guard let panels = DecoderPanels(weights, config: config) else {
+      if requested == .automatic { return (nil, .blas) }
+      throw .badConfig(
+        "the fp16-panels kernel needs weights that are exactly fp16; \(path) has others")
+    }
+    return (panels, .halfPanels)
   }
 
   /// Checks that this decoder inverts `encoder`'s embeddings.

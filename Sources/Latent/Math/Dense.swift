@@ -10,6 +10,25 @@ enum Dense {
   ) {
     let (start, width) = (columns.lowerBound, columns.count)
     guard width > 0 else { return }
+    Self.start(output, rows: rows, width: n, bias: bias, residual: residual, columns: columns)
+    weight.withUnsafeBufferPointer { w in
+      BLAS.gemm(
+        m: rows, n: width, k: k, a: input, lda: k, b: w.baseAddress! + start, ldb: n, beta: 1,
+        c: output + start, ldc: n)
+    }
+    if gelu {
+      for r in 0..<rows { Activations.gelu(output + r * n + start, count: width) }
+    }
+  }
+
+  /// output[:, columns] = bias[columns] (+ residual[:, columns]): where a product then
+  /// accumulates. `output` and `residual` are [rows, width].
+  static func start(
+    _ output: UnsafeMutablePointer<Float>, rows: Int, width n: Int, bias: [Float],
+    residual: UnsafePointer<Float>?, columns: Range<Int>? = nil
+  ) {
+    let columns = columns ?? 0..<n
+    let (start, width) = (columns.lowerBound, columns.count)
     bias.withUnsafeBufferPointer { b in
       for r in 0..<rows {
         let row = output + r * n + start
@@ -19,14 +38,6 @@ enum Dense {
           for i in 0..<width { row[i] += res[i] }
         }
       }
-    }
-    weight.withUnsafeBufferPointer { w in
-      BLAS.gemm(
-        m: rows, n: width, k: k, a: input, lda: k, b: w.baseAddress! + start, ldb: n, beta: 1,
-        c: output + start, ldc: n)
-    }
-    if gelu {
-      for r in 0..<rows { Activations.gelu(output + r * n + start, count: width) }
     }
   }
 }

@@ -1,0 +1,107 @@
+/// The decoder's skinny matrix products (a few rows × a 384- or 1536-wide weight) on fp16
+/// weights laid out in panels, for CPUs with AVX-512 and F16C.
+///
+/// This module is compiled for `skylake-avx512` (see Package.swift), so its code may only run
+/// after the caller has checked the CPU: `HalfPanelMatrix.isSupported` in LatentMath does.
+/// It has no stored state, so nothing in it runs at load time.
+///
+/// Layout: a weight W [depth, columns] is cut into panels of `panelWidth` columns; panel p
+/// holds W[0..<depth, 32p..<32p+32] row after row (the last panel padded with zeros), so the
+/// kernel reads every weight once, in order, whatever the number of rows. One row of a
+/// panel is 64 bytes, one cache line.
+public enum HalfPanelKernel {
+  /// Columns per panel: two 16-lane vectors.
+  public static let panelWidth = 32
+
+  /// c[r, j] += Σₖ a[r, k] · W[k, j] for r < rows, j < columns, where W is `panels` laid out
+  /// as above for `depth` × `columns`. Accumulates in fp32; the fp16 weights are widened
+  /// exactly. `a` is [rows, lda] and `c` is [rows, ldc], row-major.
+  /// - Precondition: rows > 0, depth > 0, columns > 0, lda ≥ depth, ldc ≥ columns, and
+  ///   `panels` holds ⌈columns / 32⌉ · depth · 32 halves (checked by the caller).
+  @inline(never)
+  public static func multiplyAccumulate(
+    rows: Int, depth: Int, columns: Int, a: UnsafePointer<Float>, lda: Int,
+    panels: UnsafePointer<Float16>, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    let panelCount = (columns + panelWidth - 1) / panelWidth
+    for p in 0..<panelCount {
+      let panel = panels + p * depth * panelWidth
+      let width = min(panelWidth, columns - p * panelWidth)
+      var first = 0
+      while first < rows {
+        fourRows(
+          first: first, rows: rows, depth: depth, a: a, lda: lda, panel: panel,
+          c: c + p * panelWidth, ldc: ldc, width: width)
+        first += 4
+      }
+    }
+  }
+
+  /// Rows first..<first+4 (fewer at the end) of one panel: eight 16-lane accumulators.
+  @inline(__always)
+  private static func fourRows(
+    first: Int, rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int,
+    panel: UnsafePointer<Float16>, c: UnsafeMutablePointer<Float>, ldc: Int, width: Int
+  ) {
+    let last = rows - 1
+    // Rows past the end repeat the last row; their sums are computed and dropped.
+    let x0 = a + first * lda
+    let x1 = a + min(first + 1, last) * lda
+    let x2 = a + min(first + 2, last) * lda
+    let x3 = a + min(first + 3, last) * lda
+    var s00 = SIMD16<Float>(), s01 = SIMD16<Float>()
+    var s10 = SIMD16<Float>(), s11 = SIMD16<Float>()
+    var s20 = SIMD16<Float>(), s21 = SIMD16<Float>()
+    var s30 = SIMD16<Float>(), s31 = SIMD16<Float>()
+    var w = panel
+    for k in 0..<depth {
+      let w0 = widen(w)
+      let w1 = widen(w + 16)
+      w += panelWidth
+      let b0 = SIMD16<Float>(repeating: x0[k])
+      s00.addProduct(b0, w0)
+      s01.addProduct(b0, w1)
+      let b1 = SIMD16<Float>(repeating: x1[k])
+      s10.addProduct(b1, w0)
+      s11.addProduct(b1, w1)
+      let b2 = SIMD16<Float>(repeating: x2[k])
+      s20.addProduct(b2, w0)
+      s21.addProduct(b2, w1)
+      let b3 = SIMD16<Float>(repeating: x3[k])
+      s30.addProduct(b3, w0)
+      s31.addProduct(b3, w1)
+    }
+    let count = min(4, rows - first)
+    add(s00, s01, to: c + first * ldc, width: width)
+    if count > 1 { add(s10, s11, to: c + (first + 1) * ldc, width: width) }
+    if count > 2 { add(s20, s21, to: c + (first + 2) * ldc, width: width) }
+    if count > 3 { add(s30, s31, to: c + (first + 3) * ldc, width: width) }
+  }
+
+  /// Sixteen fp16 values as fp32. Lane by lane with the scalar conversion (always inlined),
+  /// which the optimiser turns into one `vcvtph2ps`; the stdlib's generic SIMD conversion
+  /// would be an out-of-line call with weak linkage, a copy of which another module could
+  /// win at link time.
+  @inline(__always)
+  private static func widen(_ halves: UnsafePointer<Float16>) -> SIMD16<Float> {
+    var result = SIMD16<Float>()
+    for i in 0..<16 { result[i] = Float(halves[i]) }
+    return result
+  }
+
+  /// out[0..<width] += (low ‖ high), width ≤ 32.
+  @inline(__always)
+  private static func add(
+    _ low: SIMD16<Float>, _ high: SIMD16<Float>, to out: UnsafeMutablePointer<Float>, width: Int
+  ) {
+    if width == panelWidth {
+      let raw = UnsafeMutableRawPointer(out)
+      raw.storeBytes(
+        of: raw.loadUnaligned(as: SIMD16<Float>.self) + low, as: SIMD16<Float>.self)
+      (raw + 64).storeBytes(
+        of: (raw + 64).loadUnaligned(as: SIMD16<Float>.self) + high, as: SIMD16<Float>.self)
+      return
+    }
+    for j in 0..<width { out[j] += j < 16 ? low[j] : high[j - 16] }
+  }
+}

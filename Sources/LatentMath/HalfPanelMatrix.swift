@@ -1,0 +1,79 @@
+import LatentKernels
+
+/// A weight matrix [depth, columns] kept as fp16 panels for `HalfPanelKernel`: half the
+/// memory traffic of fp32, and a layout the kernel streams once per product, which is what
+/// the decoder's few-row products are bound by (`latitude-bench kernels` measures it
+/// against `cblas_sgemm` on the fp32 weights).
+///
+/// Made only from weights that fp16 holds exactly (the decoder's are stored as fp16), so a
+/// product differs from the fp32 one by summation order alone.
+public struct HalfPanelMatrix: Sendable {
+  /// Rows of the weight (the inner dimension of a product).
+  public let depth: Int
+  /// Columns of the weight (the width of a product's output).
+  public let columns: Int
+  private let panels: [Float16]
+
+  /// Whether this CPU runs the kernel (AVX-512 F/BW/DQ/VL/CD, FMA, F16C and the rest of the
+  /// `skylake-avx512` family it is compiled for). Read once.
+  public static let isSupported: Bool = BLASKernel.cpuFlags().isSuperset(of: requiredFlags)
+
+  /// /proc/cpuinfo flags of the instruction sets `skylake-avx512` code may use.
+  static let requiredFlags: Set<String> = [
+    "avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd", "avx2", "avx", "fma", "f16c",
+    "bmi1", "bmi2", "abm", "movbe", "popcnt", "sse4_2",
+  ]
+
+  /// Packs a row-major weight [depth, columns]; nil when a value is not exactly an fp16
+  /// (or is NaN), so that the packed product would not be the fp32 one.
+  public init?(weight: [Float], depth: Int, columns: Int) {
+    precondition(depth > 0 && columns > 0 && weight.count == depth * columns)
+    self.init(depth: depth, columns: columns) { k, j in weight[k * columns + j] }
+  }
+
+  /// Packs the transpose of a row-major table [rows, width]: a product with it computes
+  /// x · tableᵀ (the decoder's logits against its tied token table). Nil as above.
+  public init?(transposing table: [Float], rows: Int, width: Int) {
+    precondition(rows > 0 && width > 0 && table.count == rows * width)
+    self.init(depth: width, columns: rows) { k, j in table[j * width + k] }
+  }
+
+  private init?(depth: Int, columns: Int, value: (_ k: Int, _ j: Int) -> Float) {
+    let w = HalfPanelKernel.panelWidth
+    let panelCount = (columns + w - 1) / w
+    var exact = true
+    let packed = [Float16](unsafeUninitializedCapacity: panelCount * depth * w) { buffer, count in
+      for p in 0..<panelCount {
+        for k in 0..<depth {
+          for i in 0..<w {
+            let j = p * w + i
+            let x = j < columns ? value(k, j) : 0
+            let half = Float16(x)
+            if Float(half) != x { exact = false }
+            buffer[(p * depth + k) * w + i] = half
+          }
+        }
+      }
+      count = buffer.count
+    }
+    guard exact else { return nil }
+    self.depth = depth
+    self.columns = columns
+    panels = packed
+  }
+
+  /// c[r, 0..<columns] += a[r, 0..<depth] · W for r < rows. `a` has `rows` rows `lda` apart
+  /// and `c` has them `ldc` apart.
+  /// - Precondition: `isSupported`; rows > 0; lda ≥ depth; ldc ≥ columns.
+  public func multiplyAccumulate(
+    _ a: UnsafePointer<Float>, rows: Int, lda: Int, into c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    precondition(Self.isSupported, "HalfPanelMatrix used on a CPU without AVX-512")
+    precondition(rows > 0 && lda >= depth && ldc >= columns)
+    panels.withUnsafeBufferPointer { buffer in
+      HalfPanelKernel.multiplyAccumulate(
+        rows: rows, depth: depth, columns: columns, a: a, lda: lda,
+        panels: buffer.baseAddress!, c: c, ldc: ldc)
+    }
+  }
+}

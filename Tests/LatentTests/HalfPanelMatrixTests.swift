@@ -1,0 +1,100 @@
+import Foundation
+import Latent
+import Testing
+
+/// The fp16 panel kernel against a plain double-precision product, on awkward shapes, and
+/// the decoder's choice of kernel.
+@Suite struct HalfPanelMatrixTests {
+  /// Seeded values that fp16 holds exactly.
+  private func halves(_ count: Int, _ random: inout SplitMix64) -> [Float] {
+    (0..<count).map { _ in Float(Float16(random.nextGaussian())) }
+  }
+
+  @Test(
+    .enabled(if: HalfPanelMatrix.isSupported, "needs AVX-512 and F16C"),
+    arguments: [(1, 5, 1), (3, 17, 31), (4, 64, 32), (5, 384, 70), (9, 33, 97), (8, 1536, 384)])
+  func productMatchesAPlainOne(rows: Int, depth: Int, columns: Int) {
+    var random = SplitMix64(seed: UInt64(rows * 1000 + columns))
+    let weight = halves(depth * columns, &random)
+    let (lda, ldc) = (depth + 3, columns + 5)  // strided rows on both sides
+    let input = (0..<rows * lda).map { _ in random.nextGaussian() }
+    let start = (0..<rows * ldc).map { _ in random.nextGaussian() }
+    var output = start
+    let matrix = HalfPanelMatrix(weight: weight, depth: depth, columns: columns)!
+    input.withUnsafeBufferPointer { a in
+      output.withUnsafeMutableBufferPointer { c in
+        matrix.multiplyAccumulate(
+          a.baseAddress!, rows: rows, lda: lda, into: c.baseAddress!, ldc: ldc)
+      }
+    }
+    var worst = 0.0
+    for r in 0..<rows {
+      for j in 0..<ldc {
+        var expected = Double(start[r * ldc + j])
+        if j < columns {
+          for k in 0..<depth {
+            expected += Double(input[r * lda + k]) * Double(weight[k * columns + j])
+          }
+        }
+        worst = max(worst, abs(expected - Double(output[r * ldc + j])))
+      }
+    }
+    // fp32 accumulation of `depth` products of unit-scale values.
+    #expect(
+      worst <= 1e-5 * Double(depth), "rows \(rows) depth \(depth) columns \(columns): \(worst)")
+  }
+
+  @Test(.enabled(if: HalfPanelMatrix.isSupported, "needs AVX-512 and F16C"))
+  func aTransposedTableGivesLogits() {
+    var random = SplitMix64(seed: 3)
+    let (vocabulary, width) = (45, 24)
+    let table = halves(vocabulary * width, &random)
+    let hidden = halves(2 * width, &random)
+    var logits = [Float](repeating: 0, count: 2 * vocabulary)
+    let matrix = HalfPanelMatrix(transposing: table, rows: vocabulary, width: width)!
+    #expect(matrix.depth == width && matrix.columns == vocabulary)
+    hidden.withUnsafeBufferPointer { a in
+      logits.withUnsafeMutableBufferPointer { c in
+        matrix.multiplyAccumulate(
+          a.baseAddress!, rows: 2, lda: width, into: c.baseAddress!, ldc: vocabulary)
+      }
+    }
+    for r in 0..<2 {
+      for v in 0..<vocabulary {
+        let expected = (0..<width).reduce(0.0) {
+          $0 + Double(hidden[r * width + $1]) * Double(table[v * width + $1])
+        }
+        #expect(abs(expected - Double(logits[r * vocabulary + v])) < 1e-4)
+      }
+    }
+  }
+
+  @Test func weightsThatAreNotExactlyHalvesAreRefused() {
+    #expect(HalfPanelMatrix(weight: [0.5, 0.25, 1, 2], depth: 2, columns: 2) != nil)
+    #expect(HalfPanelMatrix(weight: [0.1, 0.25, 1, 2], depth: 2, columns: 2) == nil)
+    #expect(HalfPanelMatrix(weight: [.nan, 0.25, 1, 2], depth: 2, columns: 2) == nil)
+    #expect(HalfPanelMatrix(weight: [1e6, 0.25, 1, 2], depth: 2, columns: 2) == nil)
+  }
+
+  @Test func theEnvironmentChoosesTheDecodersKernel() throws {
+    #expect(try DecoderKernel.fromEnvironment([:]) == .automatic)
+    #expect(try DecoderKernel.fromEnvironment(["LATITUDE_DECODER_KERNEL": ""]) == .automatic)
+    #expect(try DecoderKernel.fromEnvironment(["LATITUDE_DECODER_KERNEL": "blas"]) == .blas)
+    #expect(
+      try DecoderKernel.fromEnvironment(["LATITUDE_DECODER_KERNEL": "fp16-panels"]) == .halfPanels)
+    #expect(throws: DecoderError.self) {
+      try DecoderKernel.fromEnvironment(["LATITUDE_DECODER_KERNEL": "fast"])
+    }
+  }
+
+  @Test func theDecoderRunsOnTheKernelItWasGiven() throws {
+    #expect(try DecoderFixtures.loaded(kernel: .blas).kernel == .blas)
+    let automatic = try DecoderFixtures.loaded()
+    #expect(automatic.kernel == (HalfPanelMatrix.isSupported ? .halfPanels : .blas))
+    if !HalfPanelMatrix.isSupported {
+      #expect(throws: DecoderError.self) {
+        try TextDecoder(directory: DecoderFixtures.directory, kernel: .halfPanels)
+      }
+    }
+  }
+}
