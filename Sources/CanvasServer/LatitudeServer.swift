@@ -138,10 +138,14 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     if let encoder, let directory = configuration.decoderDirectory {
       let textDecoder = try TextDecoder(
         directory: directory,
-        knownWords: try configuration.knownWordsPath.map { try KnownWords(contentsOf: $0) })
+        knownWords: try configuration.knownWordsPath.map { try KnownWords(contentsOf: $0) },
+        borrowsIdleCore: try IdleCoreBorrowing.fromEnvironment())
       logger.info(
         "decoder loaded",
-        metadata: ["decoder": "\(textDecoder.name)", "kernel": "\(textDecoder.kernel.rawValue)"])
+        metadata: [
+          "decoder": "\(textDecoder.name)", "kernel": "\(textDecoder.kernel.rawValue)",
+          "borrows-idle-core": "\(textDecoder.borrowsIdleCore)",
+        ])
       let pipeline = try LatentDecoder(
         encoder: encoder,
         decoder: textDecoder,

@@ -63,17 +63,34 @@ public struct HalfPanelMatrix: Sendable {
   }
 
   /// c[r, 0..<columns] += a[r, 0..<depth] · W for r < rows. `a` has `rows` rows `lda` apart
-  /// and `c` has them `ldc` apart.
-  /// - Precondition: `isSupported`; rows > 0; lda ≥ depth; ldc ≥ columns.
+  /// and `c` has them `ldc` apart. With `part` (a `split`'s range), only those columns.
+  /// - Precondition: `isSupported`; rows > 0; lda ≥ depth; ldc ≥ columns; `part` starts on
+  ///   a panel.
   public func multiplyAccumulate(
-    _ a: UnsafePointer<Float>, rows: Int, lda: Int, into c: UnsafeMutablePointer<Float>, ldc: Int
+    _ a: UnsafePointer<Float>, rows: Int, lda: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
+    part: Range<Int>? = nil
   ) {
+    let part = part ?? 0..<columns
+    let width = HalfPanelKernel.panelWidth
     precondition(Self.isSupported, "HalfPanelMatrix used on a CPU without AVX-512")
     precondition(rows > 0 && lda >= depth && ldc >= columns)
+    guard !part.isEmpty else { return }
+    precondition(part.lowerBound % width == 0 && part.upperBound <= columns)
     panels.withUnsafeBufferPointer { buffer in
       HalfPanelKernel.multiplyAccumulate(
-        rows: rows, depth: depth, columns: columns, a: a, lda: lda,
-        panels: buffer.baseAddress!, c: c, ldc: ldc)
+        rows: rows, depth: depth, columns: part.count, a: a, lda: lda,
+        panels: buffer.baseAddress! + part.lowerBound * depth, c: c + part.lowerBound, ldc: ldc)
+    }
+  }
+
+  /// The columns cut into `parts` ranges of whole panels, as even as panels allow (the
+  /// last ones may be empty).
+  public func split(_ parts: Int) -> [Range<Int>] {
+    let width = HalfPanelKernel.panelWidth
+    let panelCount = (columns + width - 1) / width
+    let per = (panelCount + parts - 1) / parts
+    return (0..<parts).map { part in
+      min(columns, part * per * width)..<min(columns, (part + 1) * per * width)
     }
   }
 }

@@ -87,6 +87,16 @@ import Testing
     }
   }
 
+  @Test func theEnvironmentChoosesWhetherDecodesBorrowAnIdleCore() throws {
+    #expect(try IdleCoreBorrowing.fromEnvironment([:], cores: 2))
+    #expect(try !IdleCoreBorrowing.fromEnvironment([:], cores: 1))
+    #expect(try !IdleCoreBorrowing.fromEnvironment(["LATITUDE_DECODER_BORROW_CORE": "0"], cores: 2))
+    #expect(try IdleCoreBorrowing.fromEnvironment(["LATITUDE_DECODER_BORROW_CORE": "1"], cores: 1))
+    #expect(throws: DecoderError.self) {
+      try IdleCoreBorrowing.fromEnvironment(["LATITUDE_DECODER_BORROW_CORE": "yes"], cores: 2)
+    }
+  }
+
   @Test func theDecoderRunsOnTheKernelItWasGiven() throws {
     #expect(try DecoderFixtures.loaded(kernel: .blas).kernel == .blas)
     let automatic = try DecoderFixtures.loaded()
@@ -95,6 +105,33 @@ import Testing
       #expect(throws: DecoderError.self) {
         try TextDecoder(directory: DecoderFixtures.directory, kernel: .halfPanels)
       }
+    }
+  }
+
+  @Test func aSplitCoversEveryColumnOnPanelBoundaries() {
+    for columns in [20, 40, 384, 8196] {
+      let matrix = HalfPanelMatrix(
+        weight: [Float](repeating: 1, count: 2 * columns), depth: 2, columns: columns)!
+      let parts = matrix.split(2)
+      #expect(parts.count == 2 && parts[0].lowerBound == 0 && parts[1].upperBound == columns)
+      #expect(parts[0].upperBound == parts[1].lowerBound)
+      #expect(parts[1].isEmpty || parts[1].lowerBound % 32 == 0)
+      #expect(parts[0].count >= parts[1].count)
+    }
+  }
+
+  @Test(.enabled(if: HalfPanelMatrix.isSupported, "needs AVX-512 and F16C"))
+  func aGenerationOnTwoCoresGivesTheSameTokens() throws {
+    let alone = try DecoderFixtures.loaded()
+    let shared = try TextDecoder(directory: DecoderFixtures.directory, borrowsIdleCore: true)
+    #expect(shared.borrowsIdleCore && !alone.borrowsIdleCore)
+    let targets = DecoderFixtures.file.cases.prefix(6).map(\.target)
+    #expect(shared.greedy(Array(targets)) == alone.greedy(Array(targets)))
+    for (index, target) in targets.enumerated() {
+      let seed = UInt64(index)
+      #expect(
+        shared.candidates(for: target, count: 8, seed: seed)
+          == alone.candidates(for: target, count: 8, seed: seed))
     }
   }
 }

@@ -412,6 +412,10 @@ def test_decode_correction_intent_and_kernel_settings_are_checked(tmp_path):
                              capture_output=True, text=True, timeout=60,
                              env={**os.environ, "LATITUDE_DECODER_KERNEL": "fast"})
     assert refused.returncode != 0 and "LATITUDE_DECODER_KERNEL=fast" in refused.stderr, refused.stderr[-500:]
+    refused = subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "c.sqlite")],
+                             capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "LATITUDE_DECODER_BORROW_CORE": "yes"})
+    assert refused.returncode != 0 and "LATITUDE_DECODER_BORROW_CORE=yes" in refused.stderr, refused.stderr[-500:]
     texts = [subprocess.run([BINARY, "decode", "--text", "My flight was delayed for six hours.", "--json",
                              "--candidates", "4"], capture_output=True, text=True, timeout=120,
                             env={**os.environ, "LATITUDE_DECODER_KERNEL": kernel})

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Greedy, seeded top-p and beam-search generation on the KV cache. Every strategy applies
 /// the same constraints as python/latitude_tools/train/generation.py: [PAD], [UNK] and [CLS] are never
@@ -130,6 +131,8 @@ extension TextDecoder {
   ) -> [[Int32]] {
     let rows = targets.count
     let vocab = config.vocabSize
+    generations.add(1, ordering: .relaxed)
+    defer { generations.subtract(1, ordering: .relaxed) }
     let state = DecoderState(rows: rows, config: config)
     feedPrefix(targets, into: state)
     var outputs = Array(repeating: [Int32](), count: rows)

@@ -28,6 +28,27 @@ public enum DecoderKernel: String, Sendable, CaseIterable {
   }
 }
 
+/// Whether a server's decodes may borrow an idle core (`TextDecoder.borrowsIdleCore`).
+public enum IdleCoreBorrowing {
+  /// The environment variable that turns it off (`0`) or on (`1`); unset means on where
+  /// the machine has two cores or more.
+  public static let environmentVariable = "LATITUDE_DECODER_BORROW_CORE"
+
+  /// What `LATITUDE_DECODER_BORROW_CORE` says, or the default for `cores`.
+  /// - Throws: `DecoderError.badConfig` for a value other than 0 or 1.
+  public static func fromEnvironment(
+    _ environment: [String: String] = ProcessInfo.processInfo.environment,
+    cores: Int = ProcessInfo.processInfo.activeProcessorCount
+  ) throws(DecoderError) -> Bool {
+    switch environment[environmentVariable] {
+    case nil, "": return cores >= 2
+    case "0": return false
+    case "1": return true
+    case let value?: throw .badConfig("\(environmentVariable)=\(value): expected 0 or 1")
+    }
+  }
+}
+
 /// The decoder's weight matrices as fp16 panels (see `HalfPanelMatrix`).
 struct DecoderPanels: Sendable {
   struct Layer: Sendable {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One forward step of the prefix decoder over a `DecoderState`: feeds either the prefix
 /// (the conditioning vectors of each row's target) or one token per row, runs the layers
 /// against the cached keys and values, and leaves the next-token logits in `state.logits`.
@@ -13,7 +15,8 @@ extension TextDecoder {
     flat.withUnsafeBufferPointer { input in
       linear(
         input.baseAddress!, rows: state.rows, inWidth: h, weights.condition,
-        weights.conditionBias, outWidth: p * h, into: state.hidden, panels: panels?.condition)
+        weights.conditionBias, outWidth: p * h, into: state.hidden, panels: panels?.condition,
+        sharing: false)
     }
     for row in 0..<state.rows {
       for position in 0..<p {
@@ -48,33 +51,46 @@ extension TextDecoder {
     let c = config
     let (h, f) = (c.hiddenSize, c.intermediateSize)
     let count = state.rows * n
+    // Borrow the idle second core for this step's products when this is the only
+    // generation running (see `borrowsIdleCore`).
+    let sharing =
+      borrowsIdleCore && generations.load(ordering: .relaxed) == 1
+      && panels != nil && SpinningHelper.shared.acquire()
+    defer { if sharing { SpinningHelper.shared.release() } }
     normalize(state.hidden, rows: count, weights.normGamma, weights.normBeta)
     for (index, layer) in weights.layers.enumerated() {
       let packed = panels?.layers[index]
       linear(
         state.hidden, rows: count, inWidth: h, layer.queryKeyValue, layer.queryKeyValueBias,
-        outWidth: 3 * h, into: state.queryKeyValue, panels: packed?.queryKeyValue)
+        outWidth: 3 * h, into: state.queryKeyValue, panels: packed?.queryKeyValue, sharing: sharing)
       attend(state, layer: index, newPositions: n)
       linear(
         state.context, rows: count, inWidth: h, layer.attentionOutput, layer.attentionOutputBias,
         outWidth: h, into: state.projected, residual: state.hidden,
-        panels: packed?.attentionOutput)
+        panels: packed?.attentionOutput, sharing: sharing)
       normalize(state.projected, rows: count, layer.attentionNormGamma, layer.attentionNormBeta)
       linear(
         state.projected, rows: count, inWidth: h, layer.intermediate, layer.intermediateBias,
-        outWidth: f, into: state.wide, gelu: true, panels: packed?.intermediate)
+        outWidth: f, into: state.wide, gelu: true, panels: packed?.intermediate, sharing: sharing)
       linear(
         state.wide, rows: count, inWidth: f, layer.output, layer.outputBias, outWidth: h,
-        into: state.hidden, residual: state.projected, panels: packed?.output)
+        into: state.hidden, residual: state.projected, panels: packed?.output, sharing: sharing)
       normalize(state.hidden, rows: count, layer.outputNormGamma, layer.outputNormBeta)
     }
     state.advance(by: n)
     // Logits of each row's last position against the tied token table.
     let last = state.hidden + (n - 1) * h
     if let logits = panels?.logits {
-      state.logits.update(repeating: 0, count: state.rows * c.vocabSize)
-      logits.multiplyAccumulate(
-        last, rows: state.rows, lda: n * h, into: state.logits, ldc: c.vocabSize)
+      let (rows, vocab) = (state.rows, c.vocabSize)
+      let input = SharedBuffer(base: last, count: rows * n * h)
+      let output = SharedBuffer(base: state.logits, count: rows * vocab)
+      eachPart(of: logits, sharing: sharing) { part in
+        for r in 0..<rows {
+          (output.base + r * vocab + part.lowerBound).update(repeating: 0, count: part.count)
+        }
+        logits.multiplyAccumulate(
+          input.base, rows: rows, lda: n * h, into: output.base, ldc: vocab, part: part)
+      }
       return
     }
     weights.tokens.withUnsafeBufferPointer { table in
@@ -128,11 +144,13 @@ extension TextDecoder {
   }
 
   /// out = input · weight + bias (+ residual), then GELU if asked; weight is [in, out].
-  /// With `panels` (the same weight as fp16 panels) the product runs on them instead.
+  /// With `panels` (the same weight as fp16 panels) the product runs on them instead, split
+  /// with the spinning helper when `sharing`.
   private func linear(
     _ input: UnsafePointer<Float>, rows: Int, inWidth k: Int, _ weight: [Float], _ bias: [Float],
     outWidth n: Int, into output: UnsafeMutablePointer<Float>,
-    residual: UnsafePointer<Float>? = nil, gelu: Bool = false, panels: HalfPanelMatrix?
+    residual: UnsafePointer<Float>? = nil, gelu: Bool = false, panels: HalfPanelMatrix?,
+    sharing: Bool
   ) {
     guard let panels else {
       Dense.linear(
@@ -140,10 +158,33 @@ extension TextDecoder {
         residual: residual, gelu: gelu)
       return
     }
-    Dense.start(output, rows: rows, width: n, bias: bias, residual: residual)
-    panels.multiplyAccumulate(input, rows: rows, lda: k, into: output, ldc: n)
-    if gelu {
-      for r in 0..<rows { Activations.gelu(output + r * n, count: n) }
+    let source = SharedBuffer(base: UnsafeMutablePointer(mutating: input), count: rows * k)
+    let target = SharedBuffer(base: output, count: rows * n)
+    let added = residual.map {
+      SharedBuffer(base: UnsafeMutablePointer(mutating: $0), count: rows * n)
     }
+    eachPart(of: panels, sharing: sharing) { part in
+      Dense.start(
+        target.base, rows: rows, width: n, bias: bias,
+        residual: added.map { UnsafePointer($0.base) },
+        columns: part)
+      panels.multiplyAccumulate(
+        source.base, rows: rows, lda: k, into: target.base, ldc: n, part: part)
+      if gelu {
+        for r in 0..<rows {
+          Activations.gelu(target.base + r * n + part.lowerBound, count: part.count)
+        }
+      }
+    }
+  }
+
+  /// `body(columns)` over all of `panels`' columns: here, or in two halves, one on the
+  /// spinning helper, when `sharing` (the caller holds the helper).
+  private func eachPart(
+    of panels: HalfPanelMatrix, sharing: Bool, _ body: @escaping @Sendable (Range<Int>) -> Void
+  ) {
+    guard sharing else { return body(0..<panels.columns) }
+    let parts = panels.split(2)
+    SpinningHelper.shared.run { body(parts[$0]) }
   }
 }

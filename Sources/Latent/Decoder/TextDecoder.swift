@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Latitude's embedding-to-text decoder in Swift: a 384-d sentence embedding becomes
 /// `prefixLength` conditioning vectors, then six causal transformer layers generate
@@ -20,6 +21,11 @@ public final class TextDecoder: Sendable {
   let panels: DecoderPanels?
   /// The kernel the products run on: `.blas` or `.halfPanels`, never `.automatic`.
   public let kernel: DecoderKernel
+  /// Whether a generation may split its products with the spinning helper (a second core)
+  /// while it is the only generation running; see `init`.
+  public let borrowsIdleCore: Bool
+  /// Generations running now, on any thread.
+  let generations = Atomic<Int>(0)
   /// Decoder ids of [SEP] (end of text) and of tokens never generated ([PAD], [UNK], [CLS]).
   let separatorID: Int32
   let bannedIDs: [Int32]
@@ -32,12 +38,17 @@ public final class TextDecoder: Sendable {
   /// Loads config.json, vocab.txt and model.safetensors from `directory`. With
   /// `knownWords`, every generated word is one of them (see `KnownWords`). `kernel` nil
   /// means what `LATITUDE_DECODER_KERNEL` says (`DecoderKernel.fromEnvironment`).
+  /// With `borrowsIdleCore`, a generation that runs alone splits the products of each step
+  /// with a second thread (fp16-panel kernel only): for a server with idle cores between
+  /// busy spells. Off, every generation stays on its caller's thread (what one-core
+  /// latency benchmarks measure).
   /// - Throws: `DecoderError`, naming the missing or malformed file, or a kernel this CPU or
   ///   these weights cannot run.
   public init(
     directory: String = TextDecoder.defaultDirectory, knownWords: KnownWords? = nil,
-    kernel: DecoderKernel? = nil
+    kernel: DecoderKernel? = nil, borrowsIdleCore: Bool = false
   ) throws(DecoderError) {
+    self.borrowsIdleCore = borrowsIdleCore
     let requested: DecoderKernel
     if let kernel { requested = kernel } else { requested = try DecoderKernel.fromEnvironment() }
     let base = URL(fileURLWithPath: directory)
