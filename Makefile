@@ -113,6 +113,7 @@ run: release weights
 ## chromium (Selenium, offline: Debian's chromedriver).
 test: test-deps weights $(VENV_TEST)/.installed
 	$(SWIFT) build --build-tests
+	scripts/check-kernel-symbols.sh .build/debug
 	$(WITH_BLAS) $(SWIFT) test --skip-build
 	node --test Tests/js/
 	scripts/fuzz.sh --replay
