@@ -58,24 +58,27 @@ public enum HalfPanelKernel {
       let w0 = widen(w)
       let w1 = widen(w + 16)
       w += panelWidth
-      let b0 = SIMD16<Float>(repeating: x0[k])
-      s00.addProduct(b0, w0)
-      s01.addProduct(b0, w1)
-      let b1 = SIMD16<Float>(repeating: x1[k])
-      s10.addProduct(b1, w0)
-      s11.addProduct(b1, w1)
-      let b2 = SIMD16<Float>(repeating: x2[k])
-      s20.addProduct(b2, w0)
-      s21.addProduct(b2, w1)
-      let b3 = SIMD16<Float>(repeating: x3[k])
-      s30.addProduct(b3, w0)
-      s31.addProduct(b3, w1)
+      multiplyAdd(&s00, &s01, x0[k], w0, w1)
+      multiplyAdd(&s10, &s11, x1[k], w0, w1)
+      multiplyAdd(&s20, &s21, x2[k], w0, w1)
+      multiplyAdd(&s30, &s31, x3[k], w0, w1)
     }
     let count = min(4, rows - first)
     add(s00, s01, to: c + first * ldc, width: width)
     if count > 1 { add(s10, s11, to: c + (first + 1) * ldc, width: width) }
     if count > 2 { add(s20, s21, to: c + (first + 2) * ldc, width: width) }
     if count > 3 { add(s30, s31, to: c + (first + 3) * ldc, width: width) }
+  }
+
+  /// low += x · w0 and high += x · w1 (fused multiply-adds).
+  @inline(__always)
+  private static func multiplyAdd(
+    _ low: inout SIMD16<Float>, _ high: inout SIMD16<Float>, _ x: Float, _ w0: SIMD16<Float>,
+    _ w1: SIMD16<Float>
+  ) {
+    let broadcast = SIMD16<Float>(repeating: x)
+    low.addProduct(broadcast, w0)
+    high.addProduct(broadcast, w1)
   }
 
   /// Sixteen fp16 values as fp32. Lane by lane with the scalar conversion (always inlined),
