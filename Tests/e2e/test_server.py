@@ -198,7 +198,7 @@ def test_every_acked_op_survives_sigkill(tmp_path):
         return acked
 
     acked = run(write_until_killed())
-    assert len(acked) >= 150
+    assert len(acked) >= 150, f"{len(acked)} acks before the kill; server log:\n{server.log_tail()}"
     restarted = Server(tmp_path / "kill.sqlite").start()
 
     async def resync():

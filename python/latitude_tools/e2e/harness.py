@@ -2,6 +2,7 @@
 record every frame (the tests check them against Schema/protocol), and small helpers."""
 import asyncio
 import base64
+import collections
 import hashlib
 import hmac
 import json
@@ -12,6 +13,7 @@ import signal
 import socket
 import struct
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -61,6 +63,9 @@ class Server:
         self.extra = extra
         self.process = None
         self.port = None
+        # The last lines the server logged: stderr is drained for the server's whole life
+        # (a full pipe would block its logging, and with it the server).
+        self.log = collections.deque(maxlen=200)
 
     def start(self, port=0):
         self.process = subprocess.Popen(
@@ -68,14 +73,20 @@ class Server:
             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=ROOT)
         deadline = time.time() + 60
         for line in self.process.stderr:
+            self.log.append(line)
             match = re.search(r"serving on .+:(\d+)$", line.strip())
             if match:
                 self.port = int(match.group(1))
                 break
             if time.time() > deadline:
                 break
-        assert self.port, "server did not start"
+        assert self.port, "server did not start:\n" + "".join(self.log)
+        threading.Thread(target=lambda: self.log.extend(self.process.stderr), daemon=True).start()
         return self
+
+    def log_tail(self, lines=30):
+        """The server's last logged lines, for an assertion message."""
+        return "".join(list(self.log)[-lines:])
 
     def url(self, doc):
         return f"ws://127.0.0.1:{self.port}/v1/docs/{doc}"
