@@ -18,13 +18,15 @@ func benchLog(_ message: String) {
   FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
-/// One JSON object line of results, keys sorted, 4 decimals (whole numbers as integers).
+/// One JSON object line of results, keys sorted, 4 decimals (whole numbers as integers;
+/// magnitudes under 0.001 in 4 significant digits, so a small difference is not shown as 0).
 func jsonLine(_ values: [String: Double]) -> String {
   let fields = values.keys.sorted().map { key in
     let value = values[key]!
     let text =
       value == value.rounded() && abs(value) < 1e15
-      ? String(Int(value)) : String(format: "%.4f", value)
+      ? String(Int(value))
+      : abs(value) < 1e-3 ? String(format: "%.4g", value) : String(format: "%.4f", value)
     return "\"\(key)\": \(text)"
   }
   return "{" + fields.joined(separator: ", ") + "}\n"
