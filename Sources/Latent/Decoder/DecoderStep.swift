@@ -164,16 +164,12 @@ extension TextDecoder {
       SharedBuffer(base: UnsafeMutablePointer(mutating: $0), count: rows * n)
     }
     eachPart(of: panels, sharing: sharing) { part in
-      Dense.start(
-        target.base, rows: rows, width: n, bias: bias,
-        residual: added.map { UnsafePointer($0.base) },
-        columns: part)
-      panels.multiplyAccumulate(
-        source.base, rows: rows, lda: k, into: target.base, ldc: n, part: part)
-      if gelu {
-        for r in 0..<rows {
-          Activations.gelu(target.base + r * n + part.lowerBound, count: part.count)
-        }
+      Dense.layer(
+        target.base, rows: rows, width: n, bias: bias, columns: part,
+        residual: added.map { UnsafePointer($0.base) }, gelu: gelu
+      ) { _, _ in
+        panels.multiplyAccumulate(
+          source.base, rows: rows, lda: k, into: target.base, ldc: n, part: part)
       }
     }
   }

@@ -8,27 +8,28 @@ enum Dense {
     outWidth n: Int, columns: Range<Int>, into output: UnsafeMutablePointer<Float>,
     residual: UnsafePointer<Float>? = nil, gelu: Bool = false
   ) {
-    let (start, width) = (columns.lowerBound, columns.count)
-    guard width > 0 else { return }
-    Self.start(output, rows: rows, width: n, bias: bias, residual: residual, columns: columns)
-    weight.withUnsafeBufferPointer { w in
-      BLAS.gemm(
-        m: rows, n: width, k: k, a: input, lda: k, b: w.baseAddress! + start, ldb: n, beta: 1,
-        c: output + start, ldc: n)
-    }
-    if gelu {
-      for r in 0..<rows { Activations.gelu(output + r * n + start, count: width) }
+    layer(
+      output, rows: rows, width: n, bias: bias, columns: columns, residual: residual, gelu: gelu
+    ) {
+      start, width in
+      weight.withUnsafeBufferPointer { w in
+        BLAS.gemm(
+          m: rows, n: width, k: k, a: input, lda: k, b: w.baseAddress! + start, ldb: n, beta: 1,
+          c: output + start, ldc: n)
+      }
     }
   }
 
-  /// output[:, columns] = bias[columns] (+ residual[:, columns]): where a product then
-  /// accumulates. `output` and `residual` are [rows, width].
-  static func start(
+  /// output[:, columns] = bias[columns] (+ residual[:, columns]), then
+  /// `accumulate(first column, width)` adds the product into those columns, then GELU if
+  /// asked. `output` and `residual` are [rows, n]. Does nothing for no columns.
+  static func layer(
     _ output: UnsafeMutablePointer<Float>, rows: Int, width n: Int, bias: [Float],
-    residual: UnsafePointer<Float>?, columns: Range<Int>? = nil
+    columns: Range<Int>, residual: UnsafePointer<Float>?, gelu: Bool,
+    accumulate: (_ start: Int, _ width: Int) -> Void
   ) {
-    let columns = columns ?? 0..<n
     let (start, width) = (columns.lowerBound, columns.count)
+    guard width > 0 else { return }
     bias.withUnsafeBufferPointer { b in
       for r in 0..<rows {
         let row = output + r * n + start
@@ -38,6 +39,10 @@ enum Dense {
           for i in 0..<width { row[i] += res[i] }
         }
       }
+    }
+    accumulate(start, width)
+    if gelu {
+      for r in 0..<rows { Activations.gelu(output + r * n + start, count: width) }
     }
   }
 }
