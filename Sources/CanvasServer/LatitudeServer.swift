@@ -48,6 +48,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     public var decodeWorkers: Int = DecodeScheduler.defaultWorkers
     /// Generated candidates per committed decode (re-ranked with the bank's). Default 8.
     public var decodeCandidates: Int = 8
+    /// What a committed decode gets while others wait behind it. Default: 3 candidates,
+    /// two jobs at a time (`BusyEffort.measured`).
+    public var busyEffort = BusyEffort.measured
     /// Plugin folders: native `*.so` and WebAssembly `*.wasm` with their manifests (the
     /// built-in plugins beside the executable always load).
     public var pluginDirectories: [String] = []
@@ -155,7 +158,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
             model: try FluencyModel(contentsOf: $0), weight: configuration.fluencyWeight)
         })
       decodes = DecodeScheduler(
-        decoder: pipeline, workers: configuration.decodeWorkers,
+        decoder: pipeline, workers: configuration.decodeWorkers, busy: configuration.busyEffort,
         intentMargin: configuration.intentMargin, logger: logger)
     } else {
       decodes = nil

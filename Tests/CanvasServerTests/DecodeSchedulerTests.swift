@@ -14,6 +14,7 @@ final class GatedDecoder: BatchDecoding {
   let name = "gated-test-decoder"
   private let batches = Mutex<[[String]]>([])
   private let favours = Mutex<[String: [Float]]>([:])
+  private let efforts = Mutex<[Int]>([])
   private let holding: Bool
   private let first = Atomic<Bool>(true)
   /// Signalled when a held batch has entered the decoder.
@@ -28,6 +29,8 @@ final class GatedDecoder: BatchDecoding {
   }
 
   var recorded: [[String]] { batches.withLock { $0 } }
+  /// The generated candidates each batch was decoded with.
+  var recordedCandidates: [Int] { efforts.withLock { $0 } }
   /// The favour of each intent a job reached the decoder with, by tag.
   var recordedFavours: [String: [Float]] { favours.withLock { $0 } }
 
@@ -39,6 +42,7 @@ final class GatedDecoder: BatchDecoding {
   ) -> [Result<DecodeResult, DecoderError>] {
     let tags = latents.map { "j\(Int($0[0]))" }
     batches.withLock { $0.append(tags) }
+    efforts.withLock { $0.append(effort.candidates) }
     favours.withLock { seen in
       for (tag, asked) in zip(tags, intents) { seen[tag] = asked.map(\.favour) }
     }
@@ -67,9 +71,9 @@ final class CompletionLog: Sendable {
   private let entries = Mutex<[String]>([])
   private let arrived = DispatchSemaphore(value: 0)
 
-  func job(_ tag: Int, key: String) -> DecodeScheduler.Job {
+  func job(_ tag: Int, key: String, candidates: Int = 2) -> DecodeScheduler.Job {
     DecodeScheduler.Job(
-      key: key, latent: GatedDecoder.latent(tag), effort: DecodeEffort(candidates: 2)
+      key: key, latent: GatedDecoder.latent(tag), effort: DecodeEffort(candidates: candidates)
     ) {
       [self] result in
       if case .success(let decoded) = result { entries.withLock { $0.append(decoded.text) } }
@@ -216,7 +220,7 @@ final class CompletionLog: Sendable {
   @Test func jobsTakenTogetherDecodeAsOneBatch() {
     let decoder = GatedDecoder(holdFirstBatch: true)
     let pool = DecodeScheduler(
-      decoder: decoder, workers: 1, batchLimit: 4, logger: Logger(label: "t"))
+      decoder: decoder, workers: 1, batchLimit: 4, busy: .off, logger: Logger(label: "t"))
     defer { pool.stop() }
     let log = CompletionLog()
     pool.submit(log.job(0, key: "blocker"))
@@ -225,6 +229,26 @@ final class CompletionLog: Sendable {
     decoder.release.signal()
     #expect(log.wait(7).count == 7)
     #expect(decoder.recorded == [["j0"], ["j1", "j2", "j3", "j4"], ["j5", "j6"]])
+  }
+
+  @Test func aCrowdedQueueDrainsInSmallBatchesAtTheBusyEffort() {
+    let decoder = GatedDecoder(holdFirstBatch: true)
+    let pool = DecodeScheduler(
+      decoder: decoder, workers: 1, batchLimit: 4, busy: BusyEffort(candidates: 3),
+      logger: Logger(label: "t"))
+    defer { pool.stop() }
+    let log = CompletionLog()
+    pool.submit(log.job(0, key: "blocker", candidates: 8))
+    decoder.entered.wait()
+    for index in 1...5 { pool.submit(log.job(index, key: "k\(index)", candidates: 8)) }
+    decoder.release.signal()
+    #expect(log.wait(6).count == 6)
+    // j5 is taken with nothing behind it: full effort again. A job that already asks for
+    // fewer candidates than the busy effort keeps its own.
+    pool.submit(log.job(9, key: "alone", candidates: 8))
+    #expect(log.wait(1).count == 7)
+    #expect(decoder.recorded == [["j0"], ["j1", "j2"], ["j3", "j4"], ["j5"], ["j9"]])
+    #expect(decoder.recordedCandidates == [8, 3, 3, 8, 8])
   }
 
   @Test func theConfiguredMarginWeighsEveryJobsIntents() {

@@ -393,9 +393,9 @@ def test_finding_10_live_axis_examples_are_bounded_by_their_text(server):
 
 
 def test_decode_correction_intent_and_kernel_settings_are_checked(tmp_path):
-    """Correction rounds and the intent margin are bounded in serve (flag or environment) and
-    in the CLI; a valid setting decodes. An unknown decoder kernel is refused, and the BLAS
-    kernel decodes the same text as the one the product picks."""
+    """Correction rounds, the intent margin and the busy effort are bounded in serve (flag or
+    environment) and in the CLI; a valid setting decodes. An unknown decoder kernel is
+    refused, and the BLAS kernel decodes the same text as the one the product picks."""
     for bad in ["9", "-1", "lots"]:
         refused = subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "c.sqlite"),
                                   "--decode-correction", bad], capture_output=True, text=True, timeout=60)
@@ -404,6 +404,10 @@ def test_decode_correction_intent_and_kernel_settings_are_checked(tmp_path):
         refused = subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "c.sqlite"),
                                   "--intent-margin", bad], capture_output=True, text=True, timeout=60)
         assert refused.returncode != 0 and "intent-margin" in refused.stderr, (bad, refused.stderr[-500:])
+    for bad in ["0", "65", "few"]:
+        refused = subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "c.sqlite"),
+                                  "--busy-candidates", bad], capture_output=True, text=True, timeout=60)
+        assert refused.returncode != 0 and "busy-candidates" in refused.stderr, (bad, refused.stderr[-500:])
     refused = subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "c.sqlite")],
                              capture_output=True, text=True, timeout=60,
                              env={**os.environ, "LATITUDE_INTENT_MARGIN": "NaN"})

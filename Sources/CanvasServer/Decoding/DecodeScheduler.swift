@@ -28,6 +28,8 @@ final class DecodeScheduler: Sendable {
     /// one-pass decode. Not called for a job that was superseded meanwhile.
     var onStage: (@Sendable (StagedText) -> Void)? = nil
     var completion: @Sendable (Result<DecodeResult, DecoderError>) -> Void
+    /// When it was queued.
+    var queuedAt = ContinuousClock.now
   }
 
   /// The waiting and running jobs.
@@ -48,6 +50,9 @@ final class DecodeScheduler: Sendable {
   let workers: Int
   /// Jobs one worker decodes together (rows of one batch share the weight traffic).
   let batchLimit: Int
+  /// Under load: the most generated candidates a committed job gets, and the most jobs a
+  /// worker takes at once, while other committed jobs wait behind them (`BusyEffort`).
+  let busy: BusyEffort
   private let cache: DecodeCache
   private let previewCapacity: Int
   /// The favour of every job's intents (`DecodeIntent.weighted`); 0 drops them.
@@ -64,10 +69,11 @@ final class DecodeScheduler: Sendable {
 
   init(
     decoder: any BatchDecoding, workers: Int, cacheCapacity: Int = 2048,
-    previewCapacity: Int = 64, batchLimit: Int = 4, intentMargin: Float = DecodeIntent.margin,
-    logger: Logger
+    previewCapacity: Int = 64, batchLimit: Int = 4, busy: BusyEffort = .measured,
+    intentMargin: Float = DecodeIntent.margin, logger: Logger
   ) {
     self.decoder = decoder
+    self.busy = busy
     self.intentMargin = intentMargin
     self.batchLimit = max(1, batchLimit)
     self.workers = max(1, workers)
@@ -183,9 +189,14 @@ final class DecodeScheduler: Sendable {
         var jobs: [Job] = []
         let previews = queue.committedOrder.isEmpty
         if !previews {
-          let keys = queue.committedOrder.prefix(batchLimit)
+          // While other committed jobs wait, take a smaller batch at the busy effort, so
+          // the queue drains sooner (`BusyEffort`).
+          let crowded = queue.committedOrder.count > 1 && busy != .off
+          let keys = queue.committedOrder.prefix(
+            crowded ? min(busy.batchLimit, batchLimit) : batchLimit)
           queue.committedOrder.removeFirst(keys.count)
           jobs = keys.compactMap { queue.committed.removeValue(forKey: $0) }
+          if crowded { jobs = jobs.map { busy.applied(to: $0) } }
         } else if !queue.previewOrder.isEmpty {
           let keys = queue.previewOrder.prefix(batchLimit)
           queue.previewOrder.removeFirst(keys.count)
@@ -261,6 +272,13 @@ final class DecodeScheduler: Sendable {
           continue
         }
         let seconds = (ContinuousClock.now - start).seconds
+        logger.debug(
+          "decoded a batch",
+          metadata: [
+            "jobs": "\(group.count)", "candidates": "\(kind.effort.candidates)",
+            "previews": "\(previews)", "ms": "\(Int(seconds * 1000))",
+            "waited-ms": "\(group.map { Int((start - $0.job.queuedAt).seconds * 1000) })",
+          ])
         for (entry, result) in zip(group, results) {
           stats.finished(cacheHit: false, seconds: seconds / Double(group.count))
           if entry.flag.isCancelled { continue }  // superseded: its newer job will answer

@@ -105,7 +105,6 @@ extension TextDecoder {
     let c = config
     let (h, d) = (c.hiddenSize, c.headSize)
     let start = state.length
-    let total = start + n
     let scale = 1 / Float(d).squareRoot()
     for row in 0..<state.rows {
       let keys = state.cacheRow(state.keys[layer], row)
@@ -115,18 +114,15 @@ extension TextDecoder {
         (keys + (start + j) * h).update(from: qkv + h, count: h)
         (values + (start + j) * h).update(from: qkv + 2 * h, count: h)
       }
-      for head in 0..<c.numAttentionHeads {
-        let query = state.queryKeyValue + row * n * 3 * h + head * d
-        BLAS.gemmTransposedB(
-          m: n, n: total, k: d, alpha: scale, a: query, lda: 3 * h, b: keys + head * d, ldb: h,
-          beta: 0, c: state.scores, ldc: total)
-        for j in 0..<n {
-          Activations.softmaxRows(
-            state.scores + j * total, rows: 1, width: total, valid: start + j + 1)
+      for j in 0..<n {
+        let query = state.queryKeyValue + (row * n + j) * 3 * h
+        let context = state.context + (row * n + j) * h
+        for head in 0..<c.numAttentionHeads {
+          CachedAttention.head(
+            query: query + head * d, keys: keys + head * d, values: values + head * d,
+            stride: h, length: start + j + 1, size: d, scale: scale, scores: state.scores,
+            into: context + head * d)
         }
-        BLAS.gemm(
-          m: n, n: d, k: total, a: state.scores, lda: total, b: values + head * d, ldb: h, beta: 0,
-          c: state.context + row * n * h + head * d, ldc: h)
       }
     }
   }

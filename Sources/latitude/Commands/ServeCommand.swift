@@ -60,6 +60,10 @@ struct ServeCommand: ParsableCommand {
   @Option(help: "Generated candidates per decode [8].") var decodeCandidates: String?
   @Option(
     help:
+      "Generated candidates of a committed decode while other committed decodes wait (1–64; taken two at a time), or 'off' for full effort [3]."
+  ) var busyCandidates: String?
+  @Option(
+    help:
       "Skip sampling when greedy text or the nearest bank sentence reaches this fidelity (0–1); 'off' always samples [measured on the validation split]."
   ) var decodeEnough: String?
   @Option(
@@ -94,7 +98,8 @@ struct ServeCommand: ParsableCommand {
         "known-words": knownWords, "fluency": fluency, "fluency-weight": fluencyWeight,
         "intent-margin": intentMargin,
         "decode-workers": decodeWorkers,
-        "decode-candidates": decodeCandidates, "decode-enough": decodeEnough,
+        "decode-candidates": decodeCandidates, "busy-candidates": busyCandidates,
+        "decode-enough": decodeEnough,
         "decode-correction": decodeCorrection,
         "axis-packs": axisPacks.isEmpty ? nil : axisPacks.joined(separator: ","),
         "plugins": plugins.isEmpty ? nil : plugins.joined(separator: ","),
@@ -163,6 +168,14 @@ struct ServeCommand: ParsableCommand {
       settings.string("features") == "off" ? nil : settings.string("features")
     if workers > 0 { configuration.decodeWorkers = workers }
     configuration.decodeCandidates = candidates
+    switch settings.string("busy-candidates") {
+    case "off": configuration.busyEffort = .off
+    case let value:
+      guard let busy = Int(value), (1...64).contains(busy) else {
+        throw CLIError("busy-candidates must be 1–64 or 'off', not '\(value)'")
+      }
+      configuration.busyEffort = BusyEffort(candidates: busy)
+    }
     switch settings.string("decode-enough") {
     case "measured": configuration.decodeEnough = DecodeEffort.measuredEnough
     case "off": configuration.decodeEnough = nil

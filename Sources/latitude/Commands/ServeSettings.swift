@@ -26,6 +26,7 @@ struct ServeSettings {
     "features": ("LATITUDE_FEATURES", "Weights/features/minilm-topk-4096-e2"),
     "decode-workers": ("LATITUDE_DECODE_WORKERS", "0"),
     "decode-candidates": ("LATITUDE_DECODE_CANDIDATES", "8"),
+    "busy-candidates": ("LATITUDE_BUSY_CANDIDATES", "3"),
     "decode-enough": ("LATITUDE_DECODE_ENOUGH", "measured"),
     "decode-correction": ("LATITUDE_DECODE_CORRECTION", "off"),
     "axis-packs": ("LATITUDE_AXIS_PACKS", "AxisPacks"),

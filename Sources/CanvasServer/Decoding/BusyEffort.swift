@@ -1,0 +1,35 @@
+import Latent
+
+/// What a committed decode gets while other committed decodes wait behind it (several
+/// people dragging at once): fewer generated candidates and smaller batches, so the queue
+/// drains sooner. A decode's cost grows with its generated rows (a step of a few rows is
+/// already bound by arithmetic rather than by reading the weights), so ten full decodes
+/// queued take about ten times one; `make bench-settle` measures what this buys and what it
+/// costs in fidelity (`latitude serve --busy-candidates`).
+public struct BusyEffort: Sendable, Equatable {
+  /// Generated candidates (greedy included) of a committed job taken while others wait.
+  public var candidates: Int
+  /// Committed jobs one worker takes at once while others wait (at most the pool's batch).
+  public var batchLimit: Int
+
+  /// Makes a busy effort.
+  public init(candidates: Int, batchLimit: Int = 2) {
+    self.candidates = max(1, candidates)
+    self.batchLimit = max(1, batchLimit)
+  }
+
+  /// Off: a crowded queue decodes at full effort, in full batches.
+  public static let off = BusyEffort(candidates: .max, batchLimit: .max)
+
+  /// The server's default: 3 candidates (greedy and two samples, with the bank's three),
+  /// two jobs at a time; chosen with `make bench-settle` (see README, "Busy rooms").
+  public static let measured = BusyEffort(candidates: 3, batchLimit: 2)
+
+  /// `job` with at most `candidates` generated candidates.
+  func applied(to job: DecodeScheduler.Job) -> DecodeScheduler.Job {
+    guard job.effort.candidates > candidates else { return job }
+    var job = job
+    job.effort.candidates = candidates
+    return job
+  }
+}
