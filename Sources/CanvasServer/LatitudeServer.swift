@@ -138,6 +138,11 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     store = try CanvasStore(location: location, configuration: configuration.store, logger: logger)
     committer = GroupCommitter(store: store)
     encoder = try configuration.encoderDirectory.map { try SentenceEncoder(directory: $0) }
+    if let encoder {
+      logger.info(
+        "encoder loaded",
+        metadata: ["encoder": "\(encoder.name)", "kernel": "\(encoder.kernel.rawValue)"])
+    }
     if let encoder, let directory = configuration.decoderDirectory {
       let textDecoder = try TextDecoder(
         directory: directory,

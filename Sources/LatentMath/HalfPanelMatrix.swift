@@ -1,6 +1,6 @@
 import LatentKernels
 
-/// A weight matrix [depth, columns] kept as fp16 panels for `HalfPanelKernel`: half the
+/// A weight matrix [depth, columns] kept as fp16 panels for `PanelKernel`: half the
 /// memory traffic of fp32, and a layout the kernel streams once per product, which is what
 /// the decoder's few-row products are bound by (`latitude-bench kernels` measures it
 /// against `cblas_sgemm` on the fp32 weights).
@@ -39,24 +39,11 @@ public struct HalfPanelMatrix: Sendable {
   }
 
   private init?(depth: Int, columns: Int, value: (_ k: Int, _ j: Int) -> Float) {
-    let w = HalfPanelKernel.panelWidth
-    let panelCount = (columns + w - 1) / w
-    var exact = true
-    let packed = [Float16](unsafeUninitializedCapacity: panelCount * depth * w) { buffer, count in
-      for p in 0..<panelCount {
-        for k in 0..<depth {
-          for i in 0..<w {
-            let j = p * w + i
-            let x = j < columns ? value(k, j) : 0
-            let half = Float16(x)
-            if Float(half) != x { exact = false }
-            buffer[(p * depth + k) * w + i] = half
-          }
-        }
-      }
-      count = buffer.count
+    let packed = PanelLayout.pack(depth: depth, columns: columns, value: value) { x in
+      let half = Float16(x)
+      return Float(half) == x ? half : nil
     }
-    guard exact else { return nil }
+    guard let packed else { return nil }
     self.depth = depth
     self.columns = columns
     panels = packed
@@ -70,14 +57,12 @@ public struct HalfPanelMatrix: Sendable {
     _ a: UnsafePointer<Float>, rows: Int, lda: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
     part: Range<Int>? = nil
   ) {
-    let part = part ?? 0..<columns
-    let width = HalfPanelKernel.panelWidth
-    precondition(Self.isSupported, "HalfPanelMatrix used on a CPU without AVX-512")
-    precondition(rows > 0 && lda >= depth && ldc >= columns)
+    let part = PanelLayout.checked(
+      part, rows: rows, depth: depth, columns: columns, lda: lda, ldc: ldc,
+      supported: Self.isSupported)
     guard !part.isEmpty else { return }
-    precondition(part.lowerBound % width == 0 && part.upperBound <= columns)
     panels.withUnsafeBufferPointer { buffer in
-      HalfPanelKernel.multiplyAccumulate(
+      PanelKernel.multiplyAccumulate(
         rows: rows, depth: depth, columns: part.count, a: a, lda: lda,
         panels: buffer.baseAddress! + part.lowerBound * depth, c: c + part.lowerBound, ldc: ldc)
     }
@@ -86,11 +71,6 @@ public struct HalfPanelMatrix: Sendable {
   /// The columns cut into `parts` ranges of whole panels, as even as panels allow (the
   /// last ones may be empty).
   public func split(_ parts: Int) -> [Range<Int>] {
-    let width = HalfPanelKernel.panelWidth
-    let panelCount = (columns + width - 1) / width
-    let per = (panelCount + parts - 1) / parts
-    return (0..<parts).map { part in
-      min(columns, part * per * width)..<min(columns, (part + 1) * per * width)
-    }
+    PanelLayout.split(columns: columns, parts)
   }
 }

@@ -7,11 +7,13 @@ import Latent
 /// `latitude bench kernels`: the decoder's matrix products on fp16 panels
 /// (`HalfPanelMatrix`) against `cblas_sgemm` on the same weights in fp32, both measured in
 /// this run: first one decoder step's products at 1, 4 and 8 rows, then whole generations
-/// (greedy, and 8 candidates) on held-out sentences with the decoder loaded each way.
+/// (greedy, and 8 candidates) on held-out sentences with the decoder loaded each way; then
+/// the encoder's linear layers on fp32 panels against `cblas_sgemm` (`EncoderKernelComparison`).
 struct KernelBenchmarkCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "kernels",
-    abstract: "Decoder products on fp16 panels vs cblas_sgemm, per step and per generation.",
+    abstract:
+      "Decoder products on fp16 panels and encoder products on fp32 panels vs cblas_sgemm.",
     discussion: """
       Speed-ups are BLAS time ÷ panel time (above 1: the panels are faster). Also reports how
       often the two kernels generate the same tokens (they differ only in summation order)
@@ -54,6 +56,8 @@ struct KernelBenchmarkCommand: ParsableCommand {
     let targets = try SentenceEncoder(directory: encoder).encode(Array(texts))
     benchLog("generating from \(targets.count) held-out sentences with each kernel…")
     result.merge(compareGenerations(blas, panels, targets)) { $1 }
+    benchLog("encoding the same sentences with each encoder kernel…")
+    result.merge(try EncoderKernelComparison(directory: encoder).compare(Array(texts))) { $1 }
     writeOut(jsonLine(result))
   }
 

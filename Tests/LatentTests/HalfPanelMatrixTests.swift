@@ -16,28 +16,11 @@ import Testing
   func productMatchesAPlainOne(rows: Int, depth: Int, columns: Int) {
     var random = SplitMix64(seed: UInt64(rows * 1000 + columns))
     let weight = halves(depth * columns, &random)
-    let (lda, ldc) = (depth + 3, columns + 5)  // strided rows on both sides
-    let input = (0..<rows * lda).map { _ in random.nextGaussian() }
-    let start = (0..<rows * ldc).map { _ in random.nextGaussian() }
-    var output = start
     let matrix = HalfPanelMatrix(weight: weight, depth: depth, columns: columns)!
-    input.withUnsafeBufferPointer { a in
-      output.withUnsafeMutableBufferPointer { c in
-        matrix.multiplyAccumulate(
-          a.baseAddress!, rows: rows, lda: lda, into: c.baseAddress!, ldc: ldc)
-      }
-    }
-    var worst = 0.0
-    for r in 0..<rows {
-      for j in 0..<ldc {
-        var expected = Double(start[r * ldc + j])
-        if j < columns {
-          for k in 0..<depth {
-            expected += Double(input[r * lda + k]) * Double(weight[k * columns + j])
-          }
-        }
-        worst = max(worst, abs(expected - Double(output[r * ldc + j])))
-      }
+    let worst = worstPanelProductError(
+      rows: rows, depth: depth, columns: columns, weight: weight, random: &random
+    ) { a, lda, c, ldc in
+      matrix.multiplyAccumulate(a, rows: rows, lda: lda, into: c, ldc: ldc)
     }
     // fp32 accumulation of `depth` products of unit-scale values.
     #expect(

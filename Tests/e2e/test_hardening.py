@@ -395,7 +395,8 @@ def test_finding_10_live_axis_examples_are_bounded_by_their_text(server):
 def test_decode_correction_intent_and_kernel_settings_are_checked(tmp_path):
     """Correction rounds, the intent margin and the busy effort are bounded in serve (flag or
     environment) and in the CLI; a valid setting decodes. An unknown decoder kernel is
-    refused, and the BLAS kernel decodes the same text as the one the product picks."""
+    refused, and the BLAS kernel decodes the same text as the one the product picks; the same
+    for the encoder's kernel (the same vector within 1e-5)."""
     for bad in ["9", "-1", "lots"]:
         refused = subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "c.sqlite"),
                                   "--decode-correction", bad], capture_output=True, text=True, timeout=60)
@@ -420,6 +421,16 @@ def test_decode_correction_intent_and_kernel_settings_are_checked(tmp_path):
                              capture_output=True, text=True, timeout=60,
                              env={**os.environ, "LATITUDE_DECODER_BORROW_CORE": "yes"})
     assert refused.returncode != 0 and "LATITUDE_DECODER_BORROW_CORE=yes" in refused.stderr, refused.stderr[-500:]
+    refused = subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "c.sqlite")],
+                             capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "LATITUDE_ENCODER_KERNEL": "fast"})
+    assert refused.returncode != 0 and "LATITUDE_ENCODER_KERNEL=fast" in refused.stderr, refused.stderr[-500:]
+    vectors = [subprocess.run([BINARY, "encode", "My flight was delayed for six hours."], capture_output=True,
+                              text=True, timeout=120, env={**os.environ, "LATITUDE_ENCODER_KERNEL": kernel})
+               for kernel in ["blas", "auto"]]
+    assert all(v.returncode == 0 for v in vectors), vectors[0].stderr[-500:] + vectors[1].stderr[-500:]
+    blas_vector, auto_vector = (json.loads(v.stdout.strip().splitlines()[-1])["vector"] for v in vectors)
+    assert max(abs(a - b) for a, b in zip(blas_vector, auto_vector)) < 1e-5
     texts = [subprocess.run([BINARY, "decode", "--text", "My flight was delayed for six hours.", "--json",
                              "--candidates", "4"], capture_output=True, text=True, timeout=120,
                             env={**os.environ, "LATITUDE_DECODER_KERNEL": kernel})

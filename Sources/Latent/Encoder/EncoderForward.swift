@@ -74,20 +74,21 @@ struct EncoderForward {
     normalize(hidden, encoder.embeddings.normGamma, encoder.embeddings.normBeta)
     for layer in encoder.layers {
       linear(
-        hidden, inWidth: h, layer.queryKeyValue, layer.queryKeyValueBias, outWidth: 3 * h, into: qkv
-      )
+        hidden, inWidth: h, layer.queryKeyValue, layer.queryKeyValueBias, outWidth: 3 * h,
+        into: qkv,
+        panels: layer.panels?.queryKeyValue)
       attention(qkv, scores: scores, into: context)
       linear(
         context, inWidth: h, layer.attentionOutput, layer.attentionOutputBias, outWidth: h,
-        into: projected, residual: hidden)
+        into: projected, residual: hidden, panels: layer.panels?.attentionOutput)
       swap(&hidden, &projected)
       normalize(hidden, layer.attentionNormGamma, layer.attentionNormBeta)
       linear(
         hidden, inWidth: h, layer.intermediate, layer.intermediateBias,
-        outWidth: c.intermediateSize, into: wide, gelu: true)
+        outWidth: c.intermediateSize, into: wide, gelu: true, panels: layer.panels?.intermediate)
       linear(
         wide, inWidth: c.intermediateSize, layer.output, layer.outputBias, outWidth: h,
-        into: projected, residual: hidden)
+        into: projected, residual: hidden, panels: layer.panels?.output)
       swap(&hidden, &projected)
       normalize(hidden, layer.outputNormGamma, layer.outputNormBeta)
     }
@@ -127,13 +128,28 @@ struct EncoderForward {
   }
 
   /// out = input · weight + bias (+ residual), then GELU if asked; weight is [in, out].
-  /// Split by output columns, in blocks of 16.
+  /// Split by output columns, in blocks of 16 (whole panels with `panels`, the same weight
+  /// laid out for `PanelKernel`, which then runs the product instead of BLAS).
   private func linear(
     _ input: SharedBuffer, inWidth k: Int, _ weight: [Float], _ bias: [Float], outWidth n: Int,
-    into output: SharedBuffer, residual: SharedBuffer? = nil, gelu: Bool = false
+    into output: SharedBuffer, residual: SharedBuffer? = nil, gelu: Bool = false,
+    panels: FloatPanelMatrix?
   ) {
     let rows = tokens
     let parts = min(threads, max(1, n / 64))
+    if let panels {
+      let ranges = panels.split(parts)
+      parallel(parts) { part in
+        Dense.layer(
+          output.base, rows: rows, width: n, bias: bias, columns: ranges[part],
+          residual: residual.map { UnsafePointer($0.base) }, gelu: gelu
+        ) { _, _ in
+          panels.multiplyAccumulate(
+            input.base, rows: rows, lda: k, into: output.base, ldc: n, part: ranges[part])
+        }
+      }
+      return
+    }
     let block = ((n + parts - 1) / parts + 15) / 16 * 16
     parallel(parts) { part in
       let start = part * block

@@ -7,6 +7,13 @@ struct EncoderLayer: Sendable {
   var intermediate: [Float], intermediateBias: [Float]
   var output: [Float], outputBias: [Float]
   var outputNormGamma: [Float], outputNormBeta: [Float]
+  /// The four matrices as fp32 panels (`EncoderKernel.floatPanels`); nil runs them on BLAS.
+  var panels: Panels?
+
+  /// The layer's matrices laid out for `PanelKernel`.
+  struct Panels: Sendable {
+    let queryKeyValue, attentionOutput, intermediate, output: FloatPanelMatrix
+  }
 
   init(_ w: BertLayerWeights, hidden h: Int, intermediate i: Int) {
     queryKeyValue = Self.transposedColumns([w.query, w.key, w.value], rows: h, columns: h)
@@ -21,6 +28,17 @@ struct EncoderLayer: Sendable {
     outputBias = w.outputBias
     outputNormGamma = w.outputNormGamma
     outputNormBeta = w.outputNormBeta
+  }
+
+  /// The layer with its matrices packed as fp32 panels.
+  func packed(hidden h: Int, intermediate i: Int) -> EncoderLayer {
+    var layer = self
+    layer.panels = Panels(
+      queryKeyValue: FloatPanelMatrix(weight: queryKeyValue, depth: h, columns: 3 * h),
+      attentionOutput: FloatPanelMatrix(weight: attentionOutput, depth: h, columns: h),
+      intermediate: FloatPanelMatrix(weight: intermediate, depth: h, columns: i),
+      output: FloatPanelMatrix(weight: output, depth: i, columns: h))
+    return layer
   }
 
   /// Stacks PyTorch [out, in] matrices along `out` and transposes: [in, Σout] row-major.

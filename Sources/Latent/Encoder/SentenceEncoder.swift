@@ -20,6 +20,8 @@ public final class SentenceEncoder: Sendable {
   let embeddings: BertEmbeddings
   /// The transformer layers, laid out for inference.
   let layers: [EncoderLayer]
+  /// The kernel the linear layers run on (`blas` or `fp32-panels`).
+  public let kernel: EncoderKernel
 
   /// The embedding dimension.
   public var dimension: Int { config.hiddenSize }
@@ -28,8 +30,16 @@ public final class SentenceEncoder: Sendable {
   public static let defaultDirectory = "Weights/encoder/all-MiniLM-L6-v2"
 
   /// Loads config.json, sentence_bert_config.json, vocab.txt and model.safetensors.
-  /// - Throws: `EncoderError`, naming the missing file and the command that fetches it.
-  public init(directory: String = SentenceEncoder.defaultDirectory) throws(EncoderError) {
+  /// `kernel` defaults to what `LATITUDE_ENCODER_KERNEL` says (`auto`: fp32 panels where the
+  /// CPU runs them).
+  /// - Throws: `EncoderError`, naming the missing file and the command that fetches it, or
+  ///   a bad kernel setting.
+  public init(
+    directory: String = SentenceEncoder.defaultDirectory, kernel: EncoderKernel? = nil
+  ) throws(EncoderError) {
+    let asked: EncoderKernel
+    if let kernel { asked = kernel } else { asked = try EncoderKernel.fromEnvironment() }
+    let kernel = try asked.resolved()
     let base = URL(fileURLWithPath: directory)
     func path(_ name: String) throws(EncoderError) -> String {
       let file = base.appendingPathComponent(name).path
@@ -67,7 +77,11 @@ public final class SentenceEncoder: Sendable {
     }
     embeddings = weights.embeddings
     let (hidden, intermediate) = (config.hiddenSize, config.intermediateSize)
-    layers = weights.layers.map { EncoderLayer($0, hidden: hidden, intermediate: intermediate) }
+    let plain = weights.layers.map { EncoderLayer($0, hidden: hidden, intermediate: intermediate) }
+    layers =
+      kernel == .floatPanels
+      ? plain.map { $0.packed(hidden: hidden, intermediate: intermediate) } : plain
+    self.kernel = kernel
     name = base.lastPathComponent
   }
 

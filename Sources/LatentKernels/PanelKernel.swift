@@ -1,5 +1,7 @@
-/// The decoder's skinny matrix products (a few rows × a 384- or 1536-wide weight) on fp16
-/// weights laid out in panels, for CPUs with AVX-512 and F16C.
+/// Matrix products on weights laid out once in panels, for CPUs with AVX-512 and F16C: the
+/// decoder's skinny products (a few rows × a 384- or 1536-wide weight) on its fp16 weights,
+/// and the encoder's on its fp32 weights, where `cblas_sgemm` would re-pack the weights on
+/// every call.
 ///
 /// This module is compiled for `skylake-avx512` (see Package.swift), so its code may only run
 /// after the caller has checked the CPU: `HalfPanelMatrix.isSupported` in LatentMath does.
@@ -9,7 +11,7 @@
 /// holds W[0..<depth, 32p..<32p+32] row after row (the last panel padded with zeros), so the
 /// kernel reads every weight once, in order, whatever the number of rows. One row of a
 /// panel is 64 bytes, one cache line.
-public enum HalfPanelKernel {
+public enum PanelKernel {
   /// Columns per panel: two 16-lane vectors.
   public static let panelWidth = 32
 
@@ -22,6 +24,26 @@ public enum HalfPanelKernel {
   public static func multiplyAccumulate(
     rows: Int, depth: Int, columns: Int, a: UnsafePointer<Float>, lda: Int,
     panels: UnsafePointer<Float16>, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    product(
+      rows: rows, depth: depth, columns: columns, a: a, lda: lda, panels: panels, c: c, ldc: ldc)
+  }
+
+  /// The same product on fp32 panels (the same layout, 128 bytes per panel row).
+  @inline(never)
+  public static func multiplyAccumulate(
+    rows: Int, depth: Int, columns: Int, a: UnsafePointer<Float>, lda: Int,
+    panels: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    product(
+      rows: rows, depth: depth, columns: columns, a: a, lda: lda, panels: panels, c: c, ldc: ldc)
+  }
+
+  /// The loop both products share, specialised and inlined into each.
+  @inline(__always)
+  private static func product<Weight: PanelWeight>(
+    rows: Int, depth: Int, columns: Int, a: UnsafePointer<Float>, lda: Int,
+    panels: UnsafePointer<Weight>, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     let panelCount = (columns + panelWidth - 1) / panelWidth
     for p in 0..<panelCount {
@@ -39,9 +61,9 @@ public enum HalfPanelKernel {
 
   /// Rows first..<first+4 (fewer at the end) of one panel: eight 16-lane accumulators.
   @inline(__always)
-  private static func fourRows(
+  private static func fourRows<Weight: PanelWeight>(
     first: Int, rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int,
-    panel: UnsafePointer<Float16>, c: UnsafeMutablePointer<Float>, ldc: Int, width: Int
+    panel: UnsafePointer<Weight>, c: UnsafeMutablePointer<Float>, ldc: Int, width: Int
   ) {
     let last = rows - 1
     // Rows past the end repeat the last row; their sums are computed and dropped.
@@ -55,8 +77,8 @@ public enum HalfPanelKernel {
     var s30 = SIMD16<Float>(), s31 = SIMD16<Float>()
     var w = panel
     for k in 0..<depth {
-      let w0 = widen(w)
-      let w1 = widen(w + 16)
+      let w0 = Weight.sixteen(w)
+      let w1 = Weight.sixteen(w + 16)
       w += panelWidth
       multiplyAdd(&s00, &s01, x0[k], w0, w1)
       multiplyAdd(&s10, &s11, x1[k], w0, w1)
@@ -81,17 +103,6 @@ public enum HalfPanelKernel {
     high.addProduct(broadcast, w1)
   }
 
-  /// Sixteen fp16 values as fp32. Lane by lane with the scalar conversion (always inlined),
-  /// which the optimiser turns into one `vcvtph2ps`; the stdlib's generic SIMD conversion
-  /// would be an out-of-line call with weak linkage, a copy of which another module could
-  /// win at link time.
-  @inline(__always)
-  private static func widen(_ halves: UnsafePointer<Float16>) -> SIMD16<Float> {
-    var result = SIMD16<Float>()
-    for i in 0..<16 { result[i] = Float(halves[i]) }
-    return result
-  }
-
   /// out[0..<width] += (low ‖ high), width ≤ 32.
   @inline(__always)
   private static func add(
@@ -106,5 +117,30 @@ public enum HalfPanelKernel {
       return
     }
     for j in 0..<width { out[j] += j < 16 ? low[j] : high[j - 16] }
+  }
+}
+
+/// A panel's element type: how sixteen consecutive weights become one fp32 vector.
+protocol PanelWeight {
+  static func sixteen(_ values: UnsafePointer<Self>) -> SIMD16<Float>
+}
+
+extension Float16: PanelWeight {
+  /// Sixteen fp16 values as fp32. Lane by lane with the scalar conversion (always inlined),
+  /// which the optimiser turns into one `vcvtph2ps`; the stdlib's generic SIMD conversion
+  /// would be an out-of-line call with weak linkage, a copy of which another module could
+  /// win at link time.
+  @inline(__always)
+  static func sixteen(_ values: UnsafePointer<Float16>) -> SIMD16<Float> {
+    var result = SIMD16<Float>()
+    for i in 0..<16 { result[i] = Float(values[i]) }
+    return result
+  }
+}
+
+extension Float: PanelWeight {
+  @inline(__always)
+  static func sixteen(_ values: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(values).loadUnaligned(as: SIMD16<Float>.self)
   }
 }

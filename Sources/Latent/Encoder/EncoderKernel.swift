@@ -1,0 +1,42 @@
+import Foundation
+
+/// Which matrix kernel a `SentenceEncoder` runs its linear layers on.
+public enum EncoderKernel: String, Sendable, CaseIterable {
+  /// fp32 panels where the CPU runs them; BLAS otherwise.
+  case automatic = "auto"
+  /// `cblas_sgemm` (every CPU).
+  case blas
+  /// fp32 weight panels on AVX-512 (`FloatPanelMatrix`); refused where the CPU lacks it.
+  case floatPanels = "fp32-panels"
+
+  /// The environment variable that chooses the kernel of every encoder a process loads
+  /// (`auto`, `blas` or `fp32-panels`; unset means `auto`).
+  public static let environmentVariable = "LATITUDE_ENCODER_KERNEL"
+
+  /// The kernel `LATITUDE_ENCODER_KERNEL` asks for.
+  /// - Throws: `EncoderError.badConfig` for any other value.
+  public static func fromEnvironment(
+    _ environment: [String: String] = ProcessInfo.processInfo.environment
+  ) throws(EncoderError) -> EncoderKernel {
+    guard let value = environment[environmentVariable], !value.isEmpty else { return .automatic }
+    guard let kernel = EncoderKernel(rawValue: value) else {
+      let names = allCases.map(\.rawValue).joined(separator: ", ")
+      throw .badConfig("\(environmentVariable)=\(value): expected one of \(names)")
+    }
+    return kernel
+  }
+
+  /// The kernel this one runs as on this CPU: `blas` or `fp32-panels`.
+  /// - Throws: `EncoderError.badConfig` for `fp32-panels` on a CPU without AVX-512.
+  func resolved() throws(EncoderError) -> EncoderKernel {
+    switch self {
+    case .blas: return .blas
+    case .automatic: return FloatPanelMatrix.isSupported ? .floatPanels : .blas
+    case .floatPanels:
+      guard FloatPanelMatrix.isSupported else {
+        throw .badConfig("\(Self.environmentVariable)=fp32-panels: this CPU lacks AVX-512")
+      }
+      return .floatPanels
+    }
+  }
+}
