@@ -26,7 +26,8 @@ public enum PanelKernel {
     panels: UnsafePointer<Float16>, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     product(
-      rows: rows, depth: depth, columns: columns, a: a, lda: lda, panels: panels, c: c, ldc: ldc)
+      rows: rows, depth: depth, columns: columns, a: a, lda: lda, panels: panels, c: c, ldc: ldc,
+      sixteen: widen)
   }
 
   /// The same product on fp32 panels (the same layout, 128 bytes per panel row).
@@ -36,14 +37,18 @@ public enum PanelKernel {
     panels: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     product(
-      rows: rows, depth: depth, columns: columns, a: a, lda: lda, panels: panels, c: c, ldc: ldc)
+      rows: rows, depth: depth, columns: columns, a: a, lda: lda, panels: panels, c: c, ldc: ldc
+    ) { UnsafeRawPointer($0).loadUnaligned(as: SIMD16<Float>.self) }
   }
 
-  /// The loop both products share, specialised and inlined into each.
+  /// The loop both products share, specialised and inlined into each; `sixteen` reads
+  /// sixteen consecutive weights as fp32. (A closure rather than a protocol: a conformance
+  /// of Float or Float16 would add weak witness symbols to this module.)
   @inline(__always)
-  private static func product<Weight: PanelWeight>(
+  private static func product<Weight>(
     rows: Int, depth: Int, columns: Int, a: UnsafePointer<Float>, lda: Int,
-    panels: UnsafePointer<Weight>, c: UnsafeMutablePointer<Float>, ldc: Int
+    panels: UnsafePointer<Weight>, c: UnsafeMutablePointer<Float>, ldc: Int,
+    sixteen: (UnsafePointer<Weight>) -> SIMD16<Float>
   ) {
     let panelCount = (columns + panelWidth - 1) / panelWidth
     for p in 0..<panelCount {
@@ -53,7 +58,7 @@ public enum PanelKernel {
       while first < rows {
         fourRows(
           first: first, rows: rows, depth: depth, a: a, lda: lda, panel: panel,
-          c: c + p * panelWidth, ldc: ldc, width: width)
+          c: c + p * panelWidth, ldc: ldc, width: width, sixteen: sixteen)
         first += 4
       }
     }
@@ -61,9 +66,10 @@ public enum PanelKernel {
 
   /// Rows first..<first+4 (fewer at the end) of one panel: eight 16-lane accumulators.
   @inline(__always)
-  private static func fourRows<Weight: PanelWeight>(
+  private static func fourRows<Weight>(
     first: Int, rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int,
-    panel: UnsafePointer<Weight>, c: UnsafeMutablePointer<Float>, ldc: Int, width: Int
+    panel: UnsafePointer<Weight>, c: UnsafeMutablePointer<Float>, ldc: Int, width: Int,
+    sixteen: (UnsafePointer<Weight>) -> SIMD16<Float>
   ) {
     let last = rows - 1
     // Rows past the end repeat the last row; their sums are computed and dropped.
@@ -77,8 +83,8 @@ public enum PanelKernel {
     var s30 = SIMD16<Float>(), s31 = SIMD16<Float>()
     var w = panel
     for k in 0..<depth {
-      let w0 = Weight.sixteen(w)
-      let w1 = Weight.sixteen(w + 16)
+      let w0 = sixteen(w)
+      let w1 = sixteen(w + 16)
       w += panelWidth
       multiplyAdd(&s00, &s01, x0[k], w0, w1)
       multiplyAdd(&s10, &s11, x1[k], w0, w1)
@@ -118,29 +124,15 @@ public enum PanelKernel {
     }
     for j in 0..<width { out[j] += j < 16 ? low[j] : high[j - 16] }
   }
-}
 
-/// A panel's element type: how sixteen consecutive weights become one fp32 vector.
-protocol PanelWeight {
-  static func sixteen(_ values: UnsafePointer<Self>) -> SIMD16<Float>
-}
-
-extension Float16: PanelWeight {
   /// Sixteen fp16 values as fp32. Lane by lane with the scalar conversion (always inlined),
   /// which the optimiser turns into one `vcvtph2ps`; the stdlib's generic SIMD conversion
   /// would be an out-of-line call with weak linkage, a copy of which another module could
   /// win at link time.
   @inline(__always)
-  static func sixteen(_ values: UnsafePointer<Float16>) -> SIMD16<Float> {
+  private static func widen(_ halves: UnsafePointer<Float16>) -> SIMD16<Float> {
     var result = SIMD16<Float>()
-    for i in 0..<16 { result[i] = Float(values[i]) }
+    for i in 0..<16 { result[i] = Float(halves[i]) }
     return result
-  }
-}
-
-extension Float: PanelWeight {
-  @inline(__always)
-  static func sixteen(_ values: UnsafePointer<Float>) -> SIMD16<Float> {
-    UnsafeRawPointer(values).loadUnaligned(as: SIMD16<Float>.self)
   }
 }
