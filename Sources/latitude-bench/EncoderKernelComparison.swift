@@ -4,8 +4,9 @@ import Latent
 
 /// The encoder's half of `latitude bench kernels`: the same held-out sentences encoded with
 /// the linear layers on `cblas_sgemm` and on fp32 panels (`FloatPanelMatrix`), one thread,
-/// in batches of 1 (a typed sentence), 11 (a decode's re-ranking: 8 generated texts and 3
-/// bank sentences) and 64, alternating which kernel goes first.
+/// in batches of 1 (a typed sentence), 4, 11 (a decode's re-ranking: 8 generated texts and
+/// 3 bank sentences) and 64, alternating which kernel goes first. Batches of more than
+/// `EncoderKernel.panelRowLimit` tokens run on BLAS either way.
 struct EncoderKernelComparison {
   let blas: SentenceEncoder
   let panels: SentenceEncoder
@@ -19,7 +20,7 @@ struct EncoderKernelComparison {
   func compare(_ texts: [String], rounds: Int = 20) -> [String: Double] {
     var result: [String: Double] = [:]
     var difference: Float = 0
-    for batch in [1, 11, 64] {
+    for batch in [1, 4, 11, 64] {
       var seconds: [String: [Double]] = [:]
       for round in 0..<rounds {
         let start = (round * batch) % max(1, texts.count - batch)

@@ -129,7 +129,8 @@ struct EncoderForward {
 
   /// out = input · weight + bias (+ residual), then GELU if asked; weight is [in, out].
   /// Split by output columns, in blocks of 16 (whole panels with `panels`, the same weight
-  /// laid out for `PanelKernel`, which then runs the product instead of BLAS).
+  /// laid out for `PanelKernel`, which then runs a product of at most
+  /// `EncoderKernel.panelRowLimit` tokens instead of BLAS).
   private func linear(
     _ input: SharedBuffer, inWidth k: Int, _ weight: [Float], _ bias: [Float], outWidth n: Int,
     into output: SharedBuffer, residual: SharedBuffer? = nil, gelu: Bool = false,
@@ -137,7 +138,7 @@ struct EncoderForward {
   ) {
     let rows = tokens
     let parts = min(threads, max(1, n / 64))
-    if let panels {
+    if let panels, rows <= EncoderKernel.panelRowLimit {
       let ranges = panels.split(parts)
       parallel(parts) { part in
         Dense.layer(

@@ -9,6 +9,12 @@ public enum EncoderKernel: String, Sendable, CaseIterable {
   /// fp32 weight panels on AVX-512 (`FloatPanelMatrix`); refused where the CPU lacks it.
   case floatPanels = "fp32-panels"
 
+  /// The most tokens a forward pass multiplies on the panels; longer batches go to BLAS,
+  /// whose blocked kernel is faster once its re-packing of the weights is shared by enough
+  /// rows (`make bench-kernels`: a single sentence about 2× faster on panels, eleven
+  /// sentences even, sixty-four slower).
+  static let panelRowLimit = 64
+
   /// The environment variable that chooses the kernel of every encoder a process loads
   /// (`auto`, `blas` or `fp32-panels`; unset means `auto`).
   public static let environmentVariable = "LATITUDE_ENCODER_KERNEL"
