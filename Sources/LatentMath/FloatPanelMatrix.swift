@@ -34,14 +34,13 @@ public struct FloatPanelMatrix: Sendable {
     _ a: UnsafePointer<Float>, rows: Int, lda: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
     part: Range<Int>? = nil
   ) {
-    let part = PanelLayout.checked(
-      part, rows: rows, depth: depth, columns: columns, lda: lda, ldc: ldc,
-      supported: Self.isSupported)
-    guard !part.isEmpty else { return }
-    panels.withUnsafeBufferPointer { buffer in
+    PanelLayout.columns(
+      part, of: panels, rows: rows, depth: depth, columns: columns, lda: lda, ldc: ldc,
+      supported: Self.isSupported
+    ) { panel, part in
       PanelKernel.multiplyAccumulate(
-        rows: rows, depth: depth, columns: part.count, a: a, lda: lda,
-        panels: buffer.baseAddress! + part.lowerBound * depth, c: c + part.lowerBound, ldc: ldc)
+        rows: rows, depth: depth, columns: part.count, a: a, lda: lda, panels: panel,
+        c: c + part.lowerBound, ldc: ldc)
     }
   }
 

@@ -25,19 +25,22 @@ enum PanelLayout {
     return packed
   }
 
-  /// The columns a product covers (`part`, or all), after checking its arguments.
+  /// Checks a product's arguments, then calls `product(first panel, columns)` with the
+  /// panels of `part` (or of every column); nothing for no columns.
   /// - Precondition: `supported`; rows > 0; lda ≥ depth; ldc ≥ columns; `part` starts on a
   ///   panel and ends inside the matrix.
-  static func checked(
-    _ part: Range<Int>?, rows: Int, depth: Int, columns: Int, lda: Int, ldc: Int,
-    supported: Bool
-  ) -> Range<Int> {
+  static func columns<Element>(
+    _ part: Range<Int>?, of panels: [Element], rows: Int, depth: Int, columns: Int, lda: Int,
+    ldc: Int, supported: Bool, product: (UnsafePointer<Element>, Range<Int>) -> Void
+  ) {
     precondition(supported, "a panel matrix used on a CPU without AVX-512")
     precondition(rows > 0 && lda >= depth && ldc >= columns)
     let part = part ?? 0..<columns
-    precondition(
-      part.isEmpty || (part.lowerBound % PanelKernel.panelWidth == 0 && part.upperBound <= columns))
-    return part
+    guard !part.isEmpty else { return }
+    precondition(part.lowerBound % PanelKernel.panelWidth == 0 && part.upperBound <= columns)
+    panels.withUnsafeBufferPointer { buffer in
+      product(buffer.baseAddress! + part.lowerBound * depth, part)
+    }
   }
 
   /// The columns cut into `parts` ranges of whole panels, as even as panels allow (the last
