@@ -26,7 +26,8 @@ import Testing
   }
 
   @Test func theEnvironmentChoosesTheEncodersKernel() throws {
-    #expect(try EncoderKernel.fromEnvironment([:]) == .automatic)
+    #expect(try EncoderKernel.fromEnvironment([:]) == .blas, "panels are opt-in")
+    #expect(try EncoderKernel.fromEnvironment(["LATITUDE_ENCODER_KERNEL": "auto"]) == .automatic)
     #expect(try EncoderKernel.fromEnvironment(["LATITUDE_ENCODER_KERNEL": "blas"]) == .blas)
     #expect(throws: EncoderError.self) {
       try EncoderKernel.fromEnvironment(["LATITUDE_ENCODER_KERNEL": "fp16-panels"])

@@ -30,8 +30,8 @@ public final class SentenceEncoder: Sendable {
   public static let defaultDirectory = "Weights/encoder/all-MiniLM-L6-v2"
 
   /// Loads config.json, sentence_bert_config.json, vocab.txt and model.safetensors.
-  /// `kernel` defaults to what `LATITUDE_ENCODER_KERNEL` says (`auto`: fp32 panels where the
-  /// CPU runs them).
+  /// `kernel` defaults to what `LATITUDE_ENCODER_KERNEL` says (unset: BLAS; `auto`: fp32
+  /// panels where the CPU runs them).
   /// - Throws: `EncoderError`, naming the missing file and the command that fetches it, or
   ///   a bad kernel setting.
   public init(
