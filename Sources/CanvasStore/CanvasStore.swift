@@ -82,6 +82,14 @@ public final class CanvasStore: @unchecked Sendable {
         let leases = try DocumentOwnership(url: url, configuration: configuration, logger: logger)
         let writer = try PostgresConnection(url: url)
         try writer.migrate()
+        // A writer paused inside its transaction (a stopped process, a stalled VM) holds
+        // the lease row it locked for the fencing check, and so blocks every other node
+        // from taking the document over. PostgreSQL ends such a transaction after a lease
+        // time of silence (nothing of it was acknowledged), and no write waits on a lock
+        // for longer than two lease times.
+        try writer.limitWaits(
+          lockTimeoutMs: 2 * leases.leaseMilliseconds,
+          idleInTransactionMs: leases.leaseMilliseconds)
         let reader = try PostgresConnection(url: url)
         return (
           PostgresOpLog(writer, ownership: leases), PostgresOpLog(reader, ownership: nil), leases

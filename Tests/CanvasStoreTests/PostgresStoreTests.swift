@@ -1,9 +1,11 @@
 import Canvas
-import CanvasStore
 import CanvasTestSupport
 import Foundation
 import Logging
+import Synchronization
 import Testing
+
+@testable import CanvasStore
 
 /// The PostgreSQL server of the tests below, or nil.
 private let testPostgresURL = ProcessInfo.processInfo.environment["LATITUDE_TEST_POSTGRES"]
@@ -99,6 +101,66 @@ struct PostgresStoreTests {
       try first.append([OpFixtures.move("n", at: OpFixtures.id(2, "a"), latent: 0.3)], to: doc)
         == [.rejected(.notOwner(doc))])
     #expect(first.ownership!.counters.fenced == 1)
+    #expect(try second.ops(doc, from: 1, limit: 10).map(\.op.id.replica.rawValue) == ["a", "b"])
+  }
+
+  @Test func aNodePausedInsideItsWriteTransactionDoesNotBlockTheTakeover() throws {
+    let first = try open(leaseMs: 300, node: "paused")
+    let second = try open(leaseMs: 300, node: "successor")
+    first.ownership!.autoAcquire = false
+    second.ownership!.autoAcquire = false
+    let doc = try newDocument(first)
+    guard case .owned = try first.ownership!.acquire(doc) else {
+      Issue.record("a free lease was not taken")
+      return
+    }
+    #expect(
+      try first.append([OpFixtures.create("n", "x", at: OpFixtures.id(1, "a"))], to: doc)
+        == [.committed(seq: 1)])
+    // The first node's writer passes the fencing check, which locks the lease row, and
+    // then its process stalls (here: a sleep) for ten lease times; it stops renewing too.
+    let pauseEnded = Atomic(false)
+    let writerOutcome = Mutex<String?>(nil)
+    let writerDone = DispatchSemaphore(value: 0)
+    let paused = Thread {
+      do {
+        try first.write { db in
+          try db.transaction {
+            guard try db.mayAppend(to: doc) == .allowed else { throw StoreError.corrupt("fenced") }
+            Thread.sleep(forTimeInterval: 3)
+            pauseEnded.store(true, ordering: .sequentiallyConsistent)
+            _ = try db.documentHead(doc)
+          }
+        }
+        writerOutcome.withLock { $0 = "committed" }
+      } catch {
+        writerOutcome.withLock { $0 = "\(error)" }
+      }
+      writerDone.signal()
+    }
+    paused.start()
+    first.ownership!.shutdown()
+    Thread.sleep(forTimeInterval: 0.5)
+    // PostgreSQL ends the stalled transaction after a lease time of silence, so the
+    // second node takes the document over while the first is still paused, with a
+    // lease of full length (it appends at once).
+    guard case .owned = try second.ownership!.acquire(doc) else {
+      Issue.record("an expired lease was not taken")
+      return
+    }
+    let pauseOverAtTakeover = pauseEnded.load(ordering: .sequentiallyConsistent)
+    #expect(!pauseOverAtTakeover, "the takeover waited for the pause")
+    #expect(
+      try second.append([OpFixtures.move("n", at: OpFixtures.id(1, "b"), latent: 0.2)], to: doc)
+        == [.committed(seq: 2)])
+    writerDone.wait()
+    // The resumed writer's transaction is gone: it fails instead of committing, and the
+    // node's next append is fenced.
+    let outcome = writerOutcome.withLock { $0 }
+    #expect(outcome != nil && outcome != "committed", "\(outcome ?? "nil")")
+    #expect(
+      try first.append([OpFixtures.move("n", at: OpFixtures.id(2, "a"), latent: 0.3)], to: doc)
+        == [.rejected(.notOwner(doc))])
     #expect(try second.ops(doc, from: 1, limit: 10).map(\.op.id.replica.rawValue) == ["a", "b"])
   }
 }

@@ -74,6 +74,10 @@ public final class DocumentOwnership: Sendable {
     try connection.migrate()
     _ = try connection.query(
       "SELECT pg_advisory_lock(hashtextextended($1, 0))", [.text(owner)])
+    // Taking a lease waits for the lease row while another node's write transaction holds
+    // it; that node's transaction ends within a lease time (see the writer's settings),
+    // so a claim never waits longer than two.
+    try connection.limitWaits(lockTimeoutMs: 2 * leaseMilliseconds, idleInTransactionMs: nil)
     self.connection = Mutex(connection)
     // Holds the object only for one wait-and-renew at a time, so a released store's
     // ownership goes away (closing its connection, which drops its advisory lock).
@@ -193,7 +197,8 @@ public final class DocumentOwnership: Sendable {
       WITH before AS (SELECT owner, token, expires_at FROM leases WHERE doc_id = $1)
       INSERT INTO leases AS l(doc_id, owner, token, expires_at)
       VALUES ($1, $2, 1, clock_timestamp() + $3 * interval '1 millisecond')
-      ON CONFLICT (doc_id) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at,
+      ON CONFLICT (doc_id) DO UPDATE SET owner = EXCLUDED.owner,
+        expires_at = clock_timestamp() + $3 * interval '1 millisecond',
         wanted_by = NULL, token = l.token + CASE WHEN l.owner = EXCLUDED.owner AND l.expires_at > clock_timestamp()
           THEN 0 ELSE 1 END
       WHERE (l.owner = EXCLUDED.owner AND l.expires_at > clock_timestamp())

@@ -70,6 +70,8 @@ final class PostgresConnection: SQLTextExecuting {
   /// Between BEGIN and COMMIT/ROLLBACK: a lost connection is then an error, never
   /// silently reopened (the rest of the transaction would run outside it).
   private var transactionOpen = false
+  /// `SET` statements run on this connection and again on every reconnection.
+  private var settings: [String] = []
 
   /// Connects to `url` (`postgres://user@host:port/db?…`, any libpq connection string).
   init(url: String) throws(PostgresError) {
@@ -112,7 +114,28 @@ final class PostgresConnection: SQLTextExecuting {
     }
     let fresh = try Self.connect(url)
     handle = fresh
+    for setting in settings { try execute(setting, on: fresh) }
     return fresh
+  }
+
+  /// Runs the `SET` statements `settings` now and again whenever the connection is
+  /// reopened, so a session setting never silently lapses with a reconnection.
+  func keep(settings: [String]) throws(PostgresError) {
+    let db = try live()
+    for setting in settings { try execute(setting, on: db) }
+    self.settings = settings
+  }
+
+  /// Bounds how long this connection waits for a row or advisory lock, and how long a
+  /// transaction of it may sit idle (its process paused or stuck between statements):
+  /// past that, PostgreSQL ends the session, which releases its locks and rolls the
+  /// transaction back. nil leaves PostgreSQL's default (no limit).
+  func limitWaits(lockTimeoutMs: Int, idleInTransactionMs: Int?) throws(PostgresError) {
+    var settings = ["SET lock_timeout = \(max(1, lockTimeoutMs))"]
+    if let idleInTransactionMs {
+      settings.append("SET idle_in_transaction_session_timeout = \(max(1, idleInTransactionMs))")
+    }
+    try keep(settings: settings)
   }
 
   /// Runs one or more statements that return no rows needed (simple query protocol).
@@ -121,10 +144,14 @@ final class PostgresConnection: SQLTextExecuting {
     // A transaction ends with its COMMIT or ROLLBACK, even a failed one.
     defer { if ending { transactionOpen = false } }
     let db = try live()
+    try execute(sql, on: db)
+    if sql == beginTransaction { transactionOpen = true }
+  }
+
+  private func execute(_ sql: String, on db: OpaquePointer) throws(PostgresError) {
     let result = PQexec(db, sql)
     defer { PQclear(result) }
     try check(result, sql, db)
-    if sql == beginTransaction { transactionOpen = true }
   }
 
   /// Runs `sql` (prepared on first use) with `parameters`; the result's rows in binary.

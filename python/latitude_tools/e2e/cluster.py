@@ -11,7 +11,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import threading
 import time
 import urllib.request
 
@@ -203,12 +202,8 @@ class Node(Server):
         self.fixed_port = port
 
     def start(self):
-        super().start(port=self.fixed_port)
-        # Keep reading the node's log, so a chatty node never blocks on a full pipe.
-        self.lines = []
-        reader = threading.Thread(target=lambda: self.lines.extend(self.process.stderr), daemon=True)
-        reader.start()
-        return self
+        # Server.start keeps draining the node's log (its last lines stay in `self.log`).
+        return super().start(port=self.fixed_port)
 
     def health(self):
         import json
@@ -220,6 +215,29 @@ class Node(Server):
             text = r.read().decode()
         return {line.split()[0]: float(line.split()[1]) for line in text.splitlines()
                 if line and not line.startswith("#")}
+
+    def pause(self, timeout=5.0):
+        """SIGSTOP, then waits until every thread of the node is stopped: a signal takes
+        effect asynchronously, and a frame sent before it does could still be handled."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+        deadline = time.monotonic() + timeout
+        tasks = f"/proc/{self.process.pid}/task"
+        while True:
+            states = []
+            for task in os.listdir(tasks):
+                try:
+                    with open(os.path.join(tasks, task, "stat")) as stat:
+                        # The state follows the parenthesised command name.
+                        states.append(stat.read().rsplit(")", 1)[1].split()[0])
+                except FileNotFoundError:
+                    continue
+            if states and all(state in ("T", "t") for state in states):
+                return
+            assert time.monotonic() < deadline, f"node {self.name} did not stop: {states}"
+            time.sleep(0.005)
+
+    def resume(self):
+        os.kill(self.process.pid, signal.SIGCONT)
 
     @property
     def alive(self):
@@ -251,6 +269,10 @@ class Cluster:
     def __exit__(self, *exc):
         if self.nginx:
             self.nginx.stop()
+        # Shown by pytest with a failing test's captured output: what each node last logged.
+        for node in self.nodes:
+            if node.process:
+                print(f"--- last lines logged by node {node.name} ---\n{node.log_tail(60)}")
         for node in self.nodes:
             if node.process and node.process.poll() is None:
                 try:
