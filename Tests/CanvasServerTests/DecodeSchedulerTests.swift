@@ -251,6 +251,24 @@ final class CompletionLog: Sendable {
     #expect(decoder.recordedCandidates == [8, 3, 3, 8, 8])
   }
 
+  @Test func aBusyBatchMayExceedThePoolsBatch() {
+    let decoder = GatedDecoder(holdFirstBatch: true)
+    let pool = DecodeScheduler(
+      decoder: decoder, workers: 1, batchLimit: 2,
+      busy: BusyEffort(candidates: 1, batchLimit: 5), logger: Logger(label: "t"))
+    defer { pool.stop() }
+    let log = CompletionLog()
+    pool.submit(log.job(0, key: "blocker", candidates: 8))
+    decoder.entered.wait()
+    for index in 1...6 { pool.submit(log.job(index, key: "k\(index)", candidates: 8)) }
+    decoder.release.signal()
+    #expect(log.wait(7).count == 7)
+    // Greedy-only jobs are cheap rows: five are taken together while others wait; the last
+    // one, alone, gets the pool's own batch at full effort.
+    #expect(decoder.recorded == [["j0"], ["j1", "j2", "j3", "j4", "j5"], ["j6"]])
+    #expect(decoder.recordedCandidates == [8, 1, 8])
+  }
+
   @Test func theConfiguredMarginWeighsEveryJobsIntents() {
     let intent = DecodeIntent(direction: GatedDecoder.latent(0), atLeast: 0, favour: 0.1)
     for (margin, expected) in [(Float(0.25), [Float(0.25), 0.25]), (0, [])] {

@@ -9,7 +9,8 @@ import Latent
 public struct BusyEffort: Sendable, Equatable {
   /// Generated candidates (greedy included) of a committed job taken while others wait.
   public var candidates: Int
-  /// Committed jobs one worker takes at once while others wait (at most the pool's batch).
+  /// Committed jobs one worker takes at once while others wait (may exceed the pool's
+  /// batch: a busy job generates fewer rows).
   public var batchLimit: Int
 
   /// Makes a busy effort.
@@ -21,9 +22,10 @@ public struct BusyEffort: Sendable, Equatable {
   /// Off: a crowded queue decodes at full effort, in full batches.
   public static let off = BusyEffort(candidates: .max, batchLimit: .max)
 
-  /// The server's default: 3 candidates (greedy and two samples, with the bank's three),
-  /// two jobs at a time; chosen with `make bench-settle` (see README, "Busy rooms").
-  public static let measured = BusyEffort(candidates: 3, batchLimit: 2)
+  /// The server's default: greedy text only (with the bank's three sentences), four jobs
+  /// at a time; chosen with `make bench-settle` against 3 candidates two at a time and
+  /// other mixes (see README, "Busy rooms").
+  public static let measured = BusyEffort(candidates: 1, batchLimit: 4)
 
   /// `job` with at most `candidates` generated candidates.
   func applied(to job: DecodeScheduler.Job) -> DecodeScheduler.Job {

@@ -192,8 +192,7 @@ final class DecodeScheduler: Sendable {
           // While other committed jobs wait, take a smaller batch at the busy effort, so
           // the queue drains sooner (`BusyEffort`).
           let crowded = queue.committedOrder.count > 1 && busy != .off
-          let keys = queue.committedOrder.prefix(
-            crowded ? min(busy.batchLimit, batchLimit) : batchLimit)
+          let keys = queue.committedOrder.prefix(crowded ? busy.batchLimit : batchLimit)
           queue.committedOrder.removeFirst(keys.count)
           jobs = keys.compactMap { queue.committed.removeValue(forKey: $0) }
           if crowded { jobs = jobs.map { busy.applied(to: $0) } }

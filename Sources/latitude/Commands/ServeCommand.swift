@@ -60,8 +60,12 @@ struct ServeCommand: ParsableCommand {
   @Option(help: "Generated candidates per decode [8].") var decodeCandidates: String?
   @Option(
     help:
-      "Generated candidates of a committed decode while other committed decodes wait (1–64; taken two at a time), or 'off' for full effort [3]."
+      "Generated candidates of a committed decode while other committed decodes wait (1–64), or 'off' for full effort [1]."
   ) var busyCandidates: String?
+  @Option(
+    help:
+      "Committed decodes one worker takes together at the busy effort (1–64) [4]."
+  ) var busyBatch: String?
   @Option(
     help:
       "Skip sampling when greedy text or the nearest bank sentence reaches this fidelity (0–1); 'off' always samples [measured on the validation split]."
@@ -99,6 +103,7 @@ struct ServeCommand: ParsableCommand {
         "intent-margin": intentMargin,
         "decode-workers": decodeWorkers,
         "decode-candidates": decodeCandidates, "busy-candidates": busyCandidates,
+        "busy-batch": busyBatch,
         "decode-enough": decodeEnough,
         "decode-correction": decodeCorrection,
         "axis-packs": axisPacks.isEmpty ? nil : axisPacks.joined(separator: ","),
@@ -168,13 +173,17 @@ struct ServeCommand: ParsableCommand {
       settings.string("features") == "off" ? nil : settings.string("features")
     if workers > 0 { configuration.decodeWorkers = workers }
     configuration.decodeCandidates = candidates
+    let busyBatch = settings.string("busy-batch")
+    guard let batch = Int(busyBatch), (1...64).contains(batch) else {
+      throw CLIError("busy-batch must be 1–64, not '\(busyBatch)'")
+    }
     switch settings.string("busy-candidates") {
     case "off": configuration.busyEffort = .off
     case let value:
       guard let busy = Int(value), (1...64).contains(busy) else {
         throw CLIError("busy-candidates must be 1–64 or 'off', not '\(value)'")
       }
-      configuration.busyEffort = BusyEffort(candidates: busy)
+      configuration.busyEffort = BusyEffort(candidates: busy, batchLimit: batch)
     }
     switch settings.string("decode-enough") {
     case "measured": configuration.decodeEnough = DecodeEffort.measuredEnough
