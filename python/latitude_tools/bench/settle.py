@@ -79,11 +79,13 @@ async def connect(url, replica):
     return peer
 
 
-async def wait_for(condition, timeout):
+async def wait_for(condition, timeout, give_up=lambda: False):
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
         if condition():
             return True
+        if give_up():
+            return False
         await asyncio.sleep(0.005)
     return False
 
@@ -132,7 +134,10 @@ async def scenario(url, port, draggers, rounds, settle_timeout):
         results = await asyncio.gather(*[drag(p, f"n{i}", -1.0 + 0.137 * round_index + 0.011 * i, base)
                                          for i, p in enumerate(peers)])
         for final, sent in results:
-            ok = await wait_for(lambda: all(final in p.decoded for p in everyone), settle_timeout)
+            # A peer the server closed (a slow consumer, when the machine cannot keep up)
+            # will never see the text: counted lost at once rather than waited for.
+            ok = await wait_for(lambda: all(final in p.decoded for p in everyone), settle_timeout,
+                                give_up=lambda: any(p.task.done() for p in everyone))
             if ok:
                 settles.append((max(p.decoded[final] for p in everyone) - sent) * 1000)
                 firsts.append((max(p.first_text[final] for p in everyone) - sent) * 1000)
@@ -141,6 +146,9 @@ async def scenario(url, port, draggers, rounds, settle_timeout):
                 lost += 1
     # Drag positions carry their send time (x), so arrival − send is the relay latency.
     relay = [(arrival - base - sent_at) * 1000 for sent_at, arrival in observer.drags]
+    closed = sum(1 for p in everyone if p.task.done())
+    if closed:
+        log(f"  {closed} of {len(everyone)} connections were closed by the server (see its log)")
     for p in everyone:
         p.task.cancel()
         await p.ws.close()
@@ -159,8 +167,15 @@ async def main_async(args):
         if match:
             port = int(match.group(1))
             break
-    # Keep draining the server's log so it never blocks on a full pipe.
-    threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
+    # Keep draining the server's log so it never blocks on a full pipe (into --server-log).
+    sink = open(args.server_log, "a") if args.server_log else None
+
+    def drain():
+        for line in server.stderr:
+            if sink:
+                sink.write(line)
+                sink.flush()
+    threading.Thread(target=drain, daemon=True).start()
     url = lambda doc: f"ws://127.0.0.1:{port}/v1/docs/{doc}"
     try:
         results = {}
@@ -200,6 +215,7 @@ def main():
     parser.add_argument("--rounds-10", type=int, default=5)
     parser.add_argument("--rounds-50", type=int, default=3)
     parser.add_argument("--settle-timeout", type=float, default=120)
+    parser.add_argument("--server-log", help="append the server's log to this file")
     parser.add_argument("--serve-arg", action="append", default=[],
                         help="an extra argument for latitude serve (repeatable), e.g. --serve-arg=--decode-enough=off")
     asyncio.run(main_async(parser.parse_args()))
