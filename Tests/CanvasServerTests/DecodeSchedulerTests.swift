@@ -231,18 +231,29 @@ final class CompletionLog: Sendable {
     #expect(decoder.recorded == [["j0"], ["j1", "j2", "j3", "j4"], ["j5", "j6"]])
   }
 
-  @Test func aCrowdedQueueDrainsInSmallBatchesAtTheBusyEffort() {
+  /// A one-worker pool whose first job (j0) is held in the decoder while `queued`
+  /// committed jobs of 8 candidates (j1…) queue behind it; returns once all have finished.
+  /// The caller stops the pool.
+  private func drainCrowdedQueue(batchLimit: Int, busy: BusyEffort, queued: Int)
+    -> (pool: DecodeScheduler, decoder: GatedDecoder, log: CompletionLog)
+  {
     let decoder = GatedDecoder(holdFirstBatch: true)
     let pool = DecodeScheduler(
-      decoder: decoder, workers: 1, batchLimit: 4, busy: BusyEffort(candidates: 3),
+      decoder: decoder, workers: 1, batchLimit: batchLimit, busy: busy,
       logger: Logger(label: "t"))
-    defer { pool.stop() }
     let log = CompletionLog()
     pool.submit(log.job(0, key: "blocker", candidates: 8))
     decoder.entered.wait()
-    for index in 1...5 { pool.submit(log.job(index, key: "k\(index)", candidates: 8)) }
+    for index in 1...queued { pool.submit(log.job(index, key: "k\(index)", candidates: 8)) }
     decoder.release.signal()
-    #expect(log.wait(6).count == 6)
+    #expect(log.wait(queued + 1).count == queued + 1)
+    return (pool, decoder, log)
+  }
+
+  @Test func aCrowdedQueueDrainsInSmallBatchesAtTheBusyEffort() {
+    let (pool, decoder, log) = drainCrowdedQueue(
+      batchLimit: 4, busy: BusyEffort(candidates: 3), queued: 5)
+    defer { pool.stop() }
     // j5 is taken with nothing behind it: full effort again. A job that already asks for
     // fewer candidates than the busy effort keeps its own.
     pool.submit(log.job(9, key: "alone", candidates: 8))
@@ -252,17 +263,9 @@ final class CompletionLog: Sendable {
   }
 
   @Test func aBusyBatchMayExceedThePoolsBatch() {
-    let decoder = GatedDecoder(holdFirstBatch: true)
-    let pool = DecodeScheduler(
-      decoder: decoder, workers: 1, batchLimit: 2,
-      busy: BusyEffort(candidates: 1, batchLimit: 5), logger: Logger(label: "t"))
+    let (pool, decoder, _) = drainCrowdedQueue(
+      batchLimit: 2, busy: BusyEffort(candidates: 1, batchLimit: 5), queued: 6)
     defer { pool.stop() }
-    let log = CompletionLog()
-    pool.submit(log.job(0, key: "blocker", candidates: 8))
-    decoder.entered.wait()
-    for index in 1...6 { pool.submit(log.job(index, key: "k\(index)", candidates: 8)) }
-    decoder.release.signal()
-    #expect(log.wait(7).count == 7)
     // Greedy-only jobs are cheap rows: five are taken together while others wait; the last
     // one, alone, gets the pool's own batch at full effort.
     #expect(decoder.recorded == [["j0"], ["j1", "j2", "j3", "j4", "j5"], ["j6"]])

@@ -63,16 +63,25 @@ struct PostgresStoreTests {
     #expect(try again.append([next], to: doc) == [.committed(seq: 41)])
   }
 
-  @Test func aNodeThatLostItsLeaseCannotAppendAndTheNewOwnerContinuesTheLog() throws {
-    let first = try open(leaseMs: 300, node: "first")
-    let second = try open(leaseMs: 300, node: "second")
+  /// Two nodes with 300 ms leases that take leases as the server does (`acquire` first),
+  /// a new document, and the first node's lease on it (its token).
+  private func twoNodes(_ firstName: String, _ secondName: String) throws
+    -> (first: CanvasStore, second: CanvasStore, doc: DocumentID, token: Int64)
+  {
+    let first = try open(leaseMs: 300, node: firstName)
+    let second = try open(leaseMs: 300, node: secondName)
     first.ownership!.autoAcquire = false
     second.ownership!.autoAcquire = false
     let doc = try newDocument(first)
-    guard case .owned(let token) = try first.ownership!.acquire(doc) else {
-      Issue.record("a free lease was not taken")
-      return
+    let claim = try first.ownership!.acquire(doc)
+    guard case .owned(let token) = claim else {
+      throw StoreError.corrupt("a free lease was not taken: \(claim)")
     }
+    return (first, second, doc, token)
+  }
+
+  @Test func aNodeThatLostItsLeaseCannotAppendAndTheNewOwnerContinuesTheLog() throws {
+    let (first, second, doc, token) = try twoNodes("first", "second")
     #expect(
       try first.append([OpFixtures.create("n", "x", at: OpFixtures.id(1, "a"))], to: doc)
         == [.committed(seq: 1)])
@@ -105,15 +114,7 @@ struct PostgresStoreTests {
   }
 
   @Test func aNodePausedInsideItsWriteTransactionDoesNotBlockTheTakeover() throws {
-    let first = try open(leaseMs: 300, node: "paused")
-    let second = try open(leaseMs: 300, node: "successor")
-    first.ownership!.autoAcquire = false
-    second.ownership!.autoAcquire = false
-    let doc = try newDocument(first)
-    guard case .owned = try first.ownership!.acquire(doc) else {
-      Issue.record("a free lease was not taken")
-      return
-    }
+    let (first, second, doc, _) = try twoNodes("paused", "successor")
     #expect(
       try first.append([OpFixtures.create("n", "x", at: OpFixtures.id(1, "a"))], to: doc)
         == [.committed(seq: 1)])
