@@ -8,6 +8,30 @@ public enum VectorMath {
     return cblas_sdot(Int32(a.count), a, 1, b, 1)
   }
 
+  /// The dot product of `count` floats at `a` and `b`, in SIMD registers rather than a
+  /// BLAS call (for short vectors in a hot loop the call costs more than the arithmetic).
+  @inlinable
+  public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int)
+    -> Float
+  {
+    var sum = SIMD16<Float>()
+    var i = 0
+    let rawA = UnsafeRawPointer(a)
+    let rawB = UnsafeRawPointer(b)
+    while i + 16 <= count {
+      sum +=
+        rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        * rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+      i += 16
+    }
+    var total = sum.sum()
+    while i < count {
+      total += a[i] * b[i]
+      i += 1
+    }
+    return total
+  }
+
   /// The Euclidean norm.
   public static func norm(_ a: [Float]) -> Float {
     cblas_snrm2(Int32(a.count), a, 1)

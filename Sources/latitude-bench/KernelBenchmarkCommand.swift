@@ -8,7 +8,8 @@ import Latent
 /// (`HalfPanelMatrix`) against `cblas_sgemm` on the same weights in fp32, both measured in
 /// this run: first one decoder step's products at 1, 4 and 8 rows, then whole generations
 /// (greedy, and 8 candidates) on held-out sentences with the decoder loaded each way; then
-/// the encoder's linear layers on fp32 panels against `cblas_sgemm` (`EncoderKernelComparison`).
+/// the encoder's linear layers on fp32 panels against `cblas_sgemm` (`EncoderKernelComparison`);
+/// then the bank scan, one per point against one for several (`BankScanComparison`).
 struct KernelBenchmarkCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "kernels",
@@ -27,6 +28,7 @@ struct KernelBenchmarkCommand: ParsableCommand {
   @Option(help: "Decoder steps timed per row count in the product benchmark.") var steps = 100
   @Option(help: "Decoder folder.") var decoder = TextDecoder.defaultDirectory
   @Option(help: "Encoder weights folder.") var encoder = SentenceEncoder.defaultDirectory
+  @Option(help: "Sentence bank file.") var bank = SentenceBank.defaultPath
 
   func run() throws {
     BLAS.useOneThreadPerCall()
@@ -58,6 +60,10 @@ struct KernelBenchmarkCommand: ParsableCommand {
     result.merge(compareGenerations(blas, panels, targets)) { $1 }
     benchLog("encoding the same sentences with each encoder kernel…")
     result.merge(try EncoderKernelComparison(directory: encoder).compare(Array(texts))) { $1 }
+    benchLog("the nearest bank sentences of the same points, one scan each and one for all…")
+    result.merge(BankScanComparison(bank: try SentenceBank(contentsOf: bank)).compare(targets)) {
+      $1
+    }
     writeOut(jsonLine(result))
   }
 

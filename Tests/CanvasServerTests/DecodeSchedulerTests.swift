@@ -21,8 +21,26 @@ final class GatedDecoder: BatchDecoding {
   let entered = DispatchSemaphore(value: 0)
   /// Signal to let the held batch finish.
   let release = DispatchSemaphore(value: 0)
+  /// With `holdFirstQuickStage`: the first bank scan for first stages waits here.
+  private let holdingQuick: Bool
+  private let firstQuick = Atomic<Bool>(true)
+  private let quickBatches = Mutex<[[String]]>([])
+  /// Signalled when the held first-stage scan has started.
+  let quickEntered = DispatchSemaphore(value: 0)
+  /// Signal to let the held first-stage scan finish.
+  let quickRelease = DispatchSemaphore(value: 0)
 
-  init(holdFirstBatch: Bool) { holding = holdFirstBatch }
+  /// With `holdFirstQuickStage`, first stages are found ("jN-quick") and recorded per scan;
+  /// otherwise there are none.
+  init(holdFirstBatch: Bool, holdFirstQuickStage: Bool? = nil) {
+    holding = holdFirstBatch
+    holdingQuick = holdFirstQuickStage ?? false
+    findsQuickStages = holdFirstQuickStage != nil
+  }
+
+  private let findsQuickStages: Bool
+  /// The jobs of each first-stage scan, in order.
+  var recordedQuickStages: [[String]] { quickBatches.withLock { $0 } }
 
   static func latent(_ tag: Int) -> [Float] {
     [Float(tag)] + [Float](repeating: 0.01, count: 383)
@@ -34,7 +52,16 @@ final class GatedDecoder: BatchDecoding {
   /// The favour of each intent a job reached the decoder with, by tag.
   var recordedFavours: [String: [Float]] { favours.withLock { $0 } }
 
-  func quickStage(_ latent: [Float]) -> StagedText? { nil }
+  func quickStages(_ latents: [[Float]]) -> [StagedText?] {
+    guard findsQuickStages else { return latents.map { _ in nil } }
+    let tags = latents.map { "j\(Int($0[0]))" }
+    quickBatches.withLock { $0.append(tags) }
+    if holdingQuick, firstQuick.exchange(false, ordering: .relaxed) {
+      quickEntered.signal()
+      quickRelease.wait()
+    }
+    return tags.map { StagedText(stage: .bank, text: "\($0)-quick", fidelity: 0.4, source: .bank) }
+  }
 
   func decode(
     batch latents: [[Float]], intents: [[DecodeIntent]], effort: DecodeEffort,
@@ -137,6 +164,22 @@ final class CompletionLog: Sendable {
     #expect(log.wait(2) == ["stage:j1-bank", "j1"])
     pool.submit(log.job(99, key: "fence"))
     #expect(log.wait(1) == ["stage:j1-bank", "j1", "j99"], "nothing of j0 arrived")
+  }
+
+  @Test func firstStagesQueuedDuringABankScanAreFoundTogetherByTheNext() {
+    let decoder = GatedDecoder(holdFirstBatch: true, holdFirstQuickStage: true)
+    let pool = DecodeScheduler(
+      decoder: decoder, workers: 1, batchLimit: 8, logger: Logger(label: "t"))
+    defer { pool.stop() }
+    let log = CompletionLog()
+    pool.submit(log.stagedJob(1, key: "a"))
+    decoder.quickEntered.wait()
+    for index in 2...4 { pool.submit(log.stagedJob(index, key: "k\(index)")) }
+    decoder.quickRelease.signal()
+    decoder.release.signal()
+    let seen = log.wait(4 + 4 + 4)  // per job: its quick stage, the fake's bank stage, the text
+    #expect(decoder.recordedQuickStages == [["j1"], ["j2", "j3", "j4"]])
+    for index in 1...4 { #expect(seen.contains("stage:j\(index)-quick")) }
   }
 
   @Test func committedJobsRunBeforePreviews() {

@@ -36,6 +36,26 @@ import Testing
     #expect(hits[0].cosine >= hits[1].cosine && hits[1].cosine >= hits[2].cosine)
   }
 
+  @Test func oneScanForSeveralTargetsFindsWhatOneScanEachFinds() {
+    let bank = Self.smallBank()
+    var generator = SplitMix64(seed: 11)
+    var targets = (0..<7).map { _ -> [Float] in
+      let v = (0..<384).map { _ in generator.nextGaussian() }
+      return v.map { $0 / VectorMath.norm(v) }
+    }
+    targets.insert([1, 0, 0], at: 2)  // the wrong width: no rows, the others unaffected
+    let together = bank.nearest(toEach: targets, k: 4)
+    #expect(together.count == targets.count)
+    for (target, found) in zip(targets, together) {
+      let alone = bank.nearest(to: target, k: 4)
+      #expect(found.map(\.row) == alone.map(\.row))
+      for (a, b) in zip(found, alone) { #expect(abs(a.cosine - b.cosine) < 1e-5) }
+    }
+    #expect(together[2].isEmpty)
+    #expect(bank.nearest(toEach: [targets[0]], k: 4)[0].map(\.row) == together[0].map(\.row))
+    #expect(bank.nearest(toEach: [], k: 4).isEmpty)
+  }
+
   @Test func badFilesAreRefused() throws {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID()).bank").path
     defer { try? FileManager.default.removeItem(atPath: path) }

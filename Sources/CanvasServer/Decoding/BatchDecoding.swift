@@ -14,10 +14,11 @@ protocol BatchDecoding: Sendable {
     batch latents: [[Float]], intents: [[DecodeIntent]], effort: DecodeEffort,
     shouldStop: () -> Bool, onStage: ((Int, StagedText) -> Void)?
   ) -> [Result<DecodeResult, DecoderError>]
-  /// The cheapest readable text for a point (the bank's nearest sentence), found at once
-  /// when a progressive job is queued so it never waits behind other decodes; nil when
-  /// there is none (no bank, or an invalid point).
-  func quickStage(_ latent: [Float]) -> StagedText?
+  /// The cheapest readable text for each point (the bank's nearest sentence), found at
+  /// once when progressive jobs are queued so it never waits behind other decodes; nil
+  /// where there is none (no bank, or an invalid point). One call for several points costs
+  /// little more than one.
+  func quickStages(_ latents: [[Float]]) -> [StagedText?]
 }
 
 extension LatentDecoder: BatchDecoding {
@@ -36,10 +37,15 @@ extension LatentDecoder: BatchDecoding {
       batch: latents, intents: intents, effort: effort, shouldStop: shouldStop, onStage: onStage)
   }
 
-  func quickStage(_ latent: [Float]) -> StagedText? {
-    guard let bank, let target = try? decoder.validatedTarget(latent),
-      let top = bank.nearest(to: target, k: 1).first
-    else { return nil }
-    return StagedText(stage: .bank, text: bank.texts[top.row], fidelity: top.cosine, source: .bank)
+  func quickStages(_ latents: [[Float]]) -> [StagedText?] {
+    guard let bank else { return latents.map { _ in nil } }
+    // An invalid point gets an empty target, which the scan skips.
+    let targets = latents.map { (try? decoder.validatedTarget($0)) ?? [] }
+    return bank.nearest(toEach: targets, k: 1).map { hits in
+      hits.first.map { top in
+        StagedText(
+          stage: .bank, text: bank.texts[top.row], fidelity: top.cosine, source: .bank)
+      }
+    }
   }
 }

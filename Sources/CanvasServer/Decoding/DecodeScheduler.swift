@@ -64,8 +64,13 @@ final class DecodeScheduler: Sendable {
   private let logger: Logger
   private let stats = DecodeStats()
   /// Where a progressive job's first stage (a bank scan, a few ms) is found as soon as it
-  /// is queued, one at a time, so the first readable text never waits for a decode worker.
+  /// is queued, so the first readable text never waits for a decode worker. Jobs queued
+  /// while a scan runs are found together by the next one (one pass over the bank).
   private let quickStages = DispatchQueue(label: "latitude.decode.stage", qos: .userInitiated)
+  /// Where a progressive job's stages go.
+  typealias StageReport = @Sendable (StagedText) -> Void
+  /// Progressive jobs waiting for their first stage.
+  private let awaitingQuickStage = Mutex<[(latent: [Float], report: StageReport)]>([])
 
   init(
     decoder: any BatchDecoding, workers: Int, cacheCapacity: Int = 2048,
@@ -88,6 +93,24 @@ final class DecodeScheduler: Sendable {
     }
   }
 
+  /// Queues a bank scan for `latent`'s first stage; a scan already queued takes it along.
+  private func findQuickStage(_ latent: [Float], report: @escaping StageReport) {
+    let first = awaitingQuickStage.withLock { waiting in
+      waiting.append((latent, report))
+      return waiting.count == 1
+    }
+    guard first else { return }
+    quickStages.async { [self] in
+      let batch = awaitingQuickStage.withLock { waiting in
+        defer { waiting.removeAll() }
+        return waiting
+      }
+      for (stage, waiting) in zip(decoder.quickStages(batch.map(\.latent)), batch) {
+        if let stage { waiting.report(stage) }
+      }
+    }
+  }
+
   /// The default pool size: one core is left to the service thread and the rooms.
   static var defaultWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount - 1) }
 
@@ -95,11 +118,7 @@ final class DecodeScheduler: Sendable {
   /// A progressive job's first stage is found at once, beside the queue.
   func submit(_ job: Job) {
     let job = weighted(job)
-    if let onStage = job.onStage {
-      quickStages.async { [decoder] in
-        if let stage = decoder.quickStage(job.latent) { onStage(stage) }
-      }
-    }
+    if let onStage = job.onStage { findQuickStage(job.latent, report: onStage) }
     let added = queue.withLock { queue in
       queue.running[job.key]?.cancel()
       let added = queue.committed.updateValue(job, forKey: job.key) == nil

@@ -172,7 +172,7 @@ public final class LatentDecoder: Sendable {
   ) -> [DecodeResult] {
     guard !targets.isEmpty else { return [] }
     let intents = targets.indices.map { given.indices.contains($0) ? given[$0] : [] }
-    let hits = targets.map { bank?.nearest(to: $0, k: bankCandidates) ?? [] }
+    let hits = bank?.nearest(toEach: targets, k: bankCandidates) ?? targets.map { _ in [] }
     var pools = targets.map { _ in [Ranked]() }
     var seen = targets.map { _ in Set<String>() }
     func add(_ rows: [[Int32]], to pool: Int) {

@@ -115,15 +115,79 @@ public struct SentenceBank: Sendable {
       target.withUnsafeBufferPointer { query in
         for row in 0..<count {
           let score = Self.dot(rows.baseAddress! + row * d, query.baseAddress!, d) * scales[row]
-          if best.count < k || score > best[best.count - 1].cosine {
-            let at = best.firstIndex { $0.cosine < score } ?? best.count
-            best.insert((row, score), at: at)
-            if best.count > k { best.removeLast() }
-          }
+          Self.keep(&best, row: row, score: score, k: k)
         }
       }
     }
     return best
+  }
+
+  /// `nearest(to:k:)` for each of several unit vectors in one pass over the bank: each row is
+  /// widened from int8 once and multiplied with every target, so a handful of targets
+  /// cost little more than one (the widening, not the multiply, dominates a scan). The same
+  /// rows and scores as one scan per target, up to float rounding.
+  public func nearest(toEach targets: [[Float]], k: Int) -> [[(row: Int, cosine: Float)]] {
+    let d = header.dimension
+    let valid = targets.indices.filter { targets[$0].count == d }
+    var found = targets.map { _ in [(row: Int, cosine: Float)]() }
+    guard k > 0, count > 0, !valid.isEmpty else { return found }
+    if valid.count == 1 {
+      found[valid[0]] = nearest(to: targets[valid[0]], k: k)
+      return found
+    }
+    var queries = [Float](repeating: 0, count: valid.count * d)
+    for (slot, index) in valid.enumerated() {
+      queries.replaceSubrange(slot * d..<(slot + 1) * d, with: targets[index])
+    }
+    var best = valid.map { _ in [(row: Int, cosine: Float)]() }
+    var widened = [Float](repeating: 0, count: d)
+    values.withUnsafeBufferPointer { rows in
+      queries.withUnsafeBufferPointer { queries in
+        widened.withUnsafeMutableBufferPointer { widened in
+          for row in 0..<count {
+            Self.widen(rows.baseAddress! + row * d, into: widened.baseAddress!, d)
+            for slot in best.indices {
+              let score =
+                VectorMath.dot(widened.baseAddress!, queries.baseAddress! + slot * d, d)
+                * scales[row]
+              Self.keep(&best[slot], row: row, score: score, k: k)
+            }
+          }
+        }
+      }
+    }
+    for (slot, index) in valid.enumerated() { found[index] = best[slot] }
+    return found
+  }
+
+  /// Inserts `(row, score)` into `best` (sorted, best first) if it is among the top `k`.
+  @inline(__always)
+  private static func keep(
+    _ best: inout [(row: Int, cosine: Float)], row: Int, score: Float, k: Int
+  ) {
+    guard best.count < k || score > best[best.count - 1].cosine else { return }
+    let at = best.firstIndex { $0.cosine < score } ?? best.count
+    best.insert((row, score), at: at)
+    if best.count > k { best.removeLast() }
+  }
+
+  /// One bank row widened to Float32.
+  @inline(__always)
+  static func widen(_ a: UnsafePointer<Int8>, into out: UnsafeMutablePointer<Float>, _ count: Int) {
+    var i = 0
+    let raw = UnsafeRawPointer(a)
+    let rawOut = UnsafeMutableRawPointer(out)
+    while i + 16 <= count {
+      let x = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<Int8>.self)
+      rawOut.storeBytes(
+        of: SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: x)), toByteOffset: i * 4,
+        as: SIMD16<Float>.self)
+      i += 16
+    }
+    while i < count {
+      out[i] = Float(a[i])
+      i += 1
+    }
   }
 
   @inline(__always)
