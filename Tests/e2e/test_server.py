@@ -187,8 +187,11 @@ def test_every_acked_op_survives_sigkill(tmp_path):
             op_id = await a.op("node.setText", {"node": "n", "text": f"edit {i}"})
             ops[op_id["lamport"]] = f"edit {i}"
         try:
+            # The kill ends this loop at once (the connection closes); the timeout only
+            # bounds a stall, and a loaded machine may take seconds to encode the first
+            # texts (CI failed once at 5 s with a build running beside it).
             while True:
-                frame = await a.recv(timeout=5)
+                frame = await a.recv(timeout=30)
                 if frame["t"] == "ack":
                     acked.add(frame["seq"])
                     if len(acked) == 150:
