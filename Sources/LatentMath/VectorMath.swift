@@ -14,17 +14,28 @@ public enum VectorMath {
   public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int)
     -> Float
   {
-    var sum = SIMD16<Float>()
+    // Two accumulators, so consecutive multiply-adds do not wait on each other.
+    var even = SIMD16<Float>()
+    var odd = SIMD16<Float>()
     var i = 0
     let rawA = UnsafeRawPointer(a)
     let rawB = UnsafeRawPointer(b)
+    while i + 32 <= count {
+      even +=
+        rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        * rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+      odd +=
+        rawA.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self)
+        * rawB.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self)
+      i += 32
+    }
     while i + 16 <= count {
-      sum +=
+      even +=
         rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
         * rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
       i += 16
     }
-    var total = sum.sum()
+    var total = (even + odd).sum()
     while i < count {
       total += a[i] * b[i]
       i += 1

@@ -123,9 +123,9 @@ public struct SentenceBank: Sendable {
   }
 
   /// `nearest(to:k:)` for each of several unit vectors in one pass over the bank: each row is
-  /// widened from int8 once and multiplied with every target, so a handful of targets
-  /// cost little more than one (the widening, not the multiply, dominates a scan). The same
-  /// rows and scores as one scan per target, up to float rounding.
+  /// widened from int8 once and multiplied with every target, so N targets cost less than
+  /// N scans (`latitude bench kernels`: `bank_scan_speedup_bN`). The same rows and scores
+  /// as one scan per target, up to float rounding (summation order).
   public func nearest(toEach targets: [[Float]], k: Int) -> [[(row: Int, cosine: Float)]] {
     let d = header.dimension
     let valid = targets.indices.filter { targets[$0].count == d }
@@ -140,17 +140,23 @@ public struct SentenceBank: Sendable {
       queries.replaceSubrange(slot * d..<(slot + 1) * d, with: targets[index])
     }
     var best = valid.map { _ in [(row: Int, cosine: Float)]() }
+    // The score a row must beat to enter each target's top k (−∞ until it has k).
+    var floors = [Float](repeating: -.infinity, count: valid.count)
     var widened = [Float](repeating: 0, count: d)
     values.withUnsafeBufferPointer { rows in
       queries.withUnsafeBufferPointer { queries in
         widened.withUnsafeMutableBufferPointer { widened in
-          for row in 0..<count {
-            Self.widen(rows.baseAddress! + row * d, into: widened.baseAddress!, d)
-            for slot in best.indices {
-              let score =
-                VectorMath.dot(widened.baseAddress!, queries.baseAddress! + slot * d, d)
-                * scales[row]
-              Self.keep(&best[slot], row: row, score: score, k: k)
+          floors.withUnsafeMutableBufferPointer { floors in
+            for row in 0..<count {
+              Self.widen(rows.baseAddress! + row * d, into: widened.baseAddress!, d)
+              let scale = scales[row]
+              for slot in 0..<floors.count {
+                let score =
+                  VectorMath.dot(widened.baseAddress!, queries.baseAddress! + slot * d, d) * scale
+                guard score > floors[slot] else { continue }
+                Self.keep(&best[slot], row: row, score: score, k: k)
+                if best[slot].count == k { floors[slot] = best[slot][k - 1].cosine }
+              }
             }
           }
         }
