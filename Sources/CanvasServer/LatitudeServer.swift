@@ -154,8 +154,15 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
           "decoder": "\(textDecoder.name)", "kernel": "\(textDecoder.kernel.rawValue)",
           "borrows-idle-core": "\(textDecoder.borrowsIdleCore)",
         ])
+      // Unless LATITUDE_ENCODER_KERNEL says otherwise, candidates are ranked on fp32 panels
+      // where the CPU has them (a short pass; see `SentenceEncoder.withKernel`), while node
+      // embeddings keep the kernel every map and fixture was made with.
+      let kernelChosen =
+        ProcessInfo.processInfo.environment[EncoderKernel.environmentVariable]?.isEmpty == false
+      let ranking = kernelChosen ? encoder : try encoder.withKernel(.automatic)
+      logger.info("decode ranking encoder", metadata: ["kernel": "\(ranking.kernel.rawValue)"])
       let pipeline = try LatentDecoder(
-        encoder: encoder,
+        encoder: ranking,
         decoder: textDecoder,
         bank: try configuration.bankPath.map { try SentenceBank(contentsOf: $0) },
         fluency: try configuration.fluencyPath.map {

@@ -14,7 +14,7 @@ final class GatedDecoder: BatchDecoding {
   let name = "gated-test-decoder"
   private let batches = Mutex<[[String]]>([])
   private let favours = Mutex<[String: [Float]]>([:])
-  private let efforts = Mutex<[Int]>([])
+  private let efforts = Mutex<[DecodeEffort]>([])
   private let holding: Bool
   private let first = Atomic<Bool>(true)
   /// Signalled when a held batch has entered the decoder.
@@ -48,7 +48,9 @@ final class GatedDecoder: BatchDecoding {
 
   var recorded: [[String]] { batches.withLock { $0 } }
   /// The generated candidates each batch was decoded with.
-  var recordedCandidates: [Int] { efforts.withLock { $0 } }
+  var recordedCandidates: [Int] { efforts.withLock { $0.map(\.candidates) } }
+  /// The intent round's candidates each batch was decoded with.
+  var recordedIntentCandidates: [Int] { efforts.withLock { $0.map(\.intentCandidates) } }
   /// The favour of each intent a job reached the decoder with, by tag.
   var recordedFavours: [String: [Float]] { favours.withLock { $0 } }
 
@@ -69,7 +71,7 @@ final class GatedDecoder: BatchDecoding {
   ) -> [Result<DecodeResult, DecoderError>] {
     let tags = latents.map { "j\(Int($0[0]))" }
     batches.withLock { $0.append(tags) }
-    efforts.withLock { $0.append(effort.candidates) }
+    efforts.withLock { $0.append(effort) }
     favours.withLock { seen in
       for (tag, asked) in zip(tags, intents) { seen[tag] = asked.map(\.favour) }
     }
@@ -313,6 +315,25 @@ final class CompletionLog: Sendable {
     // one, alone, gets the pool's own batch at full effort.
     #expect(decoder.recorded == [["j0"], ["j1", "j2", "j3", "j4", "j5"], ["j6"]])
     #expect(decoder.recordedCandidates == [8, 1, 8])
+    // Their intent rounds shrink with them (one text from past the target, by default).
+    #expect(decoder.recordedIntentCandidates == [4, 1, 4])
+  }
+
+  @Test func theIntentRoundIsPartOfTheCacheKey() {
+    let latent = GatedDecoder.latent(3)
+    let without = DecodeCache.key(latent, effort: DecodeEffort(candidates: 1, intentCandidates: 0))
+    let with = DecodeCache.key(latent, effort: DecodeEffort(candidates: 1, intentCandidates: 1))
+    #expect(without != with, "a busy decode's result never answers a full one")
+  }
+
+  @Test func theBusyEffortMayDropTheIntentRound() {
+    let (pool, decoder, _) = drainCrowdedQueue(
+      batchLimit: 4, busy: BusyEffort(candidates: 2, batchLimit: 4, intentCandidates: 0),
+      queued: 3)
+    defer { pool.stop() }
+    #expect(decoder.recorded == [["j0"], ["j1", "j2", "j3"]])
+    #expect(decoder.recordedCandidates == [8, 2])
+    #expect(decoder.recordedIntentCandidates == [4, 0])
   }
 
   @Test func theConfiguredMarginWeighsEveryJobsIntents() {

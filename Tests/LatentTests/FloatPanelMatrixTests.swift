@@ -41,12 +41,23 @@ import Testing
     ]
     let blas = try SentenceEncoder(kernel: .blas)
     let panels = try SentenceEncoder(kernel: .floatPanels)
+    // The same model moved to panels (as serve ranks decode candidates), and back.
+    let moved = try blas.withKernel(.floatPanels)
+    let back = try moved.withKernel(.blas)
     #expect(blas.kernel == .blas && panels.kernel == .floatPanels)
+    #expect(moved.kernel == .floatPanels && back.kernel == .blas)
+    #expect(try blas.withKernel(.blas) === blas, "the same kernel is the same encoder")
     for threads in [1, 2] {
       let a = blas.encode(texts, batchSize: 3, threads: threads)
-      let b = panels.encode(texts, batchSize: 3, threads: threads)
-      let worst = zip(a.joined(), b.joined()).map { abs($0 - $1) }.max()!
-      #expect(worst < 1e-5, "threads \(threads): \(worst)")
+      for (name, other) in [("panels", panels), ("moved", moved)] {
+        let b = other.encode(texts, batchSize: 3, threads: threads)
+        let worst = zip(a.joined(), b.joined()).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-5, "\(name), threads \(threads): \(worst)")
+      }
+      #expect(back.encode(texts, batchSize: 3, threads: threads) == a, "back on BLAS: bit-equal")
+      #expect(
+        moved.encode(texts, batchSize: 3, threads: threads)
+          == panels.encode(texts, batchSize: 3, threads: threads), "moved = loaded on panels")
     }
   }
 }

@@ -46,4 +46,21 @@ import Testing
       result.runnersUp.allSatisfy { $0.source == .bank || $0.text == seen.last?.text },
       "no sampled candidate was generated")
   }
+
+  @Test func theEffortSizesTheIntentRound() throws {
+    let pipeline = try LatentDecoderTests.pipeline(bankTexts: ["A dog barked."])
+    let target = try DecoderFixtures.targets(1)[0]
+    // An intent no text can meet (a reading past 1 on a unit direction): the round runs.
+    let direction = [Float](repeating: 1 / Float(target.count).squareRoot(), count: target.count)
+    let intent = DecodeIntent(direction: direction, atLeast: 2)
+    func generated(intentCandidates: Int) throws -> Int {
+      let result = try pipeline.decodeProgressively(
+        batch: [target], intents: [[intent]],
+        effort: DecodeEffort(candidates: 1, bankCandidates: 0, intentCandidates: intentCandidates)
+      ) { _, _ in }[0].get()
+      return 1 + result.runnersUp.filter { $0.source == .generated }.count
+    }
+    #expect(try generated(intentCandidates: 0) == 1, "greedy alone: no round")
+    #expect(try generated(intentCandidates: 3) > 1, "the round added texts past the target")
+  }
 }

@@ -31,7 +31,8 @@ extension LatentDecoder: BatchDecoding {
     guard let onStage else {
       return decode(
         batch: latents, candidates: effort.candidates, bankCandidates: effort.bankCandidates,
-        correction: effort.correction, intents: intents, shouldStop: shouldStop)
+        correction: effort.correction, intents: intents,
+        intentCandidates: effort.intentCandidates, shouldStop: shouldStop)
     }
     return decodeProgressively(
       batch: latents, intents: intents, effort: effort, shouldStop: shouldStop, onStage: onStage)

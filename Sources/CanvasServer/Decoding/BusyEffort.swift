@@ -12,26 +12,31 @@ public struct BusyEffort: Sendable, Equatable {
   /// Committed jobs one worker takes at once while others wait (may exceed the pool's
   /// batch: a busy job generates fewer rows).
   public var batchLimit: Int
+  /// Candidates of the intent round of such a job (texts from an aim past the target, when
+  /// no text followed the drag; `LatentDecoder+Intents`); 0 skips the round.
+  public var intentCandidates: Int
 
   /// Makes a busy effort.
-  public init(candidates: Int, batchLimit: Int = 2) {
+  public init(candidates: Int, batchLimit: Int = 2, intentCandidates: Int = 1) {
     self.candidates = max(1, candidates)
     self.batchLimit = max(1, batchLimit)
+    self.intentCandidates = max(0, intentCandidates)
   }
 
   /// Off: a crowded queue decodes at full effort, in full batches.
-  public static let off = BusyEffort(candidates: .max, batchLimit: .max)
+  public static let off = BusyEffort(candidates: .max, batchLimit: .max, intentCandidates: .max)
 
   /// The server's default: greedy text only (with the bank's three sentences), four jobs
   /// at a time; chosen with `make bench-settle` against 3 candidates two at a time and
   /// other mixes (see README, "Busy rooms").
   public static let measured = BusyEffort(candidates: 1, batchLimit: 4)
 
-  /// `job` with at most `candidates` generated candidates.
+  /// `job` with at most `candidates` generated candidates and `intentCandidates` in its
+  /// intent round.
   func applied(to job: DecodeScheduler.Job) -> DecodeScheduler.Job {
-    guard job.effort.candidates > candidates else { return job }
     var job = job
-    job.effort.candidates = candidates
+    job.effort.candidates = min(job.effort.candidates, candidates)
+    job.effort.intentCandidates = min(job.effort.intentCandidates, intentCandidates)
     return job
   }
 }

@@ -26,6 +26,7 @@ final class DecodeCache: Sendable {
     withUnsafeBytes(of: Int32(effort.candidates)) { data.append(contentsOf: $0) }
     withUnsafeBytes(of: Int32(effort.bankCandidates)) { data.append(contentsOf: $0) }
     withUnsafeBytes(of: effort.enough ?? -1) { data.append(contentsOf: $0) }
+    withUnsafeBytes(of: Int32(effort.intentCandidates)) { data.append(contentsOf: $0) }
     let correction = effort.correction
     withUnsafeBytes(of: Int32(correction.steps)) { data.append(contentsOf: $0) }
     if correction.steps > 0 {

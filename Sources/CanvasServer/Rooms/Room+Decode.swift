@@ -99,7 +99,9 @@ extension Room {
       decodes.submitPreview(
         DecodeScheduler.Job(
           key: "\(id.rawValue)\u{0}\(node)\u{0}preview", latent: target,
-          effort: DecodeEffort(candidates: previewCandidates),
+          effort: DecodeEffort(
+            candidates: previewCandidates,
+            intentCandidates: min(LatentDecoder.intentCandidates, previewCandidates)),
           intents: core.intents(
             moving: NodeID(node), to: target, along: [view.x, view.y].compactMap { $0 })
         ) { [weak self] result in

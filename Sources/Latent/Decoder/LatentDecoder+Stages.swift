@@ -38,6 +38,10 @@ public struct DecodeEffort: Sendable, Hashable {
   public var enough: Float?
   /// Correction rounds after the first ranking (previews leave it off).
   public var correction: DecodeCorrection
+  /// Candidates of the intent round, generated when no text follows what the edit asked
+  /// for (`LatentDecoder+Intents`; 0: no round). A busy room's decodes and previews get
+  /// fewer (`BusyEffort`).
+  public var intentCandidates: Int
 
   /// The fidelity above which sampling rarely finds a better text, measured on the
   /// validation split by `latitude bench calibrate-effort` (the result is
@@ -47,12 +51,14 @@ public struct DecodeEffort: Sendable, Hashable {
   /// Makes an effort.
   public init(
     candidates: Int, bankCandidates: Int = 3, enough: Float? = nil,
-    correction: DecodeCorrection = .off
+    correction: DecodeCorrection = .off,
+    intentCandidates: Int = LatentDecoder.intentCandidates
   ) {
     self.candidates = candidates
     self.bankCandidates = bankCandidates
     self.enough = enough
     self.correction = correction
+    self.intentCandidates = max(0, intentCandidates)
   }
 }
 
@@ -80,7 +86,8 @@ extension LatentDecoder {
         decodeValid(
           targets, candidates: effort.candidates, bankCandidates: effort.bankCandidates,
           seeds: targets.map(Self.seed(of:)), correction: effort.correction,
-          intents: Self.intents(intents, at: indices), shouldStop: shouldStop,
+          intents: Self.intents(intents, at: indices),
+          intentCandidates: effort.intentCandidates, shouldStop: shouldStop,
           stages: Stages(enough: effort.enough) { onStage(indices[$0], $1) }
         )
       }

@@ -105,17 +105,20 @@ public final class LatentDecoder: Sendable {
   ///
   /// `shouldStop` is checked between generation steps; once it returns true the work is
   /// cut short and the results are meaningless (a server drops a superseded decode so).
-  /// `correction` defaults to the pipeline's. `intents` is empty or one list per latent.
+  /// `correction` defaults to the pipeline's. `intents` is empty or one list per latent;
+  /// `intentCandidates` as in `decode(_:)`.
   public func decode(
     batch latents: [[Float]], candidates: Int = 8, bankCandidates: Int = 3,
     correction: DecodeCorrection? = nil, intents: [[DecodeIntent]] = [],
+    intentCandidates: Int = LatentDecoder.intentCandidates,
     shouldStop: () -> Bool = { false }
   ) -> [Result<DecodeResult, DecoderError>] {
     eachValid(latents) { targets, indices in
       decodeValid(
         targets, candidates: candidates, bankCandidates: bankCandidates,
         seeds: targets.map(Self.seed(of:)), correction: correction ?? self.correction,
-        intents: Self.intents(intents, at: indices), shouldStop: shouldStop)
+        intents: Self.intents(intents, at: indices), intentCandidates: intentCandidates,
+        shouldStop: shouldStop)
     }
   }
 

@@ -85,6 +85,39 @@ public final class SentenceEncoder: Sendable {
     name = base.lastPathComponent
   }
 
+  /// The same model on another kernel: the tokenizer, the embeddings and the plain
+  /// weights are shared (no copy); only panels are laid out when the new kernel runs on
+  /// them. `latitude serve` ranks decode candidates this way on the panels (a candidate is
+  /// a short pass, where BLAS's re-packing of the weights costs more than the arithmetic)
+  /// while node embeddings stay on the kernel every map and fixture was made with.
+  /// - Throws: `EncoderError.badConfig` for `fp32-panels` on a CPU without AVX-512.
+  public func withKernel(_ asked: EncoderKernel) throws(EncoderError) -> SentenceEncoder {
+    let kernel = try asked.resolved()
+    guard kernel != self.kernel else { return self }
+    let (hidden, intermediate) = (config.hiddenSize, config.intermediateSize)
+    let relaid = layers.map { layer in
+      var plain = layer
+      plain.panels = nil
+      return kernel == .floatPanels
+        ? plain.packed(hidden: hidden, intermediate: intermediate) : plain
+    }
+    return SentenceEncoder(
+      config: config, tokenizer: tokenizer, name: name, embeddings: embeddings, layers: relaid,
+      kernel: kernel)
+  }
+
+  private init(
+    config: BertConfig, tokenizer: WordPieceTokenizer, name: String, embeddings: BertEmbeddings,
+    layers: [EncoderLayer], kernel: EncoderKernel
+  ) {
+    self.config = config
+    self.tokenizer = tokenizer
+    self.name = name
+    self.embeddings = embeddings
+    self.layers = layers
+    self.kernel = kernel
+  }
+
   /// The unit-length embedding of one text. With `threads` > 1 each layer's work is split
   /// across that many threads, for the lowest latency on an idle machine.
   public func encode(_ text: String, threads: Int = 1) -> [Float] {

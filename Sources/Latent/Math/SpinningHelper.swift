@@ -2,19 +2,34 @@ import Dispatch
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// A second thread that splits fine-grained work with its caller, for single-sentence
 /// latency. A forward pass has ~40 parallel regions of ~50–200 µs each; waking a sleeping
 /// pool thread for each costs tens of microseconds, so the helper spins between regions
 /// and parks only after `spinLimit` without work.
 ///
-/// One caller at a time: `tryRun` returns false when another caller holds the helper, and
+/// The second half of each region goes to whichever thread claims it first: a caller that
+/// finishes its half before the helper has started (the helper was descheduled because the
+/// "idle" core is busy after all, e.g. with the service thread or clients on the same
+/// machine) runs the other half itself instead of waiting for it, so borrowing never makes
+/// a region slower than running it alone. Spinning threads yield to other runnable threads
+/// on their core.
+///
+/// One caller at a time: `acquire` returns false when another caller holds the helper, and
 /// that caller should run the work itself.
 // @unchecked: `job` is written before `published` is bumped, read after (release/acquire).
 final class SpinningHelper: @unchecked Sendable {
-  /// Shared by every encoder in the process.
+  /// Shared by every encoder and decoder in the process.
   static let shared = SpinningHelper()
 
+  /// The generation of the latest job.
   private let published = Atomic<Int>(0)
+  /// The latest generation whose second half has been claimed (by the helper or the caller).
+  private let claimed = Atomic<Int>(0)
+  /// The latest generation whose second half the helper has finished.
   private let completed = Atomic<Int>(0)
   private let parked = Atomic<Bool>(false)
   private let busy = Atomic<Bool>(false)
@@ -22,6 +37,9 @@ final class SpinningHelper: @unchecked Sendable {
   /// The current job; written before `published` is bumped, read after it is seen.
   private var job: (@Sendable (Int) -> Void)?
   private let spinLimit: Duration = .microseconds(300)
+  /// Second halves the helper ran, and those the caller took back.
+  private let helperHalves = Atomic<Int>(0)
+  private let callerHalves = Atomic<Int>(0)
 
   private init() {
     let thread = Thread { [unowned self] in self.loop() }
@@ -39,14 +57,43 @@ final class SpinningHelper: @unchecked Sendable {
     busy.store(false, ordering: .releasing)
   }
 
-  /// Runs `body(0)` here and `body(1)` on the helper, returning when both are done.
-  /// The caller must hold the helper (`acquire`).
+  /// How many second halves the helper ran and how many the caller ran itself.
+  var halves: (helper: Int, caller: Int) {
+    (helperHalves.load(ordering: .relaxed), callerHalves.load(ordering: .relaxed))
+  }
+
+  /// Runs `body(0)` here and `body(1)` on the helper, or here too when the helper has not
+  /// started it by the time `body(0)` is done; returns when both are done. The caller must
+  /// hold the helper (`acquire`).
   func run(_ body: @escaping @Sendable (Int) -> Void) {
     job = body
     let generation = published.add(1, ordering: .sequentiallyConsistent).newValue
     if parked.load(ordering: .sequentiallyConsistent) { wake.signal() }
     body(0)
-    while completed.load(ordering: .acquiring) != generation {}
+    if claim(generation) {
+      body(1)
+      callerHalves.add(1, ordering: .relaxed)
+      return
+    }
+    var spins = 0
+    while completed.load(ordering: .acquiring) != generation {
+      spins += 1
+      if spins > 256 { Self.yieldCore() }
+    }
+  }
+
+  /// Claims `generation`'s second half; false if the other thread has it.
+  private func claim(_ generation: Int) -> Bool {
+    claimed.compareExchange(
+      expected: generation - 1, desired: generation, ordering: .acquiringAndReleasing
+    ).exchanged
+  }
+
+  /// Lets another runnable thread on this core run (returns at once when there is none).
+  private static func yieldCore() {
+    #if canImport(Glibc)
+      sched_yield()
+    #endif
   }
 
   private func loop() {
@@ -56,6 +103,7 @@ final class SpinningHelper: @unchecked Sendable {
       let deadline = clock.now.advanced(by: spinLimit)
       var generation = published.load(ordering: .acquiring)
       while generation == seen && clock.now < deadline {
+        Self.yieldCore()
         generation = published.load(ordering: .acquiring)
       }
       if generation == seen {
@@ -65,7 +113,10 @@ final class SpinningHelper: @unchecked Sendable {
         continue
       }
       seen = generation
+      // The caller may have taken this half back (it finished its own first).
+      guard claim(generation) else { continue }
       job?(1)
+      helperHalves.add(1, ordering: .relaxed)
       completed.store(generation, ordering: .releasing)
     }
   }

@@ -68,6 +68,10 @@ struct ServeCommand: ParsableCommand {
   ) var busyBatch: String?
   @Option(
     help:
+      "Candidates of the intent round (texts from past the target when none followed the drag) of a committed decode at the busy effort (0–8) [1]."
+  ) var busyIntentCandidates: String?
+  @Option(
+    help:
       "Skip sampling when greedy text or the nearest bank sentence reaches this fidelity (0–1); 'off' always samples [measured on the validation split]."
   ) var decodeEnough: String?
   @Option(
@@ -103,7 +107,7 @@ struct ServeCommand: ParsableCommand {
         "intent-margin": intentMargin,
         "decode-workers": decodeWorkers,
         "decode-candidates": decodeCandidates, "busy-candidates": busyCandidates,
-        "busy-batch": busyBatch,
+        "busy-batch": busyBatch, "busy-intent-candidates": busyIntentCandidates,
         "decode-enough": decodeEnough,
         "decode-correction": decodeCorrection,
         "axis-packs": axisPacks.isEmpty ? nil : axisPacks.joined(separator: ","),
@@ -177,13 +181,18 @@ struct ServeCommand: ParsableCommand {
     guard let batch = Int(busyBatch), (1...64).contains(batch) else {
       throw CLIError("busy-batch must be 1–64, not '\(busyBatch)'")
     }
+    let busyIntent = settings.string("busy-intent-candidates")
+    guard let intentCandidates = Int(busyIntent), (0...8).contains(intentCandidates) else {
+      throw CLIError("busy-intent-candidates must be 0–8, not '\(busyIntent)'")
+    }
     switch settings.string("busy-candidates") {
     case "off": configuration.busyEffort = .off
     case let value:
       guard let busy = Int(value), (1...64).contains(busy) else {
         throw CLIError("busy-candidates must be 1–64 or 'off', not '\(value)'")
       }
-      configuration.busyEffort = BusyEffort(candidates: busy, batchLimit: batch)
+      configuration.busyEffort = BusyEffort(
+        candidates: busy, batchLimit: batch, intentCandidates: intentCandidates)
     }
     switch settings.string("decode-enough") {
     case "measured": configuration.decodeEnough = DecodeEffort.measuredEnough
