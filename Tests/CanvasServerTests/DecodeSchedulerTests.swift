@@ -315,8 +315,8 @@ final class CompletionLog: Sendable {
     // one, alone, gets the pool's own batch at full effort.
     #expect(decoder.recorded == [["j0"], ["j1", "j2", "j3", "j4", "j5"], ["j6"]])
     #expect(decoder.recordedCandidates == [8, 1, 8])
-    // Their intent rounds shrink with them (one text from past the target, by default).
-    #expect(decoder.recordedIntentCandidates == [4, 1, 4])
+    // Their intent rounds shrink with them (two texts from past the target, by default).
+    #expect(decoder.recordedIntentCandidates == [4, 2, 4])
   }
 
   @Test func theIntentRoundIsPartOfTheCacheKey() {

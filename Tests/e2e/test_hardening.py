@@ -393,7 +393,7 @@ def test_finding_10_live_axis_examples_are_bounded_by_their_text(server):
 
 
 def test_decode_correction_intent_and_kernel_settings_are_checked(tmp_path):
-    """Correction rounds, the intent margin and the busy effort (candidates, batch) are bounded in serve (flag or
+    """Correction rounds, the intent margin and the busy effort (candidates, batch, intent round) are bounded in serve (flag or
     environment) and in the CLI; a valid setting decodes. An unknown decoder kernel is
     refused, and the BLAS kernel decodes the same text as the one the product picks; the same
     for the encoder's kernel (the same vector within 1e-5)."""
@@ -414,6 +414,10 @@ def test_decode_correction_intent_and_kernel_settings_are_checked(tmp_path):
                                  capture_output=True, text=True, timeout=60,
                                  env={**os.environ, "LATITUDE_BUSY_BATCH": bad})
         assert refused.returncode != 0 and "busy-batch" in refused.stderr, (bad, refused.stderr[-500:])
+    for bad in ["-1", "9", "some"]:
+        refused = subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "c.sqlite"),
+                                  "--busy-intent-candidates", bad], capture_output=True, text=True, timeout=60)
+        assert refused.returncode != 0 and "busy-intent-candidates" in refused.stderr, (bad, refused.stderr[-500:])
     refused = subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "c.sqlite")],
                              capture_output=True, text=True, timeout=60,
                              env={**os.environ, "LATITUDE_INTENT_MARGIN": "NaN"})

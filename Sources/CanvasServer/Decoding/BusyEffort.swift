@@ -17,7 +17,7 @@ public struct BusyEffort: Sendable, Equatable {
   public var intentCandidates: Int
 
   /// Makes a busy effort.
-  public init(candidates: Int, batchLimit: Int = 2, intentCandidates: Int = 1) {
+  public init(candidates: Int, batchLimit: Int = 2, intentCandidates: Int = 2) {
     self.candidates = max(1, candidates)
     self.batchLimit = max(1, batchLimit)
     self.intentCandidates = max(0, intentCandidates)
@@ -26,10 +26,12 @@ public struct BusyEffort: Sendable, Equatable {
   /// Off: a crowded queue decodes at full effort, in full batches.
   public static let off = BusyEffort(candidates: .max, batchLimit: .max, intentCandidates: .max)
 
-  /// The server's default: greedy text only (with the bank's three sentences), four jobs
-  /// at a time; chosen with `make bench-settle` against 3 candidates two at a time and
-  /// other mixes (see README, "Busy rooms").
-  public static let measured = BusyEffort(candidates: 1, batchLimit: 4)
+  /// The server's default: greedy text only (with the bank's three sentences) and an
+  /// intent round of two texts, four jobs at a time; chosen with `make bench-settle`
+  /// against other mixes, and with `latitude-bench eval-steer --candidates 1
+  /// --intent-candidates K` for what the intent round keeps of axis moves (see README,
+  /// "Busy rooms").
+  public static let measured = BusyEffort(candidates: 1, batchLimit: 4, intentCandidates: 2)
 
   /// `job` with at most `candidates` generated candidates and `intentCandidates` in its
   /// intent round.

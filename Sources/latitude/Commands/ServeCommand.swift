@@ -68,7 +68,7 @@ struct ServeCommand: ParsableCommand {
   ) var busyBatch: String?
   @Option(
     help:
-      "Candidates of the intent round (texts from past the target when none followed the drag) of a committed decode at the busy effort (0–8) [1]."
+      "Candidates of the intent round (texts from past the target when none followed the drag) of a committed decode at the busy effort (0–8) [2]."
   ) var busyIntentCandidates: String?
   @Option(
     help:

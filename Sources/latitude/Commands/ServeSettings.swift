@@ -28,7 +28,7 @@ struct ServeSettings {
     "decode-candidates": ("LATITUDE_DECODE_CANDIDATES", "8"),
     "busy-candidates": ("LATITUDE_BUSY_CANDIDATES", "1"),
     "busy-batch": ("LATITUDE_BUSY_BATCH", "4"),
-    "busy-intent-candidates": ("LATITUDE_BUSY_INTENT_CANDIDATES", "1"),
+    "busy-intent-candidates": ("LATITUDE_BUSY_INTENT_CANDIDATES", "2"),
     "decode-enough": ("LATITUDE_DECODE_ENOUGH", "measured"),
     "decode-correction": ("LATITUDE_DECODE_CORRECTION", "off"),
     "axis-packs": ("LATITUDE_AXIS_PACKS", "AxisPacks"),
