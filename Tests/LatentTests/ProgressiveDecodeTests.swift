@@ -63,4 +63,31 @@ import Testing
     #expect(try generated(intentCandidates: 0) == 1, "greedy alone: no round")
     #expect(try generated(intentCandidates: 3) > 1, "the round added texts past the target")
   }
+
+  @Test func aDecodeReusesTheBankScanOfItsFirstStage() throws {
+    let bankTexts = ["The cat sat on the mat.", "Stocks fell sharply.", "What a lovely evening."]
+    let pipeline = try LatentDecoderTests.pipeline(bankTexts: bankTexts)
+    let fresh = try LatentDecoderTests.pipeline(bankTexts: bankTexts)
+    let targets = try DecoderFixtures.targets(3)
+    let validated = try targets.map { try pipeline.decoder.validatedTarget($0) }
+    // The first stages of two moves: one scan each.
+    let first = pipeline.nearestBankSentences(Array(validated.prefix(2)), k: 3)
+    #expect(pipeline.bankScans == 2)
+    #expect(
+      first.map { $0.map(\.row) }
+        == fresh.nearestBankSentences(Array(validated.prefix(2)), k: 3).map { $0.map(\.row) })
+    // Their decodes, with a third point: only the third is scanned.
+    let decoded = pipeline.decode(batch: targets, candidates: 2)
+    #expect(pipeline.bankScans == 3)
+    let reference = fresh.decode(batch: targets, candidates: 2)
+    for (a, b) in zip(decoded, reference) {
+      #expect(try a.get().text == b.get().text)
+      #expect(try abs(a.get().fidelity - b.get().fidelity) < 1e-5)
+    }
+    // Fewer rows come from a scan of more; more rows than remembered need a new scan.
+    #expect(pipeline.nearestBankSentences([validated[0]], k: 1)[0].map(\.row) == [first[0][0].row])
+    #expect(pipeline.bankScans == 3)
+    _ = pipeline.nearestBankSentences([validated[0]], k: 4)
+    #expect(pipeline.bankScans == 4)
+  }
 }

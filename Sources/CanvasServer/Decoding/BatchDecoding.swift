@@ -40,9 +40,11 @@ extension LatentDecoder: BatchDecoding {
 
   func quickStages(_ latents: [[Float]]) -> [StagedText?] {
     guard let bank else { return latents.map { _ in nil } }
-    // An invalid point gets an empty target, which the scan skips.
+    // An invalid point gets an empty target, which the scan skips. As many rows as a decode
+    // takes from the bank, so the decode that follows reuses this scan.
     let targets = latents.map { (try? decoder.validatedTarget($0)) ?? [] }
-    return bank.nearest(toEach: targets, k: 1).map { hits in
+    let k = DecodeEffort(candidates: 1).bankCandidates
+    return nearestBankSentences(targets, k: k).map { hits in
       hits.first.map { top in
         StagedText(
           stage: .bank, text: bank.texts[top.row], fidelity: top.cosine, source: .bank)

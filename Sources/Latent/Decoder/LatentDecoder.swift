@@ -60,6 +60,8 @@ public final class LatentDecoder: Sendable {
   public let correction: DecodeCorrection
   /// How the final ranking weighs fluency; nil ranks by cosine alone.
   public let fluency: FluencyRanking?
+  /// Recent bank scans, so a decode reuses its first stage's scan of the same point.
+  let bankHits = BankHitMemo()
 
   /// Checks that the decoder and bank were made for `encoder`.
   /// - Throws: `DecoderError.encoderMismatch`.
@@ -175,7 +177,7 @@ public final class LatentDecoder: Sendable {
   ) -> [DecodeResult] {
     guard !targets.isEmpty else { return [] }
     let intents = targets.indices.map { given.indices.contains($0) ? given[$0] : [] }
-    let hits = bank?.nearest(toEach: targets, k: bankCandidates) ?? targets.map { _ in [] }
+    let hits = nearestBankSentences(targets, k: bankCandidates)
     var pools = targets.map { _ in [Ranked]() }
     var seen = targets.map { _ in Set<String>() }
     func add(_ rows: [[Int32]], to pool: Int) {
@@ -334,6 +336,17 @@ public final class LatentDecoder: Sendable {
       text: text, textLatent: textLatent, fidelity: VectorMath.dot(textLatent, target),
       source: .generated, runnersUp: [])
   }
+
+  /// The bank's `k` nearest sentences (row, int8-scan cosine) of each validated target,
+  /// best first; none without a bank. A point scanned recently (a decode's first stage)
+  /// is not scanned again.
+  public func nearestBankSentences(_ targets: [[Float]], k: Int) -> [[(row: Int, cosine: Float)]] {
+    guard let bank else { return targets.map { _ in [] } }
+    return bankHits.nearest(targets, k: k, in: bank)
+  }
+
+  /// Points the bank has been scanned for (for tests and benchmarks).
+  public var bankScans: Int { bankHits.scans }
 
   /// A seed from the vector's bits (FNV-1a), so decoding is a function of the point.
   static func seed(of target: [Float]) -> UInt64 {
