@@ -21,6 +21,9 @@ final class BankHitMemo: Sendable {
   /// Points scanned so far (a point found in the memo is not counted).
   var scans: Int { scanned.load(ordering: .relaxed) }
 
+  /// Forgets every remembered scan.
+  func removeAll() { entries.withLock { $0.removeAll() } }
+
   /// The `k` nearest bank rows of each target: remembered ones from the memo (a scan for at
   /// least `k` rows of exactly that vector), the others by one scan for all of them.
   func nearest(_ targets: [[Float]], k: Int, in bank: SentenceBank) -> [Hits] {

@@ -348,6 +348,10 @@ public final class LatentDecoder: Sendable {
   /// Points the bank has been scanned for (for tests and benchmarks).
   public var bankScans: Int { bankHits.scans }
 
+  /// Forgets the remembered scans, so a benchmark that decodes the same points again
+  /// times their scans again.
+  public func forgetBankScans() { bankHits.removeAll() }
+
   /// A seed from the vector's bits (FNV-1a), so decoding is a function of the point.
   static func seed(of target: [Float]) -> UInt64 {
     var hash: UInt64 = 0xCBF2_9CE4_8422_2325
