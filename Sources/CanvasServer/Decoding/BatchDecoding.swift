@@ -43,8 +43,7 @@ extension LatentDecoder: BatchDecoding {
     // An invalid point gets an empty target, which the scan skips. As many rows as a decode
     // takes from the bank, so the decode that follows reuses this scan.
     let targets = latents.map { (try? decoder.validatedTarget($0)) ?? [] }
-    let k = DecodeEffort(candidates: 1).bankCandidates
-    return nearestBankSentences(targets, k: k).map { hits in
+    return nearestBankSentences(targets, k: DecodeEffort.defaultBankCandidates).map { hits in
       hits.first.map { top in
         StagedText(
           stage: .bank, text: bank.texts[top.row], fidelity: top.cosine, source: .bank)

@@ -48,9 +48,14 @@ public struct DecodeEffort: Sendable, Hashable {
   /// Weights/decoder/latitude-prefix-v2/effort.json).
   public static let measuredEnough: Float = 0.87
 
+  /// Bank sentences a decode offers as candidates unless its effort says otherwise (and
+  /// the rows a first stage scans for, so the decode after it reuses that scan).
+  public static let defaultBankCandidates = 3
+
   /// Makes an effort.
   public init(
-    candidates: Int, bankCandidates: Int = 3, enough: Float? = nil,
+    candidates: Int, bankCandidates: Int = DecodeEffort.defaultBankCandidates,
+    enough: Float? = nil,
     correction: DecodeCorrection = .off,
     intentCandidates: Int = LatentDecoder.intentCandidates
   ) {

@@ -228,6 +228,8 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--init", default=None,
                         help="continue from a previous run's folder (its weights and vocabulary) instead of MiniLM")
+    parser.add_argument("--warmup", type=int, default=500,
+                        help="warm-up steps at the start of a stage whose AdamW state starts afresh")
     parser.add_argument("--decay", action="store_true",
                         help="cosine-decay the learning rate to 10%% over the time budget")
     parser.add_argument("--register-balance", type=float, default=1.0,
@@ -349,7 +351,7 @@ def main():
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             # Warm-up at the start of a stage, unless AdamW's moments were restored.
-            scale = 1.0 if optimizer_restored else min(1.0, (step - stage_start + 1) / 500)
+            scale = 1.0 if optimizer_restored else min(1.0, (step - stage_start + 1) / max(1, args.warmup))
             if args.decay:  # then cosine decay over the wall-clock budget
                 done = min(1.0, (time.time() - started) / (deadline - started))
                 scale *= 0.1 + 0.45 * (1 + math.cos(math.pi * done))
