@@ -27,7 +27,7 @@ public enum PanelKernel {
   ) {
     product(
       rows: rows, depth: depth, columns: columns, a: a, lda: lda, panels: panels, c: c, ldc: ldc,
-      sixteen: widen)
+      loader: HalfLoad.self)
   }
 
   /// The same product on fp32 panels (the same layout, 128 bytes per panel row).
@@ -37,18 +37,20 @@ public enum PanelKernel {
     panels: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     product(
-      rows: rows, depth: depth, columns: columns, a: a, lda: lda, panels: panels, c: c, ldc: ldc
-    ) { UnsafeRawPointer($0).loadUnaligned(as: SIMD16<Float>.self) }
+      rows: rows, depth: depth, columns: columns, a: a, lda: lda, panels: panels, c: c, ldc: ldc,
+      loader: FloatLoad.self)
   }
 
-  /// The loop both products share, specialised and inlined into each; `sixteen` reads
-  /// sixteen consecutive weights as fp32. (A closure rather than a protocol: a conformance
-  /// of Float or Float16 would add weak witness symbols to this module.)
+  /// The loop both products share, specialised for each loader and inlined into each
+  /// product. (A loader type of this module rather than a closure: a closure's call was
+  /// left out of line, returning its sixteen lanes in four registers and spilling every
+  /// accumulator around the call; and rather than a conformance of Float or Float16, which
+  /// would add weak witness symbols to this module.)
   @inline(__always)
-  private static func product<Weight>(
+  private static func product<Loader: PanelLoad>(
     rows: Int, depth: Int, columns: Int, a: UnsafePointer<Float>, lda: Int,
-    panels: UnsafePointer<Weight>, c: UnsafeMutablePointer<Float>, ldc: Int,
-    sixteen: (UnsafePointer<Weight>) -> SIMD16<Float>
+    panels: UnsafePointer<Loader.Weight>, c: UnsafeMutablePointer<Float>, ldc: Int,
+    loader: Loader.Type
   ) {
     let panelCount = (columns + panelWidth - 1) / panelWidth
     for p in 0..<panelCount {
@@ -58,7 +60,7 @@ public enum PanelKernel {
       while first < rows {
         fourRows(
           first: first, rows: rows, depth: depth, a: a, lda: lda, panel: panel,
-          c: c + p * panelWidth, ldc: ldc, width: width, sixteen: sixteen)
+          c: c + p * panelWidth, ldc: ldc, width: width, loader: loader)
         first += 4
       }
     }
@@ -66,10 +68,10 @@ public enum PanelKernel {
 
   /// Rows first..<first+4 (fewer at the end) of one panel: eight 16-lane accumulators.
   @inline(__always)
-  private static func fourRows<Weight>(
+  private static func fourRows<Loader: PanelLoad>(
     first: Int, rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int,
-    panel: UnsafePointer<Weight>, c: UnsafeMutablePointer<Float>, ldc: Int, width: Int,
-    sixteen: (UnsafePointer<Weight>) -> SIMD16<Float>
+    panel: UnsafePointer<Loader.Weight>, c: UnsafeMutablePointer<Float>, ldc: Int, width: Int,
+    loader: Loader.Type
   ) {
     let last = rows - 1
     // Rows past the end repeat the last row; their sums are computed and dropped.
@@ -83,8 +85,8 @@ public enum PanelKernel {
     var s30 = SIMD16<Float>(), s31 = SIMD16<Float>()
     var w = panel
     for k in 0..<depth {
-      let w0 = sixteen(w)
-      let w1 = sixteen(w + 16)
+      let w0 = Loader.sixteen(w)
+      let w1 = Loader.sixteen(w + 16)
       w += panelWidth
       multiplyAdd(&s00, &s01, x0[k], w0, w1)
       multiplyAdd(&s10, &s11, x1[k], w0, w1)
@@ -125,14 +127,31 @@ public enum PanelKernel {
     for j in 0..<width { out[j] += j < 16 ? low[j] : high[j - 16] }
   }
 
-  /// Sixteen fp16 values as fp32. Lane by lane with the scalar conversion (always inlined),
-  /// which the optimiser turns into one `vcvtph2ps`; the stdlib's generic SIMD conversion
-  /// would be an out-of-line call with weak linkage, a copy of which another module could
-  /// win at link time.
+}
+
+/// Reads sixteen consecutive panel weights as fp32 (inlined into the kernel's loop).
+protocol PanelLoad {
+  associatedtype Weight
+  static func sixteen(_ weights: UnsafePointer<Weight>) -> SIMD16<Float>
+}
+
+/// fp16 weights, widened exactly (one `vcvtph2ps` of a 256-bit load).
+enum HalfLoad: PanelLoad {
+  /// Lane by lane with the scalar conversion (always inlined), which the optimiser turns
+  /// into one `vcvtph2ps`; the stdlib's generic SIMD conversion would be an out-of-line
+  /// call with weak linkage, a copy of which another module could win at link time.
   @inline(__always)
-  private static func widen(_ halves: UnsafePointer<Float16>) -> SIMD16<Float> {
+  static func sixteen(_ weights: UnsafePointer<Float16>) -> SIMD16<Float> {
     var result = SIMD16<Float>()
-    for i in 0..<16 { result[i] = Float(halves[i]) }
+    for i in 0..<16 { result[i] = Float(weights[i]) }
     return result
+  }
+}
+
+/// fp32 weights.
+enum FloatLoad: PanelLoad {
+  @inline(__always)
+  static func sixteen(_ weights: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(weights).loadUnaligned(as: SIMD16<Float>.self)
   }
 }
