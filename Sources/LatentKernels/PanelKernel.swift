@@ -56,12 +56,21 @@ public enum PanelKernel {
     for p in 0..<panelCount {
       let panel = panels + p * depth * panelWidth
       let width = min(panelWidth, columns - p * panelWidth)
+      // Eight rows at a time while more than four are left (each panel row is widened once
+      // for all eight), then four.
       var first = 0
       while first < rows {
-        fourRows(
-          first: first, rows: rows, depth: depth, a: a, lda: lda, panel: panel,
-          c: c + p * panelWidth, ldc: ldc, width: width, loader: loader)
-        first += 4
+        if rows - first > 4 {
+          eightRows(
+            first: first, rows: rows, depth: depth, a: a, lda: lda, panel: panel,
+            c: c + p * panelWidth, ldc: ldc, width: width, loader: loader)
+          first += 8
+        } else {
+          fourRows(
+            first: first, rows: rows, depth: depth, a: a, lda: lda, panel: panel,
+            c: c + p * panelWidth, ldc: ldc, width: width, loader: loader)
+          first += 4
+        }
       }
     }
   }
@@ -98,6 +107,52 @@ public enum PanelKernel {
     if count > 1 { add(s10, s11, to: c + (first + 1) * ldc, width: width) }
     if count > 2 { add(s20, s21, to: c + (first + 2) * ldc, width: width) }
     if count > 3 { add(s30, s31, to: c + (first + 3) * ldc, width: width) }
+  }
+
+  /// Rows first..<first+8 (fewer at the end) of one panel: sixteen 16-lane accumulators,
+  /// the same sums in the same order as two calls of `fourRows`.
+  @inline(__always)
+  private static func eightRows<Loader: PanelLoad>(
+    first: Int, rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int,
+    panel: UnsafePointer<Loader.Weight>, c: UnsafeMutablePointer<Float>, ldc: Int, width: Int,
+    loader: Loader.Type
+  ) {
+    let last = rows - 1
+    // Rows past the end repeat the last row; their sums are computed and dropped.
+    func row(_ r: Int) -> UnsafePointer<Float> { a + min(first + r, last) * lda }
+    let (x0, x1, x2, x3) = (row(0), row(1), row(2), row(3))
+    let (x4, x5, x6, x7) = (row(4), row(5), row(6), row(7))
+    var s00 = SIMD16<Float>(), s01 = SIMD16<Float>()
+    var s10 = SIMD16<Float>(), s11 = SIMD16<Float>()
+    var s20 = SIMD16<Float>(), s21 = SIMD16<Float>()
+    var s30 = SIMD16<Float>(), s31 = SIMD16<Float>()
+    var s40 = SIMD16<Float>(), s41 = SIMD16<Float>()
+    var s50 = SIMD16<Float>(), s51 = SIMD16<Float>()
+    var s60 = SIMD16<Float>(), s61 = SIMD16<Float>()
+    var s70 = SIMD16<Float>(), s71 = SIMD16<Float>()
+    var w = panel
+    for k in 0..<depth {
+      let w0 = Loader.sixteen(w)
+      let w1 = Loader.sixteen(w + 16)
+      w += panelWidth
+      multiplyAdd(&s00, &s01, x0[k], w0, w1)
+      multiplyAdd(&s10, &s11, x1[k], w0, w1)
+      multiplyAdd(&s20, &s21, x2[k], w0, w1)
+      multiplyAdd(&s30, &s31, x3[k], w0, w1)
+      multiplyAdd(&s40, &s41, x4[k], w0, w1)
+      multiplyAdd(&s50, &s51, x5[k], w0, w1)
+      multiplyAdd(&s60, &s61, x6[k], w0, w1)
+      multiplyAdd(&s70, &s71, x7[k], w0, w1)
+    }
+    let count = min(8, rows - first)
+    add(s00, s01, to: c + first * ldc, width: width)
+    if count > 1 { add(s10, s11, to: c + (first + 1) * ldc, width: width) }
+    if count > 2 { add(s20, s21, to: c + (first + 2) * ldc, width: width) }
+    if count > 3 { add(s30, s31, to: c + (first + 3) * ldc, width: width) }
+    if count > 4 { add(s40, s41, to: c + (first + 4) * ldc, width: width) }
+    if count > 5 { add(s50, s51, to: c + (first + 5) * ldc, width: width) }
+    if count > 6 { add(s60, s61, to: c + (first + 6) * ldc, width: width) }
+    if count > 7 { add(s70, s71, to: c + (first + 7) * ldc, width: width) }
   }
 
   /// low += x · w0 and high += x · w1 (fused multiply-adds).

@@ -2,7 +2,8 @@ import Foundation
 import Latent
 import Testing
 
-/// The fp16 panel kernel against a plain double-precision product, on awkward shapes, and
+/// The fp16 panel kernel against a plain double-precision product, on awkward shapes (row
+/// counts that take its eight- and four-row blocks and their partial ends), and
 /// the decoder's choice of kernel.
 @Suite struct HalfPanelMatrixTests {
   /// Seeded values that fp16 holds exactly.
@@ -12,7 +13,10 @@ import Testing
 
   @Test(
     .enabled(if: HalfPanelMatrix.isSupported, "needs AVX-512 and F16C"),
-    arguments: [(1, 5, 1), (3, 17, 31), (4, 64, 32), (5, 384, 70), (9, 33, 97), (8, 1536, 384)])
+    arguments: [
+      (1, 5, 1), (3, 17, 31), (4, 64, 32), (5, 384, 70), (6, 40, 33), (9, 33, 97), (8, 1536, 384),
+      (12, 64, 65), (16, 24, 32),
+    ])
   func productMatchesAPlainOne(rows: Int, depth: Int, columns: Int) {
     var random = SplitMix64(seed: UInt64(rows * 1000 + columns))
     let weight = halves(depth * columns, &random)
