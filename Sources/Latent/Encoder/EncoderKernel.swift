@@ -10,10 +10,11 @@ public enum EncoderKernel: String, Sendable, CaseIterable {
   case floatPanels = "fp32-panels"
 
   /// The most tokens a forward pass multiplies on the panels; longer batches go to BLAS,
-  /// whose blocked kernel is faster once its re-packing of the weights is shared by enough
-  /// rows (`make bench-kernels`: a single sentence about 2× faster on panels, eleven
-  /// sentences even, sixty-four slower).
-  static let panelRowLimit = 64
+  /// whose blocked kernel catches up once its re-packing of the weights is shared by enough
+  /// rows. With the kernel's eight-row blocks (`make bench-kernels`, one thread, no limit):
+  /// one sentence 2.5× faster on panels, four 1.5×, eleven 1.2×, sixty-four (batches of
+  /// 32, about 400 tokens) even. Before them the limit was 64 tokens.
+  static let panelRowLimit = 256
 
   /// The environment variable that chooses the kernel of every encoder a process loads
   /// (`auto`, `blas` or `fp32-panels`; unset means `blas`). Panels are opt-in for now: they
