@@ -26,8 +26,8 @@ public enum PanelKernel {
     panels: UnsafePointer<Float16>, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     product(
-      rows: rows, depth: depth, columns: columns, a: a, lda: lda, panels: panels, c: c, ldc: ldc,
-      loader: HalfLoad.self)
+      rows: rows, depth: depth, columns: columns, a: a, lda: lda,
+      panels: UnsafeRawPointer(panels), c: c, ldc: ldc, halves: true)
   }
 
   /// The same product on fp32 panels (the same layout, 128 bytes per panel row).
@@ -37,24 +37,23 @@ public enum PanelKernel {
     panels: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     product(
-      rows: rows, depth: depth, columns: columns, a: a, lda: lda, panels: panels, c: c, ldc: ldc,
-      loader: FloatLoad.self)
+      rows: rows, depth: depth, columns: columns, a: a, lda: lda,
+      panels: UnsafeRawPointer(panels), c: c, ldc: ldc, halves: false)
   }
 
-  /// The loop both products share, specialised for each loader and inlined into each
-  /// product. (A loader type of this module rather than a closure: a closure's call was
-  /// left out of line, returning its sixteen lanes in four registers and spilling every
-  /// accumulator around the call; and rather than a conformance of Float or Float16, which
-  /// would add weak witness symbols to this module.)
+  /// The loop both products share, inlined into each with `halves` constant (fp16 or fp32
+  /// panels), so the branch on it folds away. (Not a closure that reads the weights: the
+  /// optimiser left its call out of line, returning its sixteen lanes in four registers and
+  /// spilling every accumulator around the call; and not a protocol, whose conformances'
+  /// witness thunks are weak symbols, which this module must not define.)
   @inline(__always)
-  private static func product<Loader: PanelLoad>(
+  private static func product(
     rows: Int, depth: Int, columns: Int, a: UnsafePointer<Float>, lda: Int,
-    panels: UnsafePointer<Loader.Weight>, c: UnsafeMutablePointer<Float>, ldc: Int,
-    loader: Loader.Type
+    panels: UnsafeRawPointer, c: UnsafeMutablePointer<Float>, ldc: Int, halves: Bool
   ) {
     let panelCount = (columns + panelWidth - 1) / panelWidth
     for p in 0..<panelCount {
-      let panel = panels + p * depth * panelWidth
+      let panel = panels + p * depth * panelWidth * (halves ? 2 : 4)
       let width = min(panelWidth, columns - p * panelWidth)
       // Eight rows at a time while more than four are left (each panel row is widened once
       // for all eight), then four.
@@ -63,12 +62,12 @@ public enum PanelKernel {
         if rows - first > 4 {
           eightRows(
             first: first, rows: rows, depth: depth, a: a, lda: lda, panel: panel,
-            c: c + p * panelWidth, ldc: ldc, width: width, loader: loader)
+            c: c + p * panelWidth, ldc: ldc, width: width, halves: halves)
           first += 8
         } else {
           fourRows(
             first: first, rows: rows, depth: depth, a: a, lda: lda, panel: panel,
-            c: c + p * panelWidth, ldc: ldc, width: width, loader: loader)
+            c: c + p * panelWidth, ldc: ldc, width: width, halves: halves)
           first += 4
         }
       }
@@ -77,10 +76,9 @@ public enum PanelKernel {
 
   /// Rows first..<first+4 (fewer at the end) of one panel: eight 16-lane accumulators.
   @inline(__always)
-  private static func fourRows<Loader: PanelLoad>(
+  private static func fourRows(
     first: Int, rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int,
-    panel: UnsafePointer<Loader.Weight>, c: UnsafeMutablePointer<Float>, ldc: Int, width: Int,
-    loader: Loader.Type
+    panel: UnsafeRawPointer, c: UnsafeMutablePointer<Float>, ldc: Int, width: Int, halves: Bool
   ) {
     let last = rows - 1
     // Rows past the end repeat the last row; their sums are computed and dropped.
@@ -92,11 +90,12 @@ public enum PanelKernel {
     var s10 = SIMD16<Float>(), s11 = SIMD16<Float>()
     var s20 = SIMD16<Float>(), s21 = SIMD16<Float>()
     var s30 = SIMD16<Float>(), s31 = SIMD16<Float>()
+    let size = halves ? 2 : 4
     var w = panel
     for k in 0..<depth {
-      let w0 = Loader.sixteen(w)
-      let w1 = Loader.sixteen(w + 16)
-      w += panelWidth
+      let w0 = sixteen(w, halves: halves)
+      let w1 = sixteen(w + 16 * size, halves: halves)
+      w += panelWidth * size
       multiplyAdd(&s00, &s01, x0[k], w0, w1)
       multiplyAdd(&s10, &s11, x1[k], w0, w1)
       multiplyAdd(&s20, &s21, x2[k], w0, w1)
@@ -112,10 +111,9 @@ public enum PanelKernel {
   /// Rows first..<first+8 (fewer at the end) of one panel: sixteen 16-lane accumulators,
   /// the same sums in the same order as two calls of `fourRows`.
   @inline(__always)
-  private static func eightRows<Loader: PanelLoad>(
+  private static func eightRows(
     first: Int, rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int,
-    panel: UnsafePointer<Loader.Weight>, c: UnsafeMutablePointer<Float>, ldc: Int, width: Int,
-    loader: Loader.Type
+    panel: UnsafeRawPointer, c: UnsafeMutablePointer<Float>, ldc: Int, width: Int, halves: Bool
   ) {
     let last = rows - 1
     // Rows past the end repeat the last row; their sums are computed and dropped.
@@ -130,11 +128,12 @@ public enum PanelKernel {
     var s50 = SIMD16<Float>(), s51 = SIMD16<Float>()
     var s60 = SIMD16<Float>(), s61 = SIMD16<Float>()
     var s70 = SIMD16<Float>(), s71 = SIMD16<Float>()
+    let size = halves ? 2 : 4
     var w = panel
     for k in 0..<depth {
-      let w0 = Loader.sixteen(w)
-      let w1 = Loader.sixteen(w + 16)
-      w += panelWidth
+      let w0 = sixteen(w, halves: halves)
+      let w1 = sixteen(w + 16 * size, halves: halves)
+      w += panelWidth * size
       multiplyAdd(&s00, &s01, x0[k], w0, w1)
       multiplyAdd(&s10, &s11, x1[k], w0, w1)
       multiplyAdd(&s20, &s21, x2[k], w0, w1)
@@ -182,31 +181,16 @@ public enum PanelKernel {
     for j in 0..<width { out[j] += j < 16 ? low[j] : high[j - 16] }
   }
 
-}
-
-/// Reads sixteen consecutive panel weights as fp32 (inlined into the kernel's loop).
-protocol PanelLoad {
-  associatedtype Weight
-  static func sixteen(_ weights: UnsafePointer<Weight>) -> SIMD16<Float>
-}
-
-/// fp16 weights, widened exactly (one `vcvtph2ps` of a 256-bit load).
-enum HalfLoad: PanelLoad {
-  /// Lane by lane with the scalar conversion (always inlined), which the optimiser turns
-  /// into one `vcvtph2ps`; the stdlib's generic SIMD conversion would be an out-of-line
-  /// call with weak linkage, a copy of which another module could win at link time.
+  /// Sixteen consecutive panel weights as fp32: fp16 ones widened exactly, lane by lane
+  /// with the scalar conversion (always inlined), which the optimiser turns into one
+  /// `vcvtph2ps`; the stdlib's generic SIMD conversion would be an out-of-line call with
+  /// weak linkage, a copy of which another module could win at link time.
   @inline(__always)
-  static func sixteen(_ weights: UnsafePointer<Float16>) -> SIMD16<Float> {
+  private static func sixteen(_ weights: UnsafeRawPointer, halves: Bool) -> SIMD16<Float> {
+    guard halves else { return weights.loadUnaligned(as: SIMD16<Float>.self) }
+    let half = weights.assumingMemoryBound(to: Float16.self)
     var result = SIMD16<Float>()
-    for i in 0..<16 { result[i] = Float(weights[i]) }
+    for i in 0..<16 { result[i] = Float(half[i]) }
     return result
-  }
-}
-
-/// fp32 weights.
-enum FloatLoad: PanelLoad {
-  @inline(__always)
-  static func sixteen(_ weights: UnsafePointer<Float>) -> SIMD16<Float> {
-    UnsafeRawPointer(weights).loadUnaligned(as: SIMD16<Float>.self)
   }
 }
