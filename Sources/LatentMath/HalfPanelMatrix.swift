@@ -7,7 +7,7 @@ import LatentKernels
 ///
 /// Made only from weights that fp16 holds exactly (the decoder's are stored as fp16), so a
 /// product differs from the fp32 one by summation order alone.
-public struct HalfPanelMatrix: Sendable {
+public struct HalfPanelMatrix: PanelProduct {
   /// Rows of the weight (the inner dimension of a product).
   public let depth: Int
   /// Columns of the weight (the width of a product's output).

@@ -39,17 +39,20 @@ struct KernelBenchmarkCommand: ParsableCommand {
     }
     let blas = try TextDecoder(directory: decoder, kernel: .blas)
     let panels = try TextDecoder(directory: decoder, kernel: .halfPanels)
+    let bytes = try TextDecoder(directory: decoder, kernel: .bytePanels)
     var result: [String: Double] = ["panels_supported": 1]
     benchLog("one decoder step's products (OpenBLAS \(BLASKernel.coreName)):")
     for rows in [1, 4, 8] {
-      let (blasMs, panelMs, difference) = StepProducts(config: blas.config).time(
-        rows: rows, steps: steps)
-      result["step_ms_blas_n\(rows)"] = blasMs
-      result["step_ms_panels_n\(rows)"] = panelMs
-      result["step_speedup_n\(rows)"] = blasMs / panelMs
-      result["step_max_rel_diff_n\(rows)"] = Double(difference)
+      let step = StepProducts(config: blas.config).time(rows: rows, steps: steps)
+      result["step_ms_blas_n\(rows)"] = step.blas
+      result["step_ms_panels_n\(rows)"] = step.half
+      result["step_ms_int8_n\(rows)"] = step.byte
+      result["step_speedup_n\(rows)"] = step.blas / step.half
+      result["step_int8_speedup_n\(rows)"] = step.half / step.byte
+      result["step_max_rel_diff_n\(rows)"] = Double(step.halfDifference)
+      result["step_int8_max_rel_diff_n\(rows)"] = Double(step.byteDifference)
       benchLog(
-        "  \(rows) rows: BLAS \(format(blasMs)) ms, panels \(format(panelMs)) ms (\(format(blasMs / panelMs))×)"
+        "  \(rows) rows: BLAS \(format(step.blas)) ms, fp16 panels \(format(step.half)) ms (\(format(step.blas / step.half))×), int8 panels \(format(step.byte)) ms (\(format(step.half / step.byte))× fp16's)"
       )
     }
     let texts = try String(contentsOfFile: sentences, encoding: .utf8)
@@ -58,6 +61,8 @@ struct KernelBenchmarkCommand: ParsableCommand {
     let targets = try SentenceEncoder(directory: encoder).encode(Array(texts))
     benchLog("generating from \(targets.count) held-out sentences with each kernel…")
     result.merge(compareGenerations(blas, panels, targets)) { $1 }
+    benchLog("the same with int8 panels against fp16 panels…")
+    result.merge(compareInt8(panels, bytes, targets)) { $1 }
     benchLog("encoding the same sentences with each encoder kernel…")
     result.merge(try EncoderKernelComparison(directory: encoder).compare(Array(texts))) { $1 }
     benchLog("the nearest bank sentences of the same points, one scan each and one for all…")
@@ -121,6 +126,41 @@ struct KernelBenchmarkCommand: ParsableCommand {
     return result
   }
 
+  /// Per-sentence latencies of the fp16 and int8 panel decoders (alternating which goes
+  /// first) and how often int8 generates the same tokens (it rounds the weights, so not
+  /// always).
+  private func compareInt8(
+    _ half: TextDecoder, _ byte: TextDecoder, _ targets: [[Float]]
+  ) -> [String: Double] {
+    var times: [String: [Double]] = [:]
+    var sameGreedy = 0
+    for (index, target) in targets.enumerated() {
+      let order =
+        index % 2 == 0 ? [("half", half), ("byte", byte)] : [("byte", byte), ("half", half)]
+      var greedy: [String: [Int32]] = [:]
+      for (name, decoder) in order {
+        var start = DispatchTime.now()
+        greedy[name] = decoder.greedy([target])[0]
+        times["\(name)_n1", default: []].append(secondsSince(start) * 1000)
+        start = DispatchTime.now()
+        _ = decoder.candidates(for: target, count: 8, seed: UInt64(index))
+        times["\(name)_n8", default: []].append(secondsSince(start) * 1000)
+      }
+      if greedy["half"] == greedy["byte"] { sameGreedy += 1 }
+    }
+    var result = ["int8_same_greedy_share": Double(sameGreedy) / Double(targets.count)]
+    for rows in ["n1", "n8"] {
+      let h = percentile(times["half_\(rows)"]!.sorted(), 0.5)
+      let b = percentile(times["byte_\(rows)"]!.sorted(), 0.5)
+      result["generate_p50_ms_fp16_\(rows)"] = h
+      result["generate_p50_ms_int8_\(rows)"] = b
+      result["generate_int8_speedup_\(rows)"] = h / b
+      benchLog("  \(rows): fp16 p50 \(format(h)) ms, int8 \(format(b)) ms (\(format(h / b))×)")
+    }
+    benchLog("  same greedy text \(sameGreedy)/\(targets.count)")
+    return result
+  }
+
   private func format(_ x: Double) -> String { String(format: "%.2f", x) }
 }
 
@@ -137,63 +177,80 @@ private struct StepProducts {
     shapes = Array(Array(repeating: layer, count: c.numHiddenLayers).joined()) + [(h, c.vocabSize)]
   }
 
-  /// Milliseconds per step on BLAS and on panels, and the largest difference of an output
-  /// relative to the output's largest magnitude.
-  func time(rows: Int, steps: Int) -> (Double, Double, Float) {
+  /// Milliseconds per step on each kernel, and the largest difference of a panel product's
+  /// output from BLAS's, relative to the output's largest magnitude.
+  struct Timing {
+    var blas = 0.0, half = 0.0, byte = 0.0
+    var halfDifference: Float = 0, byteDifference: Float = 0
+  }
+
+  /// Times `steps` steps of each kernel at `rows` rows.
+  func time(rows: Int, steps: Int) -> Timing {
     var random = SplitMix64(seed: 7)
     let weights = shapes.map { (k, n) in
       (0..<k * n).map { _ in Float(Float16(random.nextGaussian() * 0.05)) }
     }
-    let packed = zip(shapes, weights).map { shape, weight in
+    let half: [any PanelProduct] = zip(shapes, weights).map { shape, weight in
       HalfPanelMatrix(weight: weight, depth: shape.0, columns: shape.1)!
+    }
+    let byte: [any PanelProduct] = zip(shapes, weights).map { shape, weight in
+      BytePanelMatrix(weight: weight, depth: shape.0, columns: shape.1)!
     }
     let widest = shapes.map { max($0.0, $0.1) }.max()!
     let input = (0..<rows * widest).map { _ in random.nextGaussian() }
     var blasOut = [Float](repeating: 0, count: rows * widest)
     var panelOut = blasOut
-    var difference: Float = 0
     func runBLAS() {
       for ((k, n), weight) in zip(shapes, weights) {
         BLAS.gemm(
           m: rows, n: n, k: k, a: input, lda: k, b: weight, ldb: n, beta: 0, c: &blasOut, ldc: n)
       }
     }
-    func runPanels() {
+    func runPanels(_ packed: [any PanelProduct]) {
       for ((k, n), matrix) in zip(shapes, packed) {
         panelOut.withUnsafeMutableBufferPointer { out in
           out.baseAddress!.update(repeating: 0, count: rows * n)
           input.withUnsafeBufferPointer {
             matrix.multiplyAccumulate(
-              $0.baseAddress!, rows: rows, lda: k, into: out.baseAddress!, ldc: n)
+              $0.baseAddress!, rows: rows, lda: k, into: out.baseAddress!, ldc: n, part: nil)
           }
         }
       }
     }
+    // Compare the last product (the widest output) of each with BLAS's.
+    var timing = Timing()
     runBLAS()
-    runPanels()
-    // Compare the last product (the widest output) of both.
     let last = rows * shapes.last!.1
     let scale = blasOut.prefix(last).map(abs).max() ?? 1
-    for i in 0..<last { difference = max(difference, abs(blasOut[i] - panelOut[i]) / scale) }
-    var blasSeconds = 0.0
-    var panelSeconds = 0.0
-    // Blocks of ten steps, alternating which kernel goes first: within a block the kernel
-    // has the caches to itself, as in a generation.
+    func difference() -> Float {
+      (0..<last).map { abs(blasOut[$0] - panelOut[$0]) / scale }.max() ?? 0
+    }
+    runPanels(half)
+    timing.halfDifference = difference()
+    runPanels(byte)
+    timing.byteDifference = difference()
+    // Blocks of ten steps, rotating which kernel goes first: within a block the kernel has
+    // the caches to itself, as in a generation.
     let block = 10
+    var seconds = [0.0, 0.0, 0.0]
     for round in 0..<max(1, steps / block) {
-      for blasTurn in round % 2 == 0 ? [true, false] : [false, true] {
+      for turn in 0..<3 {
+        let kernel = (round + turn) % 3
         let start = DispatchTime.now()
         for _ in 0..<block {
-          if blasTurn { runBLAS() } else { runPanels() }
+          switch kernel {
+          case 0: runBLAS()
+          case 1: runPanels(half)
+          default: runPanels(byte)
+          }
         }
-        if blasTurn {
-          blasSeconds += secondsSince(start)
-        } else {
-          panelSeconds += secondsSince(start)
-        }
+        seconds[kernel] += secondsSince(start)
       }
     }
     let timed = Double(max(1, steps / block) * block)
-    return (blasSeconds * 1000 / timed, panelSeconds * 1000 / timed, difference)
+    timing.blas = seconds[0] * 1000 / timed
+    timing.half = seconds[1] * 1000 / timed
+    timing.byte = seconds[2] * 1000 / timed
+    return timing
   }
 }

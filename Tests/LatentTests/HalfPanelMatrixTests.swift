@@ -86,11 +86,14 @@ import Testing
 
   @Test func theDecoderRunsOnTheKernelItWasGiven() throws {
     #expect(try DecoderFixtures.loaded(kernel: .blas).kernel == .blas)
-    let automatic = try DecoderFixtures.loaded()
-    #expect(automatic.kernel == (HalfPanelMatrix.isSupported ? .halfPanels : .blas))
+    #expect(try DecoderFixtures.loaded().kernel == DecoderFixtures.exactKernel)
+    let automatic = try TextDecoder(directory: DecoderFixtures.directory, kernel: .automatic)
+    #expect(automatic.kernel == (HalfPanelMatrix.isSupported ? .bytePanels : .blas))
     if !HalfPanelMatrix.isSupported {
-      #expect(throws: DecoderError.self) {
-        try TextDecoder(directory: DecoderFixtures.directory, kernel: .halfPanels)
+      for kernel in [DecoderKernel.halfPanels, .bytePanels] {
+        #expect(throws: DecoderError.self) {
+          try TextDecoder(directory: DecoderFixtures.directory, kernel: kernel)
+        }
       }
     }
   }
@@ -109,16 +112,19 @@ import Testing
 
   @Test(.enabled(if: HalfPanelMatrix.isSupported, "needs AVX-512 and F16C"))
   func aGenerationOnTwoCoresGivesTheSameTokens() throws {
-    let alone = try DecoderFixtures.loaded()
-    let shared = try TextDecoder(directory: DecoderFixtures.directory, borrowsIdleCore: true)
-    #expect(shared.borrowsIdleCore && !alone.borrowsIdleCore)
-    let targets = DecoderFixtures.file.cases.prefix(6).map(\.target)
-    #expect(shared.greedy(Array(targets)) == alone.greedy(Array(targets)))
-    for (index, target) in targets.enumerated() {
-      let seed = UInt64(index)
-      #expect(
-        shared.candidates(for: target, count: 8, seed: seed)
-          == alone.candidates(for: target, count: 8, seed: seed))
+    for kernel in [DecoderKernel.halfPanels, .bytePanels] {
+      let directory = DecoderFixtures.directory
+      let alone = try TextDecoder(directory: directory, kernel: kernel)
+      let shared = try TextDecoder(directory: directory, kernel: kernel, borrowsIdleCore: true)
+      #expect(shared.borrowsIdleCore && !alone.borrowsIdleCore)
+      let targets = DecoderFixtures.file.cases.prefix(6).map(\.target)
+      #expect(shared.greedy(Array(targets)) == alone.greedy(Array(targets)), "\(kernel)")
+      for (index, target) in targets.enumerated() {
+        let seed = UInt64(index)
+        #expect(
+          shared.candidates(for: target, count: 8, seed: seed)
+            == alone.candidates(for: target, count: 8, seed: seed), "\(kernel)")
+      }
     }
   }
 }

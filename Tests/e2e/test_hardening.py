@@ -443,9 +443,13 @@ def test_decode_correction_intent_and_kernel_settings_are_checked(tmp_path):
     texts = [subprocess.run([BINARY, "decode", "--text", "My flight was delayed for six hours.", "--json",
                              "--candidates", "4"], capture_output=True, text=True, timeout=120,
                             env={**os.environ, "LATITUDE_DECODER_KERNEL": kernel})
-             for kernel in ["blas", "auto"]]
-    assert all(t.returncode == 0 for t in texts), texts[0].stderr[-500:] + texts[1].stderr[-500:]
-    assert json.loads(texts[0].stdout)["text"] == json.loads(texts[1].stdout)["text"]
+             for kernel in ["blas", "fp16-panels", "auto"]]
+    assert all(t.returncode == 0 for t in texts), "".join(t.stderr[-500:] for t in texts)
+    blas_text, half_text, auto_text = (json.loads(t.stdout) for t in texts)
+    # fp16 panels differ from BLAS by summation order only; the default (int8 panels) rounds
+    # the weights, so it may choose another text, but one about as faithful.
+    assert blas_text["text"] == half_text["text"]
+    assert auto_text["text"] and auto_text["fidelity"] >= blas_text["fidelity"] - 0.1, (blas_text, auto_text)
     refused = subprocess.run([BINARY, "decode", "--text", "The food was cold.", "--correct-steps", "99"],
                              capture_output=True, text=True, timeout=120)
     assert refused.returncode != 0 and "--correct-steps" in refused.stderr

@@ -2,16 +2,20 @@ import Foundation
 
 /// Which matrix kernel a `TextDecoder` runs its products on.
 public enum DecoderKernel: String, Sendable, CaseIterable {
-  /// fp16 panels where the CPU runs them and the weights are exactly fp16; BLAS otherwise.
+  /// int8 panels where the CPU runs them (the fastest; `latitude-bench decode` measures
+  /// their fidelity the same as fp16's within noise); BLAS otherwise.
   case automatic = "auto"
   /// `cblas_sgemm` on fp32 weights (every CPU).
   case blas
   /// fp16 weight panels on AVX-512 (`HalfPanelMatrix`); refused where the CPU lacks it.
   case halfPanels = "fp16-panels"
+  /// int8 weight panels with a scale per column on AVX-512 (`BytePanelMatrix`): half the
+  /// weight traffic of fp16, at a measured cost in fidelity; refused where the CPU lacks it.
+  case bytePanels = "int8-panels"
 
   /// The environment variable that chooses the kernel of every decoder a process loads
-  /// (`auto`, `blas` or `fp16-panels`; unset means `auto`): a way back to BLAS without a
-  /// rebuild.
+  /// (`auto`, `blas`, `fp16-panels` or `int8-panels`; unset means `auto`): a way back to
+  /// BLAS without a rebuild.
   public static let environmentVariable = "LATITUDE_DECODER_KERNEL"
 
   /// The kernel `LATITUDE_DECODER_KERNEL` asks for.
@@ -49,31 +53,39 @@ public enum IdleCoreBorrowing {
   }
 }
 
-/// The decoder's weight matrices as fp16 panels (see `HalfPanelMatrix`).
+/// The decoder's weight matrices as panels: fp16 (`HalfPanelMatrix`) or int8
+/// (`BytePanelMatrix`).
 struct DecoderPanels: Sendable {
   struct Layer: Sendable {
-    let queryKeyValue, attentionOutput, intermediate, output: HalfPanelMatrix
+    let queryKeyValue, attentionOutput, intermediate, output: any PanelProduct
   }
   /// Embedding → prefix vectors.
-  let condition: HalfPanelMatrix
+  let condition: any PanelProduct
   /// The tied output layer: hidden · tokensᵀ.
-  let logits: HalfPanelMatrix
+  let logits: any PanelProduct
   let layers: [Layer]
 
-  /// Packs every matrix; nil when one of them is not exactly fp16.
-  init?(_ weights: DecoderWeights, config c: DecoderConfig) {
+  /// Packs every matrix as fp16 (nil when one of them is not exactly fp16) or, with
+  /// `bytes`, as int8 (nil when one holds a value that is not finite).
+  init?(_ weights: DecoderWeights, config c: DecoderConfig, bytes: Bool = false) {
     let (h, f, p) = (c.hiddenSize, c.intermediateSize, c.prefixLength)
-    guard
-      let condition = HalfPanelMatrix(weight: weights.condition, depth: h, columns: p * h),
-      let logits = HalfPanelMatrix(transposing: weights.tokens, rows: c.vocabSize, width: h)
-    else { return nil }
+    func pack(_ weight: [Float], _ depth: Int, _ columns: Int) -> (any PanelProduct)? {
+      bytes
+        ? BytePanelMatrix(weight: weight, depth: depth, columns: columns)
+        : HalfPanelMatrix(weight: weight, depth: depth, columns: columns)
+    }
+    let logits: (any PanelProduct)? =
+      bytes
+      ? BytePanelMatrix(transposing: weights.tokens, rows: c.vocabSize, width: h)
+      : HalfPanelMatrix(transposing: weights.tokens, rows: c.vocabSize, width: h)
+    guard let condition = pack(weights.condition, h, p * h), let logits else { return nil }
     var layers: [Layer] = []
     for layer in weights.layers {
       guard
-        let qkv = HalfPanelMatrix(weight: layer.queryKeyValue, depth: h, columns: 3 * h),
-        let attention = HalfPanelMatrix(weight: layer.attentionOutput, depth: h, columns: h),
-        let intermediate = HalfPanelMatrix(weight: layer.intermediate, depth: h, columns: f),
-        let output = HalfPanelMatrix(weight: layer.output, depth: f, columns: h)
+        let qkv = pack(layer.queryKeyValue, h, 3 * h),
+        let attention = pack(layer.attentionOutput, h, h),
+        let intermediate = pack(layer.intermediate, h, f),
+        let output = pack(layer.output, f, h)
       else { return nil }
       layers.append(
         Layer(

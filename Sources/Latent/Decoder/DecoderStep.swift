@@ -140,12 +140,12 @@ extension TextDecoder {
   }
 
   /// out = input · weight + bias (+ residual), then GELU if asked; weight is [in, out].
-  /// With `panels` (the same weight as fp16 panels) the product runs on them instead, split
+  /// With `panels` (the same weight as fp16 or int8 panels) the product runs on them instead, split
   /// with the spinning helper when `sharing`.
   private func linear(
     _ input: UnsafePointer<Float>, rows: Int, inWidth k: Int, _ weight: [Float], _ bias: [Float],
     outWidth n: Int, into output: UnsafeMutablePointer<Float>,
-    residual: UnsafePointer<Float>? = nil, gelu: Bool = false, panels: HalfPanelMatrix?,
+    residual: UnsafePointer<Float>? = nil, gelu: Bool = false, panels: (any PanelProduct)?,
     sharing: Bool
   ) {
     guard let panels else {
@@ -173,7 +173,7 @@ extension TextDecoder {
   /// `body(columns)` over all of `panels`' columns: here, or in two halves, one on the
   /// spinning helper, when `sharing` (the caller holds the helper).
   private func eachPart(
-    of panels: HalfPanelMatrix, sharing: Bool, _ body: @escaping @Sendable (Range<Int>) -> Void
+    of panels: any PanelProduct, sharing: Bool, _ body: @escaping @Sendable (Range<Int>) -> Void
   ) {
     guard sharing else { return body(0..<panels.columns) }
     let parts = panels.split(2)

@@ -17,9 +17,10 @@ public final class TextDecoder: Sendable {
   /// Output WordPieces, by decoder id.
   public let vocabulary: [String]
   let weights: DecoderWeights
-  /// The weights as fp16 panels when `kernel` is `.halfPanels`.
+  /// The weights as panels when `kernel` is `.halfPanels` (fp16) or `.bytePanels` (int8).
   let panels: DecoderPanels?
-  /// The kernel the products run on: `.blas` or `.halfPanels`, never `.automatic`.
+  /// The kernel the products run on: `.blas`, `.halfPanels` or `.bytePanels`, never
+  /// `.automatic`.
   public let kernel: DecoderKernel
   /// Whether a generation may split its products with the spinning helper (a second core)
   /// while it is the only generation running; see `init`.
@@ -39,7 +40,7 @@ public final class TextDecoder: Sendable {
   /// `knownWords`, every generated word is one of them (see `KnownWords`). `kernel` nil
   /// means what `LATITUDE_DECODER_KERNEL` says (`DecoderKernel.fromEnvironment`).
   /// With `borrowsIdleCore`, a generation that runs alone splits the products of each step
-  /// with a second thread (fp16-panel kernel only): for a server with idle cores between
+  /// with a second thread (panel kernels only): for a server with idle cores between
   /// busy spells. Off, every generation stays on its caller's thread (what one-core
   /// latency benchmarks measure).
   /// - Throws: `DecoderError`, naming the missing or malformed file, or a kernel this CPU or
@@ -101,7 +102,7 @@ public final class TextDecoder: Sendable {
     (panels, self.kernel) = try Self.panels(requested, weights, config, weightsPath)
   }
 
-  /// The fp16 panels `requested` calls for, and the kernel that will run.
+  /// The panels `requested` calls for, and the kernel that will run.
   private static func panels(
     _ requested: DecoderKernel, _ weights: DecoderWeights, _ config: DecoderConfig,
     _ path: String
@@ -109,10 +110,17 @@ public final class TextDecoder: Sendable {
     if requested == .blas { return (nil, .blas) }
     guard HalfPanelMatrix.isSupported else {
       if requested == .automatic { return (nil, .blas) }
-      throw .badConfig("the fp16-panels kernel needs AVX-512, F16C and FMA, which this CPU lacks")
+      throw .badConfig(
+        "the \(requested.rawValue) kernel needs AVX-512, F16C and FMA, which this CPU lacks")
+    }
+    if requested == .bytePanels || requested == .automatic {
+      guard let panels = DecoderPanels(weights, config: config, bytes: true) else {
+        if requested == .automatic { return (nil, .blas) }
+        throw .badConfig("the int8-panels kernel needs finite weights; \(path) has others")
+      }
+      return (panels, .bytePanels)
     }
     guard let panels = DecoderPanels(weights, config: config) else {
-      if requested == .automatic { return (nil, .blas) }
       throw .badConfig(
         "the fp16-panels kernel needs weights that are exactly fp16; \(path) has others")
     }

@@ -1,0 +1,73 @@
+import LatentKernels
+
+/// A weight matrix [depth, columns] kept as int8 panels for `PanelKernel`, with one fp32
+/// scale per column (symmetric, round to nearest: W[k, j] ≈ scale[j] · q[k, j]): half the
+/// memory traffic of fp16 panels, which is what the decoder's few-row products are bound
+/// by. Unlike fp16 panels it changes the weights (by at most half a step of each column's
+/// grid), so a product differs from the fp32 one by more than summation order;
+/// `latitude-bench kernels` and `latitude-bench decode` measure what it costs.
+public struct BytePanelMatrix: PanelProduct {
+  public let depth: Int
+  public let columns: Int
+  private let panels: [Int8]
+  /// One per column, padded with ones to whole panels.
+  private let scales: [Float]
+
+  /// Whether this CPU runs the kernel (the same check as `HalfPanelMatrix`'s).
+  public static var isSupported: Bool { HalfPanelMatrix.isSupported }
+
+  /// Quantizes a row-major weight [depth, columns]; nil when a value is not finite.
+  public init?(weight: [Float], depth: Int, columns: Int) {
+    precondition(depth > 0 && columns > 0 && weight.count == depth * columns)
+    self.init(depth: depth, columns: columns) { k, j in weight[k * columns + j] }
+  }
+
+  /// Quantizes the transpose of a row-major table [rows, width] (as
+  /// `HalfPanelMatrix(transposing:rows:width:)`); nil when a value is not finite.
+  public init?(transposing table: [Float], rows: Int, width: Int) {
+    precondition(rows > 0 && width > 0 && table.count == rows * width)
+    self.init(depth: width, columns: rows) { k, j in table[j * width + k] }
+  }
+
+  private init?(depth: Int, columns: Int, value: (_ k: Int, _ j: Int) -> Float) {
+    let width = PanelKernel.panelWidth
+    var scales = [Float](repeating: 1, count: (columns + width - 1) / width * width)
+    for j in 0..<columns {
+      var largest: Float = 0
+      for k in 0..<depth {
+        let x = value(k, j)
+        guard x.isFinite else { return nil }
+        largest = max(largest, abs(x))
+      }
+      if largest > 0 { scales[j] = largest / 127 }
+    }
+    let packed = PanelLayout.pack(depth: depth, columns: columns) { k, j in
+      (value(k, j) / scales[j]).rounded()
+    } convert: { q in
+      Int8(exactly: min(127, max(-127, q)))
+    }
+    guard let packed else { return nil }
+    self.depth = depth
+    self.columns = columns
+    self.panels = packed
+    self.scales = scales
+  }
+
+  public func multiplyAccumulate(
+    _ a: UnsafePointer<Float>, rows: Int, lda: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
+    part: Range<Int>?
+  ) {
+    scales.withUnsafeBufferPointer { scales in
+      PanelLayout.columns(
+        part, of: panels, rows: rows, depth: depth, columns: columns, lda: lda, ldc: ldc,
+        supported: Self.isSupported
+      ) { panel, part in
+        PanelKernel.multiplyAccumulate(
+          rows: rows, depth: depth, columns: part.count, a: a, lda: lda, panels: panel,
+          scales: scales.baseAddress! + part.lowerBound, c: c + part.lowerBound, ldc: ldc)
+      }
+    }
+  }
+
+  public func split(_ parts: Int) -> [Range<Int>] { PanelLayout.split(columns: columns, parts) }
+}
