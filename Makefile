@@ -42,7 +42,7 @@ help:
 	@echo "make bench-encode encoder vs ONNX Runtime and sentence-transformers"
 	@echo "make bench-fanout 50 WebSocket clients in one room against latitude serve"
 	@echo "make bench-decode decoder quality and latency on the held-out test sample, vs PyTorch"
-	@echo "make bench-kernels the decoder's fp16-panel products vs cblas_sgemm, same run"
+	@echo "make bench-kernels the decoder's fp16- and int8-panel products vs cblas_sgemm, same run"
 	@echo "make bench-settle decode settle latency with 1, 10 and 50 WebSocket draggers"
 	@echo "make bench-plugins  an operation call natively vs as WebAssembly, and the hostile plugin suite"
 	@echo "make wasm-deps    install what scripts/build-wasm-plugin.sh needs (wasi-libc, wasm32 builtins)"
@@ -206,7 +206,7 @@ bench-encode: deps weights $(VENV_BENCH)/.installed
 bench-decode: deps weights $(VENV_BENCH)/.installed
 	Benchmarks/bench-decode.sh
 
-## The decoder's matrix products: fp16 panels (AVX-512) vs cblas_sgemm, same run.
+## The decoder's matrix products: fp16 and int8 panels (AVX-512) vs cblas_sgemm, same run.
 bench-kernels: deps weights
 	Benchmarks/bench-kernels.sh
 

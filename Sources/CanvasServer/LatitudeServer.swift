@@ -157,9 +157,7 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
       // Unless LATITUDE_ENCODER_KERNEL says otherwise, candidates are ranked on fp32 panels
       // where the CPU has them (a short pass; see `SentenceEncoder.withKernel`), while node
       // embeddings keep the kernel every map and fixture was made with.
-      let kernelChosen =
-        ProcessInfo.processInfo.environment[EncoderKernel.environmentVariable]?.isEmpty == false
-      let ranking = kernelChosen ? encoder : try encoder.withKernel(.automatic)
+      let ranking = try encoder.forRanking()
       logger.info("decode ranking encoder", metadata: ["kernel": "\(ranking.kernel.rawValue)"])
       let pipeline = try LatentDecoder(
         encoder: ranking,

@@ -48,8 +48,10 @@ public struct DecoderOptions: ParsableArguments, Sendable {
     let ranking =
       fluency == "off"
       ? nil : FluencyRanking(model: try FluencyModel(contentsOf: fluency), weight: fluencyWeight)
+    // Candidates are ranked as `latitude serve` ranks them (`SentenceEncoder.forRanking`).
     return try LatentDecoder(
-      encoder: encoder, decoder: textDecoder, bank: sentences, correction: correction,
+      encoder: try encoder.forRanking(), decoder: textDecoder, bank: sentences,
+      correction: correction,
       fluency: ranking)
   }
 

@@ -229,6 +229,23 @@ final class CompletionLog: Sendable {
     #expect(decoder.recorded == [["j1"], ["j2"], ["j3"], ["j99"]])
   }
 
+  @Test func aRunningPreviewFinishesAndOnlyTheNewestWaitingPositionRunsNext() {
+    let decoder = GatedDecoder(holdFirstBatch: true)
+    let pool = pool(decoder)
+    defer { pool.stop() }
+    let log = CompletionLog()
+    pool.submitPreview(log.job(1, key: "p"))
+    decoder.entered.wait()
+    // The drag goes on while j1 decodes: three newer positions for the same node.
+    for index in 2...4 { pool.submitPreview(log.job(index, key: "p")) }
+    decoder.release.signal()
+    #expect(log.wait(2) == ["j1", "j4"], "j1 is shown, then the newest position")
+    pool.submit(log.job(99, key: "fence"))
+    #expect(log.wait(1) == ["j1", "j4", "j99"])
+    #expect(decoder.recorded == [["j1"], ["j4"], ["j99"]])
+    #expect(pool.snapshot.cancelled == 0)
+  }
+
   @Test func previewsAreBoundedButReplaceable() {
     let decoder = GatedDecoder(holdFirstBatch: true)
     let pool = pool(decoder, previewCapacity: 2)

@@ -8,13 +8,18 @@ import Synchronization
 /// each with single-threaded BLAS), so the libwebsockets service thread is never starved.
 ///
 /// Jobs coalesce by key (one per node): a newer job for a node replaces the one still
-/// waiting, so the newest move wins and a burst of moves costs one decode. Committed moves
-/// run before previews, and a committed move that arrives while previews are being decoded
-/// stops them between generation steps; they go back to the head of the preview queue
-/// (unless a newer job for their key is waiting) and run again after it. Previews are
-/// bounded: when `previewCapacity` are waiting, new preview keys are refused (the caller
-/// simply shows no preview). Committed jobs are never refused; their number is bounded by
-/// the number of nodes being moved.
+/// waiting, so the newest move wins and a burst of moves costs one decode. A committed move
+/// also stops the decode of an older move of its node that is running (between generation
+/// steps). A preview (a drag position) does not stop a running preview of its node: that
+/// one finishes and is shown (its frame names its own position), and the newest waiting
+/// position runs next; otherwise, with a drag sending positions faster than a preview
+/// decodes, every preview would be stopped and a dragger would see no text until the drag
+/// paused. Committed moves run before previews, and a committed move that arrives while
+/// previews are being decoded stops them between generation steps; they go back to the
+/// head of the preview queue (unless a newer job for their key is waiting) and run again
+/// after it. Previews are bounded: when `previewCapacity` are waiting, new preview keys are
+/// refused (the caller simply shows no preview). Committed jobs are never refused; their
+/// number is bounded by the number of nodes being moved.
 final class DecodeScheduler: Sendable {
   /// One decode request.
   struct Job: Sendable {
@@ -135,7 +140,7 @@ final class DecodeScheduler: Sendable {
     let job = weighted(job)
     enum Outcome { case replaced, refused, added }
     let outcome = queue.withLock { queue -> Outcome in
-      queue.running[job.key]?.cancel()
+      // A running preview of this key is left to finish (see the type's comment).
       if queue.previews[job.key] != nil {
         queue.previews[job.key] = job
         return .replaced

@@ -106,6 +106,17 @@ public final class SentenceEncoder: Sendable {
       kernel: kernel)
   }
 
+  /// The encoder a decode pipeline ranks its candidates with: this model on fp32 panels
+  /// where the CPU has them, unless `LATITUDE_ENCODER_KERNEL` chose a kernel (then this
+  /// encoder as loaded). The server, the CLI and the benchmarks all rank this way.
+  /// - Throws: `EncoderError.badConfig` as `withKernel`.
+  public func forRanking(
+    _ environment: [String: String] = ProcessInfo.processInfo.environment
+  ) throws(EncoderError) -> SentenceEncoder {
+    let chosen = environment[EncoderKernel.environmentVariable]?.isEmpty == false
+    return chosen ? self : try withKernel(.automatic)
+  }
+
   private init(
     config: BertConfig, tokenizer: WordPieceTokenizer, name: String, embeddings: BertEmbeddings,
     layers: [EncoderLayer], kernel: EncoderKernel
