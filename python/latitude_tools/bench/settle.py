@@ -8,6 +8,8 @@ moment every client in the room has the node.decoded that answers it; first-text
 is the time until every client has some readable text for it (a provisional decode.stage
 frame, or the node.decoded itself).
 - 1 dragger and 10 concurrent draggers (each on its own node): settle p50/p99;
+- every scenario: the preview texts (drag positions decoded while the drag goes on) an
+  observer saw per drag, `previews_per_drag_N`;
 - 50 concurrent draggers: the p99 time for a drag position to reach an observer while
   decodes are saturated (as these Python clients see it; bench-settle.sh adds the native
   generator's figure for committed moves), the share of drags whose final move got its node.decoded, and
@@ -34,6 +36,7 @@ class Peer:
         self.fidelity = {}  # answered op key -> logged fidelity
         self.first_text = {}  # answered op key -> first readable text's arrival
         self.drags = []     # (sent_at echoed, arrival)
+        self.previews = 0   # preview frames (drag-position texts) received
         self.acks = {}
         self.task = None
 
@@ -53,6 +56,8 @@ class Peer:
                 self.first_text.setdefault((answers["lamport"], answers["replica"]), now)
             elif kind == "drag":
                 self.drags.append((frame["y"], now))
+            elif kind == "preview":
+                self.previews += 1
             elif kind == "ack":
                 self.acks[(frame["opId"]["lamport"], frame["opId"]["replica"])] = now
 
@@ -152,7 +157,7 @@ async def scenario(url, port, draggers, rounds, settle_timeout):
     for p in everyone:
         p.task.cancel()
         await p.ws.close()
-    return settles, firsts, fidelities, lost, relay
+    return settles, firsts, fidelities, lost, relay, observer.previews
 
 
 async def main_async(args):
@@ -181,9 +186,11 @@ async def main_async(args):
         results = {}
         for draggers, rounds in ((1, args.rounds_1), (10, args.rounds_10), (50, args.rounds_50)):
             log(f"{draggers} dragger(s), {rounds} drags each...")
-            settles, firsts, fidelities, lost, relay = await scenario(
+            settles, firsts, fidelities, lost, relay, previews = await scenario(
                 url, port, draggers, rounds, args.settle_timeout)
             total = draggers * rounds
+            # Drag-position texts an observer saw while the drags went on, per drag.
+            results[f"previews_per_drag_{draggers}"] = previews / total
             if draggers in (1, 10):
                 results[f"settle_p50_ms_{draggers}"] = percentile(settles, 0.5)
                 results[f"settle_p99_ms_{draggers}"] = percentile(settles, 0.99)
@@ -196,7 +203,8 @@ async def main_async(args):
                 results["settle_p50_ms_50"] = percentile(settles, 0.5)
             log(f"  first text p50 {percentile(firsts, 0.5):.0f} ms, "
                 f"settle p50 {percentile(settles, 0.5):.0f} ms, p99 {percentile(settles, 0.99):.0f} ms, "
-                f"lost {lost}/{total}, drag relay p99 {percentile(relay, 0.99):.1f} ms")
+                f"lost {lost}/{total}, drag relay p99 {percentile(relay, 0.99):.1f} ms, "
+                f"{previews / total:.2f} preview texts per drag")
         results["queue_max_50"] = max(metric(port, "latitude_decode_queue_max") or [0])
         decodes = metric(port, "latitude_decodes_total")
         seconds = (metric(port, "latitude_decode_seconds_sum") or [0])[0]
