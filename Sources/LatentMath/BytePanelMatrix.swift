@@ -18,15 +18,16 @@ public struct BytePanelMatrix: PanelProduct {
 
   /// Quantizes a row-major weight [depth, columns]; nil when a value is not finite.
   public init?(weight: [Float], depth: Int, columns: Int) {
-    precondition(depth > 0 && columns > 0 && weight.count == depth * columns)
-    self.init(depth: depth, columns: columns) { k, j in weight[k * columns + j] }
+    self.init(
+      depth: depth, columns: columns,
+      value: PanelLayout.rowMajor(weight, depth: depth, columns: columns))
   }
 
   /// Quantizes the transpose of a row-major table [rows, width] (as
   /// `HalfPanelMatrix(transposing:rows:width:)`); nil when a value is not finite.
   public init?(transposing table: [Float], rows: Int, width: Int) {
-    precondition(rows > 0 && width > 0 && table.count == rows * width)
-    self.init(depth: width, columns: rows) { k, j in table[j * width + k] }
+    self.init(
+      depth: width, columns: rows, value: PanelLayout.transposed(table, rows: rows, width: width))
   }
 
   private init?(depth: Int, columns: Int, value: (_ k: Int, _ j: Int) -> Float) {

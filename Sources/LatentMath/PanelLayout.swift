@@ -25,6 +25,19 @@ enum PanelLayout {
     return packed
   }
 
+  /// W[k, j] of a row-major weight [depth, columns].
+  static func rowMajor(_ weight: [Float], depth: Int, columns: Int) -> (Int, Int) -> Float {
+    precondition(depth > 0 && columns > 0 && weight.count == depth * columns)
+    return { k, j in weight[k * columns + j] }
+  }
+
+  /// W[k, j] = table[j, k] of a row-major table [rows, width]: a product with it computes
+  /// x · tableᵀ (the decoder's logits against its tied token table).
+  static func transposed(_ table: [Float], rows: Int, width: Int) -> (Int, Int) -> Float {
+    precondition(rows > 0 && width > 0 && table.count == rows * width)
+    return { k, j in table[j * width + k] }
+  }
+
   /// Checks a product's arguments, then calls `product(first panel, columns)` with the
   /// panels of `part` (or of every column); nothing for no columns.
   /// - Precondition: `supported`; rows > 0; lda ≥ depth; ldc ≥ columns; `part` starts on a

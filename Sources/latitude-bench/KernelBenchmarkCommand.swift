@@ -77,35 +77,16 @@ struct KernelBenchmarkCommand: ParsableCommand {
   private func compareGenerations(
     _ blas: TextDecoder, _ panels: TextDecoder, _ targets: [[Float]]
   ) -> [String: Double] {
-    var times: [String: [Double]] = [:]
-    var sameGreedy = 0
-    var sameCandidates = 0
+    let race = GenerationRace(("blas", blas), ("panels", panels), targets)
     var logitDifference: Float = 0
-    for (index, target) in targets.enumerated() {
-      let order =
-        index % 2 == 0
-        ? [("blas", blas), ("panels", panels)] : [("panels", panels), ("blas", blas)]
-      var greedy: [String: [Int32]] = [:]
-      var candidates: [String: [[Int32]]] = [:]
-      for (name, decoder) in order {
-        var start = DispatchTime.now()
-        greedy[name] = decoder.greedy([target])[0]
-        times["\(name)_n1", default: []].append(secondsSince(start) * 1000)
-        start = DispatchTime.now()
-        candidates[name] = decoder.candidates(for: target, count: 8, seed: UInt64(index))
-        times["\(name)_n8", default: []].append(secondsSince(start) * 1000)
-      }
-      if greedy["blas"] == greedy["panels"] { sameGreedy += 1 }
-      if candidates["blas"] == candidates["panels"] { sameCandidates += 1 }
-      if index < 20 {
-        let tokens = greedy["blas"]!
-        let a = blas.logits(target: target, tokens: tokens)
-        let b = panels.logits(target: target, tokens: tokens)
-        for (x, y) in zip(a.joined(), b.joined()) {
-          logitDifference = max(logitDifference, abs(x - y))
-        }
+    for (target, greedy) in zip(targets, race.greedy).prefix(20) {
+      let a = blas.logits(target: target, tokens: greedy["blas"]!)
+      let b = panels.logits(target: target, tokens: greedy["blas"]!)
+      for (x, y) in zip(a.joined(), b.joined()) {
+        logitDifference = max(logitDifference, abs(x - y))
       }
     }
+    let (sameGreedy, sameCandidates) = race.agreement("blas", "panels")
     var result: [String: Double] = [
       "sentences": Double(targets.count),
       "same_greedy_share": Double(sameGreedy) / Double(targets.count),
@@ -113,8 +94,8 @@ struct KernelBenchmarkCommand: ParsableCommand {
       "max_abs_logit_diff": Double(logitDifference),
     ]
     for rows in ["n1", "n8"] {
-      let b = percentile(times["blas_\(rows)"]!.sorted(), 0.5)
-      let p = percentile(times["panels_\(rows)"]!.sorted(), 0.5)
+      let b = race.median("blas", rows)
+      let p = race.median("panels", rows)
       result["generate_p50_ms_blas_\(rows)"] = b
       result["generate_p50_ms_panels_\(rows)"] = p
       result["generate_speedup_\(rows)"] = b / p
@@ -126,32 +107,17 @@ struct KernelBenchmarkCommand: ParsableCommand {
     return result
   }
 
-  /// Per-sentence latencies of the fp16 and int8 panel decoders (alternating which goes
-  /// first) and how often int8 generates the same tokens (it rounds the weights, so not
-  /// always).
+  /// Per-sentence latencies of the fp16 and int8 panel decoders and how often int8
+  /// generates the same greedy tokens (it rounds the weights, so not always).
   private func compareInt8(
     _ half: TextDecoder, _ byte: TextDecoder, _ targets: [[Float]]
   ) -> [String: Double] {
-    var times: [String: [Double]] = [:]
-    var sameGreedy = 0
-    for (index, target) in targets.enumerated() {
-      let order =
-        index % 2 == 0 ? [("half", half), ("byte", byte)] : [("byte", byte), ("half", half)]
-      var greedy: [String: [Int32]] = [:]
-      for (name, decoder) in order {
-        var start = DispatchTime.now()
-        greedy[name] = decoder.greedy([target])[0]
-        times["\(name)_n1", default: []].append(secondsSince(start) * 1000)
-        start = DispatchTime.now()
-        _ = decoder.candidates(for: target, count: 8, seed: UInt64(index))
-        times["\(name)_n8", default: []].append(secondsSince(start) * 1000)
-      }
-      if greedy["half"] == greedy["byte"] { sameGreedy += 1 }
-    }
+    let race = GenerationRace(("fp16", half), ("int8", byte), targets)
+    let sameGreedy = race.agreement("fp16", "int8").greedy
     var result = ["int8_same_greedy_share": Double(sameGreedy) / Double(targets.count)]
     for rows in ["n1", "n8"] {
-      let h = percentile(times["half_\(rows)"]!.sorted(), 0.5)
-      let b = percentile(times["byte_\(rows)"]!.sorted(), 0.5)
+      let h = race.median("fp16", rows)
+      let b = race.median("int8", rows)
       result["generate_p50_ms_fp16_\(rows)"] = h
       result["generate_p50_ms_int8_\(rows)"] = b
       result["generate_int8_speedup_\(rows)"] = h / b
@@ -162,6 +128,46 @@ struct KernelBenchmarkCommand: ParsableCommand {
   }
 
   private func format(_ x: Double) -> String { String(format: "%.2f", x) }
+}
+
+/// Two decoders generating from the same targets, one sentence at a time (alternating
+/// which goes first): greedy, then 8 seeded candidates, each timed.
+private struct GenerationRace {
+  /// Milliseconds by "name_n1" / "name_n8".
+  private(set) var times: [String: [Double]] = [:]
+  /// Per target, each decoder's greedy tokens and candidates, by name.
+  private(set) var greedy: [[String: [Int32]]] = []
+  private(set) var candidates: [[String: [[Int32]]]] = []
+
+  init(_ first: (String, TextDecoder), _ second: (String, TextDecoder), _ targets: [[Float]]) {
+    for (index, target) in targets.enumerated() {
+      var greedy: [String: [Int32]] = [:]
+      var candidates: [String: [[Int32]]] = [:]
+      for (name, decoder) in index % 2 == 0 ? [first, second] : [second, first] {
+        var start = DispatchTime.now()
+        greedy[name] = decoder.greedy([target])[0]
+        times["\(name)_n1", default: []].append(secondsSince(start) * 1000)
+        start = DispatchTime.now()
+        candidates[name] = decoder.candidates(for: target, count: 8, seed: UInt64(index))
+        times["\(name)_n8", default: []].append(secondsSince(start) * 1000)
+      }
+      self.greedy.append(greedy)
+      self.candidates.append(candidates)
+    }
+  }
+
+  /// The p50 of `name`'s generations at `rows` ("n1" or "n8").
+  func median(_ name: String, _ rows: String) -> Double {
+    percentile(times["\(name)_\(rows)"]!.sorted(), 0.5)
+  }
+
+  /// Targets on which the two gave the same greedy tokens, and the same 8 candidates.
+  func agreement(_ a: String, _ b: String) -> (greedy: Int, candidates: Int) {
+    (
+      greedy.filter { $0[a] == $0[b] }.count,
+      candidates.filter { $0[a] == $0[b] }.count
+    )
+  }
 }
 
 /// The products of one decoder step (every layer's four, then the logits) on seeded weights
