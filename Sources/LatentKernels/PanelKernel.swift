@@ -57,10 +57,11 @@ public enum PanelKernel {
   }
 
   /// The loop the products share, inlined into each with `bytes` constant (the size of a
-  /// panel weight: int8, fp16 or fp32) and `scales` nil or not, so the branches fold away. (Not a closure that reads the weights: the
-  /// optimiser left its call out of line, returning its sixteen lanes in four registers and
-  /// spilling every accumulator around the call; and not a protocol, whose conformances'
-  /// witness thunks are weak symbols, which this module must not define.)
+  /// panel weight: int8, fp16 or fp32) and `scales` nil or not, so the branches fold away.
+  /// (Not a closure that reads the weights: the optimiser left its call out of line,
+  /// returning its sixteen lanes in four registers and spilling every accumulator around
+  /// the call; and not a protocol, whose conformances' witness thunks are weak symbols,
+  /// which this module must not define.)
   @inline(__always)
   private static func product(
     rows: Int, depth: Int, columns: Int, a: UnsafePointer<Float>, lda: Int,

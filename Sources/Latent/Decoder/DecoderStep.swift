@@ -140,8 +140,8 @@ extension TextDecoder {
   }
 
   /// out = input · weight + bias (+ residual), then GELU if asked; weight is [in, out].
-  /// With `panels` (the same weight as fp16 or int8 panels) the product runs on them instead, split
-  /// with the spinning helper when `sharing`.
+  /// With `panels` (the same weight as fp16 or int8 panels) the product runs on them
+  /// instead, split with the spinning helper when `sharing`.
   private func linear(
     _ input: UnsafePointer<Float>, rows: Int, inWidth k: Int, _ weight: [Float], _ bias: [Float],
     outWidth n: Int, into output: UnsafeMutablePointer<Float>,
