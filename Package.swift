@@ -43,8 +43,11 @@ let package = Package(
         .unsafeFlags(["-target-cpu", "skylake-avx512"]),
         .unsafeFlags(["-O"], .when(configuration: .debug)),
       ]),
+    // AMX kernels (bf16 tiles) for the encoder's products, in C for the tile intrinsics;
+    // compiled per function for AMX, run only where `lat_tiles_available()` says so.
+    .target(name: "CTileKernel", cSettings: [.unsafeFlags(["-O2"])]),
     .target(
-      name: "LatentMath", dependencies: ["COpenBLAS", "CLapacke", "LatentKernels"],
+      name: "LatentMath", dependencies: ["COpenBLAS", "CLapacke", "LatentKernels", "CTileKernel"],
       swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     // The models on that core: tokenizer, encoder, decoder, sentence bank.
     .target(

@@ -5,7 +5,7 @@ import LatentKernels
 /// more than the arithmetic when a call multiplies a few sentences' tokens
 /// (`latitude-bench kernels` measures both). The weights are the fp32 ones, so a product
 /// differs from BLAS's by summation order alone.
-public struct FloatPanelMatrix: Sendable {
+public struct FloatPanelMatrix: PanelProduct {
   /// Rows of the weight (the inner dimension of a product).
   public let depth: Int
   /// Columns of the weight (the width of a product's output).

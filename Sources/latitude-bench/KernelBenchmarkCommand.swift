@@ -8,13 +8,14 @@ import Latent
 /// (`HalfPanelMatrix`) against `cblas_sgemm` on the same weights in fp32, both measured in
 /// this run: first one decoder step's products at 1, 4 and 8 rows, then whole generations
 /// (greedy, and 8 candidates) on held-out sentences with the decoder loaded each way; then
-/// the encoder's linear layers on fp32 panels against `cblas_sgemm` (`EncoderKernelComparison`);
+/// the encoder's linear layers on fp32 panels and AMX bf16 tiles against `cblas_sgemm`
+/// (`EncoderKernelComparison`);
 /// then the bank scan, one per point against one for several (`BankScanComparison`).
 struct KernelBenchmarkCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "kernels",
     abstract:
-      "Decoder products on fp16 panels and encoder products on fp32 panels vs cblas_sgemm.",
+      "Decoder products on fp16/int8 panels, encoder products on fp32 panels and bf16 tiles.",
     discussion: """
       Speed-ups are BLAS time ÷ panel time (above 1: the panels are faster). Also reports how
       often the two kernels generate the same tokens (they differ only in summation order)

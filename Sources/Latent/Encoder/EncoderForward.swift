@@ -128,17 +128,17 @@ struct EncoderForward {
   }
 
   /// out = input · weight + bias (+ residual), then GELU if asked; weight is [in, out].
-  /// Split by output columns, in blocks of 16 (whole panels with `panels`, the same weight
-  /// laid out for `PanelKernel`, which then runs a product of at most
-  /// `EncoderKernel.panelRowLimit` tokens instead of BLAS).
+  /// Split by output columns, in blocks of 16 (whole panels or tile pairs with `panels`, the
+  /// same weight laid out for `PanelKernel` or AMX; panels run a product of at most
+  /// `EncoderKernel.panelRowLimit` tokens instead of BLAS, tiles any).
   private func linear(
     _ input: SharedBuffer, inWidth k: Int, _ weight: [Float], _ bias: [Float], outWidth n: Int,
     into output: SharedBuffer, residual: SharedBuffer? = nil, gelu: Bool = false,
-    panels: FloatPanelMatrix?
+    panels: (any PanelProduct)?
   ) {
     let rows = tokens
     let parts = min(threads, max(1, n / 64))
-    if let panels, rows <= EncoderKernel.panelRowLimit {
+    if let panels, rows <= EncoderKernel.panelRowLimit || panels is TileMatrix {
       let ranges = panels.split(parts)
       parallel(parts) { part in
         Dense.layer(

@@ -7,12 +7,13 @@ struct EncoderLayer: Sendable {
   var intermediate: [Float], intermediateBias: [Float]
   var output: [Float], outputBias: [Float]
   var outputNormGamma: [Float], outputNormBeta: [Float]
-  /// The four matrices as fp32 panels (`EncoderKernel.floatPanels`); nil runs them on BLAS.
+  /// The four matrices as fp32 panels or bf16 tiles (`EncoderKernel.floatPanels`,
+  /// `.bf16Tiles`); nil runs them on BLAS.
   var panels: Panels?
 
-  /// The layer's matrices laid out for `PanelKernel`.
+  /// The layer's matrices laid out for `PanelKernel` or AMX tiles.
   struct Panels: Sendable {
-    let queryKeyValue, attentionOutput, intermediate, output: FloatPanelMatrix
+    let queryKeyValue, attentionOutput, intermediate, output: any PanelProduct
   }
 
   init(_ w: BertLayerWeights, hidden h: Int, intermediate i: Int) {
@@ -30,14 +31,21 @@ struct EncoderLayer: Sendable {
     outputNormBeta = w.outputNormBeta
   }
 
-  /// The layer with its matrices packed as fp32 panels.
-  func packed(hidden h: Int, intermediate i: Int) -> EncoderLayer {
+  /// The layer with its matrices laid out for `kernel` (fp32 panels or bf16 tiles; BLAS
+  /// keeps the plain weights alone).
+  func laidOut(for kernel: EncoderKernel, hidden h: Int, intermediate i: Int) -> EncoderLayer {
     var layer = self
+    let pack: ([Float], Int, Int) -> any PanelProduct
+    switch kernel {
+    case .floatPanels: pack = { FloatPanelMatrix(weight: $0, depth: $1, columns: $2) }
+    case .bf16Tiles: pack = { TileMatrix(weight: $0, depth: $1, columns: $2) }
+    case .blas, .automatic:
+      layer.panels = nil
+      return layer
+    }
     layer.panels = Panels(
-      queryKeyValue: FloatPanelMatrix(weight: queryKeyValue, depth: h, columns: 3 * h),
-      attentionOutput: FloatPanelMatrix(weight: attentionOutput, depth: h, columns: h),
-      intermediate: FloatPanelMatrix(weight: intermediate, depth: h, columns: i),
-      output: FloatPanelMatrix(weight: output, depth: i, columns: h))
+      queryKeyValue: pack(queryKeyValue, h, 3 * h), attentionOutput: pack(attentionOutput, h, h),
+      intermediate: pack(intermediate, h, i), output: pack(output, i, h))
     return layer
   }
 

@@ -78,9 +78,7 @@ public final class SentenceEncoder: Sendable {
     embeddings = weights.embeddings
     let (hidden, intermediate) = (config.hiddenSize, config.intermediateSize)
     let plain = weights.layers.map { EncoderLayer($0, hidden: hidden, intermediate: intermediate) }
-    layers =
-      kernel == .floatPanels
-      ? plain.map { $0.packed(hidden: hidden, intermediate: intermediate) } : plain
+    layers = plain.map { $0.laidOut(for: kernel, hidden: hidden, intermediate: intermediate) }
     self.kernel = kernel
     name = base.lastPathComponent
   }
@@ -95,26 +93,24 @@ public final class SentenceEncoder: Sendable {
     let kernel = try asked.resolved()
     guard kernel != self.kernel else { return self }
     let (hidden, intermediate) = (config.hiddenSize, config.intermediateSize)
-    let relaid = layers.map { layer in
-      var plain = layer
-      plain.panels = nil
-      return kernel == .floatPanels
-        ? plain.packed(hidden: hidden, intermediate: intermediate) : plain
+    let relaid = layers.map {
+      $0.laidOut(for: kernel, hidden: hidden, intermediate: intermediate)
     }
     return SentenceEncoder(
       config: config, tokenizer: tokenizer, name: name, embeddings: embeddings, layers: relaid,
       kernel: kernel)
   }
 
-  /// The encoder a decode pipeline ranks its candidates with: this model on fp32 panels
-  /// where the CPU has them, unless `LATITUDE_ENCODER_KERNEL` chose a kernel (then this
-  /// encoder as loaded). The server, the CLI and the benchmarks all rank this way.
+  /// The encoder a decode pipeline ranks its candidates with: this model on AMX's bf16
+  /// tiles where the CPU and the system allow them, else on fp32 panels where the CPU has
+  /// AVX-512, unless `LATITUDE_ENCODER_KERNEL` chose a kernel (then this encoder as
+  /// loaded). The server, the CLI and the benchmarks all rank this way.
   /// - Throws: `EncoderError.badConfig` as `withKernel`.
   public func forRanking(
     _ environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws(EncoderError) -> SentenceEncoder {
     let chosen = environment[EncoderKernel.environmentVariable]?.isEmpty == false
-    return chosen ? self : try withKernel(.automatic)
+    return chosen ? self : try withKernel(TileMatrix.isSupported ? .bf16Tiles : .automatic)
   }
 
   private init(

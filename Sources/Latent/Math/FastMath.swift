@@ -8,7 +8,9 @@ enum FastMath {
   /// Inputs below −87 give 0; above 88 give +∞.
   @inline(__always)
   static func exp(_ x: Vector) -> Vector {
-    let clamped = pointwiseMax(pointwiseMin(x, Vector(repeating: 88.7)), Vector(repeating: -87.3))
+    // Masked replacement, not pointwiseMin/Max: those stay generic calls in the loop.
+    let clamped = x.replacing(with: 88.7, where: x .> 88.7).replacing(
+      with: -87.3, where: x .< -87.3)
     // Adding 1.5·2²³ rounds to the nearest integer and leaves it in the low mantissa bits.
     let magic: Float = 12_582_912
     let shifted = clamped * 1.442_695_04 + magic
