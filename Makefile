@@ -150,16 +150,16 @@ test-release-artifact: deps weights
 
 ## Sanitizers: the Swift targets with AddressSanitizer, the C code (the built-in plugin
 ## among it) with AddressSanitizer and UndefinedBehaviorSanitizer (any report aborts).
-## Runs the plugin, store, model, room and decode-pool tests (the pool's on a gated fake
-## decoder), then the hostile-client end-to-end tests against the sanitized server. Leak
-## reports are off: long-lived rooms and committers that tests never shut down are not
-## memory-safety faults.
+## Runs the plugin, store, model, room, decode-pool and AMX tile-kernel tests (the pool's
+## on a gated fake decoder), then the hostile-client end-to-end tests against the sanitized
+## server. Leak reports are off: long-lived rooms and committers that tests never shut
+## down are not memory-safety faults.
 ASAN_BUILD := --scratch-path .build-asan --sanitize=address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
 SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 test-asan: test-deps weights $(VENV_TEST)/.installed
 	$(SWIFT) build --build-tests $(ASAN_BUILD)
 	$(WITH_BLAS) $(SANITIZER_ENV) $(SWIFT) test --skip-build --scratch-path .build-asan \
-	  --filter 'PluginHostTests|CanvasStoreTests|CanvasServerTests|CanvasTests'
+	  --filter 'PluginHostTests|CanvasStoreTests|CanvasServerTests|CanvasTests|TileMatrixTests'
 	$(WITH_BLAS) $(SANITIZER_ENV) LATITUDE_BIN=.build-asan/debug/latitude \
 	  $(VENV_TEST)/bin/pytest -q Tests/e2e/test_hardening.py Tests/e2e/test_hostile_property.py \
 	  Tests/e2e/test_wasm_plugins.py::test_hostile_wasm_plugins_fail_only_their_own_requests

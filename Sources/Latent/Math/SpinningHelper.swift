@@ -37,6 +37,9 @@ final class SpinningHelper: @unchecked Sendable {
   /// The current job; written before `published` is bumped, read after it is seen.
   private var job: (@Sendable (Int) -> Void)?
   private let spinLimit: Duration = .microseconds(300)
+  /// The helper's nice value (Linux keeps it per thread), that of `latitude serve`'s decode
+  /// workers.
+  static let niceness: Int32 = 10
   /// Second halves the helper ran, and those the caller took back.
   private let helperHalves = Atomic<Int>(0)
   private let callerHalves = Atomic<Int>(0)
@@ -97,6 +100,11 @@ final class SpinningHelper: @unchecked Sendable {
   }
 
   private func loop() {
+    #if canImport(Glibc)
+      // Nice as the server's decode workers (whose work it shares), whichever thread
+      // happened to create it: the relay's service thread must not wait behind a spinner.
+      _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
+    #endif
     var seen = 0
     while true {
       let clock = ContinuousClock()
