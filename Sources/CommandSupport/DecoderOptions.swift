@@ -38,7 +38,14 @@ public struct DecoderOptions: ParsableArguments, Sendable {
     }
   }
 
-  public func load() throws -> LatentDecoder {
+  /// The decode pipeline; it ranks candidates on `SentenceEncoder.forRanking()`.
+  public func load() throws -> LatentDecoder { try loadWithEncoder().pipeline }
+
+  /// The decode pipeline (ranking candidates on `SentenceEncoder.forRanking()`, as `latitude
+  /// serve` does) and the encoder as loaded (`LATITUDE_ENCODER_KERNEL`, BLAS when unset),
+  /// which embeds what a command starts from and measures with: its sentences, targets and
+  /// axes, as the server embeds nodes. Ranking may round (AMX bf16 tiles); these never do.
+  public func loadWithEncoder() throws -> (pipeline: LatentDecoder, encoder: SentenceEncoder) {
     BLAS.useOneThreadPerCall()
     let encoder = try SentenceEncoder(directory: weights)
     let textDecoder = try TextDecoder(
@@ -49,10 +56,11 @@ public struct DecoderOptions: ParsableArguments, Sendable {
       fluency == "off"
       ? nil : FluencyRanking(model: try FluencyModel(contentsOf: fluency), weight: fluencyWeight)
     // Candidates are ranked as `latitude serve` ranks them (`SentenceEncoder.forRanking`).
-    return try LatentDecoder(
+    let pipeline = try LatentDecoder(
       encoder: try encoder.forRanking(), decoder: textDecoder, bank: sentences,
       correction: correction,
       fluency: ranking)
+    return (pipeline, encoder)
   }
 
   /// The correction policy the options describe.

@@ -24,14 +24,13 @@ struct DecodeBenchmarkCommand: ParsableCommand {
   @OptionGroup var models: DecoderOptions
 
   func run() throws {
-    let pipeline = try models.load()
+    let (pipeline, encoder) = try models.loadWithEncoder()
     guard let bank = pipeline.bank else { throw CLIError("bench decode needs the sentence bank") }
     let texts = try readInputLines(sentences).filter { !$0.isEmpty }
     guard !texts.isEmpty else { throw CLIError("no sentences in \(sentences)") }
     benchLog(
       "\(texts.count) held-out sentences; decoder \(pipeline.decoder.name); bank \(bank.count)")
-    let targets = pipeline.encoder.encode(texts, threads: threads)
-    let encoder = pipeline.encoder
+    let targets = encoder.encode(texts, threads: threads)
 
     func meanCosine(_ decoded: [String]) -> Double {
       let latents = encoder.encode(decoded, threads: threads)

@@ -30,9 +30,9 @@ struct EffortCalibrationCommand: ParsableCommand {
   @OptionGroup var models: DecoderOptions
 
   func run() throws {
-    let pipeline = try models.load()
+    let (pipeline, encoder) = try models.loadWithEncoder()
     let drags = try ValidationDrags(
-      path: sentences, count: count, seed: seed, encoder: pipeline.encoder, threads: threads)
+      path: sentences, count: count, seed: seed, encoder: encoder, threads: threads)
     let points = drags.points
     benchLog("\(points.count) validation sentences, \(drags.axes) axes, N=\(candidates)")
     let measured = ResultSlots<Sample?>(count: points.count)

@@ -47,11 +47,11 @@ struct FeatureEvaluationCommand: ParsableCommand {
   func run() throws {
     let features = try FeatureDictionary(directory: dictionary)
     let sae = features.autoencoder
-    let pipeline = try models.load()
+    let (pipeline, encoder) = try models.loadWithEncoder()
     let texts = try readInputLines(sentences).filter { !$0.isEmpty }
     guard !texts.isEmpty else { throw CLIError("no sentences in \(sentences) (make corpus)") }
     benchLog("encoding \(texts.count) held-out sentences…")
-    let vectors = pipeline.encoder.encode(texts, threads: threads)
+    let vectors = encoder.encode(texts, threads: threads)
     var codes: [SparseCode] = []
     for start in stride(from: 0, to: vectors.count, by: 1024) {
       codes += try sae.encode(Array(vectors[start..<min(start + 1024, vectors.count)]))
@@ -66,7 +66,8 @@ struct FeatureEvaluationCommand: ParsableCommand {
       let suffix = index == 0 ? "" : "_x\(strength)"
       for edit in SteerEdit.allCases {
         let outcome = try steering(
-          vectors, codes, features, pipeline: pipeline, edit: edit, target: strength)
+          vectors, codes, features, pipeline: pipeline, encoder: encoder, edit: edit,
+          target: strength)
         results["steer_success_\(edit.rawValue)\(suffix)"] = outcome.success
         results["fidelity_\(edit.rawValue)\(suffix)"] = outcome.fidelity
         results["content_cosine_\(edit.rawValue)\(suffix)"] = outcome.content
@@ -146,7 +147,7 @@ struct FeatureEvaluationCommand: ParsableCommand {
 
   private func steering(
     _ vectors: [[Float]], _ codes: [SparseCode], _ features: FeatureDictionary,
-    pipeline: LatentDecoder, edit: SteerEdit, target: String
+    pipeline: LatentDecoder, encoder: SentenceEncoder, edit: SteerEdit, target: String
   ) throws -> (success: Double, fidelity: Double, content: Double, reached: Double) {
     var random = SplitMix64(seed: seed &+ 1)
     let live = features.catalog.items.filter(\.isLive)
@@ -168,7 +169,6 @@ struct FeatureEvaluationCommand: ParsableCommand {
     let (pairs, latents) = (chosen, steered)
     let originals = chosen.map { vectors[$0.row] }
     let outcomes = ResultSlots<(Bool, Float, Float)?>(count: pairs.count)
-    let encoder = pipeline.encoder
     let sae = features.autoencoder
     let candidates = self.candidates
     let intents = try pairs.map { pair throws -> [DecodeIntent] in

@@ -37,12 +37,12 @@ struct FluencyCalibrationCommand: ParsableCommand {
         }
         return weight
       }.filter { $0 > 0 }.sorted()
-    let base = try models.load()
+    let (base, encoder) = try models.loadWithEncoder()
     guard let model = base.fluency?.model else {
       throw CLIError("calibrate-fluency needs the fluency model (not --fluency off)")
     }
     let drags = try ValidationDrags(
-      path: sentences, count: count, seed: seed, encoder: base.encoder, threads: threads)
+      path: sentences, count: count, seed: seed, encoder: encoder, threads: threads)
     benchLog("\(drags.points.count) validation points, \(drags.axes) axes, weights \(grid)")
     var rows: [Row] = []
     var cosineOnly: [DecodeResult] = []

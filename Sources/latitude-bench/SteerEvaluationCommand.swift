@@ -75,12 +75,12 @@ struct SteerEvaluationCommand: ParsableCommand {
     guard count > 0, threads > 0, candidates > 0 else {
       throw CLIError("--count, --threads and --candidates must be positive")
     }
-    let pipeline = try models.load()
+    let (pipeline, encoder) = try models.loadWithEncoder()
     guard let bank = pipeline.bank else {
       throw CLIError("eval-steer compares against the bank: drop --no-bank")
     }
     let axes = AxisRegistry(
-      directories: [AxisRegistry.defaultDirectory], builder: AxisBuilder(encoder: pipeline.encoder),
+      directories: [AxisRegistry.defaultDirectory], builder: AxisBuilder(encoder: encoder),
       logger: Logger(label: "latitude.bench")
     ).axes
     guard !axes.isEmpty else { throw CLIError("no built-in axes in AxisPacks/") }
@@ -91,7 +91,7 @@ struct SteerEvaluationCommand: ParsableCommand {
     let texts = Array(lines.prefix(count))
     benchLog(
       "\(texts.count) held-out sentences × \(axes.count) axes × targets \(goals), N=\(candidates)")
-    let originals = pipeline.encoder.encode(texts, threads: threads)
+    let originals = encoder.encode(texts, threads: threads)
     // Every (axis, sentence, target) whose sentence is not already at the target.
     var planned: [(axis: Int, row: Int, goal: Float, start: Float)] = []
     for (a, axis) in axes.enumerated() {
@@ -125,7 +125,7 @@ struct SteerEvaluationCommand: ParsableCommand {
           results.set(index, nil)
           continue
         }
-        let embedded = pipeline.encoder.encode([decoded.text, bank.texts[nearest.row]], threads: 1)
+        let embedded = encoder.encode([decoded.text, bank.texts[nearest.row]], threads: 1)
         func read(_ vector: [Float]) -> Reading {
           let now = axis.calibration.coordinate(
             ofProjection: VectorMath.dot(vector, axis.direction))

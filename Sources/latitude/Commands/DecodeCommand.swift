@@ -40,8 +40,8 @@ struct DecodeCommand: ParsableCommand {
   }
 
   func run() throws {
-    let pipeline = try models.load()
-    let target = try text.map { pipeline.encoder.encode($0) } ?? readVector()
+    let (pipeline, encoder) = try models.loadWithEncoder()
+    let target = try text.map { encoder.encode($0) } ?? readVector()
     let result =
       try beam.map { try pipeline.decodeBeam(target, width: $0) }
       ?? pipeline.decode(target, candidates: candidates, bankCandidates: bankCandidates, seed: seed)

@@ -32,13 +32,13 @@ struct OpCommand: ParsableCommand {
 
   func run() throws {
     guard axis.count == to.count else { throw CLIError("give one --to per --axis") }
-    let pipeline = try models.load()
+    let (pipeline, encoder) = try models.loadWithEncoder()
     let logger = Logger(label: "latitude.op")
     let registry = PluginRegistry(
-      directories: plugins, encoder: pipeline.encoder, logger: logger)
+      directories: plugins, encoder: encoder, logger: logger)
     let packs = AxisRegistry(
       directories: axisPacks.isEmpty ? [AxisRegistry.defaultDirectory] : axisPacks,
-      builder: AxisBuilder(encoder: pipeline.encoder), logger: logger)
+      builder: AxisBuilder(encoder: encoder), logger: logger)
     let operation = name == "move" ? "move-along-axes" : name
     guard var parameters = try? JSONDecoder().decode(JSONValue.self, from: Data(params.utf8)),
       case .object(var members) = parameters
@@ -56,7 +56,7 @@ struct OpCommand: ParsableCommand {
     for id in axis where packs.axis(id) == nil {
       throw CLIError("no axis '\(id)'; loaded: \(packs.axes.map(\.id).joined(separator: ", "))")
     }
-    let inputs = pipeline.encoder.encode(texts)
+    let inputs = encoder.encode(texts)
     let output = try registry.run(operation, inputs: inputs, params: parameters, axes: axes)
     var lines: [String] = []
     switch output.kind {

@@ -31,10 +31,10 @@ struct RoundtripCommand: ParsableCommand {
   }
 
   func run() throws {
-    let pipeline = try models.load()
+    let (pipeline, sentenceEncoder) = try models.loadWithEncoder()
     let lines = try readInputLines(file).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
     guard !lines.isEmpty else { throw CLIError("\(file) has no non-empty lines") }
-    let targets = pipeline.encoder.encode(lines, threads: threads)
+    let targets = sentenceEncoder.encode(lines, threads: threads)
     let results = ResultSlots<DecodeResult?>(count: lines.count)
     let progress = ProgressBar(total: lines.count, label: "decoding")
     let (candidates, bankCandidates) = (candidates, bankCandidates)
