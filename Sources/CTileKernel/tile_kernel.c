@@ -4,20 +4,19 @@
 // side by side for the block's 16 columns j (the pairs TDPBF16PS multiplies).
 #include "tile_kernel.h"
 
-#include <immintrin.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "tile_common.h"
+
 #define LAT_ARCH_REQ_XCOMP_PERM 0x1023
 #define LAT_XFEATURE_XTILEDATA 18
-#define LAT_TILE_BYTES 64
 
-static size_t round_up(size_t value, size_t step) { return (value + step - 1) / step * step; }
+static size_t round_up(size_t value, size_t step) { return lat_round_up(value, step); }
 
-static int tiles_supported = 0;
+static int tile_features = 0;
 static pthread_once_t tiles_once = PTHREAD_ONCE_INIT;
 
 static void detect_tiles(void) {
@@ -25,11 +24,13 @@ static void detect_tiles(void) {
   __asm__ volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0), "c"(0));
   if (eax < 7) return;
   __asm__ volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(7), "c"(0));
-  const int amx_bf16 = (edx >> 22) & 1, amx_tile = (edx >> 24) & 1;
+  const int amx_bf16 = (edx >> 22) & 1, amx_tile = (edx >> 24) & 1, amx_int8 = (edx >> 25) & 1;
   const int avx512f = (ebx >> 16) & 1, avx512bw = (ebx >> 30) & 1;
-  if (!(amx_bf16 && amx_tile && avx512f && avx512bw)) return;
+  if (!(amx_tile && avx512f && avx512bw)) return;
   __asm__ volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(7), "c"(1));
-  if (!((eax >> 5) & 1)) return;  // AVX512-BF16 (the conversions)
+  const int avx512_bf16 = (eax >> 5) & 1;  // the conversions
+  const int features = (amx_bf16 && avx512_bf16 ? 1 : 0) | (amx_int8 ? 2 : 0);
+  if (features == 0) return;
   // OSXSAVE and the OS saving ZMM state (XCR0 bits 5–7) before any AVX-512 is run.
   __asm__ volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(1), "c"(0));
   if (!((ecx >> 27) & 1)) return;
@@ -38,13 +39,17 @@ static void detect_tiles(void) {
   if ((xcr0_low & 0xE6) != 0xE6) return;
   // Linux hands out tile data only on request (5.16 and later).
   if (syscall(SYS_arch_prctl, LAT_ARCH_REQ_XCOMP_PERM, LAT_XFEATURE_XTILEDATA) != 0) return;
-  tiles_supported = 1;
+  tile_features = features;
 }
 
-int lat_tiles_available(void) {
+int lat_tile_features(void) {
   pthread_once(&tiles_once, detect_tiles);
-  return tiles_supported;
+  return tile_features;
 }
+
+int lat_tiles_available(void) { return lat_tile_features() & 1; }
+
+int lat_byte_tiles_available(void) { return (lat_tile_features() >> 1) & 1; }
 
 size_t lat_tiles_packed_count(size_t depth, size_t columns) {
   return round_up(depth, LAT_TILE_DEPTH) * round_up(columns, 2 * LAT_TILE_COLUMNS);
@@ -74,14 +79,6 @@ void lat_tiles_pack(const float *weight, size_t depth, size_t columns, uint16_t 
     }
   }
 }
-
-typedef struct {
-  uint8_t palette;
-  uint8_t start_row;
-  uint8_t reserved[14];
-  uint16_t column_bytes[16];
-  uint8_t rows[16];
-} tile_config;
 
 // a's rows as bf16, `padded_rows` × `padded_depth`, zero past rows and depth.
 __attribute__((target("avx512f,avx512bw,avx512bf16,avx512vl"))) static void convert_rows(
@@ -131,14 +128,7 @@ lat_tiles_multiply_accumulate(
   convert_rows(a, rows, lda, depth, bf16_rows, padded_rows, padded_depth);
   (void)columns;
 
-  tile_config config;
-  memset(&config, 0, sizeof config);
-  config.palette = 1;
-  for (int t = 0; t < 8; t++) {
-    config.column_bytes[t] = LAT_TILE_BYTES;
-    config.rows[t] = LAT_TILE_ROWS;
-  }
-  _tile_loadconfig(&config);
+  lat_configure_tiles();
   float results[4][LAT_TILE_ROWS * LAT_TILE_COLUMNS] __attribute__((aligned(64)));
   const size_t steps = padded_depth / LAT_TILE_DEPTH;
   const size_t a_stride = padded_depth * sizeof(uint16_t);

@@ -32,22 +32,16 @@ public struct BytePanelMatrix: PanelProduct {
 
   private init?(depth: Int, columns: Int, value: (_ k: Int, _ j: Int) -> Float) {
     let width = PanelKernel.panelWidth
-    var scales = [Float](repeating: 1, count: (columns + width - 1) / width * width)
-    for j in 0..<columns {
-      var largest: Float = 0
-      for k in 0..<depth {
-        let x = value(k, j)
-        guard x.isFinite else { return nil }
-        largest = max(largest, abs(x))
-      }
-      if largest > 0 { scales[j] = largest / 127 }
-    }
+    guard
+      let scales = ColumnQuantization.scales(
+        depth: depth, columns: columns, padded: (columns + width - 1) / width * width,
+        value: value)
+    else { return nil }
     let packed = PanelLayout.pack(depth: depth, columns: columns) { k, j in
-      (value(k, j) / scales[j]).rounded()
-    } convert: { q in
-      Int8(exactly: min(127, max(-127, q)))
-    }
-    guard let packed else { return nil }
+      Float(ColumnQuantization.quantized(value(k, j), scale: scales[j]))
+    } convert: {
+      Int8(exactly: $0)
+    }!
     self.depth = depth
     self.columns = columns
     self.panels = packed

@@ -54,8 +54,12 @@ public struct TileMatrix: Sendable, PanelProduct {
 
   /// The columns cut into `parts` ranges of whole tile pairs, as even as they allow (the
   /// last ones may be empty).
-  public func split(_ parts: Int) -> [Range<Int>] {
-    let width = Self.partAlignment
+  public func split(_ parts: Int) -> [Range<Int>] { Self.split(columns: columns, parts) }
+
+  /// `columns` cut into `parts` ranges of whole tile pairs (`partAlignment`), as even as
+  /// they allow (the last ones may be empty).
+  static func split(columns: Int, _ parts: Int) -> [Range<Int>] {
+    let width = partAlignment
     let blocks = (columns + width - 1) / width
     let per = (blocks + parts - 1) / parts
     return (0..<parts).map { part in

@@ -63,7 +63,14 @@ struct KernelBenchmarkCommand: ParsableCommand {
     benchLog("generating from \(targets.count) held-out sentences with each kernel…")
     result.merge(compareGenerations(blas, panels, targets)) { $1 }
     benchLog("the same with int8 panels against fp16 panels…")
-    result.merge(compareInt8(panels, bytes, targets)) { $1 }
+    result.merge(compareQuantized(("fp16", panels), ("int8", bytes), targets)) { $1 }
+    if ByteTileMatrix.isSupported {
+      benchLog("the same with int8 AMX tiles against int8 panels…")
+      let tiles = try TextDecoder(directory: decoder, kernel: .byteTiles)
+      result.merge(
+        compareQuantized(("int8", bytes), ("int8tiles", tiles), targets, timesReference: false)
+      ) { $1 }
+    }
     benchLog("encoding the same sentences with each encoder kernel…")
     result.merge(try EncoderKernelComparison(directory: encoder).compare(Array(texts))) { $1 }
     benchLog("the nearest bank sentences of the same points, one scan each and one for all…")
@@ -108,21 +115,25 @@ struct KernelBenchmarkCommand: ParsableCommand {
     return result
   }
 
-  /// Per-sentence latencies of the fp16 and int8 panel decoders and how often int8
-  /// generates the same greedy tokens (it rounds the weights, so not always).
-  private func compareInt8(
-    _ half: TextDecoder, _ byte: TextDecoder, _ targets: [[Float]]
+  /// Per-sentence latencies of a decoder and a more rounded one (int8 panels against fp16,
+  /// int8 tiles against int8 panels) and how often the rounded one generates the same greedy
+  /// tokens: `generate_p50_ms_<name>_nR` (the reference's too unless `timesReference` is
+  /// false), `generate_<name>_speedup_nR`, `<name>_same_greedy_share`.
+  private func compareQuantized(
+    _ reference: (String, TextDecoder), _ rounded: (String, TextDecoder), _ targets: [[Float]],
+    timesReference: Bool = true
   ) -> [String: Double] {
-    let race = GenerationRace(("fp16", half), ("int8", byte), targets)
-    let sameGreedy = race.agreement("fp16", "int8").greedy
-    var result = ["int8_same_greedy_share": Double(sameGreedy) / Double(targets.count)]
+    let (a, b) = (reference.0, rounded.0)
+    let race = GenerationRace(reference, rounded, targets)
+    let sameGreedy = race.agreement(a, b).greedy
+    var result = ["\(b)_same_greedy_share": Double(sameGreedy) / Double(targets.count)]
     for rows in ["n1", "n8"] {
-      let h = race.median("fp16", rows)
-      let b = race.median("int8", rows)
-      result["generate_p50_ms_fp16_\(rows)"] = h
-      result["generate_p50_ms_int8_\(rows)"] = b
-      result["generate_int8_speedup_\(rows)"] = h / b
-      benchLog("  \(rows): fp16 p50 \(format(h)) ms, int8 \(format(b)) ms (\(format(h / b))×)")
+      let h = race.median(a, rows)
+      let q = race.median(b, rows)
+      if timesReference { result["generate_p50_ms_\(a)_\(rows)"] = h }
+      result["generate_p50_ms_\(b)_\(rows)"] = q
+      result["generate_\(b)_speedup_\(rows)"] = h / q
+      benchLog("  \(rows): \(a) p50 \(format(h)) ms, \(b) \(format(q)) ms (\(format(h / q))×)")
     }
     benchLog("  same greedy text \(sameGreedy)/\(targets.count)")
     return result

@@ -88,7 +88,9 @@ import Testing
     #expect(try DecoderFixtures.loaded(kernel: .blas).kernel == .blas)
     #expect(try DecoderFixtures.loaded().kernel == DecoderFixtures.exactKernel)
     let automatic = try TextDecoder(directory: DecoderFixtures.directory, kernel: .automatic)
-    #expect(automatic.kernel == (HalfPanelMatrix.isSupported ? .bytePanels : .blas))
+    let fastest: DecoderKernel =
+      ByteTileMatrix.isSupported ? .byteTiles : HalfPanelMatrix.isSupported ? .bytePanels : .blas
+    #expect(automatic.kernel == fastest)
     if !HalfPanelMatrix.isSupported {
       for kernel in [DecoderKernel.halfPanels, .bytePanels] {
         #expect(throws: DecoderError.self) {

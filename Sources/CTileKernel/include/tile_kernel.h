@@ -30,4 +30,25 @@ int lat_tiles_multiply_accumulate(
     const float *a, size_t rows, size_t lda, const uint16_t *packed, size_t depth,
     size_t columns, size_t first, size_t last, float *c, size_t ldc);
 
+/// 1 when `lat_tiles_available()` and the CPU also has AMX-INT8 (TDPBSSD). Thread-safe.
+int lat_byte_tiles_available(void);
+
+/// Bytes in the packed form of an int8 weight [depth, columns]: the depth rounded up to 64
+/// times the columns rounded up to two tiles (32).
+size_t lat_byte_tiles_packed_count(size_t depth, size_t columns);
+
+/// Lays out a row-major int8 weight [depth, columns] as TDPBSSD's tiles in `packed`, which
+/// holds `lat_byte_tiles_packed_count(depth, columns)` bytes; padding is zero.
+void lat_byte_tiles_pack(const int8_t *weight, size_t depth, size_t columns, int8_t *packed);
+
+/// c[r, first..<last] += a[r, 0..<depth] · (scales[j] · W[:, j]) for r < rows and j in
+/// first..<last, W packed by `lat_byte_tiles_pack`: each row of `a` is rounded to int8 with
+/// its own scale (largest magnitude ÷ 127), the products summed exactly in int32, then
+/// scaled. `scales` holds at least `last` values; `first` is a multiple of 32; last ≤
+/// columns. Returns 0, or -1 when its scratch could not be allocated (nothing written).
+/// Requires `lat_byte_tiles_available()`.
+int lat_byte_tiles_multiply_accumulate(
+    const float *a, size_t rows, size_t lda, const int8_t *packed, const float *scales,
+    size_t depth, size_t columns, size_t first, size_t last, float *c, size_t ldc);
+
 #endif

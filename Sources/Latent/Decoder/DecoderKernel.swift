@@ -2,8 +2,9 @@ import Foundation
 
 /// Which matrix kernel a `TextDecoder` runs its products on.
 public enum DecoderKernel: String, Sendable, CaseIterable {
-  /// int8 panels where the CPU runs them (the fastest; `latitude-bench decode` measures
-  /// their fidelity the same as fp16's within noise); BLAS otherwise.
+  /// int8 tiles where the CPU and the system run AMX-INT8, else int8 panels where the CPU
+  /// has AVX-512 (`latitude-bench decode` measures both the same as fp16 within noise),
+  /// else BLAS.
   case automatic = "auto"
   /// `cblas_sgemm` on fp32 weights (every CPU).
   case blas
@@ -12,9 +13,13 @@ public enum DecoderKernel: String, Sendable, CaseIterable {
   /// int8 weight panels with a scale per column on AVX-512 (`BytePanelMatrix`): half the
   /// weight traffic of fp16, at a measured cost in fidelity; refused where the CPU lacks it.
   case bytePanels = "int8-panels"
+  /// The same int8 weights as int8 tiles on Intel AMX (`ByteTileMatrix`), each product's
+  /// activations rounded to int8 per row as well; refused where the CPU or the system lacks
+  /// AMX-INT8.
+  case byteTiles = "int8-tiles"
 
   /// The environment variable that chooses the kernel of every decoder a process loads
-  /// (`auto`, `blas`, `fp16-panels` or `int8-panels`; unset means `auto`): a way back to
+  /// (`auto`, `blas`, `fp16-panels`, `int8-panels` or `int8-tiles`; unset means `auto`): a way back to
   /// BLAS without a rebuild.
   public static let environmentVariable = "LATITUDE_DECODER_KERNEL"
 
@@ -54,8 +59,13 @@ public enum IdleCoreBorrowing {
 }
 
 /// The decoder's weight matrices as panels: fp16 (`HalfPanelMatrix`) or int8
-/// (`BytePanelMatrix`).
+/// (`BytePanelMatrix`), or as int8 AMX tiles (`ByteTileMatrix`).
 struct DecoderPanels: Sendable {
+  /// How the weights are kept.
+  enum Precision {
+    case half, bytes, byteTiles
+  }
+
   struct Layer: Sendable {
     let queryKeyValue, attentionOutput, intermediate, output: any PanelProduct
   }
@@ -65,19 +75,24 @@ struct DecoderPanels: Sendable {
   let logits: any PanelProduct
   let layers: [Layer]
 
-  /// Packs every matrix as fp16 (nil when one of them is not exactly fp16) or, with
-  /// `bytes`, as int8 (nil when one holds a value that is not finite).
-  init?(_ weights: DecoderWeights, config c: DecoderConfig, bytes: Bool = false) {
+  /// Packs every matrix as fp16 (nil when one of them is not exactly fp16) or as int8
+  /// panels or tiles (nil when one holds a value that is not finite).
+  init?(_ weights: DecoderWeights, config c: DecoderConfig, precision: Precision = .half) {
     let (h, f, p) = (c.hiddenSize, c.intermediateSize, c.prefixLength)
     func pack(_ weight: [Float], _ depth: Int, _ columns: Int) -> (any PanelProduct)? {
-      bytes
-        ? BytePanelMatrix(weight: weight, depth: depth, columns: columns)
-        : HalfPanelMatrix(weight: weight, depth: depth, columns: columns)
+      switch precision {
+      case .half: HalfPanelMatrix(weight: weight, depth: depth, columns: columns)
+      case .bytes: BytePanelMatrix(weight: weight, depth: depth, columns: columns)
+      case .byteTiles: ByteTileMatrix(weight: weight, depth: depth, columns: columns)
+      }
     }
+    let (tokens, vocabulary) = (weights.tokens, c.vocabSize)
     let logits: (any PanelProduct)? =
-      bytes
-      ? BytePanelMatrix(transposing: weights.tokens, rows: c.vocabSize, width: h)
-      : HalfPanelMatrix(transposing: weights.tokens, rows: c.vocabSize, width: h)
+      switch precision {
+      case .half: HalfPanelMatrix(transposing: tokens, rows: vocabulary, width: h)
+      case .bytes: BytePanelMatrix(transposing: tokens, rows: vocabulary, width: h)
+      case .byteTiles: ByteTileMatrix(transposing: tokens, rows: vocabulary, width: h)
+      }
     guard let condition = pack(weights.condition, h, p * h), let logits else { return nil }
     var layers: [Layer] = []
     for layer in weights.layers {

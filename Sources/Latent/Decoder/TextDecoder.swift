@@ -17,10 +17,11 @@ public final class TextDecoder: Sendable {
   /// Output WordPieces, by decoder id.
   public let vocabulary: [String]
   let weights: DecoderWeights
-  /// The weights as panels when `kernel` is `.halfPanels` (fp16) or `.bytePanels` (int8).
+  /// The weights as panels when `kernel` is `.halfPanels` (fp16), `.bytePanels` (int8) or
+  /// `.byteTiles` (int8 on AMX).
   let panels: DecoderPanels?
-  /// The kernel the products run on: `.blas`, `.halfPanels` or `.bytePanels`, never
-  /// `.automatic`.
+  /// The kernel the products run on: `.blas`, `.halfPanels`, `.bytePanels` or `.byteTiles`,
+  /// never `.automatic`.
   public let kernel: DecoderKernel
   /// Whether a generation may split its products with the spinning helper (a second core)
   /// while it is the only generation running; see `init`.
@@ -113,8 +114,22 @@ public final class TextDecoder: Sendable {
       throw .badConfig(
         "the \(requested.rawValue) kernel needs AVX-512, F16C and FMA, which this CPU lacks")
     }
+    if requested == .automatic, ByteTileMatrix.isSupported,
+      let panels = DecoderPanels(weights, config: config, precision: .byteTiles)
+    {
+      return (panels, .byteTiles)
+    }
+    if requested == .byteTiles {
+      guard ByteTileMatrix.isSupported else {
+        throw .badConfig("the int8-tiles kernel needs AMX-INT8, which this CPU or system lacks")
+      }
+      guard let panels = DecoderPanels(weights, config: config, precision: .byteTiles) else {
+        throw .badConfig("the int8-tiles kernel needs finite weights; \(path) has others")
+      }
+      return (panels, .byteTiles)
+    }
     if requested == .bytePanels || requested == .automatic {
-      guard let panels = DecoderPanels(weights, config: config, bytes: true) else {
+      guard let panels = DecoderPanels(weights, config: config, precision: .bytes) else {
         if requested == .automatic { return (nil, .blas) }
         throw .badConfig("the int8-panels kernel needs finite weights; \(path) has others")
       }

@@ -157,9 +157,11 @@ embedding is closest to the target.
 ## The Swift pipeline (`make bench-decode`, {int(bench['count'])} held-out test sentences)
 Greedy + 7 samples + the 3 nearest sentences of the 48,000-sentence bank (Weights/bank/),
 re-ranked by the Swift encoder. Latencies are one core's; the decoder's products ran on
-its default kernel where the CPU has AVX-512: int8 weight panels with a scale per column
-(`make bench-kernels` compares them with the exact fp16 panels and with `cblas_sgemm`;
-`LATITUDE_DECODER_KERNEL=fp16-panels make bench-decode` gives the exact figures).
+its default kernel: where the CPU has AMX-INT8, int8 weights with a scale per column on
+AMX tiles, each product's activations rounded to int8 per row (else the same weights as
+int8 panels on AVX-512; `make bench-kernels` compares them with each other, with the exact
+fp16 panels and with `cblas_sgemm`; `LATITUDE_DECODER_KERNEL=fp16-panels make bench-decode`
+gives the exact figures).
 
 | metric | value |
 | --- | --- |
