@@ -6,7 +6,7 @@ import LatentKernels
 /// by. Unlike fp16 panels it changes the weights (by at most half a step of each column's
 /// grid), so a product differs from the fp32 one by more than summation order;
 /// `latitude-bench kernels` and `latitude-bench decode` measure what it costs.
-public struct BytePanelMatrix: PanelProduct {
+public struct BytePanelMatrix: PackedWeight {
   public let depth: Int
   public let columns: Int
   private let panels: [Int8]
@@ -16,21 +16,8 @@ public struct BytePanelMatrix: PanelProduct {
   /// Whether this CPU runs the kernel (the same check as `HalfPanelMatrix`'s).
   public static var isSupported: Bool { HalfPanelMatrix.isSupported }
 
-  /// Quantizes a row-major weight [depth, columns]; nil when a value is not finite.
-  public init?(weight: [Float], depth: Int, columns: Int) {
-    self.init(
-      depth: depth, columns: columns,
-      value: PanelLayout.rowMajor(weight, depth: depth, columns: columns))
-  }
-
-  /// Quantizes the transpose of a row-major table [rows, width] (as
-  /// `HalfPanelMatrix(transposing:rows:width:)`); nil when a value is not finite.
-  public init?(transposing table: [Float], rows: Int, width: Int) {
-    self.init(
-      depth: width, columns: rows, value: PanelLayout.transposed(table, rows: rows, width: width))
-  }
-
-  private init?(depth: Int, columns: Int, value: (_ k: Int, _ j: Int) -> Float) {
+  /// Quantizes W[k, j] = `value(k, j)`; nil when a value is not finite.
+  public init?(depth: Int, columns: Int, value: (_ k: Int, _ j: Int) -> Float) {
     let width = PanelKernel.panelWidth
     guard
       let scales = ColumnQuantization.scales(

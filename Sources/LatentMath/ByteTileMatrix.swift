@@ -6,7 +6,7 @@ import CTileKernel
 /// sums exactly in int32 and scales once: the decoder's few-row steps without the panels'
 /// per-weight widening. The activations' rounding is a second approximation on top of the
 /// weights'; `latitude-bench kernels` and `latitude-bench decode` measure what it costs.
-public struct ByteTileMatrix: PanelProduct {
+public struct ByteTileMatrix: PackedWeight {
   /// Rows of the weight (the inner dimension of a product).
   public let depth: Int
   /// Columns of the weight (the width of a product's output).
@@ -18,21 +18,9 @@ public struct ByteTileMatrix: PanelProduct {
   /// Whether this CPU has AMX-INT8 and the operating system lets this process use it.
   public static let isSupported: Bool = lat_byte_tiles_available() != 0
 
-  /// Quantizes a row-major weight [depth, columns]; nil when a value is not finite.
-  public init?(weight: [Float], depth: Int, columns: Int) {
-    self.init(
-      depth: depth, columns: columns,
-      value: PanelLayout.rowMajor(weight, depth: depth, columns: columns))
-  }
-
-  /// Quantizes the transpose of a row-major table [rows, width] (x · tableᵀ, the decoder's
-  /// logits); nil when a value is not finite.
-  public init?(transposing table: [Float], rows: Int, width: Int) {
-    self.init(
-      depth: width, columns: rows, value: PanelLayout.transposed(table, rows: rows, width: width))
-  }
-
-  private init?(depth: Int, columns: Int, value: (_ k: Int, _ j: Int) -> Float) {
+  /// Quantizes W[k, j] = `value(k, j)` (as `BytePanelMatrix`); nil when a value is not
+  /// finite.
+  public init?(depth: Int, columns: Int, value: (_ k: Int, _ j: Int) -> Float) {
     let alignment = TileMatrix.partAlignment
     guard
       let scales = ColumnQuantization.scales(

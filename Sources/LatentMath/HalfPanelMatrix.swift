@@ -7,7 +7,7 @@ import LatentKernels
 ///
 /// Made only from weights that fp16 holds exactly (the decoder's are stored as fp16), so a
 /// product differs from the fp32 one by summation order alone.
-public struct HalfPanelMatrix: PanelProduct {
+public struct HalfPanelMatrix: PackedWeight {
   /// Rows of the weight (the inner dimension of a product).
   public let depth: Int
   /// Columns of the weight (the width of a product's output).
@@ -24,22 +24,9 @@ public struct HalfPanelMatrix: PanelProduct {
     "bmi1", "bmi2", "abm", "movbe", "popcnt", "sse4_2",
   ]
 
-  /// Packs a row-major weight [depth, columns]; nil when a value is not exactly an fp16
-  /// (or is NaN), so that the packed product would not be the fp32 one.
-  public init?(weight: [Float], depth: Int, columns: Int) {
-    self.init(
-      depth: depth, columns: columns,
-      value: PanelLayout.rowMajor(weight, depth: depth, columns: columns))
-  }
-
-  /// Packs the transpose of a row-major table [rows, width]: a product with it computes
-  /// x · tableᵀ (the decoder's logits against its tied token table). Nil as above.
-  public init?(transposing table: [Float], rows: Int, width: Int) {
-    self.init(
-      depth: width, columns: rows, value: PanelLayout.transposed(table, rows: rows, width: width))
-  }
-
-  private init?(depth: Int, columns: Int, value: (_ k: Int, _ j: Int) -> Float) {
+  /// Packs W[k, j] = `value(k, j)`; nil when a value is not exactly an fp16 (or is NaN),
+  /// so that the packed product would not be the fp32 one.
+  public init?(depth: Int, columns: Int, value: (_ k: Int, _ j: Int) -> Float) {
     let packed = PanelLayout.pack(depth: depth, columns: columns, value: value) { x in
       let half = Float16(x)
       return Float(half) == x ? half : nil

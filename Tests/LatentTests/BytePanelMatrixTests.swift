@@ -69,22 +69,8 @@ import Testing
 
   @Test(.enabled(if: BytePanelMatrix.isSupported, "needs AVX-512"))
   func aDecoderOnInt8PanelsStaysCloseToFp16() throws {
-    let half = try DecoderFixtures.loaded()
-    let byte = try TextDecoder(directory: DecoderFixtures.directory, kernel: .bytePanels)
-    #expect(byte.kernel == .bytePanels)
-    let targets = DecoderFixtures.file.cases.map(\.target)
-    var worst: Float = 0
-    for target in targets {
-      let tokens = half.greedy([target])[0]
-      for (x, y) in zip(
-        half.logits(target: target, tokens: tokens).joined(),
-        byte.logits(target: target, tokens: tokens).joined())
-      {
-        worst = max(worst, abs(x - y))
-      }
-    }
+    let (worst, same, count) = try DecoderFixtures.closeness(of: .bytePanels)
     #expect(worst < 0.5, "largest logit difference \(worst)")
-    let same = zip(half.greedy(targets), byte.greedy(targets)).filter { $0 == $1 }.count
-    #expect(same * 2 >= targets.count, "\(same) of \(targets.count) greedy texts the same")
+    #expect(same * 2 >= count, "\(same) of \(count) greedy texts the same")
   }
 }

@@ -71,6 +71,30 @@ enum DecoderFixtures {
     }
   }
 
+  /// The decoder on a rounding `kernel` against the exact one, on the fixtures' targets:
+  /// the largest teacher-forced logit difference (on the exact decoder's greedy tokens) and
+  /// how many of the greedy texts are the same.
+  static func closeness(of kernel: DecoderKernel) throws -> (
+    worstLogit: Float, sameGreedy: Int, count: Int
+  ) {
+    let exact = try loaded()
+    let rounded = try TextDecoder(directory: directory, kernel: kernel)
+    #expect(rounded.kernel == kernel)
+    let targets = file.cases.map(\.target)
+    var worst: Float = 0
+    for target in targets {
+      let tokens = exact.greedy([target])[0]
+      for (x, y) in zip(
+        exact.logits(target: target, tokens: tokens).joined(),
+        rounded.logits(target: target, tokens: tokens).joined())
+      {
+        worst = max(worst, abs(x - y))
+      }
+    }
+    let same = zip(exact.greedy(targets), rounded.greedy(targets)).filter { $0 == $1 }.count
+    return (worst, same, targets.count)
+  }
+
   /// Unit vectors of a few sentences, for generation tests.
   static func targets(_ count: Int) throws -> [[Float]] {
     let encoder = try EncoderFixtures.loaded()

@@ -13,14 +13,7 @@ import Testing
     // Full fp32 weights: nothing is rounded to fp16 here.
     let weight = (0..<depth * columns).map { _ in random.nextGaussian() * 0.1 }
     let matrix = FloatPanelMatrix(weight: weight, depth: depth, columns: columns)
-    let worst = worstPanelProductError(
-      rows: rows, depth: depth, columns: columns, weight: weight, random: &random
-    ) { a, lda, c, ldc in
-      // In two parts, as two threads run it.
-      for part in matrix.split(2) {
-        matrix.multiplyAccumulate(a, rows: rows, lda: lda, into: c, ldc: ldc, part: part)
-      }
-    }
+    let worst = worstSplitProductError(matrix, rows: rows, weight: weight, random: &random)
     #expect(
       worst <= 1e-6 * Double(depth), "rows \(rows) depth \(depth) columns \(columns): \(worst)")
   }

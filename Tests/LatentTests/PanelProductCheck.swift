@@ -29,3 +29,17 @@ func worstPanelProductError(
   }
   return worst
 }
+
+/// `worstPanelProductError` of `matrix`, packed from `weight`, run in the two parts two
+/// threads would split it into.
+func worstSplitProductError(
+  _ matrix: any PanelProduct, rows: Int, weight: [Float], random: inout SplitMix64
+) -> Double {
+  worstPanelProductError(
+    rows: rows, depth: matrix.depth, columns: matrix.columns, weight: weight, random: &random
+  ) { a, lda, c, ldc in
+    for part in matrix.split(2) {
+      matrix.multiplyAccumulate(a, rows: rows, lda: lda, into: c, ldc: ldc, part: part)
+    }
+  }
+}

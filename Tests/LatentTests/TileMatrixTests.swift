@@ -13,14 +13,7 @@ import Testing
     var random = SplitMix64(seed: UInt64(rows * 7 + depth))
     let weight = (0..<depth * columns).map { _ in random.nextGaussian() * 0.1 }
     let matrix = TileMatrix(weight: weight, depth: depth, columns: columns)
-    let worst = worstPanelProductError(
-      rows: rows, depth: depth, columns: columns, weight: weight, random: &random
-    ) { a, lda, c, ldc in
-      // In two parts, as two threads run it.
-      for part in matrix.split(2) {
-        matrix.multiplyAccumulate(a, rows: rows, lda: lda, into: c, ldc: ldc, part: part)
-      }
-    }
+    let worst = worstSplitProductError(matrix, rows: rows, weight: weight, random: &random)
     // Both factors lose everything past 8 significant bits (relative 2⁻⁹ each); the errors
     // of a sum of `depth` such products grow like its square root. A misplaced weight
     // errs by about 0.1 · √depth.
