@@ -1,5 +1,5 @@
-// What the bf16 and int8 tile kernels share: sizes, the tile configuration, and the CPU
-// check's result. Internal to CTileKernel.
+// What the bf16 and int8 tile kernels share: sizes and the tile configuration. Internal to
+// CTileKernel.
 #ifndef LATITUDE_TILE_COMMON_H
 #define LATITUDE_TILE_COMMON_H
 
@@ -33,8 +33,5 @@ __attribute__((target("amx-tile"))) static inline void lat_configure_tiles(void)
   }
   _tile_loadconfig(&config);
 }
-
-/// Bit 0: AMX-BF16 usable (with AVX512-BF16); bit 1: AMX-INT8 usable.
-int lat_tile_features(void);
 
 #endif

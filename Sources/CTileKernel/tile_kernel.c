@@ -42,7 +42,8 @@ static void detect_tiles(void) {
   tile_features = features;
 }
 
-int lat_tile_features(void) {
+// Bit 0: AMX-BF16 usable (with AVX512-BF16); bit 1: AMX-INT8 usable.
+static int lat_tile_features(void) {
   pthread_once(&tiles_once, detect_tiles);
   return tile_features;
 }

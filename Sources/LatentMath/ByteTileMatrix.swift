@@ -52,10 +52,10 @@ public struct ByteTileMatrix: PackedWeight {
     part: Range<Int>?
   ) {
     precondition(Self.isSupported, "an int8 tile matrix used where AMX-INT8 is not available")
-    precondition(rows > 0 && lda >= depth && ldc >= columns)
-    let part = part ?? 0..<columns
-    guard !part.isEmpty else { return }
-    precondition(part.lowerBound % TileMatrix.partAlignment == 0 && part.upperBound <= columns)
+    guard
+      let part = TileMatrix.checkedPart(
+        part, rows: rows, lda: lda, ldc: ldc, depth: depth, columns: columns)
+    else { return }
     let status = tiles.withUnsafeBufferPointer { tiles in
       scales.withUnsafeBufferPointer { scales in
         lat_byte_tiles_multiply_accumulate(

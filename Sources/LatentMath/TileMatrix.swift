@@ -41,10 +41,10 @@ public struct TileMatrix: Sendable, PanelProduct {
     part: Range<Int>? = nil
   ) {
     precondition(Self.isSupported, "a tile matrix used where AMX is not available")
-    precondition(rows > 0 && lda >= depth && ldc >= columns)
-    let part = part ?? 0..<columns
-    guard !part.isEmpty else { return }
-    precondition(part.lowerBound % Self.partAlignment == 0 && part.upperBound <= columns)
+    guard
+      let part = Self.checkedPart(
+        part, rows: rows, lda: lda, ldc: ldc, depth: depth, columns: columns)
+    else { return }
     let status = tiles.withUnsafeBufferPointer {
       lat_tiles_multiply_accumulate(
         a, rows, lda, $0.baseAddress!, depth, columns, part.lowerBound, part.upperBound, c, ldc)
@@ -55,6 +55,20 @@ public struct TileMatrix: Sendable, PanelProduct {
   /// The columns cut into `parts` ranges of whole tile pairs, as even as they allow (the
   /// last ones may be empty).
   public func split(_ parts: Int) -> [Range<Int>] { Self.split(columns: columns, parts) }
+
+  /// Checks a tile product's arguments (what both tile matrices' C kernels rely on) and
+  /// returns its columns: `part`, or every column; nil for none.
+  /// - Precondition: rows > 0; lda ≥ depth; ldc ≥ columns; a non-empty `part` starts on a
+  ///   multiple of `partAlignment` and ends inside the matrix.
+  static func checkedPart(
+    _ part: Range<Int>?, rows: Int, lda: Int, ldc: Int, depth: Int, columns: Int
+  ) -> Range<Int>? {
+    precondition(rows > 0 && lda >= depth && ldc >= columns)
+    let part = part ?? 0..<columns
+    guard !part.isEmpty else { return nil }
+    precondition(part.lowerBound % partAlignment == 0 && part.upperBound <= columns)
+    return part
+  }
 
   /// `columns` cut into `parts` ranges of whole tile pairs (`partAlignment`), as even as
   /// they allow (the last ones may be empty).
