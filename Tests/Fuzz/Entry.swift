@@ -52,6 +52,7 @@ import Foundation
           count += 1
         }
       }
+      FuzzTargets.finish()
       print("replayed \(count) inputs through \(target)")
     }
   }
