@@ -231,6 +231,9 @@ public final class LatitudeServer: TransportDelegate, FrameSink, @unchecked Send
     // Each room's commit completions run on its queue: once it drains, its acks are queued
     // on the transport ahead of the close.
     for room in open { room.queue.sync {} }
+    // History pages those queues handed on are read and queued too; the process may exit
+    // right after `stop`, and its exit handlers must not tear OpenBLAS down under them.
+    Room.historyQueue.sync {}
     transport.stop()
     try? store.writePendingSnapshots()
     store.ownership?.shutdown()

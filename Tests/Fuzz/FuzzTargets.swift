@@ -110,13 +110,13 @@ enum FuzzTargets {
   nonisolated(unsafe) static var serverUsed = false
 
   /// Waits until what the inputs started on the server's other threads (commits, the
-  /// room's queue, history pages) is done. A replay that returned while a room was still
-  /// streaming a join crashed in CI: exit handlers tore OpenBLAS down under the room's
-  /// thread, which was computing a node's coordinates.
+  /// room's queue, history pages) is done, as `latitude serve` does before it exits. A
+  /// replay that returned while a room was still streaming a join crashed in CI: exit
+  /// handlers tore OpenBLAS down under the room's thread, which was computing a node's
+  /// coordinates.
   static func finish() {
     guard serverUsed else { return }
     server.stop()
-    Room.historyQueue.sync {}
   }
 
   /// An op (JSON, or the stored binary form) through validation and the fold.
