@@ -23,9 +23,9 @@ VENV_TEST := .venv-e2e
 VENV_CORPUS := .venv-corpus
 VENV_BENCH := .venv-bench
 VENV_FEATURES := .venv-features
-FEATURES := Weights/features/minilm-topk-4096-e2
+FEATURES := Weights/features/minilm-topk-4096-e2b
 ## The committed dictionary's recipe: a seeded 400,000-sentence sample of the train split.
-FEATURES_ARGS ?= --limit 400000 --epochs 12
+FEATURES_ARGS ?= --limit 400000 --epochs 12 --lr 0.002
 
 .PHONY: cluster-deps test-cluster bench-cluster release-artifact test-release-artifact wasm-deps bench-plugins deps test-deps apt-install weights build release run test test-asan fuzz bench-oplog bench-encode bench-fanout bench-decode bench-kernels bench-settle bench-maps bench-map-frames bank known-words fluency eval-axes eval-steer features eval-features axis-packs screenshots corpus format lint clean help
 

@@ -578,7 +578,7 @@ def test_features_are_read_named_used_as_an_axis_and_steered_across_browsers(ser
     # A name given in one browser is the name in the other.
     alice.find_element(By.ID, "feature-name").send_keys("kitchen talk")
     alice.find_element(By.ID, "feature-rename").click()
-    wait(bob, lambda d: model(d, f"m.featureName('minilm-topk-4096-e2', {feature})") == "kitchen talk",
+    wait(bob, lambda d: model(d, f"m.featureName('minilm-topk-4096-e2b', {feature})") == "kitchen talk",
          message="bob never saw the feature's new name")
     # Use as axis: bound to y for everyone, named with the document's name.
     alice.find_element(By.ID, "feature-axis").click()

@@ -10,7 +10,7 @@ import subprocess
 from latitude_tools.e2e.harness import BINARY, Client, http, run, typed
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-DICTIONARY = "minilm-topk-4096-e2"
+DICTIONARY = "minilm-topk-4096-e2b"
 CATALOGUE = json.loads((ROOT / "Weights/features" / DICTIONARY / "features.json").read_text())
 
 

@@ -1,7 +1,7 @@
 /// The sparse autoencoder and its catalogue together: what the CLI and the server load.
 public struct FeatureDictionary: Sendable {
   /// The committed dictionary.
-  public static let defaultDirectory = "Weights/features/minilm-topk-4096-e2"
+  public static let defaultDirectory = "Weights/features/minilm-topk-4096-e2b"
 
   /// Its name (the folder's).
   public let name: String

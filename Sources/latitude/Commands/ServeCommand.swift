@@ -54,7 +54,7 @@ struct ServeCommand: ParsableCommand {
   ) var intentMargin: String?
   @Flag(help: "Run without the decoder (moved nodes keep their last text).") var noDecoder = false
   @Option(
-    help: "Feature dictionary folder [Weights/features/minilm-topk-4096-e2]; 'off' for none.")
+    help: "Feature dictionary folder [Weights/features/minilm-topk-4096-e2b]; 'off' for none.")
   var features: String?
   @Option(help: "Decode worker threads [cores − 1, at least 1].") var decodeWorkers: String?
   @Option(help: "Generated candidates per decode [8].") var decodeCandidates: String?

@@ -23,7 +23,7 @@ struct ServeSettings {
     "fluency": ("LATITUDE_FLUENCY", "Weights/decoder/fluency.bin"),
     "fluency-weight": ("LATITUDE_FLUENCY_WEIGHT", "measured"),
     "intent-margin": ("LATITUDE_INTENT_MARGIN", "measured"),
-    "features": ("LATITUDE_FEATURES", "Weights/features/minilm-topk-4096-e2"),
+    "features": ("LATITUDE_FEATURES", "Weights/features/minilm-topk-4096-e2b"),
     "decode-workers": ("LATITUDE_DECODE_WORKERS", "0"),
     "decode-candidates": ("LATITUDE_DECODE_CANDIDATES", "8"),
     "busy-candidates": ("LATITUDE_BUSY_CANDIDATES", "1"),

@@ -42,11 +42,11 @@ def parse():
                    help="a feature unfired for this many training sentences is dead (for AuxK)")
     p.add_argument("--epochs", type=int, default=16)
     p.add_argument("--batch", type=int, default=1024)
-    p.add_argument("--lr", type=float, default=5e-4)
+    p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--limit", type=int, default=None, help="train on a seeded sample")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default="Weights/features/minilm-topk-4096-e2")
+    p.add_argument("--out", default="Weights/features/minilm-topk-4096-e2b")
     p.add_argument("--relabel", action="store_true",
                    help="keep the trained weights in --out; only rewrite features.json")
     p.add_argument("--fixture", default="Tests/LatentTests/Resources/features-parity.json",

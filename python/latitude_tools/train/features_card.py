@@ -120,7 +120,7 @@ make eval-features   # the metrics above; rewrites this card"""
   reflect it (many WordNet-gloss and Austen features)."""
 else:
     flags = " ".join(f"--{key.replace('_', '-')} {value}" for key, value in args.items()
-                     if key in ("features", "k", "epochs", "limit", "seed") and value is not None)
+                     if key in ("features", "k", "epochs", "lr", "limit", "seed") and value is not None)
     reproduce = f"""make corpus          # the corpus (edition {edition}) and its splits
 make features FEATURES_ARGS="{flags}"   # {training['seconds'] / 60:.0f} min of training on 2 cores, after embedding the sample
 make eval-features   # the metrics above; rewrites this card"""
@@ -129,6 +129,13 @@ make eval-features   # the metrics above; rewrites this card"""
 kept_at_default = (f"{metrics['content_cosine_translate']:.2f}" if metrics and "content_cosine_translate" in metrics
                    else "(not measured)")
 shared_note = f"; {training['note']}" if training.get("note") else ""
+if metrics and "steer_success_optimize_x20" in metrics:
+    optimize_note = (f"the optimising edit carries the feature in {metrics['steer_success_optimize']:.3f} of the pairs "
+                     f"there (translation {metrics['steer_success_translate']:.3f}) and in "
+                     f"{metrics['steer_success_optimize_x20']:.3f} at 20×, where it keeps almost nothing of the "
+                     f"sentence (content {metrics['content_cosine_optimize_x20']:.2f})")
+else:
+    optimize_note = "the optimising edit keeps less of the sentence as the strength grows"
 intent_note = (f"; as the server ranks a steered node, a text on which the feature reads at "
                f"least its median is favoured by {intent_margin:g} in cosine units, `DecodeIntent`"
                if intent_margin else "; no decode intents")
@@ -195,10 +202,9 @@ the share of steered latents (before decoding) on which the feature reads above 
 A feature's median activation is a small move of a unit-length latent, and the decoder
 snaps a slightly moved point back to a sentence much like the original: at 6× the decoded
 text rarely carries the feature. The product's default strength is 12× (the slider goes to
-24×), where translation keeps a content cosine of {kept_at_default}; the optimising edit carries
-the feature more often but keeps much less of the sentence, because holding every other
-active feature at its value while one grows pushes the latent off the region the decoder
-knows. The two edit modes: **translate** adds (target − current) × dᵢ and
+24×), where translation keeps a content cosine of {kept_at_default}; {optimize_note}, because holding
+every other active feature at its value while one grows pushes the latent off the region
+the decoder knows. The two edit modes: **translate** adds (target − current) × dᵢ and
 renormalises; **optimize** takes the smallest step of the latent after which the encoder
 reads the target on the feature and keeps the other active features' values, renormalises,
 and repeats until the SAE agrees (at most 8 rounds).
