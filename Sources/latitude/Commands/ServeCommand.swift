@@ -34,7 +34,7 @@ struct ServeCommand: ParsableCommand {
   @Option(help: "Frames per second one connection may send, sustained [120].") var framesPerSecond:
     String?
   @Option(help: "Frames one connection may send in a burst [240].") var frameBurst: String?
-  @Option(help: "Decoder folder [Weights/decoder/latitude-prefix-v3].") var decoder: String?
+  @Option(help: "Decoder folder [\(TextDecoder.defaultDirectory)].") var decoder: String?
   @Option(help: "Sentence bank file [Weights/bank/train-48k.bank]; 'off' for none.") var bank:
     String?
   @Option(
@@ -54,7 +54,7 @@ struct ServeCommand: ParsableCommand {
   ) var intentMargin: String?
   @Flag(help: "Run without the decoder (moved nodes keep their last text).") var noDecoder = false
   @Option(
-    help: "Feature dictionary folder [Weights/features/minilm-topk-4096-e2b]; 'off' for none.")
+    help: "Feature dictionary folder [\(FeatureDictionary.defaultDirectory)]; 'off' for none.")
   var features: String?
   @Option(help: "Decode worker threads [cores − 1, at least 1].") var decodeWorkers: String?
   @Option(help: "Generated candidates per decode [8].") var decodeCandidates: String?

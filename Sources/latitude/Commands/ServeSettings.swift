@@ -1,5 +1,7 @@
 import CommandSupport
 import Foundation
+import Latent
+import PluginHost
 
 /// `latitude serve` settings resolved with precedence flags > environment > config file >
 /// defaults. The file is `key = value` lines with `#` comments; deploy/latitude.conf lists
@@ -11,19 +13,19 @@ struct ServeSettings {
     "db": ("LATITUDE_DB", "./data/latitude.sqlite"),
     "node-name": ("LATITUDE_NODE_NAME", ""),
     "lease-ms": ("LATITUDE_LEASE_MS", "4000"),
-    "weights": ("LATITUDE_WEIGHTS", "Weights/encoder/all-MiniLM-L6-v2"),
+    "weights": ("LATITUDE_WEIGHTS", SentenceEncoder.defaultDirectory),
     "encoder": ("LATITUDE_ENCODER", "on"),
     "secret": ("LATITUDE_SECRET", ""),
     "max-message-bytes": ("LATITUDE_MAX_MESSAGE_BYTES", "1048576"),
     "frames-per-second": ("LATITUDE_FRAMES_PER_SECOND", "120"),
     "frame-burst": ("LATITUDE_FRAME_BURST", "240"),
-    "decoder": ("LATITUDE_DECODER", "Weights/decoder/latitude-prefix-v3"),
+    "decoder": ("LATITUDE_DECODER", TextDecoder.defaultDirectory),
     "bank": ("LATITUDE_BANK", "Weights/bank/train-48k.bank"),
     "known-words": ("LATITUDE_KNOWN_WORDS", "Weights/decoder/known-words.txt"),
     "fluency": ("LATITUDE_FLUENCY", "Weights/decoder/fluency.bin"),
     "fluency-weight": ("LATITUDE_FLUENCY_WEIGHT", "measured"),
     "intent-margin": ("LATITUDE_INTENT_MARGIN", "measured"),
-    "features": ("LATITUDE_FEATURES", "Weights/features/minilm-topk-4096-e2b"),
+    "features": ("LATITUDE_FEATURES", FeatureDictionary.defaultDirectory),
     "decode-workers": ("LATITUDE_DECODE_WORKERS", "0"),
     "decode-candidates": ("LATITUDE_DECODE_CANDIDATES", "8"),
     "busy-candidates": ("LATITUDE_BUSY_CANDIDATES", "1"),
@@ -31,7 +33,7 @@ struct ServeSettings {
     "busy-intent-candidates": ("LATITUDE_BUSY_INTENT_CANDIDATES", "2"),
     "decode-enough": ("LATITUDE_DECODE_ENOUGH", "measured"),
     "decode-correction": ("LATITUDE_DECODE_CORRECTION", "off"),
-    "axis-packs": ("LATITUDE_AXIS_PACKS", "AxisPacks"),
+    "axis-packs": ("LATITUDE_AXIS_PACKS", AxisRegistry.defaultDirectory),
     "plugins": ("LATITUDE_PLUGINS", ""),
     "plugin-policy": ("LATITUDE_PLUGIN_POLICY", ""),
     "wasm-fuel": ("LATITUDE_WASM_FUEL", "500000000"),
